@@ -1,0 +1,115 @@
+"""Golden seam: every JSON example in the wire spec decodes into its message and re-encodes to the same JSON."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tradewire.protocol import codec
+from tradewire.protocol import messages as m
+
+SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "spec"
+if not SPEC.is_dir():  # the spec sits beside the repository; CI lays it there too
+    SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec"
+
+# The untyped examples of rest.md and README.md, in the order they appear: (class, is_list).
+REST_EXAMPLES: list[tuple[type, bool]] = [
+    (m.Account, False),
+    (m.SubmitOrderRequest, False),
+    (m.OrderHandle, False),
+    (m.ErrorBody, False),
+    (m.Order, True),
+    (m.CancelAllResult, False),
+    (m.Order, False),
+    (m.ModifyOrderRequest, False),
+    (m.ModifyOrderResult, False),
+    (m.CancelOrderResult, False),
+    (m.Position, True),
+    (m.ClosePositionRequest, False),
+    (m.OrderHandle, False),
+    (m.OrderHandle, True),
+    (m.ModifyPositionExitsRequest, False),
+    (m.ModifyPositionExitsResult, False),
+    (m.Trade, True),
+    (m.Quote, False),
+    (m.Bar, True),
+    (m.Capabilities, False),
+    (m.ConnectionStatus, False),
+    (m.CircuitBreakerStatusResponse, False),
+    (m.DetailedHealthStatus, False),
+]
+
+
+def examples(name: str) -> list[str]:
+    text = (SPEC / name).read_text()
+    out: list[str] = []
+    for block in re.findall(r"```json\n(.*?)```", text, re.S):
+        block = block.strip()
+        if block.startswith("["):
+            out.append(block)
+        else:
+            out.extend(line for line in block.splitlines() if line.strip())
+    return out
+
+
+def canonical(obj: Any, cls: type) -> Any:
+    """What the encoder must emit for a spec example: input aliases become canonical spellings."""
+    if isinstance(obj, list):
+        return [canonical(x, cls) for x in obj]
+    for field in codec.MESSAGES[cls.__name__]["fields"]:
+        kind = field["kind"]
+        if field["name"] in obj and kind.startswith("enum:"):
+            enum_cls = getattr(m, kind[5:])
+            value = obj[field["name"]]
+            obj[field["name"]] = (
+                [codec.enum_spelling(codec.parse_enum(enum_cls, v)) for v in value]
+                if field["repeated"]
+                else codec.enum_spelling(codec.parse_enum(enum_cls, value))
+            )
+    return obj
+
+
+pytestmark = pytest.mark.skipif(not SPEC.is_dir(), reason="the wire spec (shared/spec) is not beside the repository")
+
+
+def test_rest_examples_round_trip() -> None:
+    blocks = [b for b in examples("rest.md")]
+    assert len(blocks) == len(REST_EXAMPLES), "rest.md gained or lost an example: extend REST_EXAMPLES"
+    for raw, (cls, is_list) in zip(blocks, REST_EXAMPLES, strict=True):
+        if is_list:
+            decoded: Any = codec.decode_list(cls, raw)
+            again = orjson.loads(codec.encode_list(decoded))
+        else:
+            decoded = codec.decode(cls, raw)
+            again = orjson.loads(codec.encode(decoded))
+        assert again == canonical(orjson.loads(raw), cls), raw
+
+
+@pytest.mark.parametrize("name", ["events.md", "README.md"])
+def test_stream_examples_round_trip(name: str) -> None:
+    seen = set()
+    for raw in examples(name):
+        obj = orjson.loads(raw)
+        if "type" not in obj:
+            assert set(obj) == {"code", "message", "details"}
+            again = orjson.loads(codec.encode(codec.decode(m.ErrorBody, raw)))
+        elif obj["type"] in ("event_ack", "pong"):
+            again = orjson.loads(codec.encode(codec.decode(m.ClientMessage, raw)))
+        else:
+            again = orjson.loads(codec.encode(codec.decode_frame(raw)))
+        seen.add(obj.get("type"))
+        assert again == obj, raw
+    if name == "events.md":
+        expected = {"candle", "quote", "order", "trade", "position", "account", "financing", "connection",
+                    "data_staleness", "rate_limit", "error", "ping", "backtest_complete", "event_ack",
+                    "pong", "batch"}
+        assert expected <= seen
+
+
+def test_key_order_follows_the_spec() -> None:
+    raw = examples("events.md")[0]
+    assert codec.encode(codec.decode_frame(raw)) == orjson.dumps(orjson.loads(raw))
