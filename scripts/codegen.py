@@ -140,15 +140,18 @@ def generate(proto_root: Path, out: Path) -> None:
         enums, messages = wire_table(fds, options)
     body = (
         f'"""Wire spellings and JSON rules from the custom options in protocol/ (read by the codec)."""\n\n'
-        f"ENUMS = {pprint.pformat(enums, width=110, sort_dicts=True)}\n\n"
-        f"MESSAGES = {pprint.pformat(messages, width=110, sort_dicts=False)}\n"
+        "from typing import Any\n\n"
+        f"ENUMS: dict[str, dict[str, Any]] = {pprint.pformat(enums, width=110, sort_dicts=True)}\n\n"
+        f"MESSAGES: dict[str, dict[str, Any]] = {pprint.pformat(messages, width=110, sort_dicts=False)}\n"
     )
     (out / "wire_table.py").write_text(HEADER + body)
 
 
 def diff_trees(expected: Path, actual: Path) -> list[str]:
     problems = []
-    exp = {p.relative_to(expected) for p in expected.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    exp = {
+        p.relative_to(expected) for p in expected.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
     act = {p.relative_to(actual) for p in actual.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     for rel in sorted(exp - act):
         problems.append(f"missing: {rel}")
@@ -180,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + p, file=sys.stderr)
             print("Fix: run `nox -s codegen` and commit the result.", file=sys.stderr)
             return 1
-        print(f"Generated bindings match protocol/ ({args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}).")
+        print(
+            f"Generated bindings match protocol/ ({args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out})."
+        )
         return 0
     if args.out.exists():
         shutil.rmtree(args.out)

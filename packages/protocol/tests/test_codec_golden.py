@@ -73,7 +73,9 @@ def canonical(obj: Any, cls: type) -> Any:
     return obj
 
 
-pytestmark = pytest.mark.skipif(not SPEC.is_dir(), reason="the wire spec (shared/spec) is not beside the repository")
+pytestmark = pytest.mark.skipif(
+    not SPEC.is_dir(), reason="the wire spec (shared/spec) is not beside the repository"
+)
 
 
 def test_rest_examples_round_trip() -> None:
@@ -104,9 +106,24 @@ def test_stream_examples_round_trip(name: str) -> None:
         seen.add(obj.get("type"))
         assert again == obj, raw
     if name == "events.md":
-        expected = {"candle", "quote", "order", "trade", "position", "account", "financing", "connection",
-                    "data_staleness", "rate_limit", "error", "ping", "backtest_complete", "event_ack",
-                    "pong", "batch"}
+        expected = {
+            "candle",
+            "quote",
+            "order",
+            "trade",
+            "position",
+            "account",
+            "financing",
+            "connection",
+            "data_staleness",
+            "rate_limit",
+            "error",
+            "ping",
+            "backtest_complete",
+            "event_ack",
+            "pong",
+            "batch",
+        }
         assert expected <= seen
 
 

@@ -2,7 +2,9 @@
 # This file has been @generated
 """Wire spellings and JSON rules from the custom options in protocol/ (read by the codec)."""
 
-ENUMS = {'AccountEventType': {'accept': {'BALANCE_UPDATED': 1, 'MARGIN_CALL': 3, 'MARGIN_WARNING': 2},
+from typing import Any
+
+ENUMS: dict[str, dict[str, Any]] = {'AccountEventType': {'accept': {'BALANCE_UPDATED': 1, 'MARGIN_CALL': 3, 'MARGIN_WARNING': 2},
                       'emit': {1: 'BALANCE_UPDATED', 2: 'MARGIN_WARNING', 3: 'MARGIN_CALL'}},
  'AssetClass': {'accept': {'CRYPTO': 3, 'FOREX': 2, 'FUTURES': 4, 'STOCK': 1},
                 'emit': {1: 'STOCK', 2: 'FOREX', 3: 'CRYPTO', 4: 'FUTURES'}},
@@ -204,7 +206,7 @@ ENUMS = {'AccountEventType': {'accept': {'BALANCE_UPDATED': 1, 'MARGIN_CALL': 3,
                           4: 'LIQUIDATION',
                           5: 'OCO_DOUBLE_EXIT'}}}
 
-MESSAGES = {'Bar': {'type_tag': None,
+MESSAGES: dict[str, dict[str, Any]] = {'Bar': {'type_tag': None,
          'tagged_union': False,
          'fields': [{'name': 'symbol',
                      'kind': 'string',

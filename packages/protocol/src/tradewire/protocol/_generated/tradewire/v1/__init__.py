@@ -840,64 +840,64 @@ class Timeframe(betterproto2.Enum):
 
     UNSPECIFIED = 0
 
-    _1M = 1
+    M1 = 1
 
-    _2M = 2
+    M2 = 2
 
-    _5M = 3
+    M5 = 3
 
-    _10M = 4
+    M10 = 4
 
-    _15M = 5
+    M15 = 5
 
-    _30M = 6
+    M30 = 6
 
-    _1H = 7
+    H1 = 7
 
-    _2H = 8
+    H2 = 8
 
-    _4H = 9
+    H4 = 9
 
-    _12H = 10
+    H12 = 10
 
-    _1D = 11
+    D1 = 11
 
-    _1W = 12
+    W1 = 12
 
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
             0: "TIMEFRAME_UNSPECIFIED",
-            1: "TIMEFRAME_1M",
-            2: "TIMEFRAME_2M",
-            3: "TIMEFRAME_5M",
-            4: "TIMEFRAME_10M",
-            5: "TIMEFRAME_15M",
-            6: "TIMEFRAME_30M",
-            7: "TIMEFRAME_1H",
-            8: "TIMEFRAME_2H",
-            9: "TIMEFRAME_4H",
-            10: "TIMEFRAME_12H",
-            11: "TIMEFRAME_1D",
-            12: "TIMEFRAME_1W",
+            1: "TIMEFRAME_M1",
+            2: "TIMEFRAME_M2",
+            3: "TIMEFRAME_M5",
+            4: "TIMEFRAME_M10",
+            5: "TIMEFRAME_M15",
+            6: "TIMEFRAME_M30",
+            7: "TIMEFRAME_H1",
+            8: "TIMEFRAME_H2",
+            9: "TIMEFRAME_H4",
+            10: "TIMEFRAME_H12",
+            11: "TIMEFRAME_D1",
+            12: "TIMEFRAME_W1",
         }
 
     @classmethod
     def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
         return {
             "TIMEFRAME_UNSPECIFIED": 0,
-            "TIMEFRAME_1M": 1,
-            "TIMEFRAME_2M": 2,
-            "TIMEFRAME_5M": 3,
-            "TIMEFRAME_10M": 4,
-            "TIMEFRAME_15M": 5,
-            "TIMEFRAME_30M": 6,
-            "TIMEFRAME_1H": 7,
-            "TIMEFRAME_2H": 8,
-            "TIMEFRAME_4H": 9,
-            "TIMEFRAME_12H": 10,
-            "TIMEFRAME_1D": 11,
-            "TIMEFRAME_1W": 12,
+            "TIMEFRAME_M1": 1,
+            "TIMEFRAME_M2": 2,
+            "TIMEFRAME_M5": 3,
+            "TIMEFRAME_M10": 4,
+            "TIMEFRAME_M15": 5,
+            "TIMEFRAME_M30": 6,
+            "TIMEFRAME_H1": 7,
+            "TIMEFRAME_H2": 8,
+            "TIMEFRAME_H4": 9,
+            "TIMEFRAME_H12": 10,
+            "TIMEFRAME_D1": 11,
+            "TIMEFRAME_W1": 12,
         }
 
 
@@ -1200,20 +1200,13 @@ class AccountEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: AccountEventType(0)
     )
 
-    account: "Account | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    account: "Account | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "AccountEvent", AccountEvent)
@@ -1225,25 +1218,16 @@ class BacktestCompleteEvent(betterproto2.Message):
     The last message of a backtest; exactly one, with an event_id.
     """
 
-    broker: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    broker: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        2,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "BacktestCompleteEvent", BacktestCompleteEvent
-)
+default_message_pool.register_message("tradewire.v1", "BacktestCompleteEvent", BacktestCompleteEvent)
 
 
 @dataclass(eq=False, repr=False)
@@ -1267,10 +1251,7 @@ class Bar(betterproto2.Message):
     )
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Start of the bar (UTC).
@@ -1302,17 +1283,13 @@ class CancelAllOrdersRequest(betterproto2.Message):
     Query of DELETE /v1/orders.
     """
 
-    symbol: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    symbol: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
     """
     Absent: every symbol.
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "CancelAllOrdersRequest", CancelAllOrdersRequest
-)
+default_message_pool.register_message("tradewire.v1", "CancelAllOrdersRequest", CancelAllOrdersRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1321,34 +1298,26 @@ class CancelAllResult(betterproto2.Message):
 
     failed_count: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
-    failed_order_ids: "list[str]" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, repeated=True
-    )
+    failed_order_ids: "list[str]" = betterproto2.field(3, betterproto2.TYPE_STRING, repeated=True)
     """
     Present when failed_count > 0.
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "CancelAllResult", CancelAllResult
-)
+default_message_pool.register_message("tradewire.v1", "CancelAllResult", CancelAllResult)
 
 
 @dataclass(eq=False, repr=False)
 class CancelOrderResult(betterproto2.Message):
     success: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
 
-    order: "Order | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    order: "Order | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     CANCELLED, or PENDING_CANCEL when the venue confirms later.
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "CancelOrderResult", CancelOrderResult
-)
+default_message_pool.register_message("tradewire.v1", "CancelOrderResult", CancelOrderResult)
 
 
 @dataclass(eq=False, repr=False)
@@ -1356,18 +1325,13 @@ class CandleEvent(betterproto2.Message):
     bar: "Bar | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        2,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     When the server emitted it (simulated time in backtests).
     """
 
-    event_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "CandleEvent", CandleEvent)
@@ -1379,33 +1343,23 @@ class Capabilities(betterproto2.Message):
     GET /v1/capabilities: what the connected venue supports.
     """
 
-    supported_asset_classes: "list[AssetClass]" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, repeated=True
-    )
+    supported_asset_classes: "list[AssetClass]" = betterproto2.field(1, betterproto2.TYPE_ENUM, repeated=True)
 
-    supported_order_types: "list[OrderType]" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, repeated=True
-    )
+    supported_order_types: "list[OrderType]" = betterproto2.field(2, betterproto2.TYPE_ENUM, repeated=True)
 
     position_mode: "PositionMode" = betterproto2.field(
         3, betterproto2.TYPE_ENUM, default_factory=lambda: PositionMode(0)
     )
 
-    features: "list[str]" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, repeated=True
-    )
+    features: "list[str]" = betterproto2.field(4, betterproto2.TYPE_STRING, repeated=True)
     """
     Free-form feature names, compared case-insensitively (e.g.
     "bracket_orders", "oco", "trailing_stop", "partial_fills").
     """
 
-    max_leverage: "str | None" = betterproto2.field(
-        5, betterproto2.TYPE_STRING, optional=True
-    )
+    max_leverage: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
-    rate_limits: "RateLimits | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    rate_limits: "RateLimits | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "Capabilities", Capabilities)
@@ -1429,16 +1383,12 @@ class CircuitBreakerStatusResponse(betterproto2.Message):
     GET /v1/circuit-breakers and POST /v1/circuit-breakers/reset.
     """
 
-    adapter: "CircuitBreaker | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    adapter: "CircuitBreaker | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     Trips on repeated venue outages.
     """
 
-    exit_order: "CircuitBreaker | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    exit_order: "CircuitBreaker | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     Trips on repeated failures to place protective exits.
     """
@@ -1462,9 +1412,7 @@ class ClientMessage(betterproto2.Message):
         1, betterproto2.TYPE_MESSAGE, optional=True, group="message"
     )
 
-    pong: "Pong | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True, group="message"
-    )
+    pong: "Pong | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True, group="message")
 
 
 default_message_pool.register_message("tradewire.v1", "ClientMessage", ClientMessage)
@@ -1476,35 +1424,25 @@ class ClosePositionRequest(betterproto2.Message):
     Optional body of DELETE /v1/positions/{position_id}.
     """
 
-    quantity: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    quantity: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
     """
     Absent, or larger than the position: the whole position.
     """
 
-    order_type: "OrderType | None" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, optional=True
-    )
+    order_type: "OrderType | None" = betterproto2.field(2, betterproto2.TYPE_ENUM, optional=True)
     """
     Default MARKET; LIMIT needs limit_price.
     """
 
-    limit_price: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    limit_price: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
-    cancel_associated_orders: "bool | None" = betterproto2.field(
-        4, betterproto2.TYPE_BOOL, optional=True
-    )
+    cancel_associated_orders: "bool | None" = betterproto2.field(4, betterproto2.TYPE_BOOL, optional=True)
     """
     Accepted and ignored: exits of a closed position are always cleaned up.
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ClosePositionRequest", ClosePositionRequest
-)
+default_message_pool.register_message("tradewire.v1", "ClosePositionRequest", ClosePositionRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1517,33 +1455,24 @@ class ConnectionEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: ConnectionEventType(0)
     )
 
-    broker: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    broker: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
     """
     TradingPlatform spelling, e.g. "alpaca-paper".
     """
 
     error: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
-    gap_duration_ms: "int | None" = betterproto2.field(
-        4, betterproto2.TYPE_INT64, optional=True
-    )
+    gap_duration_ms: "int | None" = betterproto2.field(4, betterproto2.TYPE_INT64, optional=True)
     """
     How long the venue link was down, milliseconds.
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        5,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        5, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ConnectionEvent", ConnectionEvent
-)
+default_message_pool.register_message("tradewire.v1", "ConnectionEvent", ConnectionEvent)
 
 
 @dataclass(eq=False, repr=False)
@@ -1560,16 +1489,11 @@ class ConnectionStatus(betterproto2.Message):
     """
 
     last_heartbeat: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ConnectionStatus", ConnectionStatus
-)
+default_message_pool.register_message("tradewire.v1", "ConnectionStatus", ConnectionStatus)
 
 
 @dataclass(eq=False, repr=False)
@@ -1578,32 +1502,20 @@ class DataStalenessEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: DataStalenessEventType(0)
     )
 
-    symbols: "list[str]" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, repeated=True
-    )
+    symbols: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
 
     stale_since: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    broker: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    broker: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        5,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        5, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "DataStalenessEvent", DataStalenessEvent
-)
+default_message_pool.register_message("tradewire.v1", "DataStalenessEvent", DataStalenessEvent)
 
 
 @dataclass(eq=False, repr=False)
@@ -1626,14 +1538,10 @@ class DetailedHealthStatus(betterproto2.Message):
     Build commit, "unknown" if not known.
     """
 
-    providers: "list[ProviderHealth]" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    providers: "list[ProviderHealth]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "DetailedHealthStatus", DetailedHealthStatus
-)
+default_message_pool.register_message("tradewire.v1", "DetailedHealthStatus", DetailedHealthStatus)
 
 
 @dataclass(eq=False, repr=False)
@@ -1642,9 +1550,7 @@ class ErrorBody(betterproto2.Message):
     The body of every error response.
     """
 
-    code: "ErrorCode" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: ErrorCode(0)
-    )
+    code: "ErrorCode" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: ErrorCode(0))
 
     message: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
     """
@@ -1675,10 +1581,7 @@ class ErrorEvent(betterproto2.Message):
     )
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
@@ -1691,30 +1594,22 @@ class EventAck(betterproto2.Message):
     Releases exactly the listed event ids (and, with batch_id, a whole frame).
     """
 
-    correlation_id: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    correlation_id: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
     """
     A fresh UUID per ack, for logs only.
     """
 
-    events_processed: "list[str]" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, repeated=True
-    )
+    events_processed: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
     """
     The event_ids this ack releases; may be empty.
     """
 
-    timestamp: "int | None" = betterproto2.field(
-        3, betterproto2.TYPE_INT64, optional=True
-    )
+    timestamp: "int | None" = betterproto2.field(3, betterproto2.TYPE_INT64, optional=True)
     """
     Client clock, Unix epoch milliseconds (the one integer timestamp).
     """
 
-    batch_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    batch_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
     """
     Batched framing only: release every message of this frame.
     """
@@ -1736,15 +1631,10 @@ class EventBatch(betterproto2.Message):
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        2,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    events: "list[ServerMessage]" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    events: "list[ServerMessage]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
 
 
 default_message_pool.register_message("tradewire.v1", "EventBatch", EventBatch)
@@ -1756,16 +1646,12 @@ class ExitLegPlacement(betterproto2.Message):
     Where a protective leg now rests (a leg may span several orders).
     """
 
-    order_ids: "list[str]" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, repeated=True
-    )
+    order_ids: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
 
     trigger_price: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ExitLegPlacement", ExitLegPlacement
-)
+default_message_pool.register_message("tradewire.v1", "ExitLegPlacement", ExitLegPlacement)
 
 
 @dataclass(eq=False, repr=False)
@@ -1782,15 +1668,10 @@ class FinancingEvent(betterproto2.Message):
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "FinancingEvent", FinancingEvent)
@@ -1812,20 +1693,14 @@ class GetBarsRequest(betterproto2.Message):
     """
 
     start: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     First bar start, inclusive.
     """
 
     end: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Last bar start, inclusive.
@@ -1849,9 +1724,7 @@ class GetQuoteRequest(betterproto2.Message):
     symbol: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "GetQuoteRequest", GetQuoteRequest
-)
+default_message_pool.register_message("tradewire.v1", "GetQuoteRequest", GetQuoteRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1875,42 +1748,28 @@ class ListOrdersRequest(betterproto2.Message):
     Query of GET /v1/orders and GET /v1/orders/history.
     """
 
-    symbol: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    symbol: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
-    status: "list[OrderStatus]" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, repeated=True
-    )
+    status: "list[OrderStatus]" = betterproto2.field(2, betterproto2.TYPE_ENUM, repeated=True)
     """
     Narrows within the route's set; comma-separated and/or repeated.
     """
 
     side: "Side | None" = betterproto2.field(3, betterproto2.TYPE_ENUM, optional=True)
 
-    client_order_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    client_order_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
-    oco_group_id: "str | None" = betterproto2.field(
-        5, betterproto2.TYPE_STRING, optional=True
-    )
+    oco_group_id: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
     since: "datetime.datetime | None" = betterproto2.field(
-        6,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        6, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     created_at >= since.
     """
 
     until: "datetime.datetime | None" = betterproto2.field(
-        7,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        7, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     created_at < until.
@@ -1922,9 +1781,7 @@ class ListOrdersRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ListOrdersRequest", ListOrdersRequest
-)
+default_message_pool.register_message("tradewire.v1", "ListOrdersRequest", ListOrdersRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1933,14 +1790,10 @@ class ListPositionsRequest(betterproto2.Message):
     Query of GET /v1/positions and DELETE /v1/positions.
     """
 
-    symbol: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    symbol: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ListPositionsRequest", ListPositionsRequest
-)
+default_message_pool.register_message("tradewire.v1", "ListPositionsRequest", ListPositionsRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1949,29 +1802,19 @@ class ListTradesRequest(betterproto2.Message):
     Query of GET /v1/trades.
     """
 
-    symbol: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    symbol: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
-    order_id: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    order_id: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
 
     since: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Inclusive.
     """
 
     until: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Exclusive.
@@ -1980,9 +1823,7 @@ class ListTradesRequest(betterproto2.Message):
     limit: "int | None" = betterproto2.field(5, betterproto2.TYPE_INT32, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ListTradesRequest", ListTradesRequest
-)
+default_message_pool.register_message("tradewire.v1", "ListTradesRequest", ListTradesRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1991,59 +1832,39 @@ class ModifyOrderRequest(betterproto2.Message):
     Body of PATCH /v1/orders/{order_id}: any subset; empty means no change.
     """
 
-    quantity: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    quantity: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
     """
     New total quantity, >= filled_quantity.
     """
 
-    limit_price: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    limit_price: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
 
-    stop_price: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_price: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
-    stop_loss: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_loss: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
-    take_profit: "str | None" = betterproto2.field(
-        5, betterproto2.TYPE_STRING, optional=True
-    )
+    take_profit: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
-    trailing_distance: "str | None" = betterproto2.field(
-        6, betterproto2.TYPE_STRING, optional=True
-    )
+    trailing_distance: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ModifyOrderRequest", ModifyOrderRequest
-)
+default_message_pool.register_message("tradewire.v1", "ModifyOrderRequest", ModifyOrderRequest)
 
 
 @dataclass(eq=False, repr=False)
 class ModifyOrderResult(betterproto2.Message):
-    order: "Order | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    order: "Order | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     State after the change.
     """
 
-    previous_order_id: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    previous_order_id: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
     """
     Set when the venue replaced the order (cancel + new); order.id is new.
     """
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ModifyOrderResult", ModifyOrderResult
-)
+default_message_pool.register_message("tradewire.v1", "ModifyOrderResult", ModifyOrderResult)
 
 
 @dataclass(eq=False, repr=False)
@@ -2052,13 +1873,9 @@ class ModifyPositionExitsRequest(betterproto2.Message):
     Body of PATCH /v1/positions/{position_id}: at least one field.
     """
 
-    stop_loss: "str | None" = betterproto2.field(
-        1, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_loss: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
-    take_profit: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    take_profit: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message(
@@ -2070,21 +1887,15 @@ default_message_pool.register_message(
 class ModifyPositionExitsResult(betterproto2.Message):
     position_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
-    stop_loss: "ExitLegPlacement | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    stop_loss: "ExitLegPlacement | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     Present when moved.
     """
 
-    take_profit: "ExitLegPlacement | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    take_profit: "ExitLegPlacement | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "ModifyPositionExitsResult", ModifyPositionExitsResult
-)
+default_message_pool.register_message("tradewire.v1", "ModifyPositionExitsResult", ModifyPositionExitsResult)
 
 
 @dataclass(eq=False, repr=False)
@@ -2098,18 +1909,14 @@ class Order(betterproto2.Message):
     Gateway/venue order id.
     """
 
-    client_order_id: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    client_order_id: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
     """
     As given at submission.
     """
 
     symbol: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
-    side: "Side" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0)
-    )
+    side: "Side" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0))
 
     order_type: "OrderType" = betterproto2.field(
         5, betterproto2.TYPE_ENUM, default_factory=lambda: OrderType(0)
@@ -2130,48 +1937,34 @@ class Order(betterproto2.Message):
     quantity - filled_quantity, never negative.
     """
 
-    limit_price: "str | None" = betterproto2.field(
-        9, betterproto2.TYPE_STRING, optional=True
-    )
+    limit_price: "str | None" = betterproto2.field(9, betterproto2.TYPE_STRING, optional=True)
     """
     LIMIT and STOP_LIMIT price.
     """
 
-    stop_price: "str | None" = betterproto2.field(
-        10, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_price: "str | None" = betterproto2.field(10, betterproto2.TYPE_STRING, optional=True)
     """
     STOP and STOP_LIMIT trigger price.
     """
 
-    stop_loss: "str | None" = betterproto2.field(
-        11, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_loss: "str | None" = betterproto2.field(11, betterproto2.TYPE_STRING, optional=True)
     """
     Price of the attached protective stop.
     """
 
-    take_profit: "str | None" = betterproto2.field(
-        12, betterproto2.TYPE_STRING, optional=True
-    )
+    take_profit: "str | None" = betterproto2.field(12, betterproto2.TYPE_STRING, optional=True)
     """
     Price of the attached profit target.
     """
 
-    trailing_distance: "str | None" = betterproto2.field(
-        13, betterproto2.TYPE_STRING, optional=True
-    )
+    trailing_distance: "str | None" = betterproto2.field(13, betterproto2.TYPE_STRING, optional=True)
     """
     TRAILING_STOP distance: a price distance or a percentage (trailing_type).
     """
 
-    trailing_type: "TrailingType | None" = betterproto2.field(
-        14, betterproto2.TYPE_ENUM, optional=True
-    )
+    trailing_type: "TrailingType | None" = betterproto2.field(14, betterproto2.TYPE_ENUM, optional=True)
 
-    average_fill_price: "str | None" = betterproto2.field(
-        15, betterproto2.TYPE_STRING, optional=True
-    )
+    average_fill_price: "str | None" = betterproto2.field(15, betterproto2.TYPE_STRING, optional=True)
     """
     Volume-weighted fill price, once anything filled.
     """
@@ -2180,56 +1973,38 @@ class Order(betterproto2.Message):
         16, betterproto2.TYPE_ENUM, default_factory=lambda: OrderStatus(0)
     )
 
-    reject_reason: "RejectReason | None" = betterproto2.field(
-        17, betterproto2.TYPE_ENUM, optional=True
-    )
+    reject_reason: "RejectReason | None" = betterproto2.field(17, betterproto2.TYPE_ENUM, optional=True)
     """
     Set when status is REJECTED.
     """
 
-    position_id: "str | None" = betterproto2.field(
-        18, betterproto2.TYPE_STRING, optional=True
-    )
+    position_id: "str | None" = betterproto2.field(18, betterproto2.TYPE_STRING, optional=True)
     """
     Position the order belongs to on hedging venues.
     """
 
-    parent_order_id: "str | None" = betterproto2.field(
-        19, betterproto2.TYPE_STRING, optional=True
-    )
+    parent_order_id: "str | None" = betterproto2.field(19, betterproto2.TYPE_STRING, optional=True)
     """
     For a stop-loss / take-profit leg: the entry order it protects.
     """
 
-    reduce_only: "bool | None" = betterproto2.field(
-        20, betterproto2.TYPE_BOOL, optional=True
-    )
+    reduce_only: "bool | None" = betterproto2.field(20, betterproto2.TYPE_BOOL, optional=True)
 
-    post_only: "bool | None" = betterproto2.field(
-        21, betterproto2.TYPE_BOOL, optional=True
-    )
+    post_only: "bool | None" = betterproto2.field(21, betterproto2.TYPE_BOOL, optional=True)
 
-    hidden: "bool | None" = betterproto2.field(
-        22, betterproto2.TYPE_BOOL, optional=True
-    )
+    hidden: "bool | None" = betterproto2.field(22, betterproto2.TYPE_BOOL, optional=True)
 
-    display_quantity: "str | None" = betterproto2.field(
-        23, betterproto2.TYPE_STRING, optional=True
-    )
+    display_quantity: "str | None" = betterproto2.field(23, betterproto2.TYPE_STRING, optional=True)
     """
     Iceberg visible size.
     """
 
-    oco_group_id: "str | None" = betterproto2.field(
-        24, betterproto2.TYPE_STRING, optional=True
-    )
+    oco_group_id: "str | None" = betterproto2.field(24, betterproto2.TYPE_STRING, optional=True)
     """
     One-cancels-other group.
     """
 
-    correlation_id: "str | None" = betterproto2.field(
-        25, betterproto2.TYPE_STRING, optional=True
-    )
+    correlation_id: "str | None" = betterproto2.field(25, betterproto2.TYPE_STRING, optional=True)
     """
     Gateway tracing id assigned at submission.
     """
@@ -2239,17 +2014,11 @@ class Order(betterproto2.Message):
     )
 
     created_at: "datetime.datetime | None" = betterproto2.field(
-        27,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        27, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
     updated_at: "datetime.datetime | None" = betterproto2.field(
-        28,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        28, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
@@ -2266,30 +2035,21 @@ class OrderEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: OrderEventType(0)
     )
 
-    order: "Order | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    order: "Order | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     Full current state of the order.
     """
 
-    parent_order_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    parent_order_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
     """
     Links a protective leg to its entry order while the leg works.
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        5, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "OrderEvent", OrderEvent)
@@ -2303,16 +2063,12 @@ class OrderHandle(betterproto2.Message):
 
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
-    client_order_id: "str | None" = betterproto2.field(
-        2, betterproto2.TYPE_STRING, optional=True
-    )
+    client_order_id: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
     """
     Echoed when given.
     """
 
-    correlation_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    correlation_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
     """
     Tradewire always sets it on submit.
     """
@@ -2335,10 +2091,7 @@ class PingEvent(betterproto2.Message):
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        1,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        1, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
@@ -2394,30 +2147,18 @@ class Position(betterproto2.Message):
     From partial closes, account currency.
     """
 
-    margin_mode: "MarginMode | None" = betterproto2.field(
-        9, betterproto2.TYPE_ENUM, optional=True
-    )
+    margin_mode: "MarginMode | None" = betterproto2.field(9, betterproto2.TYPE_ENUM, optional=True)
 
-    leverage: "str | None" = betterproto2.field(
-        10, betterproto2.TYPE_STRING, optional=True
-    )
+    leverage: "str | None" = betterproto2.field(10, betterproto2.TYPE_STRING, optional=True)
 
-    liquidation_price: "str | None" = betterproto2.field(
-        11, betterproto2.TYPE_STRING, optional=True
-    )
+    liquidation_price: "str | None" = betterproto2.field(11, betterproto2.TYPE_STRING, optional=True)
 
     opened_at: "datetime.datetime | None" = betterproto2.field(
-        12,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        12, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
     updated_at: "datetime.datetime | None" = betterproto2.field(
-        13,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        13, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
@@ -2430,20 +2171,13 @@ class PositionEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: PositionEventType(0)
     )
 
-    position: "Position | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    position: "Position | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "PositionEvent", PositionEvent)
@@ -2457,9 +2191,7 @@ class ProviderHealth(betterproto2.Message):
 
     connected: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
 
-    stale_instruments: "list[str]" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, repeated=True
-    )
+    stale_instruments: "list[str]" = betterproto2.field(3, betterproto2.TYPE_STRING, repeated=True)
     """
     Omitted when empty.
     """
@@ -2486,9 +2218,7 @@ class Quote(betterproto2.Message):
     Best bid price.
     """
 
-    bid_size: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    bid_size: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
     """
     Quantity at the best bid.
     """
@@ -2498,9 +2228,7 @@ class Quote(betterproto2.Message):
     Best ask price.
     """
 
-    ask_size: "str | None" = betterproto2.field(
-        6, betterproto2.TYPE_STRING, optional=True
-    )
+    ask_size: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True)
     """
     Quantity at the best ask.
     """
@@ -2510,18 +2238,13 @@ class Quote(betterproto2.Message):
     Last traded price.
     """
 
-    volume: "str | None" = betterproto2.field(
-        8, betterproto2.TYPE_STRING, optional=True
-    )
+    volume: "str | None" = betterproto2.field(8, betterproto2.TYPE_STRING, optional=True)
     """
     Traded quantity of the session, when known.
     """
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        9,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        9, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Quote time (UTC).
@@ -2533,20 +2256,13 @@ default_message_pool.register_message("tradewire.v1", "Quote", Quote)
 
 @dataclass(eq=False, repr=False)
 class QuoteEvent(betterproto2.Message):
-    quote: "Quote | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    quote: "Quote | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        2,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "QuoteEvent", QuoteEvent)
@@ -2561,17 +2277,11 @@ class RateLimitEvent(betterproto2.Message):
     requests_remaining: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
     reset_at: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
 
@@ -2584,17 +2294,11 @@ class RateLimits(betterproto2.Message):
     Venue rate limits; an absent field means unlimited.
     """
 
-    requests_per_minute: "int | None" = betterproto2.field(
-        1, betterproto2.TYPE_INT32, optional=True
-    )
+    requests_per_minute: "int | None" = betterproto2.field(1, betterproto2.TYPE_INT32, optional=True)
 
-    orders_per_second: "int | None" = betterproto2.field(
-        2, betterproto2.TYPE_INT32, optional=True
-    )
+    orders_per_second: "int | None" = betterproto2.field(2, betterproto2.TYPE_INT32, optional=True)
 
-    orders_per_day: "int | None" = betterproto2.field(
-        3, betterproto2.TYPE_INT32, optional=True
-    )
+    orders_per_day: "int | None" = betterproto2.field(3, betterproto2.TYPE_INT32, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "RateLimits", RateLimits)
@@ -2608,15 +2312,11 @@ class ReadyStatus(betterproto2.Message):
 
     ready: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
 
-    providers: "list[TradingPlatform]" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, repeated=True
-    )
+    providers: "list[TradingPlatform]" = betterproto2.field(2, betterproto2.TYPE_ENUM, repeated=True)
 
     provider_count: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
 
-    message: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    message: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "ReadyStatus", ReadyStatus)
@@ -2698,9 +2398,7 @@ class SubmitOrderRequest(betterproto2.Message):
     1-20 characters, venue spelling.
     """
 
-    side: "Side" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0)
-    )
+    side: "Side" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0))
 
     quantity: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
     """
@@ -2711,98 +2409,64 @@ class SubmitOrderRequest(betterproto2.Message):
         4, betterproto2.TYPE_ENUM, default_factory=lambda: OrderType(0)
     )
 
-    time_in_force: "TimeInForce | None" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, optional=True
-    )
+    time_in_force: "TimeInForce | None" = betterproto2.field(5, betterproto2.TYPE_ENUM, optional=True)
     """
     Default GTC.
     """
 
-    limit_price: "str | None" = betterproto2.field(
-        6, betterproto2.TYPE_STRING, optional=True
-    )
+    limit_price: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True)
 
-    stop_price: "str | None" = betterproto2.field(
-        7, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_price: "str | None" = betterproto2.field(7, betterproto2.TYPE_STRING, optional=True)
 
-    trailing_distance: "str | None" = betterproto2.field(
-        8, betterproto2.TYPE_STRING, optional=True
-    )
+    trailing_distance: "str | None" = betterproto2.field(8, betterproto2.TYPE_STRING, optional=True)
     """
     > 0; with PERCENT, < 100.
     """
 
-    trailing_type: "TrailingType | None" = betterproto2.field(
-        9, betterproto2.TYPE_ENUM, optional=True
-    )
+    trailing_type: "TrailingType | None" = betterproto2.field(9, betterproto2.TYPE_ENUM, optional=True)
 
-    stop_loss: "str | None" = betterproto2.field(
-        10, betterproto2.TYPE_STRING, optional=True
-    )
+    stop_loss: "str | None" = betterproto2.field(10, betterproto2.TYPE_STRING, optional=True)
     """
     Attaches a protective stop exit at this price.
     """
 
-    take_profit: "str | None" = betterproto2.field(
-        11, betterproto2.TYPE_STRING, optional=True
-    )
+    take_profit: "str | None" = betterproto2.field(11, betterproto2.TYPE_STRING, optional=True)
     """
     Attaches a profit exit at this price.
     """
 
-    client_order_id: "str | None" = betterproto2.field(
-        12, betterproto2.TYPE_STRING, optional=True
-    )
+    client_order_id: "str | None" = betterproto2.field(12, betterproto2.TYPE_STRING, optional=True)
     """
     <= 64 characters; a repeat for a still-known order returns that order.
     """
 
-    oco_group_id: "str | None" = betterproto2.field(
-        13, betterproto2.TYPE_STRING, optional=True
-    )
+    oco_group_id: "str | None" = betterproto2.field(13, betterproto2.TYPE_STRING, optional=True)
     """
     <= 64 characters.
     """
 
-    position_id: "str | None" = betterproto2.field(
-        14, betterproto2.TYPE_STRING, optional=True
-    )
+    position_id: "str | None" = betterproto2.field(14, betterproto2.TYPE_STRING, optional=True)
 
-    reduce_only: "bool | None" = betterproto2.field(
-        15, betterproto2.TYPE_BOOL, optional=True
-    )
+    reduce_only: "bool | None" = betterproto2.field(15, betterproto2.TYPE_BOOL, optional=True)
 
-    post_only: "bool | None" = betterproto2.field(
-        16, betterproto2.TYPE_BOOL, optional=True
-    )
+    post_only: "bool | None" = betterproto2.field(16, betterproto2.TYPE_BOOL, optional=True)
 
-    hidden: "bool | None" = betterproto2.field(
-        17, betterproto2.TYPE_BOOL, optional=True
-    )
+    hidden: "bool | None" = betterproto2.field(17, betterproto2.TYPE_BOOL, optional=True)
 
-    display_quantity: "str | None" = betterproto2.field(
-        18, betterproto2.TYPE_STRING, optional=True
-    )
+    display_quantity: "str | None" = betterproto2.field(18, betterproto2.TYPE_STRING, optional=True)
     """
     > 0 and < quantity.
     """
 
-    leverage: "str | None" = betterproto2.field(
-        19, betterproto2.TYPE_STRING, optional=True
-    )
+    leverage: "str | None" = betterproto2.field(19, betterproto2.TYPE_STRING, optional=True)
     """
     > 0.
     """
 
-    margin_mode: "MarginMode | None" = betterproto2.field(
-        20, betterproto2.TYPE_ENUM, optional=True
-    )
+    margin_mode: "MarginMode | None" = betterproto2.field(20, betterproto2.TYPE_ENUM, optional=True)
 
 
-default_message_pool.register_message(
-    "tradewire.v1", "SubmitOrderRequest", SubmitOrderRequest
-)
+default_message_pool.register_message("tradewire.v1", "SubmitOrderRequest", SubmitOrderRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2817,9 +2481,7 @@ class Trade(betterproto2.Message):
 
     symbol: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
-    side: "Side" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0)
-    )
+    side: "Side" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0))
 
     quantity: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
 
@@ -2832,15 +2494,10 @@ class Trade(betterproto2.Message):
 
     commission_currency: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
 
-    is_maker: "bool | None" = betterproto2.field(
-        9, betterproto2.TYPE_BOOL, optional=True
-    )
+    is_maker: "bool | None" = betterproto2.field(9, betterproto2.TYPE_BOOL, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        10,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        10, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
     """
     Execution time; simulated time in backtests.
@@ -2856,20 +2513,13 @@ class TradeEvent(betterproto2.Message):
         1, betterproto2.TYPE_ENUM, default_factory=lambda: TradeEventType(0)
     )
 
-    trade: "Trade | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    trade: "Trade | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
 
     timestamp: "datetime.datetime | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: __google__protobuf__.Timestamp,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
-    event_id: "str | None" = betterproto2.field(
-        4, betterproto2.TYPE_STRING, optional=True
-    )
+    event_id: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
 
 default_message_pool.register_message("tradewire.v1", "TradeEvent", TradeEvent)
