@@ -1,0 +1,223 @@
+"""Tradewire in the peer benchmark: SMA(10)/SMA(30) crossover on the peers' synthetic 1-minute bars.
+
+  python benchmarks/peers/bench_tradewire.py --bars 1000000 --mode inprocess
+  python benchmarks/peers/bench_tradewire.py --bars 100000 --mode wire
+
+The strategy is written once as a `tradewire.sdk.Strategy` and run unchanged both ways:
+  --mode inprocess  through the SDK's in-process transport (the engine in this process, no sockets);
+  --mode wire       against `tradewire-gateway serve --platform backtest` started in a subprocess on
+                    127.0.0.1, over REST + the `/v1/ws` stream (batched framing, one ack per batch).
+
+Data comes from the peers' gen_data.py (found with --peers-dir, env TRADEWIRE_PEERS_DIR, or
+../shared/bench/peers relative to the repo root). Market orders fill at the next bar's open, long
+only, 100 units, no fees. Prints one `RESULT:{json}` line (gen_data.emit), like every peer script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tradewire.sdk import SMA, Candle, Strategy
+
+REPO = Path(__file__).resolve().parents[2]
+SYMBOL = "SYN"
+
+
+def _peers_dir(arg: str | None) -> Path:
+    p = arg or os.environ.get("TRADEWIRE_PEERS_DIR") or str(REPO.parent / "shared" / "bench" / "peers")
+    return Path(p).resolve()
+
+
+class SmaCross(Strategy):
+    """The shared strategy: SMA(10)/SMA(30) of close (the SDK's running-sum SMA, the peers' float
+    arithmetic); flat and cross-up → buy; long and cross-down → sell everything."""
+
+    fast = 10
+    slow = 30
+    quantity = 100
+
+    def on_start(self) -> None:
+        self.f = SMA(self.fast)
+        self.s = SMA(self.slow)
+        self.prev: float | None = None
+
+    def on_candle(self, bar: Candle) -> None:
+        c = bar.close
+        f = self.f.update(c)
+        s = self.s.update(c)
+        if s is None:
+            return
+        diff = f - s  # type: ignore[operator]
+        prev, self.prev = self.prev, diff
+        if prev is None:
+            return
+        if diff > 0:
+            if prev <= 0 and not self.position(bar.symbol):
+                self.buy(bar.symbol, self.quantity)
+        elif diff < 0 and prev >= 0:
+            held = self.position(bar.symbol)
+            if held > 0:
+                self.sell(bar.symbol, held)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run_inprocess(arr: dict[str, Any], gen_data: Any, t: Any) -> tuple[Any, float, float]:
+    import tradewire.engine as te
+    from tradewire.sdk import backtest
+
+    series = te.from_arrays(
+        SYMBOL,
+        arr["ts"],
+        open=arr["open"],
+        high=arr["high"],
+        low=arr["low"],
+        close=arr["close"],
+        volume=arr["volume"],
+        timeframe="1m",
+        price_decimals=gen_data.PRICE_DECIMALS,
+    )
+    load_s = t.mark("load")
+    result = backtest(
+        SmaCross(fast=gen_data.FAST, slow=gen_data.SLOW, quantity=gen_data.QTY),
+        series,
+        cash=str(int(gen_data.START_CASH)),
+        quantity_decimals=0,
+    )
+    total = t.mark("run")
+    # the run phase is the strategy loop; the rest of `total` is setting up the engine (data checks)
+    return result, load_s + total - result.elapsed_s, result.elapsed_s
+
+
+def _run_wire(arr: dict[str, Any], gen_data: Any, t: Any, a: argparse.Namespace) -> tuple[Any, float, float]:
+    import httpx
+
+    from tradewire.sdk import run
+
+    tmp = Path(tempfile.mkdtemp(prefix="tradewire-bench-"))
+    try:
+        df = gen_data.make_dataframe(len(arr["ts"]), a.seed)
+        df.to_parquet(tmp / f"{SYMBOL}.parquet")
+        (tmp / "engine.toml").write_text(f'cash = "{int(gen_data.START_CASH)}"\nquantity_decimals = 0\n')
+        port = _free_port()
+        gateway = (
+            shutil.which("tradewire-gateway", path=str(Path(sys.executable).parent)) or "tradewire-gateway"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "GATEWAY_"))}
+        proc = subprocess.Popen(
+            [
+                gateway,
+                "serve",
+                "--platform",
+                "backtest",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data",
+                str(tmp / f"{SYMBOL}.parquet"),
+                "--engine-config",
+                str(tmp / "engine.toml"),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url + "/livez", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("the gateway did not start") from None
+                    time.sleep(0.05)
+            load_s = t.mark("load")
+            started = time.perf_counter()
+            result = run(
+                SmaCross(fast=gen_data.FAST, slow=gen_data.SLOW, quantity=gen_data.QTY),
+                platform="backtest",
+                gateway=url,
+            )
+            run_s = time.perf_counter() - started
+            t.mark("run")
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result, load_s, run_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bars", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--mode", choices=["inprocess", "wire"], default="inprocess")
+    ap.add_argument("--peers-dir", default=None)
+    ap.add_argument("--check", action="store_true", help="also compute the numpy reference trade count")
+    ap.add_argument("--profile", default=None, help="write a pyinstrument text profile of the run phase here")
+    a = ap.parse_args()
+
+    sys.path.insert(0, str(_peers_dir(a.peers_dir)))
+    import gen_data
+
+    import tradewire.engine as te
+
+    t = gen_data.Timer()
+    arr = gen_data.make_arrays(a.bars, a.seed)
+    gen_s = t.mark("gen")
+    profiler = None
+    if a.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    if a.mode == "inprocess":
+        result, load_s, run_s = _run_inprocess(arr, gen_data, t)
+    else:
+        result, load_s, run_s = _run_wire(arr, gen_data, t, a)
+    if profiler is not None:
+        profiler.stop()
+        Path(a.profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+    res = {
+        "framework": "tradewire",
+        "version": te.__version__,
+        "mode": a.mode,
+        "bars": a.bars,
+        "gen_s": gen_s,
+        "load_s": load_s,
+        "run_s": run_s,
+        "entries": result.entries,
+        "exits": result.exits,
+        "final_value": float(result.final_equity),
+        "final_value_exact": str(result.final_equity),
+    }
+    if a.mode == "wire":
+        res["acked_batches"] = result.steps
+        res["events"] = result.events
+        res["instants_per_s"] = result.steps / run_s if run_s else None
+        res["events_per_s"] = result.events / run_s if run_s else None
+    if a.check:
+        res["reference"] = gen_data.reference_trades(arr["close"])
+    gen_data.emit(res)
+
+
+if __name__ == "__main__":
+    main()

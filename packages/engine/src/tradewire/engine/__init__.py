@@ -1,0 +1,65 @@
+"""Tradewire's backtest engine: a deterministic, ack-paced simulator behind the protocol's Venue interface."""
+
+# Two ways in, one core: `BacktestVenue` (async, served by the gateway or called by the SDK's
+# in-process transport) and `Backtest(...).run(strategy)` (the fast synchronous path).
+
+from __future__ import annotations
+
+from tradewire.engine.backtest import Backtest
+from tradewire.engine.config import BacktestConfig
+from tradewire.engine.core.models import (
+    CommissionModel,
+    FixedBps,
+    MakerTaker,
+    NoCommission,
+    NoSlippage,
+    PercentOfNotional,
+    PerOrder,
+    PerShare,
+    SlippageModel,
+    SpreadSlippage,
+)
+from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.sample import sample_data
+from tradewire.engine.data.series import Series
+from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
+from tradewire.engine.data.synthetic import synthetic_bars
+from tradewire.engine.results.metrics import Metrics
+from tradewire.engine.results.result import BacktestResult, FillRecord, RoundTrip
+from tradewire.engine.venue import BacktestVenue
+from tradewire.engine.views import BarView, FillView, QuoteView, StepView
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Backtest",
+    "BacktestConfig",
+    "BacktestResult",
+    "BacktestVenue",
+    "BarView",
+    "CommissionModel",
+    "DataError",
+    "FillRecord",
+    "FillView",
+    "FixedBps",
+    "MakerTaker",
+    "Metrics",
+    "NoCommission",
+    "NoSlippage",
+    "PerOrder",
+    "PerShare",
+    "PercentOfNotional",
+    "QuoteView",
+    "RoundTrip",
+    "Series",
+    "SlippageModel",
+    "SpreadSlippage",
+    "StepView",
+    "__version__",
+    "from_arrays",
+    "from_dataframe",
+    "read_csv",
+    "read_parquet",
+    "sample_data",
+    "synthetic_bars",
+]

@@ -1,0 +1,334 @@
+"""The fast in-process path: `Backtest(data).run(strategy)` calls the strategy synchronously per step."""
+
+# The strategy's callback returning is the acknowledgement: orders it places act at that instant under
+# the fill model, exactly as over the wire. Protocol messages are built only when the strategy defines
+# `on_event` or an event log is attached, so the bar loop stays free of per-bar objects.
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from tradewire.engine.broker import Broker
+from tradewire.engine.config import BacktestConfig
+from tradewire.engine.core.events import K_CANDLE, K_QUOTE, Fill
+from tradewire.engine.core.numbers import fmt_money
+from tradewire.engine.core.orders import BUY, MARKET, SELL, OrderState
+from tradewire.engine.data.series import Series
+from tradewire.engine.results.result import BacktestResult
+from tradewire.engine.simulation import Simulation
+from tradewire.engine.views import BarView, FillView, QuoteView, StepView
+from tradewire.engine.wire import ns_to_dt
+from tradewire.protocol import codec
+from tradewire.protocol import messages as m
+
+__all__ = ["Backtest"]
+
+EventSink = Callable[[m.ServerMessage], None]
+_ZERO = Decimal(0)
+
+
+class Backtest:
+    """One in-process backtest run.
+
+    Args:
+        data: A Series or a list of Series (see `from_arrays`, `read_csv`, `read_parquet`,
+            `from_dataframe`, `synthetic_bars`, `sample_data`).
+        config: A BacktestConfig; keyword arguments override its fields (`Backtest(data, cash="1e6")`).
+        event_log: Optional consumer of every event as a protocol message (a callable), or a path to
+            write them to as JSON lines (the same bytes the gateway would send).
+
+    The strategy is any object with some of: `on_start(bt)`, `on_bar(bar)`, `on_quote(quote)`,
+    `on_step(step)` (instead of on_bar/on_quote: once per instant with all its bars and quotes),
+    `on_fill(fill)`, `on_event(message)` (order/trade/position/account/error messages), `on_end(bt)`;
+    or a plain callable, used as on_bar. During callbacks it trades through this object's methods.
+    """
+
+    def __init__(
+        self,
+        data: Series | Sequence[Series],
+        config: BacktestConfig | None = None,
+        *,
+        event_log: EventSink | str | None = None,
+        **overrides: Any,
+    ) -> None:
+        cfg = config or BacktestConfig()
+        if overrides:
+            cfg = cfg.replace(**overrides)
+        self.sim = Simulation(data, cfg, keep_history=True)
+        self.config = cfg
+        self.broker = Broker(self.sim)
+        self.kernel = self.sim.kernel
+        self._event_log = event_log
+        self._ran = False
+        qs = self.kernel.qs
+        self._qs = qs
+        self._bars = [
+            BarView(i.symbol, i.index, i.price_scale, qs, i.timeframe_ns, self.broker.wire)
+            for i in self.sim.instruments
+        ]
+        self._quotes = [QuoteView(i.symbol, i.index, i.price_scale) for i in self.sim.instruments]
+        self._pos_cache: list[tuple[int, Decimal]] = [(0, _ZERO) for _ in self.sim.instruments]
+
+    # ------------------------------------------------------------------ the run
+    def run(self, strategy: Any) -> BacktestResult:
+        """Run the whole history through `strategy`; returns the results."""
+        if self._ran:
+            raise RuntimeError("a Backtest runs once; create a new one")
+        self._ran = True
+        k = self.kernel
+        on_bar = getattr(strategy, "on_bar", None) or (strategy if callable(strategy) else None)
+        on_quote = getattr(strategy, "on_quote", None)
+        on_step = getattr(strategy, "on_step", None)
+        on_event = getattr(strategy, "on_event", None)
+        on_fill = getattr(strategy, "on_fill", None)
+        sink = self._open_sink()
+        if on_fill is not None:
+            ins, ms = self.sim.instruments, k.ms
+            k.fill_listeners.append(
+                lambda f: on_fill(FillView(f, ins[f.sym].symbol, ins[f.sym].price_scale, self._qs, ms))
+            )
+        recording = on_event is not None or sink is not None
+        if recording:
+            k.rec = []
+        start = getattr(strategy, "on_start", None)
+        if start is not None:
+            start(self)
+        try:
+            simple = (
+                len(self.sim.series) == 1
+                and self.sim.series[0].kind == "bar"
+                and not recording
+                and on_step is None
+            )
+            if simple:
+                self._run_fast(on_bar)
+            else:
+                self._run_general(on_bar, on_quote, on_step, on_event, sink)
+            end = getattr(strategy, "on_end", None)
+            if end is not None:
+                end(self)
+            self.sim.complete()
+            if recording:
+                self._deliver(on_event, sink)
+        finally:
+            self._close_sink()
+        return BacktestResult.from_simulation(self.sim)
+
+    def _run_fast(self, on_bar: Callable[[BarView], None] | None) -> None:
+        """One symbol, bars only, nobody listening to messages: the tight loop."""
+        sim, k = self.sim, self.kernel
+        bar = self._bars[0]
+        sim.keep_history = (
+            False  # recent bars are read back from the chunks instead (see Simulation.recent_bars)
+        )
+        nxt = sim.next_sample
+        for ch in sim.chunks():
+            k.cols[0] = sim.switch_chunk(ch)
+            sim.cur_chunk = ch
+            bar._c = ch
+            row = k.row
+            k.quote_mark[0] = False
+            k.has_price[0] = True
+            if sim.start_ns is None and ch.n:
+                sim.start_ns = ch.ts[0]
+            for i, t in enumerate(ch.ts):
+                k.now = t
+                k.evt += 1
+                row[0] = i
+                if k.n_working:
+                    k._match_bar(0, ch.start[i], ch.a[i], ch.b[i], ch.c[i], ch.e[i])
+                if k.watch:
+                    k.check_margin()
+                if t >= nxt:
+                    sim.sample_equity()
+                    nxt = sim.next_sample
+                if on_bar is not None:
+                    bar.i = i
+                    on_bar(bar)
+            sim.steps += ch.n
+            sim.prev_chunk = ch
+
+    def _run_general(self, on_bar: Any, on_quote: Any, on_step: Any, on_event: Any, sink: Any) -> None:
+        k = self.kernel
+        bars, quotes = self._bars, self._quotes
+        step = StepView()
+        for ch, i, j in self.sim.steps_iter():
+            if k.rec is not None:
+                # the market events of this instant come first, then what matching produced
+                self._deliver_market(sink)
+            sym, kind = ch.sym, ch.kind
+            if on_step is not None:
+                step.bars.clear()
+                step.quotes.clear()
+                step.time_ns = ch.ts[i]
+            for r in range(i, j):
+                s = sym[r]
+                if kind[r] == 0:
+                    v = bars[s]
+                    v._c = ch
+                    v.i = r
+                    if on_step is not None:
+                        step.bars.append(v)
+                    elif on_bar is not None:
+                        on_bar(v)
+                else:
+                    q = quotes[s]
+                    q._c = ch
+                    q.i = r
+                    if on_step is not None:
+                        step.quotes.append(q)
+                    elif on_quote is not None:
+                        on_quote(q)
+            if on_step is not None:
+                on_step(step)
+            if k.rec is not None:
+                self._deliver(on_event, sink)
+
+    # ------------------------------------------------------------------ events out
+    def _deliver_market(self, sink: EventSink | None) -> None:
+        """Send the candle/quote records at the head of the step to the sink."""
+        rec = self.kernel.rec
+        assert rec is not None
+        n = 0
+        wire = self.broker.wire
+        while n < len(rec) and rec[n][0] in (K_CANDLE, K_QUOTE):
+            if sink is not None:
+                sink(wire.message(rec[n]))
+            n += 1
+        del rec[:n]
+
+    def _deliver(self, on_event: EventSink | None, sink: EventSink | None) -> None:
+        """Hand the pending records to the log and on_event, until the strategy stops adding more
+        (orders placed from on_event join the same instant, like a further batch of the step)."""
+        rec = self.kernel.rec
+        assert rec is not None
+        wire = self.broker.wire
+        while rec:
+            batch = rec[:]
+            rec.clear()
+            for r in batch:
+                msg = wire.message(r)
+                if sink is not None:
+                    sink(msg)
+                if on_event is not None and r[0] not in (K_CANDLE, K_QUOTE):
+                    on_event(msg)
+
+    def _open_sink(self) -> EventSink | None:
+        log = self._event_log
+        self._fh = None
+        if log is None or callable(log):
+            return log
+        fh = open(log, "wb")
+        self._fh = fh
+
+        def write(msg: m.ServerMessage) -> None:
+            fh.write(codec.encode(msg) + b"\n")
+
+        return write
+
+    def _close_sink(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+    # ------------------------------------------------------------------ trading API (during the run)
+    @property
+    def now(self) -> dt.datetime:
+        """The current simulated instant (UTC)."""
+        return ns_to_dt(self.kernel.now)
+
+    def submit(
+        self,
+        symbol: str,
+        side: str | int,
+        quantity: Decimal | int | str,
+        order_type: str | int = MARKET,
+        **fields: Any,
+    ) -> OrderState:
+        """Submit an order; fields as in SubmitOrderRequest (limit_price, stop_price, time_in_force,
+        trailing_distance, trailing_type, stop_loss, take_profit, client_order_id, oco_group_id,
+        reduce_only, post_only). Prices/quantities are decimal text, Decimal or int.
+        Returns the live order state (`.id`, `.status`); raises the protocol's typed errors."""
+        return self.broker.submit(symbol, side, quantity, order_type, **fields)
+
+    def buy(
+        self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
+    ) -> OrderState:
+        """Submit a BUY order (market unless `order_type` says otherwise)."""
+        return self.broker.submit(symbol, BUY, quantity, order_type, **fields)
+
+    def sell(
+        self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
+    ) -> OrderState:
+        """Submit a SELL order (market unless `order_type` says otherwise)."""
+        return self.broker.submit(symbol, SELL, quantity, order_type, **fields)
+
+    def cancel(self, order_id: str) -> m.CancelOrderResult:
+        return self.broker.cancel(order_id)
+
+    def cancel_all(self, symbol: str | None = None) -> m.CancelAllResult:
+        return self.broker.cancel_all(symbol)
+
+    def modify(self, order_id: str, **changes: Any) -> m.ModifyOrderResult:
+        """Amend a working order: quantity, limit_price, stop_price, stop_loss, take_profit, trailing_distance."""
+        return self.broker.modify(order_id, m.ModifyOrderRequest(**{k: str(v) for k, v in changes.items()}))
+
+    def close_position(self, symbol: str, quantity: Decimal | int | str | None = None) -> OrderState | None:
+        """Close all or part of `symbol`'s position with a market order; None when flat."""
+        s = self.broker._sym(symbol)
+        if self.kernel.ledger.positions[s].qty == 0:
+            return None
+        return self.broker.close(s, quantity)
+
+    def close_all(self) -> list[m.OrderHandle]:
+        return self.broker.close_all()
+
+    def position(self, symbol: str) -> Decimal:
+        """Signed position quantity of `symbol` (0 when flat)."""
+        s = self.sim.symbols[symbol]
+        q = self.kernel.ledger.positions[s].qty
+        cached = self._pos_cache[s]
+        if cached[0] == q:
+            return cached[1]
+        d = Decimal(q).scaleb(-self._qs) if q else _ZERO
+        self._pos_cache[s] = (q, d)
+        return d
+
+    def get_position(self, symbol: str) -> m.Position | None:
+        """The open position of `symbol` as a protocol Position, or None."""
+        s = self.sim.symbols[symbol]
+        return self.broker.position_message(s) if self.kernel.ledger.positions[s].qty else None
+
+    def positions(self) -> list[m.Position]:
+        return self.broker.list_positions()
+
+    def account(self) -> m.Account:
+        return self.broker.account()
+
+    @property
+    def cash(self) -> Decimal:
+        return Decimal(fmt_money(self.kernel.ledger.cash, self.kernel.ms))
+
+    @property
+    def equity(self) -> Decimal:
+        return Decimal(fmt_money(self.kernel.equity(), self.kernel.ms))
+
+    def order(self, order_id: str) -> m.Order:
+        return self.broker.get_order(order_id)
+
+    def open_orders(self, symbol: str | None = None) -> list[m.Order]:
+        return self.broker.list_orders(m.ListOrdersRequest(symbol=symbol), terminal=False)
+
+    def bars(self, symbol: str, limit: int = 100) -> list[m.Bar]:
+        """The last `limit` completed bars of `symbol` (never the future)."""
+        inst = self.sim.instruments[self.sim.symbols[symbol]]
+        from tradewire.engine.data.timeframes import timeframe_enum
+
+        tf = m.Timeframe(timeframe_enum(inst.timeframe)) if inst.timeframe else m.Timeframe(0)
+        return self.broker.bars(m.GetBarsRequest(symbol=symbol, timeframe=tf, limit=limit))
+
+    @property
+    def fills(self) -> list[Fill]:
+        return list(self.kernel.fills)

@@ -1,0 +1,1 @@
+"""The pure simulation core: scaled-int numbers, orders, matching, models, accounts and the kernel."""

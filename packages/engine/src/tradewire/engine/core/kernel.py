@@ -1,0 +1,504 @@
+"""The simulation kernel: one account, its orders and positions, advanced by market data the shells feed."""
+
+# No I/O, no clock: `now` is set by the driver from the data. Both the async BacktestVenue and the
+# in-process Backtest drive this class, so they produce the same event records.
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from tradewire.engine.config import BacktestConfig
+from tradewire.engine.core import matching
+from tradewire.engine.core.book import POS_CLOSED, Instrument, Ledger
+from tradewire.engine.core.events import (
+    ACC_BALANCE,
+    ACC_MARGIN_CALL,
+    ACC_MARGIN_WARNING,
+    K_ACCOUNT,
+    K_ERROR,
+    K_ORDER,
+    K_POSITION,
+    K_TRADE,
+    Fill,
+    FillLog,
+)
+from tradewire.engine.core.models import NoCommission
+from tradewire.engine.core.numbers import parse_scaled, round_scaled
+from tradewire.engine.core.orders import (
+    BUY,
+    CANCELLED,
+    DAY,
+    EV_BRACKET_CREATED,
+    EV_BRACKET_MODIFIED,
+    EV_CANCELLED,
+    EV_CREATED,
+    EV_EXPIRED,
+    EV_FILLED,
+    EV_MODIFIED,
+    EV_PARTIAL,
+    EV_REJECTED,
+    EXPIRED,
+    FILLED,
+    FOK,
+    IOC,
+    LIMIT,
+    MARKET,
+    PARTIALLY_FILLED,
+    R_INSUFFICIENT_BALANCE,
+    R_INSUFFICIENT_MARGIN,
+    R_POST_ONLY,
+    R_REDUCE_ONLY,
+    REJECTED,
+    SELL,
+    STOP,
+    STOP_LIMIT,
+    TRAILING_STOP,
+    OrderState,
+)
+
+__all__ = ["Kernel"]
+
+DAY_NS = 86_400 * 10**9
+
+
+class Kernel:
+    """State and rules of one simulated account. Prices/quantities are scaled ints (see `Ledger`)."""
+
+    def __init__(self, config: BacktestConfig, instruments: list[Instrument]) -> None:
+        self.config = config
+        self.instruments = instruments
+        self.qs = config.quantity_decimals
+        self.ledger = Ledger(instruments, self.qs, 0)
+        self.ms = self.ledger.money_scale
+        self.ledger.cash = parse_scaled(Decimal(config.cash), self.ms)
+        self.cash_account = config.account == "cash"
+        self.leverage = Decimal(config.leverage)
+        self.lev1 = self.leverage == 1
+        self.mm = Decimal(config.maintenance_margin)
+        self.warn_ratio = Decimal(config.margin_warning)
+        self.allow_short = config.allow_short and not self.cash_account
+        self.fill_at_close = config.fill_at == "close"
+        self.participation = None if config.participation is None else Decimal(config.participation)
+        self.slippage = config.slippage
+        self.commission = config.commission
+        self.free = type(config.commission) is NoCommission  # skip fee arithmetic entirely
+        n = len(instruments)
+        self.now = 0  # simulated time (ns since epoch, UTC)
+        self.evt = 0  # last event number handed out
+        self.rec: list[tuple[int, int, int, object]] | None = None  # event records, when consumed
+        # market state: bar columns of each symbol's current chunk and its current row, or a quote
+        self.cols: list[Any] = [None] * n  # per symbol: the Chunk holding its current bar
+        self.row = [-1] * n
+        self.quote: list[tuple[int, int, int, int | None, int | None] | None] = [None] * n
+        self.quote_mark = [False] * n
+        self.marks = [0] * n
+        self.has_price = [False] * n
+        # orders
+        self.orders: dict[str, OrderState] = {}
+        self.by_cid: dict[str, OrderState] = {}
+        self.working: list[list[OrderState]] = [[] for _ in range(n)]
+        self.n_working = 0
+        self.seq = 0
+        self.trade_seq = 0
+        self.fills = FillLog()
+        # finished orders are kept for get_order/history up to this many (memory stays flat on long runs)
+        self.retain = config.order_history
+        self.finished: deque[OrderState] = deque()
+        self.fill_listeners: list[Callable[[Fill], None]] = []
+        self.warned = False
+        self.liquidations = 0
+        self.watch = False  # margin must be checked every step (leverage or shorts open); set on fills
+
+    # ----------------------------------------------------------------- events
+    def _ev(self, kind: int, payload: object) -> None:
+        self.evt += 1
+        if self.rec is not None:
+            self.rec.append((kind, self.evt, self.now, payload))
+
+    def _order_ev(self, event: int, o: OrderState) -> None:
+        self.evt += 1
+        if self.rec is not None:
+            self.rec.append((K_ORDER, self.evt, self.now, (event, o.snapshot())))
+
+    def position_snapshot(self, sym: int) -> tuple[int, ...]:
+        p = self.ledger.positions[sym]
+        if p.qty == 0:  # closed: keep the last side and entry cost for POSITION_CLOSED
+            return (sym, 0, 0, self.mark(sym), p.realized, p.opened, p.updated, p.last_qty, p.last_cost)
+        return (sym, p.qty, p.cost, self.mark(sym), p.realized, p.opened, p.updated, p.qty, p.cost)
+
+    def account_snapshot(self) -> tuple[int, int, int, int, int]:
+        """(balance, equity, margin_used, margin_available, unrealized) in money scale."""
+        led = self.ledger
+        mv, gross, unreal = led.totals(self.current_marks())
+        equity = led.cash + mv
+        if self.cash_account:
+            return led.cash, equity, 0, led.cash, unreal
+        used = gross if self.lev1 else round_scaled(Decimal(gross) / self.leverage, 0)
+        return led.cash, equity, used, max(equity - used, 0), unreal
+
+    def _account_ev(self, event: int = ACC_BALANCE) -> None:
+        self.evt += 1
+        if self.rec is not None:
+            self.rec.append((K_ACCOUNT, self.evt, self.now, (event, self.account_snapshot())))
+
+    def _error(self, code: int, message: str, details: dict[str, object]) -> None:
+        if self.rec is not None:
+            self.rec.append((K_ERROR, 0, self.now, (code, message, details)))
+
+    # ----------------------------------------------------------------- prices
+    def mark(self, sym: int) -> int:
+        """Latest price of `sym`: the last bar's close, or the quote mid (rounded down to the tick)."""
+        if self.quote_mark[sym]:
+            return self.marks[sym]
+        c = self.cols[sym]
+        if c is None or self.row[sym] < 0:
+            return self.marks[sym]
+        return c.d[self.row[sym]]  # type: ignore[no-any-return]
+
+    def current_marks(self) -> list[int]:
+        marks = self.marks
+        for s in self.ledger.open:
+            marks[s] = self.mark(s)
+        return marks
+
+    def equity(self) -> int:
+        return self.ledger.cash + self.ledger.market_value(self.current_marks())
+
+    # ----------------------------------------------------------------- market data
+    def on_quote(
+        self, sym: int, ts: int, bid: int, ask: int, bid_size: int | None, ask_size: int | None
+    ) -> None:
+        """A new quote for `sym`: working orders trade against it at once."""
+        self.quote[sym] = (ts, bid, ask, bid_size, ask_size)
+        self.quote_mark[sym] = True
+        self.marks[sym] = (bid + ask) // 2
+        self.has_price[sym] = True
+        if self.working[sym]:
+            self._match_quote(sym)
+
+    # ----------------------------------------------------------------- matching
+    def _cap(self, volume: int | None) -> int | None:
+        if self.participation is None or volume is None:
+            return None
+        return int(Decimal(volume) * self.participation)
+
+    def _match_bar(self, sym: int, start: int, o: int, h: int, lo: int, v: int) -> None:
+        day = start // DAY_NS
+        cap = self._cap(v)
+        for order in list(self.working[sym]):
+            if not order.working:
+                continue
+            if order.tif == DAY and order.created // DAY_NS != day:
+                # Tradewire's choice: a DAY order expires at the first bar of a later UTC date
+                self._finish(order, EXPIRED, EV_EXPIRED)
+                continue
+            res = matching.bar_price(order, o, h, lo)
+            self._execute(order, res, cap, None)
+
+    def _match_quote(self, sym: int, order: OrderState | None = None) -> None:
+        q = self.quote[sym]
+        assert q is not None
+        qts, bid, ask, bsz, asz = q
+        day = qts // DAY_NS
+        targets = [order] if order is not None else list(self.working[sym])
+        for o in targets:
+            if not o.working:
+                continue
+            if o.tif == DAY and o.created // DAY_NS != day:
+                self._finish(o, EXPIRED, EV_EXPIRED)
+                continue
+            res = matching.quote_price(o, bid, ask)
+            cap = self._cap(asz if o.side == BUY else bsz)
+            self._execute(o, res, cap, ask - bid)
+
+    def _execute(
+        self, order: OrderState, res: tuple[int, bool] | None, cap: int | None, spread: int | None
+    ) -> None:
+        """Fill `order` at `res` (price, maker) within the participation cap, then apply its TIF."""
+        if res is not None:
+            price, maker = res
+            qty = order.remaining
+            if order.reduce_only:
+                pos = self.ledger.positions[order.sym].qty
+                room = -pos if order.side == BUY else pos
+                if room <= 0:
+                    self._finish(order, CANCELLED, EV_CANCELLED)
+                    return
+                qty = min(qty, room)
+            if cap is not None and cap < qty:
+                if order.tif == FOK:
+                    self._finish(order, EXPIRED, EV_EXPIRED)
+                    return
+                qty = cap
+            if qty > 0:
+                if not maker:
+                    price = self.slippage.slip(price, order.side == BUY, spread)
+                self.fill(order, qty, price, maker)
+        if order.working and order.tif in (IOC, FOK):
+            self._finish(order, EXPIRED, EV_EXPIRED)
+
+    def fill(self, order: OrderState, qty: int, price: int, maker: bool) -> bool:
+        """Book one fill of `order` and emit order, trade, position, account events (in that order)."""
+        led = self.ledger
+        inst = self.instruments[order.sym]
+        is_buy = order.side == BUY
+        signed = qty if is_buy else -qty
+        fee = 0
+        if not self.free:
+            fee_dec = self.commission.fee(
+                Decimal(qty).scaleb(-self.qs),
+                Decimal(price).scaleb(-inst.price_scale),
+                maker,
+                order.fills == 0,
+            )
+            fee = round_scaled(fee_dec, self.ms) if fee_dec else 0
+        # the account is checked again at the fill: the price may have gapped since submission
+        reason = self._afford(order.sym, signed, price, fee)
+        if reason is not None:
+            order.reject = reason
+            self._finish(order, REJECTED, EV_REJECTED)
+            return False
+        now = self.now
+        pev = led.apply_fill(order.sym, signed, price, fee, now)
+        self.watch = self.needs_margin_watch()
+        order.filled += qty
+        order.cost += qty * price
+        order.fills += 1
+        order.updated = now
+        done = order.filled >= order.qty
+        order.status = FILLED if done else PARTIALLY_FILLED
+        self.trade_seq += 1
+        fi = self.fills.append(order.seq, order.sym, order.side, qty, price, fee, maker, now)
+        if done:
+            self._unwork(order)
+            self._retire(order)
+        self._order_ev(EV_FILLED if done else EV_PARTIAL, order)
+        if self.rec is not None or self.fill_listeners:
+            f = self.fills[fi]
+            self._ev(K_TRADE, f)
+            self._ev(K_POSITION, (pev, self.position_snapshot(order.sym)))
+            self._account_ev()
+            for cb in self.fill_listeners:
+                cb(f)
+        else:
+            self.evt += 3
+        if order.oco is not None:
+            self._cancel_oco(order)
+        if done and (order.stop_loss is not None or order.take_profit is not None) and not order.is_leg:
+            self._place_legs(order, order.filled)
+        if order.is_leg and done and order.parent is not None:
+            self._cancel_siblings(order)
+        if pev == POS_CLOSED:
+            for o in list(self.working[order.sym]):
+                if o.is_leg and o.working:
+                    self._finish(o, CANCELLED, EV_CANCELLED)
+        return True
+
+    def _afford(self, sym: int, signed: int, price: int, fee: int) -> int | None:
+        """Reject reason if the account cannot take a fill of `signed` qty at `price`, else None."""
+        led = self.ledger
+        pos = led.positions[sym].qty
+        f = self.instruments[sym].factor
+        if self.cash_account:
+            if signed > 0:
+                return R_INSUFFICIENT_BALANCE if signed * price * f + fee > led.cash else None
+            return R_INSUFFICIENT_BALANCE if -signed > pos else None
+        new = pos + signed
+        if new < 0 and not self.allow_short and new < min(pos, 0):
+            return R_INSUFFICIENT_BALANCE
+        if abs(new) <= abs(pos) and (new == 0 or (new > 0) == (pos > 0)):
+            return None  # reducing exposure is always allowed
+        added = (abs(new) - (abs(pos) if (new > 0) == (pos > 0) else 0)) * price * f
+        if self.leverage == 1 and not led.open and signed > 0 and fee >= 0:
+            # fast check for the common unlevered long: cash must pay for it
+            return R_INSUFFICIENT_MARGIN if added + fee > led.cash else None
+        _, equity, used, _, _ = self.account_snapshot()
+        need = Decimal(added) / self.leverage + fee
+        return R_INSUFFICIENT_MARGIN if used + need > equity else None
+
+    # ----------------------------------------------------------------- order lifecycle
+    def _unwork(self, order: OrderState) -> None:
+        lst = self.working[order.sym]
+        if order in lst:
+            lst.remove(order)
+            self.n_working -= 1
+
+    def _retire(self, order: OrderState) -> None:
+        """Remember a finished order; forget the oldest finished ones beyond `retain`."""
+        fin = self.finished
+        fin.append(order)
+        while len(fin) > self.retain:
+            old = fin.popleft()
+            self.orders.pop(old.id, None)
+            if old.client_order_id is not None and self.by_cid.get(old.client_order_id) is old:
+                del self.by_cid[old.client_order_id]
+
+    def _finish(self, order: OrderState, status: int, event: int) -> None:
+        order.status = status
+        order.updated = self.now
+        self._unwork(order)
+        self._retire(order)
+        self._order_ev(event, order)
+        if (
+            order.filled
+            and not order.is_leg
+            and (order.stop_loss is not None or order.take_profit is not None)
+        ):
+            if order.legs is None:
+                self._place_legs(order, order.filled)  # a partly filled entry still gets protected
+
+    def _cancel_oco(self, order: OrderState) -> None:
+        for o in list(self.working[order.sym]):
+            if o is not order and o.oco == order.oco and o.working:
+                self._finish(o, CANCELLED, EV_CANCELLED)
+
+    def _cancel_siblings(self, leg: OrderState) -> None:
+        for o in list(self.working[leg.sym]):
+            if o is not leg and o.is_leg and o.parent == leg.parent and o.working:
+                self._finish(o, CANCELLED, EV_CANCELLED)
+
+    def _place_legs(self, entry: OrderState, qty: int) -> None:
+        exit_side = SELL if entry.side == BUY else BUY
+        for kind, price in ((STOP, entry.stop_loss), (LIMIT, entry.take_profit)):
+            if price is None:
+                continue
+            leg = self.new_order(entry.sym, exit_side, kind, qty, entry.tif if entry.tif in (1, 2) else 1)
+            if kind == STOP:
+                leg.stop = price
+            else:
+                leg.limit = price
+            leg.parent = entry.id
+            leg.is_leg = True
+            leg.reduce_only = True
+            if entry.legs is None:
+                entry.legs = []
+            entry.legs.append(leg.id)
+            self.accept(leg)
+
+    def new_order(self, sym: int, side: int, otype: int, qty: int, tif: int) -> OrderState:
+        """A fresh order with the next id; not yet accepted (call `accept`)."""
+        self.seq += 1
+        oid = f"ord-{self.seq:06d}"
+        o = OrderState(oid, self.seq, sym, side, otype, qty, tif, self.now)
+        self.orders[oid] = o
+        return o
+
+    def precheck(self, o: OrderState) -> int | None:
+        """Reject reason for a new order at submission, from the current account and price."""
+        pos = self.ledger.positions[o.sym].qty
+        signed = o.qty if o.side == BUY else -o.qty
+        if o.reduce_only and (pos == 0 or (pos > 0) == (signed > 0) or abs(signed) > abs(pos)):
+            return R_REDUCE_ONLY
+        ref = o.limit if o.otype in (LIMIT, STOP_LIMIT) else o.stop if o.otype == STOP else None
+        if ref is None:
+            if not self.has_price[o.sym]:
+                return None  # no price yet: checked again when it fills
+            ref = self.mark(o.sym)
+            q = self.quote[o.sym]
+            if q is not None and self.quote_mark[o.sym]:
+                ref = q[2] if o.side == BUY else q[1]
+        if o.post_only and o.otype == LIMIT and self.has_price[o.sym]:
+            last = self.mark(o.sym)
+            if (o.side == BUY and o.limit >= last) or (o.side == SELL and o.limit <= last):  # type: ignore[operator]
+                return R_POST_ONLY
+        if self.cash_account and signed < 0:
+            held = pos - sum(x.remaining for x in self.working[o.sym] if x.side == SELL)
+            return R_INSUFFICIENT_BALANCE if -signed > held else None
+        if not self.allow_short and signed < 0 and pos + signed < 0:
+            return R_INSUFFICIENT_BALANCE
+        return self._afford(o.sym, signed, ref, 0)
+
+    def accept(self, o: OrderState) -> None:
+        """Make `o` working: emit its creation event and let it act now if the fill model says so."""
+        bracket = not o.is_leg and (o.stop_loss is not None or o.take_profit is not None)
+        self._order_ev(EV_BRACKET_CREATED if bracket else EV_CREATED, o)
+        if o.otype == TRAILING_STOP and self.has_price[o.sym]:
+            o.trail_anchor = self.mark(o.sym)
+        self.working[o.sym].append(o)
+        self.n_working += 1
+        self.act_now(o)
+
+    def act_now(self, o: OrderState) -> None:
+        """Orders placed while a step is held act at this instant: against the live quote, or at the
+        bar's close when fill_at="close"; otherwise they wait for the next bar."""
+        if not o.working:
+            return
+        sym = o.sym
+        if self.quote_mark[sym] and self.quote[sym] is not None:
+            self._match_quote(sym, o)
+        elif self.fill_at_close and self.has_price[sym] and self.cols[sym] is not None:
+            c = self.mark(sym)
+            res = matching.bar_price(o, c, c, c) if o.otype != TRAILING_STOP else None
+            self._execute(o, res, None, None)
+
+    def reject(self, o: OrderState, reason: int) -> None:
+        o.status = REJECTED
+        o.reject = reason
+        self._retire(o)
+        self._order_ev(EV_REJECTED, o)
+
+    def cancel(self, o: OrderState) -> None:
+        self._finish(o, CANCELLED, EV_CANCELLED)
+
+    def modified(self, o: OrderState, exits_changed: bool) -> None:
+        o.updated = self.now
+        bracket = exits_changed and not o.is_leg
+        self._order_ev(EV_BRACKET_MODIFIED if bracket else EV_MODIFIED, o)
+        self.act_now(o)
+
+    # ----------------------------------------------------------------- risk
+    def check_margin(self) -> None:
+        """Margin account: warn, then liquidate every position when equity < maintenance requirement."""
+        led = self.ledger
+        if self.cash_account or not led.open:
+            return
+        marks = self.current_marks()
+        gross = led.gross_exposure(marks)
+        equity = led.cash + led.market_value(marks)
+        maint = Decimal(gross) * self.mm
+        if equity < maint:
+            self._account_ev(ACC_MARGIN_CALL)
+            self.liquidations += 1
+            self._error(
+                4,
+                "equity fell below the maintenance margin; all positions were liquidated",
+                {
+                    "equity": str(Decimal(equity).scaleb(-self.ms)),
+                    "maintenance_margin": str((maint.scaleb(-self.ms)).normalize()),
+                },
+            )
+            for s in list(led.open):
+                self.liquidate(s, marks[s])
+            self.warned = False
+        elif equity < maint * self.warn_ratio:
+            if not self.warned:
+                self.warned = True
+                self._account_ev(ACC_MARGIN_WARNING)
+        else:
+            self.warned = False
+
+    def liquidate(self, sym: int, price: int) -> None:
+        for o in list(self.working[sym]):
+            if o.working:
+                self._finish(o, CANCELLED, EV_CANCELLED)
+        pos = self.ledger.positions[sym].qty
+        o = self.new_order(sym, SELL if pos > 0 else BUY, MARKET, abs(pos), IOC)
+        self._order_ev(EV_CREATED, o)
+        self.working[sym].append(o)
+        self.n_working += 1
+        # forced close at the mark, bypassing buying-power checks (it only reduces exposure)
+        self.fill(o, abs(pos), price, False)
+
+    def needs_margin_watch(self) -> bool:
+        """Whether equity can breach maintenance: only with leverage or short positions."""
+        if self.cash_account or not self.ledger.open:
+            return False
+        if not self.lev1:
+            return True
+        for p in self.ledger.open.values():
+            if p.qty < 0:
+                return True
+        return False

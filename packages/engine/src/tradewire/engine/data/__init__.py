@@ -1,0 +1,1 @@
+"""Market data sources (arrays, CSV, Parquet, pandas, synthetic) and their streaming merge."""

@@ -1,0 +1,354 @@
+"""BacktestResult: fills, round trips, equity curve and metrics as Python objects, DataFrames and files."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
+from tradewire.engine.results.metrics import compute_metrics, drawdown
+from tradewire.engine.wire import ns_to_dt
+
+if TYPE_CHECKING:
+    from tradewire.engine.simulation import Simulation
+
+__all__ = ["BacktestResult", "FillRecord", "RoundTrip"]
+
+
+@dataclass(frozen=True, slots=True)
+class FillRecord:
+    """One execution with exact decimal text fields."""
+
+    id: str
+    order_id: str
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    commission: Decimal
+    is_maker: bool
+    time_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTrip:
+    """A position from flat back to flat (a flip closes one trip and opens the next)."""
+
+    symbol: str
+    side: str
+    quantity: Decimal
+    entry_time_ns: int
+    exit_time_ns: int
+    entry_price: Decimal
+    exit_price: Decimal
+    pnl: Decimal
+    fees: Decimal
+
+
+class BacktestResult:
+    """What a run produced. Fills, round trips and metrics are computed on first use (a run's
+    timing never pays for reports nobody reads); `*_frame()` need pandas."""
+
+    def __init__(self, sim: Simulation) -> None:
+        k = sim.kernel
+        self._sim = sim
+        self.symbols = [i.symbol for i in k.instruments]
+        self.currency = sim.config.currency
+        self.steps = sim.steps
+        self.liquidations = k.liquidations
+        self.start_value = _money(_start_cash(sim), k.ms)
+        self.end_value = _money(k.equity(), k.ms)
+        self._computed = False
+
+    @property
+    def buys(self) -> int:
+        """Number of BUY fills."""
+        return self._sim.kernel.fills.count_side(1)
+
+    @property
+    def sells(self) -> int:
+        """Number of SELL fills."""
+        return self._sim.kernel.fills.count_side(2)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in (
+            "fills",
+            "round_trips",
+            "equity_ts",
+            "equity",
+            "prices",
+            "metrics",
+            "open_positions",
+        ) and not self.__dict__.get("_computed", True):
+            self._compute()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    @classmethod
+    def from_simulation(cls, sim: Simulation) -> BacktestResult:
+        return cls(sim)
+
+    def _compute(self) -> None:
+        sim = self._sim
+        k = sim.kernel
+        ms, qs = k.ms, k.qs
+        ins = k.instruments
+        fills = [
+            FillRecord(
+                f.id,
+                f.order_id,
+                ins[f.sym].symbol,
+                "BUY" if f.side == 1 else "SELL",
+                Decimal(fmt_qty(f.qty, qs)),
+                Decimal(fmt_scaled(f.price, ins[f.sym].price_scale)),
+                _money(f.commission, ms),
+                f.is_maker,
+                f.ts,
+            )
+            for f in k.fills
+        ]
+        trips, exposure_ns, notional = _round_trips(sim)
+        start = self.start_value
+        ts = (
+            np.frombuffer(sim.eq_ts, dtype=np.int64).copy()
+            if len(sim.eq_ts)
+            else np.array([], dtype=np.int64)
+        )
+        eq = np.frombuffer(sim.eq_val, dtype=np.float64).copy() if len(sim.eq_val) else np.array([])
+        span = (k.now - sim.start_ns) if sim.start_ns is not None else 0
+        metrics = compute_metrics(
+            ts,
+            eq,
+            float(start),
+            [float(t.pnl) for t in trips],
+            exposure_ns / span if span > 0 else 0.0,
+            notional,
+            float(Decimal(k.ledger.fees).scaleb(-ms)),
+        )
+        prices = {i.symbol: np.frombuffer(sim.px_val[i.index], dtype=np.float64).copy() for i in ins}
+        open_pos = {ins[s].symbol: Decimal(fmt_qty(p.qty, qs)) for s, p in k.ledger.open.items()}
+        self.fills, self.round_trips, self.equity_ts, self.equity = fills, trips, ts, eq
+        self.prices, self.metrics, self.open_positions = prices, metrics, open_pos
+        self._computed = True
+
+    # ------------------------------------------------------------------ views
+    @property
+    def final_value(self) -> Decimal:
+        """Exact equity at the end (cash + positions at their last price)."""
+        return self.end_value
+
+    @property
+    def drawdown(self) -> np.ndarray:
+        return drawdown(self.equity)
+
+    def summary(self) -> str:
+        m = self.metrics
+        return (
+            f"{self.steps} steps, {len(self.fills)} fills, {m.trades} round trips; "
+            f"final value {self.end_value} {self.currency} ({m.total_return:+.2%}), "
+            f"Sharpe {m.sharpe:.2f}, max drawdown {m.max_drawdown:.2%}"
+        )
+
+    def fills_frame(self) -> Any:
+        import pandas as pd  # type: ignore[import-untyped]
+
+        rows = [asdict(f) for f in self.fills]
+        df = pd.DataFrame(rows, columns=[f for f in FillRecord.__slots__])
+        df["time"] = pd.to_datetime(df.pop("time_ns"), unit="ns", utc=True)
+        return df
+
+    def round_trips_frame(self) -> Any:
+        import pandas as pd
+
+        df = pd.DataFrame([asdict(t) for t in self.round_trips], columns=list(RoundTrip.__slots__))
+        df["entry_time"] = pd.to_datetime(df.pop("entry_time_ns"), unit="ns", utc=True)
+        df["exit_time"] = pd.to_datetime(df.pop("exit_time_ns"), unit="ns", utc=True)
+        return df
+
+    def equity_frame(self) -> Any:
+        import pandas as pd
+
+        idx = pd.DatetimeIndex(pd.to_datetime(self.equity_ts, unit="ns", utc=True), name="time")
+        return pd.DataFrame({"equity": self.equity, "drawdown": self.drawdown}, index=idx)
+
+    def metrics_frame(self) -> Any:
+        import pandas as pd
+
+        return pd.Series(self.metrics.to_dict(), name="value").to_frame()
+
+    # ------------------------------------------------------------------ exports
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: decimals as text, times as RFC 3339."""
+
+        def t(ns: int) -> str:
+            return ns_to_dt(ns).isoformat().replace("+00:00", "Z")
+
+        def num(v: float) -> float | str:
+            return v if math.isfinite(v) else str(v)
+
+        return {
+            "currency": self.currency,
+            "start_value": str(self.start_value),
+            "final_value": str(self.end_value),
+            "steps": self.steps,
+            "metrics": {k: num(v) for k, v in self.metrics.to_dict().items()},
+            "fills": [
+                {
+                    "id": f.id,
+                    "order_id": f.order_id,
+                    "symbol": f.symbol,
+                    "side": f.side,
+                    "quantity": str(f.quantity),
+                    "price": str(f.price),
+                    "commission": str(f.commission),
+                    "is_maker": f.is_maker,
+                    "time": t(f.time_ns),
+                }
+                for f in self.fills
+            ],
+            "round_trips": [
+                {
+                    "symbol": r.symbol,
+                    "side": r.side,
+                    "quantity": str(r.quantity),
+                    "entry_time": t(r.entry_time_ns),
+                    "exit_time": t(r.exit_time_ns),
+                    "entry_price": str(r.entry_price),
+                    "exit_price": str(r.exit_price),
+                    "pnl": str(r.pnl),
+                    "fees": str(r.fees),
+                }
+                for r in self.round_trips
+            ],
+            "equity": [
+                {"time": t(int(a)), "equity": float(b)}
+                for a, b in zip(self.equity_ts, self.equity, strict=True)
+            ],
+        }
+
+    def to_json(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.write_text(json.dumps(self.to_dict(), indent=1))
+        return p
+
+    def to_parquet(self, directory: str | Path) -> list[Path]:
+        """fills.parquet, round_trips.parquet, equity.parquet and metrics.parquet in `directory`
+        (needs pandas and pyarrow: the `parquet` and `pandas` extras)."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        out = []
+        for name, df in (
+            ("fills", self.fills_frame()),
+            ("round_trips", self.round_trips_frame()),
+            ("equity", self.equity_frame()),
+            ("metrics", self.metrics_frame()),
+        ):
+            df = df.copy()
+            for c in df.columns:
+                if df[c].dtype == object:
+                    df[c] = df[c].astype(str)  # decimals travel as exact text
+            path = d / f"{name}.parquet"
+            df.to_parquet(path)
+            out.append(path)
+        return out
+
+    def to_html(self, path: str | Path, title: str = "Tradewire backtest") -> Path:
+        """A self-contained HTML report (inline SVG, no scripts or downloads)."""
+        from tradewire.engine.results.report import render_html
+
+        p = Path(path)
+        p.write_text(render_html(self, title), encoding="utf-8")
+        return p
+
+
+def _money(n: int, scale: int) -> Decimal:
+    """Exact money Decimal without trailing zeros past the cents."""
+    from tradewire.engine.core.numbers import fmt_money
+
+    return Decimal(fmt_money(n, scale))
+
+
+def _start_cash(sim: Simulation) -> int:
+    from tradewire.engine.core.numbers import parse_scaled
+
+    return parse_scaled(Decimal(sim.config.cash), sim.kernel.ms)
+
+
+def _round_trips(sim: Simulation) -> tuple[list[RoundTrip], int, float]:
+    """Round trips per symbol from the fills, time with any position open (ns), traded notional."""
+    k = sim.kernel
+    ms, qs = k.ms, k.qs
+    ins = k.instruments
+    state: dict[int, dict[str, Any]] = {}
+    trips: list[RoundTrip] = []
+    open_count = 0
+    exposed = 0
+    since = 0
+    notional = 0
+    for f in k.fills:
+        inst = ins[f.sym]
+        fac = inst.factor
+        st = state.setdefault(f.sym, {"pos": 0})
+        signed = f.qty if f.side == 1 else -f.qty
+        notional += f.qty * f.price * fac
+        remaining, fee_left = signed, f.commission
+        while remaining:
+            pos = st["pos"]
+            if pos == 0:
+                if open_count == 0:
+                    since = f.ts
+                open_count += 1
+                st.update(
+                    pos=0,
+                    side=1 if remaining > 0 else -1,
+                    qty=0,
+                    cost=0,
+                    cash=0,
+                    fees=0,
+                    t0=f.ts,
+                    exit_cost=0,
+                    exit_qty=0,
+                )
+            part = remaining
+            closing = pos != 0 and (pos > 0) != (remaining > 0)
+            if closing and abs(remaining) > abs(pos):
+                part = -pos
+            fee = fee_left if part == remaining else fee_left * abs(part) // abs(remaining)
+            fee_left -= fee
+            st["pos"] += part
+            st["cash"] += -part * f.price * fac - fee
+            st["fees"] += fee
+            if closing:
+                st["exit_cost"] += abs(part) * f.price
+                st["exit_qty"] += abs(part)
+            else:
+                st["cost"] += abs(part) * f.price
+                st["qty"] += abs(part)
+            remaining -= part
+            if st["pos"] == 0:
+                open_count -= 1
+                if open_count == 0:
+                    exposed += f.ts - since
+                ps = inst.price_scale
+                trips.append(
+                    RoundTrip(
+                        inst.symbol,
+                        "LONG" if st["side"] > 0 else "SHORT",
+                        Decimal(fmt_qty(st["qty"], qs)),
+                        st["t0"],
+                        f.ts,
+                        (Decimal(st["cost"]) / st["qty"]).scaleb(-ps),
+                        (Decimal(st["exit_cost"]) / st["exit_qty"]).scaleb(-ps),
+                        _money(st["cash"], ms),
+                        _money(st["fees"], ms),
+                    )
+                )
+    if open_count:
+        exposed += k.now - since
+    return trips, exposed, notional / 10**ms

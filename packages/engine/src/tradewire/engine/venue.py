@@ -1,0 +1,206 @@
+"""BacktestVenue: the simulation behind the async `Venue` interface the gateway and SDK speak."""
+
+# Pacing (spec events.md, "Backtest mode"): `stream()` yields one StreamBatch per step and holds
+# simulated time until every event id of the step has been released with `ack()`. Orders placed
+# meanwhile act at the held instant; their events come as further batches of the same step.
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+from tradewire.engine.broker import Broker
+from tradewire.engine.config import BacktestConfig
+from tradewire.engine.core.orders import OrderState
+from tradewire.engine.data.series import Series
+from tradewire.engine.results.result import BacktestResult
+from tradewire.engine.simulation import Simulation
+from tradewire.protocol import messages as m
+from tradewire.protocol.venue import StreamBatch, Venue
+
+__all__ = ["BacktestVenue"]
+
+
+class BacktestVenue(Venue):
+    """A deterministic, ack-paced backtest venue.
+
+    Args:
+        data: Series to replay (see `tradewire.engine` data sources).
+        config: BacktestConfig; keyword arguments override fields.
+    """
+
+    platform = m.TradingPlatform.BACKTEST
+
+    def __init__(
+        self, data: Series | Sequence[Series], config: BacktestConfig | None = None, **overrides: Any
+    ) -> None:
+        cfg = config or BacktestConfig()
+        if overrides:
+            cfg = cfg.replace(**overrides)
+        self.config = cfg
+        self.sim = Simulation(data, cfg, keep_history=True)
+        self.broker = Broker(self.sim)
+        self.kernel = self.sim.kernel
+        self.kernel.rec = []
+        self._pending: set[str] = set()
+        self._early: set[str] = set()  # acks for ids not yet yielded: applied when they are
+        self._wake = asyncio.Event()
+        self._streaming = False
+        self._done = False
+        self._yielded = 0  # highest event number handed to the consumer
+
+    # ------------------------------------------------------------------ the event stream
+    async def stream(self) -> AsyncIterator[StreamBatch]:
+        if self._streaming:
+            raise RuntimeError("the backtest stream has one consumer")
+        self._streaming = True
+        k = self.kernel
+        rec = k.rec
+        assert rec is not None
+        wire = self.broker.wire
+        step = 0
+        steps = self.sim.steps_iter()
+        finished = False
+        while True:
+            if not rec:
+                if not finished:
+                    if next(steps, None) is None:
+                        finished = True
+                        self.sim.complete()
+                    else:
+                        step += 1
+                else:
+                    break
+            while rec:
+                batch = rec[:]
+                rec.clear()
+                msgs = [wire.message(r) for r in batch]
+                ids = [f"evt-{r[1]}" for r in batch if r[1]]
+                self._yielded = max(self._yielded, max((r[1] for r in batch), default=0))
+                for i in ids:
+                    if i in self._early:
+                        self._early.discard(i)
+                    else:
+                        self._pending.add(i)
+                self._wake.clear()
+                yield StreamBatch(messages=msgs, step=step, event_ids=ids)
+                # hold the instant until all its ids are released; orders placed meanwhile add events
+                while self._pending and not rec:
+                    await self._wake.wait()
+                    self._wake.clear()
+            if finished and not rec:
+                break
+        self._done = True
+
+    async def ack(self, event_ids: Iterable[str]) -> None:
+        for i in event_ids:
+            if i in self._pending:
+                self._pending.discard(i)
+            elif isinstance(i, str) and i.startswith("evt-") and not self._done:
+                try:
+                    n = int(i[4:])
+                except ValueError:
+                    continue
+                if n > self._yielded:  # not yet sent: remember it
+                    self._early.add(i)
+        self._wake.set()
+
+    def _poke(self) -> None:
+        if self.kernel.rec:
+            self._wake.set()
+
+    @property
+    def finished(self) -> bool:
+        """True once `backtest_complete` has been streamed."""
+        return self._done
+
+    def result(self) -> BacktestResult:
+        """Results so far (complete once the stream has ended)."""
+        return BacktestResult.from_simulation(self.sim)
+
+    # ------------------------------------------------------------------ account and orders
+    async def get_account(self) -> m.Account:
+        return self.broker.account()
+
+    async def submit_order(self, request: m.SubmitOrderRequest) -> m.OrderHandle:
+        before = self.kernel.evt
+        try:
+            o: OrderState = self.broker.submit_request(request)
+        finally:
+            if self.kernel.evt != before:
+                self._poke()
+        return self.broker.handle(o)
+
+    async def get_order(self, order_id: str) -> m.Order:
+        return self.broker.get_order(order_id)
+
+    async def list_orders(self, request: m.ListOrdersRequest) -> list[m.Order]:
+        return self.broker.list_orders(request, terminal=False)
+
+    async def list_order_history(self, request: m.ListOrdersRequest) -> list[m.Order]:
+        return self.broker.list_orders(request, terminal=True)
+
+    async def modify_order(self, order_id: str, request: m.ModifyOrderRequest) -> m.ModifyOrderResult:
+        try:
+            return self.broker.modify(order_id, request)
+        finally:
+            self._poke()
+
+    async def cancel_order(self, order_id: str) -> m.CancelOrderResult:
+        try:
+            return self.broker.cancel(order_id)
+        finally:
+            self._poke()
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> m.CancelAllResult:
+        try:
+            return self.broker.cancel_all(symbol)
+        finally:
+            self._poke()
+
+    # ------------------------------------------------------------------ positions
+    async def list_positions(self, symbol: str | None = None) -> list[m.Position]:
+        return self.broker.list_positions(symbol)
+
+    async def get_position(self, position_id: str) -> m.Position:
+        return self.broker.get_position(position_id)
+
+    async def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
+        try:
+            return self.broker.close_position(position_id, request)
+        finally:
+            self._poke()
+
+    async def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
+        try:
+            return self.broker.close_all(symbol)
+        finally:
+            self._poke()
+
+    async def modify_position_exits(
+        self, position_id: str, request: m.ModifyPositionExitsRequest
+    ) -> m.ModifyPositionExitsResult:
+        try:
+            return self.broker.modify_exits(position_id, request)
+        finally:
+            self._poke()
+
+    # ------------------------------------------------------------------ fills, market data, facts
+    async def list_trades(self, request: m.ListTradesRequest) -> list[m.Trade]:
+        return self.broker.list_trades(request)
+
+    async def get_quote(self, symbol: str) -> m.Quote:
+        return self.broker.quote(symbol)
+
+    async def get_bars(self, request: m.GetBarsRequest) -> list[m.Bar]:
+        return self.broker.bars(request)
+
+    async def capabilities(self) -> m.Capabilities:
+        return self.broker.capabilities()
+
+    async def status(self) -> m.ConnectionStatus:
+        """Always connected; `last_heartbeat` is the simulated instant (no wall clock in a backtest)."""
+        from tradewire.engine.wire import ns_to_dt
+
+        return m.ConnectionStatus(connected=True, latency_ms=0, last_heartbeat=ns_to_dt(self.kernel.now))

@@ -1,0 +1,191 @@
+"""Pins the data layer: CSV / Parquet / DataFrame / arrays / synthetic sources, exact decimal
+conversion, validation with file, row and reason, the time-ordered multi-symbol merge, sample data."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tradewire.engine import (
+    Backtest,
+    DataError,
+    from_arrays,
+    from_dataframe,
+    read_csv,
+    read_parquet,
+    sample_data,
+    synthetic_bars,
+)
+from tradewire.engine.data.merge import merged_chunks
+
+CSV = """timestamp,open,high,low,close,volume
+2024-03-01T14:30:00Z,180.10,180.44,180.02,180.31,51200
+2024-03-01T14:31:00Z,180.31,180.50,180.20,180.45,40000
+2024-03-01T14:32:00Z,180.45,180.47,180.00,180.05,35000
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "AAPL.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_csv_is_read_exactly_and_infers_symbol_timeframe_and_decimals(tmp_path):
+    [s] = read_csv(write(tmp_path, CSV))
+    s.prepare()
+    assert (s.symbol, s.timeframe, s.price_decimals, s.rows) == ("AAPL", "1m", 2, 3)
+    bars = []
+    Backtest(s).run(lambda b: bars.append(b.to_message()))
+    assert [(b.open, b.close, b.volume) for b in bars] == [
+        ("180.10", "180.31", "51200"),
+        ("180.31", "180.45", "40000"),
+        ("180.45", "180.05", "35000"),
+    ]
+
+
+def test_gzipped_csv(tmp_path):
+    p = tmp_path / "X.csv.gz"
+    p.write_bytes(gzip.compress(CSV.encode()))
+    assert read_csv(p)[0].prepare().rows == 3
+
+
+@pytest.mark.parametrize(
+    ("edit", "row", "reason"),
+    [
+        (lambda t: t.replace("180.50,180.20", "180.10,180.20"), 2, "high < low"),
+        (lambda t: t.replace("14:31:00Z", "14:30:00Z"), 2, "duplicate timestamp"),
+        (lambda t: t.replace("14:32:00Z", "14:29:00Z"), 3, "not sorted"),
+        (lambda t: t.replace(",35000", ",-5"), 3, "negative volume"),
+        (lambda t: t.replace("180.45,180.47", "nan,180.47"), 3, "open is NaN"),
+        (lambda t: t.replace("180.45,180.47", "abc,180.47"), 3, "open is not a number"),
+    ],
+)
+def test_bad_rows_are_refused_before_the_run_with_file_row_and_reason(tmp_path, edit, row, reason):
+    [s] = read_csv(write(tmp_path, edit(CSV)))
+    with pytest.raises(DataError) as e:
+        Backtest(s)
+    assert e.value.source == "AAPL.csv" and e.value.row == row and reason in e.value.reason
+    assert str(e.value).startswith(f"AAPL.csv row {row}: ")
+
+
+def test_missing_columns_are_named(tmp_path):
+    with pytest.raises(DataError, match="missing column\\(s\\): volume"):
+        read_csv(write(tmp_path, CSV.replace(",volume", "").replace(",51200", "")))
+
+
+def test_long_format_csv_reports_the_file_row(tmp_path):
+    text = (
+        "timestamp,symbol,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,A,1.00,1.10,0.90,1.00,10\n"
+        "2024-01-01T00:00:00Z,B,2.00,2.10,1.90,2.00,10\n"
+        "2024-01-02T00:00:00Z,A,1.00,1.10,0.90,1.00,10\n"
+        "2024-01-02T00:00:00Z,B,2.00,1.80,1.90,2.00,10\n"
+    )
+    series = read_csv(write(tmp_path, text, "long.csv"))
+    assert [s.symbol for s in series] == ["A", "B"]
+    series[0].prepare()
+    with pytest.raises(DataError) as e:
+        series[1].prepare()
+    assert (e.value.source, e.value.row) == ("long.csv", 4) and "high < low" in e.value.reason
+
+
+def test_float_arrays_convert_exactly_to_the_detected_decimals():
+    ts = np.array(["2024-01-01T00:00", "2024-01-01T00:01"], dtype="datetime64[ns]")
+    s = from_arrays(
+        "X",
+        ts,
+        open=np.array([0.1 + 0.2, 1.5]),
+        high=np.array([0.3, 1.7]),
+        low=np.array([0.3, 1.4]),
+        close=np.array([0.3, 1.6]),
+        volume=np.array([1.0, 2.0]),
+    )
+    s.prepare()
+    assert s.price_decimals == 1  # 0.1 + 0.2 is 0.30000000000000004 as a float: rounded, never 17 digits
+    chunk = next(s.chunks(0))
+    assert chunk["open"].tolist() == [3, 15] and chunk["ts"][0] - chunk["start"][0] == 60 * 10**9
+
+
+def test_dataframe_and_parquet_sources(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    idx = pd.date_range("2024-01-01", periods=3, freq="1h", tz="UTC", name="timestamp")
+    df = pd.DataFrame(
+        {
+            "open": [10.0, 10.5, 10.25],
+            "high": [11.0, 11.0, 10.5],
+            "low": [9.5, 10.0, 10.0],
+            "close": [10.5, 10.25, 10.5],
+            "volume": [100, 200, 300],
+        },
+        index=idx,
+    )
+    [s] = from_dataframe(df, "X")
+    assert s.prepare().timeframe == "1h" and s.price_decimals == 2
+    df.to_parquet(tmp_path / "X.parquet")
+    [p] = read_parquet(tmp_path / "X.parquet")
+    p.prepare()
+    a, b = next(s.chunks(0)), next(p.chunks(0))
+    assert all(a[k].tolist() == b[k].tolist() for k in a)
+
+
+def test_merge_orders_rows_by_time_then_symbol(bars):
+    a = bars("A", [("1.00", "1.00", "1.00", "1.00")] * 3, step_s=60)
+    b = bars("B", [("2.00", "2.00", "2.00", "2.00")] * 2, step_s=90)
+    for s in (a, b):
+        s.prepare()
+    rows = []
+    for ch in merged_chunks([a, b], 0):
+        rows += list(zip(ch.ts, ch.sym, strict=True))
+    t0 = rows[0][0]
+    # event time = bar end: A ends at 1,2,3 min; B (1m bars every 90 s) at 1 and 2.5 min
+    assert [((t - t0) // 10**9, s) for t, s in rows] == [(0, 0), (0, 1), (60, 0), (90, 1), (120, 0)]
+
+
+def test_merge_streams_in_chunks_across_symbols():
+    a = synthetic_bars("A", 1000, chunk_rows=128)
+    b = synthetic_bars("B", 700, chunk_rows=100, timeframe="2m")
+    for s in (a, b):
+        s.prepare()
+    ts = []
+    n = 0
+    for ch in merged_chunks([a, b], 0):
+        n += 1
+        ts += ch.ts
+    assert n > 5 and len(ts) == 1700 and ts == sorted(ts)
+
+
+def test_synthetic_bars_are_seeded():
+    x = next(synthetic_bars("A", 10, seed=7).chunks(0))["close"].tolist()
+    y = next(synthetic_bars("A", 10, seed=7).chunks(0))["close"].tolist()
+    z = next(synthetic_bars("A", 10, seed=8).chunks(0))["close"].tolist()
+    assert x == y != z
+
+
+def test_sample_data_ships_in_the_package():
+    series = sample_data()
+    assert [s.symbol for s in series] == ["AAPL", "MSFT", "BTC/USD"]
+    for s in series:
+        s.prepare()
+    assert [s.rows for s in series] == [522, 522, 730]
+    assert series[2].price_decimals == 2 and series[0].timeframe == "1d"
+
+
+def test_quote_csv_with_epoch_millisecond_timestamps(tmp_path):
+    text = "time,bid,ask,bid_size,ask_size\n1709303400000,1.0830,1.0832,100000,250000\n1709303400250,1.0831,1.0833,90000,0\n"
+    [s] = read_csv(write(tmp_path, text, "EURUSD.csv"), symbol="EUR/USD")
+    s.prepare()
+    assert (s.kind, s.symbol, s.price_decimals, s.rows) == ("quote", "EUR/USD", 4, 2)
+    chunk = next(s.chunks(0))
+    assert chunk["ts"].tolist() == [1709303400000 * 10**6, 1709303400250 * 10**6]
+    assert chunk["bid"].tolist() == [10830, 10831] and chunk["ask_size"].tolist() == [250000, 0]
+
+
+def test_non_utc_timestamps_are_refused(tmp_path):
+    [s] = read_csv(write(tmp_path, CSV.replace("14:30:00Z", "14:30:00+01:00")))
+    with pytest.raises(DataError, match="not UTC"):
+        s.prepare()

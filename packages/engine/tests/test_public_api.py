@@ -1,0 +1,71 @@
+"""Pins the public surface of tradewire.engine (what other packages may import)."""
+
+from __future__ import annotations
+
+import tradewire.engine as te
+
+EXPECTED = {
+    "Backtest",
+    "BacktestConfig",
+    "BacktestResult",
+    "BacktestVenue",
+    "BarView",
+    "CommissionModel",
+    "DataError",
+    "FillRecord",
+    "FillView",
+    "FixedBps",
+    "MakerTaker",
+    "Metrics",
+    "NoCommission",
+    "NoSlippage",
+    "PerOrder",
+    "PerShare",
+    "PercentOfNotional",
+    "QuoteView",
+    "RoundTrip",
+    "Series",
+    "SlippageModel",
+    "SpreadSlippage",
+    "StepView",
+    "__version__",
+    "from_arrays",
+    "from_dataframe",
+    "read_csv",
+    "read_parquet",
+    "sample_data",
+    "synthetic_bars",
+}
+
+
+def test_exported_members():
+    assert set(te.__all__) == EXPECTED
+    for name in te.__all__:
+        assert getattr(te, name) is not None
+
+
+def test_core_has_no_io_threads_or_wall_clock():
+    import ast
+    import pathlib
+
+    core = pathlib.Path(te.__file__).parent / "core"
+    banned_modules = {"socket", "threading", "asyncio", "time", "os", "subprocess", "io", "pathlib"}
+    for f in core.glob("*.py"):
+        tree = ast.parse(f.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not {n.split(".")[0] for n in names} & banned_modules, f"{f.name} imports {names}"
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "now",
+                "utcnow",
+                "today",
+                "time",
+                "perf_counter",
+            ):
+                owner = ast.unparse(node.value)
+                assert owner.split(".")[-1] not in ("datetime", "dt", "date", "time"), (
+                    f"{f.name} reads the wall clock ({owner}.{node.attr})"
+                )
+            if isinstance(node, ast.Name) and node.id == "open":
+                raise AssertionError(f"{f.name} opens files")

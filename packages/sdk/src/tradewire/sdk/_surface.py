@@ -1,0 +1,207 @@
+"""The REST surface of `Client`: one method per route of the wire API, built on `_run(Call)`."""
+
+# `_run` is typed Any once here; each method states the decoded type it returns.
+# mypy: disable-error-code="no-any-return"
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from tradewire.protocol import messages as m
+from tradewire.sdk import _routes as r
+from tradewire.sdk._http import Call
+from tradewire.sdk._routes import DecimalLike
+
+__all__ = ["RestSurface"]
+
+
+class RestSurface:
+    """Every route of the wire API (`AsyncClient` has the same methods as coroutines: `_surface_async`)."""
+
+    def _run(self, call: Call) -> Any:  # pragma: no cover - implemented by the clients
+        raise NotImplementedError
+
+    # -- account ----------------------------------------------------------------------------------
+    def get_account(self) -> m.Account:
+        """`GET /v1/account`: balances and margin."""
+        return self._run(r.get_account())
+
+    # -- orders -----------------------------------------------------------------------------------
+    def submit_order(self, request: m.SubmitOrderRequest | None = None, /, **fields: Any) -> m.OrderHandle:
+        """`POST /v1/orders`: submit an order, from a SubmitOrderRequest or keywords.
+
+        Always carries a `client_order_id` (a UUID4 is generated when absent), so the automatic retry
+        after a transport error or 502/503/504 can never create a second order.
+        Keywords: symbol, side, quantity, order_type (default MARKET), time_in_force, limit_price,
+        stop_price, trailing_distance, trailing_type, stop_loss, take_profit, client_order_id,
+        oco_group_id, position_id, reduce_only, post_only, hidden, display_quantity, leverage, margin_mode.
+
+        Raises:
+            OrderRejected: the venue refused it (InsufficientFunds when for lack of money).
+            InvalidRequest, InvalidValue, ValidationError: the request is malformed.
+        """
+        return self._run(r.submit_order(r.build_order(request, **fields)))
+
+    def list_orders(
+        self,
+        *,
+        symbol: str | None = None,
+        status: Iterable[m.OrderStatus | str] | None = None,
+        side: m.Side | str | None = None,
+        client_order_id: str | None = None,
+        oco_group_id: str | None = None,
+        since: dt.datetime | str | None = None,
+        until: dt.datetime | str | None = None,
+        limit: int | None = None,
+    ) -> list[m.Order]:
+        """`GET /v1/orders`: working orders, newest first."""
+        return self._run(r.list_orders(False, **_filters(locals())))
+
+    def list_order_history(
+        self,
+        *,
+        symbol: str | None = None,
+        status: Iterable[m.OrderStatus | str] | None = None,
+        side: m.Side | str | None = None,
+        client_order_id: str | None = None,
+        oco_group_id: str | None = None,
+        since: dt.datetime | str | None = None,
+        until: dt.datetime | str | None = None,
+        limit: int | None = None,
+    ) -> list[m.Order]:
+        """`GET /v1/orders/history`: finished orders, newest first."""
+        return self._run(r.list_orders(True, **_filters(locals())))
+
+    def get_order(self, order_id: str) -> m.Order:
+        """`GET /v1/orders/{id}`: one order in any state (OrderNotFound if unknown)."""
+        return self._run(r.get_order(order_id))
+
+    def modify_order(
+        self,
+        order_id: str,
+        *,
+        quantity: DecimalLike | None = None,
+        limit_price: DecimalLike | None = None,
+        stop_price: DecimalLike | None = None,
+        stop_loss: DecimalLike | None = None,
+        take_profit: DecimalLike | None = None,
+        trailing_distance: DecimalLike | None = None,
+    ) -> m.ModifyOrderResult:
+        """`PATCH /v1/orders/{id}`: amend a working order (`quantity` is the new total). Never retried."""
+        fields = _filters(locals())
+        fields.pop("order_id")
+        return self._run(r.modify_order(order_id, **fields))
+
+    def cancel_order(self, order_id: str) -> m.CancelOrderResult:
+        """`DELETE /v1/orders/{id}`: cancel one order (idempotent)."""
+        return self._run(r.cancel_order(order_id))
+
+    def cancel_all_orders(self, symbol: str | None = None) -> m.CancelAllResult:
+        """`DELETE /v1/orders`: cancel every working order, optionally of one symbol."""
+        return self._run(r.cancel_all_orders(symbol))
+
+    # -- positions --------------------------------------------------------------------------------
+    def list_positions(self, symbol: str | None = None) -> list[m.Position]:
+        """`GET /v1/positions`: open positions."""
+        return self._run(r.list_positions(symbol))
+
+    def get_position(self, position_id: str) -> m.Position:
+        """`GET /v1/positions/{id}`: one open position (PositionNotFound if unknown)."""
+        return self._run(r.get_position(position_id))
+
+    def close_position(
+        self,
+        position_id: str,
+        *,
+        quantity: DecimalLike | None = None,
+        order_type: m.OrderType | str | None = None,
+        limit_price: DecimalLike | None = None,
+    ) -> m.OrderHandle:
+        """`DELETE /v1/positions/{id}`: close a position fully (default) or partly."""
+        return self._run(r.close_position(position_id, quantity, order_type, limit_price))
+
+    def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
+        """`DELETE /v1/positions`: close every open position at market."""
+        return self._run(r.close_all_positions(symbol))
+
+    def modify_position_exits(
+        self,
+        position_id: str,
+        *,
+        stop_loss: DecimalLike | None = None,
+        take_profit: DecimalLike | None = None,
+    ) -> m.ModifyPositionExitsResult:
+        """`PATCH /v1/positions/{id}`: move a position's protective stop-loss / take-profit."""
+        return self._run(r.modify_position_exits(position_id, stop_loss, take_profit))
+
+    # -- fills and market data --------------------------------------------------------------------
+    def list_trades(
+        self,
+        *,
+        symbol: str | None = None,
+        order_id: str | None = None,
+        since: dt.datetime | str | None = None,
+        until: dt.datetime | str | None = None,
+        limit: int | None = None,
+    ) -> list[m.Trade]:
+        """`GET /v1/trades`: fills, newest first."""
+        return self._run(r.list_trades(**_filters(locals())))
+
+    def get_quote(self, symbol: str) -> m.Quote:
+        """`GET /v1/quotes/{symbol}`: latest bid/ask/last."""
+        return self._run(r.get_quote(symbol))
+
+    def get_bars(
+        self,
+        symbol: str,
+        timeframe: m.Timeframe | str = "1m",
+        *,
+        start: dt.datetime | str | None = None,
+        end: dt.datetime | str | None = None,
+        limit: int | None = None,
+    ) -> list[m.Bar]:
+        """`GET /v1/bars/{symbol}`: historical bars, oldest first (never from the simulated future)."""
+        return self._run(r.get_bars(symbol, timeframe, start, end, limit))
+
+    # -- venue facts and probes -------------------------------------------------------------------
+    def capabilities(self) -> m.Capabilities:
+        """`GET /v1/capabilities`: what the connected venue supports."""
+        return self._run(r.capabilities())
+
+    def status(self) -> m.ConnectionStatus:
+        """`GET /v1/status`: venue connection state."""
+        return self._run(r.status())
+
+    def circuit_breakers(self) -> m.CircuitBreakerStatusResponse:
+        """`GET /v1/circuit-breakers`: breaker states."""
+        return self._run(r.circuit_breakers())
+
+    def reset_circuit_breakers(self) -> m.CircuitBreakerStatusResponse:
+        """`POST /v1/circuit-breakers/reset`: close both breakers (ResetCooldown if too soon)."""
+        return self._run(r.reset_circuit_breakers())
+
+    def livez(self) -> m.HealthStatus:
+        """`GET /livez`: liveness probe."""
+        return self._run(r.livez())
+
+    def readyz(self) -> m.ReadyStatus:
+        """`GET /readyz`: readiness (a 503 answer is returned as `ready=False`, not raised)."""
+        return self._run(r.readyz())
+
+    def health(self) -> m.DetailedHealthStatus:
+        """`GET /health`: detailed health and gateway version."""
+        return self._run(r.health())
+
+    def metrics(self) -> str:
+        """`GET /metrics`: Prometheus text."""
+        return self._run(r.metrics())
+
+    def openapi(self) -> Any:
+        """`GET /api-docs/openapi.json`: the gateway's OpenAPI document as plain JSON."""
+        return self._run(r.openapi())
+
+
+def _filters(scope: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in scope.items() if k != "self"}

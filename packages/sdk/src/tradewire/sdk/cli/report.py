@@ -1,0 +1,52 @@
+"""`tradewire report`: re-render the HTML report of a saved backtest result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from cyclopts import Parameter
+
+from tradewire.sdk.cli import _ui
+
+__all__ = ["report", "save_report"]
+
+
+def save_report(result: Any, html: Path, title: str) -> tuple[Path, Path]:
+    """Write the engine's HTML report to `html` and the results beside it (`<name>.json`)."""
+    engine_result = getattr(result, "report", None)
+    if engine_result is None:
+        from tradewire.sdk.errors import ConfigurationError
+
+        raise ConfigurationError("this run has no engine results to report (reports come from backtests)")
+    html.parent.mkdir(parents=True, exist_ok=True)
+    engine_result.to_html(html, title=title)
+    saved = html.with_suffix(".json")
+    data = engine_result.to_dict()
+    data["title"] = title
+    data["symbols"] = list(engine_result.symbols)
+    data["prices"] = {s: [float(x) for x in v] for s, v in engine_result.prices.items()}
+    saved.write_text(json.dumps(data, indent=1))
+    return html, saved
+
+
+def report(
+    results: Path,
+    /,
+    *,
+    out: Annotated[Path | None, Parameter(help="HTML file to write (default: RESULTS with .html)")] = None,
+    title: Annotated[str | None, Parameter(help="report title")] = None,
+) -> int:
+    """Re-render the HTML report from RESULTS (the .json that `tradewire backtest --report` saves)."""
+    try:
+        from tradewire.sdk.transports.inprocess.reports import load_saved, render_saved
+
+        saved = load_saved(results)
+        target = out or results.with_suffix(".html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_saved(saved, title), encoding="utf-8")
+        _ui.console.print(f"report: [bold]{target}[/]")
+    except _ui.USER_ERRORS() as e:
+        return _ui.fail(e)
+    return 0

@@ -1,0 +1,99 @@
+"""`AsyncClient`: the asyncio client for every REST route and the event stream."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from tradewire.sdk import _http
+from tradewire.sdk._http import Call
+from tradewire.sdk._surface_async import AsyncRestSurface
+from tradewire.sdk.config import ClientConfig
+
+if TYPE_CHECKING:
+    from tradewire.sdk.stream import AsyncEventStream
+
+__all__ = ["AsyncClient"]
+
+
+class AsyncClient(AsyncRestSurface):
+    """Asyncio client of a Tradewire (or Tektii-compatible) gateway: the same methods as `Client`, awaited.
+
+    Args:
+        base_url: Gateway URL; default from `TEKTII_TRADING_GATEWAY_URL` / `TRADING_GATEWAY_URL`.
+        api_key: Key; default from `TEKTII_TRADING_GATEWAY_API_KEY` / `TRADING_GATEWAY_API_KEY`.
+        config: A full ClientConfig instead of the two above.
+        transport: An httpx async transport (tests and proxies); the network edge.
+        **options: Other ClientConfig fields.
+
+    Example:
+        >>> async with AsyncClient() as client:  # doctest: +SKIP
+        ...     account = await client.get_account()
+        ...     async with client.stream() as events:
+        ...         async for delivery in events:
+        ...             ...
+        ...             await events.ack(delivery)
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        config: ClientConfig | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Any,
+    ) -> None:
+        self.config = config or ClientConfig.resolve(base_url, api_key, **options)
+        self._http = httpx.AsyncClient(
+            base_url=self.config.base_url,
+            headers=self.config.headers(),
+            timeout=self.config.timeout,
+            transport=transport,
+        )
+
+    async def _run(self, call: Call) -> Any:
+        cfg = self.config
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(
+                    call.method,
+                    call.path,
+                    params=call.params or None,
+                    content=call.body,
+                    headers=call.headers(),
+                )
+            except httpx.TransportError as e:
+                if attempt >= cfg.max_retries or not _http.should_retry(call, e, None):
+                    raise _http.lost(call, e, cfg.base_url) from None
+                await asyncio.sleep(_http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max))
+                attempt += 1
+                continue
+            status = response.status_code
+            if attempt < cfg.max_retries and status >= 400 and _http.should_retry(call, None, status):
+                retry_after = _http.retry_after_of(response.headers)
+                await asyncio.sleep(
+                    _http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max, retry_after)
+                )
+                attempt += 1
+                continue
+            return _http.read_response(call, status, response.headers, response.content)
+
+    def stream(self, *, reconnect: bool = True) -> AsyncEventStream:
+        """The event stream (`/v1/ws`): `async for delivery in stream`, then `await stream.ack(delivery)`."""
+        from tradewire.sdk.stream import AsyncEventStream
+
+        return AsyncEventStream(self.config, reconnect=reconnect)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,106 @@
+"""`RunResult`: what a finished run reports, identical in shape for every transport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tradewire.protocol import codec
+from tradewire.protocol import messages as m
+
+__all__ = ["RunResult"]
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of running a strategy.
+
+    Attributes:
+        strategy: Strategy class name.
+        platform: Where it ran (`backtest`, `alpaca-paper`, ...).
+        transport: `inprocess` or `wire`.
+        account: Final account (exact decimal text), or None if unknown.
+        orders: Number of orders the strategy submitted.
+        steps: Deliveries handled (instants, plus the extra batches of orders placed within them).
+        events: Events handled.
+        bars: Candles handled.
+        elapsed_s: Wall-clock seconds of the run.
+        start_cash: Cash at the start, when known.
+        report: The engine's results object (in-process backtests), for `write_report`.
+    """
+
+    strategy: str
+    platform: str
+    transport: str
+    account: m.Account | None = None
+    _trades: list[m.Trade] | None = None
+    orders: int = 0
+    steps: int = 0
+    events: int = 0
+    bars: int = 0
+    elapsed_s: float = 0.0
+    start_cash: Decimal | None = None
+    report: Any = None
+    _trade_source: Callable[[], list[m.Trade]] | None = None
+    _counts: tuple[int, int] | None = None
+
+    @property
+    def trades(self) -> list[m.Trade]:
+        """Every fill, oldest first (protocol `Trade`; built on first use after an in-process run)."""
+        if self._trades is None:
+            self._trades = self._trade_source() if self._trade_source is not None else []
+        return self._trades
+
+    @trades.setter
+    def trades(self, value: list[m.Trade]) -> None:
+        self._trades = value
+
+    @property
+    def final_equity(self) -> Decimal | None:
+        """Equity at the end (exact)."""
+        return None if self.account is None else Decimal(self.account.equity)
+
+    @property
+    def final_cash(self) -> Decimal | None:
+        """Cash balance at the end (exact)."""
+        return None if self.account is None else Decimal(self.account.balance)
+
+    @property
+    def entries(self) -> int:
+        """BUY fills."""
+        if self._counts is not None:
+            return self._counts[0]
+        return sum(1 for t in self.trades if t.side == m.Side.BUY)
+
+    @property
+    def exits(self) -> int:
+        """SELL fills."""
+        if self._counts is not None:
+            return self._counts[1]
+        return sum(1 for t in self.trades if t.side == m.Side.SELL)
+
+    def trade_dicts(self) -> list[Any]:
+        """The fills as their wire JSON objects (for exact comparison and saving)."""
+        return [codec.to_dict(t) for t in self.trades]
+
+    def summary(self) -> dict[str, str]:
+        """Human-readable key figures, in display order."""
+        rows = {
+            "strategy": self.strategy,
+            "platform": f"{self.platform} ({self.transport})",
+            "bars": f"{self.bars:,}",
+            "fills": f"{len(self.trades):,} ({self.entries:,} buys / {self.exits:,} sells)",
+        }
+        if self.start_cash is not None:
+            rows["start cash"] = f"{self.start_cash:,}"
+        if self.account is not None:
+            rows["final equity"] = f"{Decimal(self.account.equity):,} {self.account.currency}"
+            rows["final cash"] = f"{Decimal(self.account.balance):,} {self.account.currency}"
+            if self.start_cash:
+                ret = (Decimal(self.account.equity) / self.start_cash - 1) * 100
+                rows["return"] = f"{ret:.2f} %"
+        if self.elapsed_s > 0:
+            rows["elapsed"] = f"{self.elapsed_s:.2f} s ({self.bars / self.elapsed_s:,.0f} bars/s)"
+        return rows

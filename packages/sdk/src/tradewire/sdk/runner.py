@@ -1,0 +1,160 @@
+"""Run a strategy: `backtest()` in this process, or `run()` against a gateway on any platform."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from tradewire.sdk.errors import ConfigurationError, LiveTradingNotAllowed
+from tradewire.sdk.result import RunResult
+from tradewire.sdk.strategy import Strategy
+
+__all__ = [
+    "ENV_ALLOW_LIVE",
+    "LIVE_PLATFORMS",
+    "PLATFORMS",
+    "backtest",
+    "check_live_allowed",
+    "load_data",
+    "run",
+]
+
+#: The platforms a strategy can run on (the spec's Tradewire TradingPlatform values).
+PLATFORMS = ("backtest", "alpaca-paper", "alpaca-live", "binance-testnet", "binance-live", "mock")
+#: Platforms where orders spend real money.
+LIVE_PLATFORMS = frozenset({"alpaca-live", "binance-live"})
+#: Accepted aliases (enums.md).
+ALIASES = {
+    "tektii": "backtest",
+    "binance-spot-testnet": "binance-testnet",
+    "binance-spot-live": "binance-live",
+}
+#: Environment opt-in for live platforms, required in addition to `allow_live_orders=True`.
+ENV_ALLOW_LIVE = "TRADEWIRE_ALLOW_LIVE"
+
+
+def canonical_platform(name: str) -> str:
+    """The platform's canonical spelling; ConfigurationError for an unknown one."""
+    value = ALIASES.get(name.strip().lower(), name.strip().lower())
+    if value not in PLATFORMS:
+        raise ConfigurationError(f"unknown platform {name!r} (choose one of: {', '.join(PLATFORMS)})")
+    return value
+
+
+def check_live_allowed(platform: str, allow_live_orders: bool, env: Mapping[str, str] | None = None) -> None:
+    """Refuse a live platform unless both opt-ins are given: the flag and `TRADEWIRE_ALLOW_LIVE=1`."""
+    if platform not in LIVE_PLATFORMS:
+        return
+    env = os.environ if env is None else env
+    if not allow_live_orders or env.get(ENV_ALLOW_LIVE) != "1":
+        raise LiveTradingNotAllowed(
+            f"{platform} places real orders: pass --allow-live-orders and set {ENV_ALLOW_LIVE}=1 to confirm"
+        )
+
+
+def load_data(
+    path: str | Path | None = None,
+    *,
+    sample: bool = False,
+    symbols: Sequence[str] | None = None,
+    timeframe: str | None = None,
+) -> list[Any]:
+    """Market data for an in-process backtest: the bundled sample, or a CSV / CSV.gz / Parquet file.
+
+    Raises:
+        ConfigurationError: no data chosen, file missing, or none of `symbols` in it.
+        tradewire.engine.DataError: the file's content is invalid (bad row, unsorted time, ...).
+    """
+    from tradewire.sdk.transports.inprocess.data import load_data as load
+
+    return load(path, sample=sample, symbols=symbols, timeframe=timeframe)
+
+
+def backtest(
+    strategy: Strategy,
+    data: Any = None,
+    *,
+    sample: bool = False,
+    symbols: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    cash: str | int | None = None,
+    config: Any = None,
+    progress: Callable[[RunResult, Strategy], None] | None = None,
+    events_log: IO[bytes] | None = None,
+    **overrides: Any,
+) -> RunResult:
+    """Backtest `strategy` in this process (no gateway, no sockets) and return its result.
+
+    Args:
+        strategy: The strategy instance.
+        data: Engine Series (or a list), or a path to CSV / CSV.gz / Parquet; or `sample=True`.
+        symbols: Only these symbols (default: `strategy.symbols`, else everything in the data).
+        start, end: Only bars whose start is within [start, end] (RFC 3339 or YYYY-MM-DD, UTC).
+        cash: Starting cash (decimal text or int).
+        config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields.
+        progress: Called now and then with the running result.
+        events_log: Binary file receiving every batch's wire JSON, one per line.
+    """
+    from tradewire.sdk.transports.inprocess import run_inprocess
+
+    wanted = list(symbols or strategy.symbols) or None
+    if data is None or isinstance(data, (str, Path)):
+        data = load_data(data, sample=sample or data is None, symbols=wanted)
+    elif wanted:
+        data = [s for s in (data if isinstance(data, list) else [data]) if s.symbol in wanted]
+    if start is not None or end is not None:
+        from tradewire.sdk.transports.inprocess.data import window
+
+        data = [window(s, start, end) for s in data]
+    if cash is not None:
+        overrides["cash"] = str(cash)
+    return run_inprocess(strategy, data, config=config, progress=progress, events_log=events_log, **overrides)
+
+
+def run(
+    strategy: Strategy,
+    *,
+    platform: str = "backtest",
+    gateway: str | None = None,
+    api_key: str | None = None,
+    allow_live_orders: bool = False,
+    progress: Callable[[RunResult, Strategy], None] | None = None,
+    events_log: IO[bytes] | None = None,
+    **options: Any,
+) -> RunResult:
+    """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
+
+    The gateway's reported platform must match `platform` (so a paper run can never reach a live
+    account by a wrong URL); live platforms also need `allow_live_orders=True` and `TRADEWIRE_ALLOW_LIVE=1`.
+    """
+    from tradewire.sdk.client_sync import Client
+    from tradewire.sdk.config import ClientConfig
+    from tradewire.sdk.transports.wire import run_wire
+
+    wanted = canonical_platform(platform)
+    check_live_allowed(wanted, allow_live_orders)
+    config = ClientConfig.resolve(gateway, api_key, **options)
+    with Client(config=config) as probe:
+        health = probe.health()
+    if health.providers:
+        from tradewire.protocol import codec
+
+        actual = canonical_platform(codec.enum_spelling(health.providers[0].platform))
+        if actual != wanted:
+            raise ConfigurationError(f"the gateway at {config.base_url} serves {actual}, not {wanted}")
+        check_live_allowed(actual, allow_live_orders)
+    # Reconnecting is right on every platform: a live stream resumes (state re-read over REST), and a
+    # backtest gateway resends the unreleased batch of the current instant (events.md, rule 9).
+    return asyncio.run(
+        run_wire(
+            strategy,
+            config=config,
+            reconnect=True,
+            progress=progress,
+            events_log=events_log,
+        )
+    )

@@ -1,0 +1,98 @@
+"""Market data for in-process backtests: the engine's readers, the bundled sample, time windows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tradewire.sdk.errors import ConfigurationError
+from tradewire.sdk.transports.inprocess import engine
+
+__all__ = ["data_errors", "load_data", "window"]
+
+
+def data_errors() -> tuple[type[BaseException], ...]:
+    """The engine's data error type (bad file content), or () when the engine is not installed."""
+    try:
+        from tradewire.engine import DataError
+    except ImportError:
+        return ()
+    return (DataError,)
+
+
+def load_data(
+    path: str | Path | None = None,
+    *,
+    sample: bool = False,
+    symbols: Sequence[str] | None = None,
+    timeframe: str | None = None,
+) -> list[Any]:
+    """Market data for an in-process backtest: the bundled sample, or a CSV / CSV.gz / Parquet file.
+
+    Raises:
+        ConfigurationError: no data chosen, file missing, or none of `symbols` in it.
+        tradewire.engine.DataError: the file's content is invalid (bad row, unsorted time, ...).
+    """
+    engine()
+    import tradewire.engine as te
+
+    wanted = list(symbols) if symbols else None
+    if sample:
+        series = te.sample_data(wanted)
+        label = "the bundled sample"
+    else:
+        if path is None:
+            raise ConfigurationError("no market data: pass --data PATH or --sample")
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigurationError(f"data file not found: {path}")
+        name = file.name.lower()
+        if name.endswith(".parquet"):
+            found = te.read_parquet(file, timeframe=timeframe)
+        elif name.endswith((".csv", ".csv.gz")):
+            found = te.read_csv(file, timeframe=timeframe)
+        else:
+            raise ConfigurationError(f"{path}: data must be .csv, .csv.gz or .parquet")
+        series = found if isinstance(found, list) else [found]
+        if wanted:
+            series = [s for s in series if s.symbol in wanted]
+        label = str(path)
+    if not series:
+        raise ConfigurationError(f"no data for {', '.join(wanted or [])} in {label}")
+    return series
+
+
+def _ns(text: str) -> int:
+    import numpy as np
+
+    value = text.strip().rstrip("Zz").replace("+00:00", "")
+    try:
+        return int(np.datetime64(value, "ns").astype(np.int64))
+    except ValueError:
+        raise ConfigurationError(f"not a date/time: {text!r} (use YYYY-MM-DD or RFC 3339 UTC)") from None
+
+
+def window(series: Any, start: str | None, end: str | None) -> Any:
+    """A Series restricted to bars starting within [start, end] (filtered chunk by chunk)."""
+    lo = _ns(start) if start else None
+    hi = _ns(end) if end else None
+    raw = series._raw if hasattr(series, "_raw") else None
+    if raw is None:
+        raise ConfigurationError("--start/--end need data the engine can filter")
+
+    def windowed() -> Any:
+        for chunk in raw():
+            ts = chunk["ts"]
+            mask = ts == ts
+            if lo is not None:
+                mask &= ts >= lo
+            if hi is not None:
+                mask &= ts <= hi
+            if mask.all():
+                yield chunk
+            elif mask.any():
+                yield {k: v[mask] for k, v in chunk.items()}
+
+    series._raw = windowed
+    return series

@@ -1,0 +1,180 @@
+"""The wire transport: run a Strategy against any gateway URL over REST + the `/v1/ws` event stream."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import IO, Any
+
+from tradewire.protocol import messages as m
+from tradewire.sdk._frames import StreamState
+from tradewire.sdk._routes import build_order
+from tradewire.sdk.client_sync import Client
+from tradewire.sdk.config import ClientConfig
+from tradewire.sdk.errors import ConnectionLost
+from tradewire.sdk.result import RunResult
+from tradewire.sdk.router import Router
+from tradewire.sdk.strategy import Strategy
+from tradewire.sdk.stream import AsyncEventStream
+from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
+
+__all__ = ["WireTransport", "run_wire"]
+
+
+class WireTransport:
+    """Strategy commands as REST calls (blocking: a handler's order is placed before its batch is acked)."""
+
+    def __init__(self, client: Client, platform: str) -> None:
+        self.client = client
+        self.platform = platform
+        self.submitted = 0
+        self.new_id = ClientOrderIds(BACKTEST_ID_SEED if platform == "backtest" else None)
+
+    def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
+        self.submitted += 1
+        return self.client.submit_order(build_order(request, new_id=self.new_id, **fields))
+
+    def cancel_order(self, order_id: str) -> m.CancelOrderResult:
+        return self.client.cancel_order(order_id)
+
+    def cancel_all_orders(self, symbol: str | None) -> m.CancelAllResult:
+        return self.client.cancel_all_orders(symbol)
+
+    def modify_order(self, order_id: str, **fields: Any) -> m.ModifyOrderResult:
+        return self.client.modify_order(order_id, **fields)
+
+    def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
+        self.submitted += 1
+        return self.client.close_position(
+            position_id,
+            quantity=request.quantity,
+            order_type=request.order_type,
+            limit_price=request.limit_price,
+        )
+
+    def get_bars(self, symbol: str, timeframe: str, limit: int) -> list[m.Bar]:
+        return self.client.get_bars(symbol, timeframe, limit=limit)
+
+    def get_account(self) -> m.Account:
+        return self.client.get_account()
+
+    def list_positions(self) -> list[m.Position]:
+        return self.client.list_positions()
+
+    def list_orders(self) -> list[m.Order]:
+        return self.client.list_orders()
+
+
+def _platform(client: Client) -> str:
+    try:
+        health = client.health()
+    except Exception:
+        return "unknown"
+    if health.providers:
+        from tradewire.protocol import codec
+
+        return codec.enum_spelling(health.providers[0].platform)
+    return "unknown"
+
+
+async def run_wire(
+    strategy: Strategy,
+    *,
+    config: ClientConfig | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    reconnect: bool = True,
+    progress: Callable[[RunResult, Strategy], None] | None = None,
+    events_log: IO[bytes] | None = None,
+) -> RunResult:
+    """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
+
+    Every delivery is handled (state first, then handlers) and then acknowledged by batch id, which
+    is what lets a backtest gateway advance. After a live reconnect the state is re-read over REST.
+
+    Args:
+        strategy: The strategy instance.
+        config: Client configuration (or `base_url`/`api_key`, else the environment).
+        reconnect: Reconnect after drops (live platforms).
+        progress: Called after each delivery with the running result and the strategy.
+        events_log: A binary file that receives every frame's wire JSON, one per line.
+    """
+    config = config or ClientConfig.resolve(base_url, api_key)
+    client = Client(config=config)
+    router = Router(strategy)
+    result = RunResult(type(strategy).__name__, _platform(client), "wire")
+    transport = WireTransport(client, result.platform)
+    states: list[StreamState] = []
+    started = time.perf_counter()
+    try:
+        strategy._transport = transport
+        strategy.state.load(client.get_account(), client.list_positions(), client.list_orders())
+        if strategy.state.account is not None:
+            result.start_cash = Decimal(strategy.state.account.balance)
+        await _call(strategy.on_start)
+        stream = AsyncEventStream(config, reconnect=reconnect, on_state=states.append)
+        trades = result.trades
+        async with stream:
+            async for delivery in stream:
+                if states:
+                    await _connection_changes(states, router, strategy, client)
+                if events_log is not None:
+                    raw = delivery.raw
+                    events_log.write((raw.encode() if isinstance(raw, str) else raw) + b"\n")
+                events = delivery.events
+                for ev in events:
+                    t = type(ev)
+                    if t is m.CandleEvent:
+                        result.bars += 1
+                    elif t is m.TradeEvent and ev.trade is not None:
+                        trades.append(ev.trade)
+                    elif t is m.ErrorEvent and _is_ack_timeout(ev):
+                        # the gateway stopped the backtest (events.md rule 8): reconnecting cannot help
+                        raise ConnectionLost(f"the gateway stopped the backtest: {ev.message}")
+                await router.adeliver(events)
+                await stream.ack(delivery)
+                result.steps += 1
+                result.events += len(events)
+                if progress is not None:
+                    progress(result, strategy)
+                if strategy._stop_requested:
+                    break
+        if states:
+            await _connection_changes(states, router, strategy, client)
+        await _call(strategy.on_stop)
+        result.account = client.get_account()
+    finally:
+        result.elapsed_s = time.perf_counter() - started
+        result.orders = transport.submitted
+        strategy._transport = None
+        router.close()
+        client.close()
+    return result
+
+
+async def _connection_changes(
+    states: list[StreamState], router: Router, strategy: Strategy, client: Client
+) -> None:
+    pending = states[:]
+    states.clear()
+    for state in pending:
+        if state.state == "connected" and state.attempt > 0:
+            # live mode has no replay: re-read what may have changed while away
+            strategy.state.load(client.get_account(), client.list_positions(), client.list_orders())
+        if router.on_connection is not None:
+            await _call(router.on_connection, state)
+
+
+def _is_ack_timeout(event: m.ErrorEvent) -> bool:
+    from tradewire.protocol import codec
+
+    details = codec.value_to_json(event.details) if event.details is not None else None
+    return isinstance(details, dict) and details.get("reason") == "ack_timeout"
+
+
+async def _call(fn: Callable[..., Any], *args: Any) -> None:
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        await result
