@@ -1,0 +1,104 @@
+"""The app factory: a Litestar application serving one Venue over REST + WebSocket."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+
+from tradewire.gateway import metrics
+from tradewire.gateway.auth import auth_middleware
+from tradewire.gateway.errors import EXCEPTION_HANDLERS
+from tradewire.gateway.rest import ROUTES
+from tradewire.gateway.settings import GatewaySettings, load_settings
+from tradewire.gateway.stream.hub import Hub
+from tradewire.gateway.stream.route import stream
+from tradewire.protocol.errors import ShuttingDown
+from tradewire.protocol.venue import Venue
+
+log = logging.getLogger("tradewire.gateway")
+
+
+class Gateway:
+    """The running gateway: its venue, settings, stream hub and stopping state.
+
+    Args:
+        venue: The venue to serve.
+        settings: Gateway settings (auth, limits, stream timing).
+    """
+
+    def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
+        self.venue = venue
+        self.settings = settings
+        self.hub = Hub(venue, settings)
+        self.connected = False
+        self.stopping = False
+
+    def refuse_if_stopping(self) -> None:
+        """Raise SHUTTING_DOWN (503) once shutdown has begun: no new orders."""
+        if self.stopping:
+            raise ShuttingDown("Gateway is shutting down")
+
+    async def start(self) -> None:
+        """Connect the venue and start the stream hub."""
+        await self.venue.connect()
+        self.connected = True
+        self.hub.start()
+
+    async def begin_shutdown(self) -> None:
+        """Stop taking orders, tell every client DISCONNECTING, close their sockets 1001."""
+        if self.stopping:
+            return
+        self.stopping = True
+        self.hub.stopping = True
+        await self.hub.shutdown(self.settings.shutdown_grace)
+
+    async def stop(self) -> None:
+        """Final cleanup after the server stopped: hub tasks and the venue connection."""
+        self.stopping = True
+        await self.hub.stop()
+        if self.connected:
+            self.connected = False
+            await self.venue.close()
+
+
+def create_app(venue: Venue, settings: GatewaySettings | None = None) -> Litestar:
+    """Build the Litestar app serving `venue`.
+
+    The app's lifespan connects the venue and starts the stream hub; `app.state.gateway` is the
+    Gateway (the server runner calls its `begin_shutdown` on SIGTERM before connections close).
+    """
+    settings = settings or load_settings()
+    gateway = Gateway(venue, settings)
+    if settings.api_key is None:
+        log.warning("NO API KEY CONFIGURED: every route is open; bind to loopback only")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await gateway.start()
+        try:
+            yield
+        finally:
+            await gateway.begin_shutdown()
+            await gateway.stop()
+
+    middleware: list[object] = [metrics.timing_middleware]
+    if settings.api_key is not None:
+        middleware.append(auth_middleware(settings.api_key.get_secret_value().encode(), settings.public_docs))
+    cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
+    app = Litestar(
+        route_handlers=[*ROUTES, stream],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=middleware,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=None,  # ours is built from the wire table: tradewire.gateway.openapi
+        cors_config=cors,
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+        logging_config=None,  # stdlib logging, configured by tradewire.gateway.logs
+    )
+    app.state.gateway = gateway
+    return app

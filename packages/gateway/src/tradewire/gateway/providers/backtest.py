@@ -1,0 +1,113 @@
+"""The backtest platform: the engine's BacktestVenue behind the gateway (extra `tradewire-gateway[backtest]`).
+
+This is the only gateway module that imports `tradewire.engine`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import itertools
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tradewire.protocol.venue import Venue
+
+if TYPE_CHECKING:
+    from tradewire.gateway.settings import BacktestSettings, GatewaySettings
+
+EXTRA_HINT = "the backtest platform needs the engine: pip install 'tradewire-gateway[backtest]'"
+_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+def _engine() -> Any:
+    try:
+        import tradewire.engine as engine
+    except ImportError as e:
+        raise ImportError(EXTRA_HINT) from e
+    if not hasattr(engine, "BacktestVenue"):
+        raise ImportError(f"{EXTRA_HINT} (the installed tradewire-engine has no BacktestVenue)")
+    return engine
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.name.endswith(_SUFFIXES))
+    if not path.exists():
+        raise FileNotFoundError(f"backtest data not found: {path}")
+    return [path]
+
+
+#: Rows read to find the decimal scale of a CSV's prices.
+SCALE_ROWS = 10_000
+_PRICE_COLUMNS = ("open", "high", "low", "close", "bid", "ask")
+
+
+def csv_price_scale(path: Path) -> int | None:
+    """Most digits after the decimal point among the price columns of a CSV (first rows), or None.
+
+    The wire keeps the scale a price carries ("100.10" stays "100.10"); the engine detects decimals
+    from parsed numbers, where trailing zeros are gone, so the scale is read from the text here.
+    """
+    opener: Any = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [h.strip().lower() for h in next(reader, [])]
+        columns = [i for i, name in enumerate(header) if name in _PRICE_COLUMNS]
+        scale = None
+        for row in itertools.islice(reader, SCALE_ROWS):
+            for i in columns:
+                if i < len(row):
+                    _, dot, frac = row[i].strip().partition(".")
+                    if dot:
+                        scale = max(scale or 0, len(frac))
+        return scale
+
+
+def load_series(engine: Any, b: BacktestSettings) -> list[Any]:
+    """Series from `b.data` (CSV, CSV.gz, Parquet files or folders); the engine's sample when empty."""
+    if not b.data:
+        series = list(engine.sample_data())
+    else:
+        series = []
+        for entry in b.data:
+            for path in _files(Path(entry)):
+                if path.suffix == ".parquet":
+                    series.extend(engine.read_parquet(path, price_decimals=b.price_decimals))
+                else:
+                    decimals = b.price_decimals if b.price_decimals is not None else csv_price_scale(path)
+                    series.extend(engine.read_csv(path, price_decimals=decimals))
+    if b.symbols:
+        series = [s for s in series if s.symbol in b.symbols]
+        missing = sorted(set(b.symbols) - {s.symbol for s in series})
+        if missing:
+            raise ValueError(f"no backtest data for symbol(s): {', '.join(missing)}")
+    if not series:
+        raise ValueError("no backtest data: give --data files or folders")
+    return series
+
+
+def load_config(engine: Any, b: BacktestSettings) -> Any:
+    """BacktestConfig from the engine config file (TOML, BacktestConfig field names) plus `options`."""
+    values: dict[str, Any] = {}
+    if b.config is not None:
+        path = Path(b.config)
+        if not path.is_file():
+            raise FileNotFoundError(f"engine config not found: {path}")
+        values.update(tomllib.loads(path.read_text()))
+    values.update(b.options)
+    # TOML floats would be binary money; the engine wants decimal text, so pass their literal text.
+    values = {k: (repr(v) if isinstance(v, float) else v) for k, v in values.items()}
+    try:
+        return engine.BacktestConfig(**values)
+    except TypeError as e:
+        raise ValueError(f"invalid engine config: {e}") from e
+
+
+def create_venue(settings: GatewaySettings) -> Venue:
+    """Provider entry point: a BacktestVenue over `settings.backtest` data and engine config."""
+    engine = _engine()
+    b = settings.backtest
+    venue: Venue = engine.BacktestVenue(load_series(engine, b), load_config(engine, b))
+    return venue

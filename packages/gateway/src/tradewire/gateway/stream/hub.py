@@ -1,0 +1,273 @@
+"""The hub: reads the venue's stream once, broadcasts to every session, and paces a backtest on acks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from tradewire.gateway import metrics
+from tradewire.gateway.stream.session import Session, disconnecting
+from tradewire.gateway.stream.wire import Wire, event_id_of
+from tradewire.protocol import codec, routes
+from tradewire.protocol.messages import (
+    ConnectionEvent,
+    ConnectionEventType,
+    DataStalenessEvent,
+    DataStalenessEventType,
+    ErrorEvent,
+    TradingPlatform,
+    WsErrorCode,
+)
+from tradewire.protocol.venue import StreamBatch, Venue
+
+if TYPE_CHECKING:
+    from tradewire.gateway.settings import GatewaySettings
+
+log = logging.getLogger("tradewire.gateway.stream")
+
+COMPLETE_REASON = "backtest complete"
+SHUTDOWN_REASON = "Gateway shutting down"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Hub:
+    """Fans the venue's event stream out to the connected clients.
+
+    Live venues are read from start-up and every message goes to whoever is connected. A backtest
+    venue (platform `backtest`) is read only once a client has connected; its messages stay
+    *pending* until some client acks them (any client's ack counts), and the venue advances time only
+    when the hub has passed every id of the step to `venue.ack`. A client that connects mid-run
+    first receives the pending messages again (same ids).
+    """
+
+    def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
+        self.venue = venue
+        self.settings = settings
+        self.paced = venue.platform == TradingPlatform.BACKTEST
+        self.broker = codec.enum_spelling(venue.platform)
+        self.sessions: set[Session] = set()
+        self.pending: dict[str, Wire] = {}  # backtest: emitted, not yet released, in emission order
+        self.finished = False
+        self.stopping = False
+        self._client_seen = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._complete_id: str | None = None
+        self._complete_released = asyncio.Event()
+        self._complete_delivered = asyncio.Event()
+        self._step: int | None = None
+        self._step_timer: asyncio.TimerHandle | None = None
+        self._end_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start reading the venue's stream (a backtest waits for its first client)."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="tradewire-hub")
+
+    async def _run(self) -> None:
+        if self.paced:
+            await self._client_seen.wait()
+        try:
+            async for batch in self.venue.stream():
+                await self._publish(batch)
+                if self.finished:
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("venue stream failed")
+            metrics.VENUE_ERRORS.labels(code="STREAM").inc()
+        if self.paced and not self.finished and self._end_task is None and not self.stopping:
+            log.warning("backtest stream ended without backtest_complete")
+
+    async def shutdown(self, grace: float) -> None:
+        """DISCONNECTING to every client, `grace` seconds, then close 1001; stop reading the venue."""
+        self.stopping = True
+        notice = disconnecting()
+        for session in list(self.sessions):
+            session.notify(notice)
+        if self.sessions:
+            await asyncio.sleep(grace)
+        for session in list(self.sessions):
+            session.close(routes.CLOSE_GOING_AWAY, SHUTDOWN_REASON)
+        await self._wait_closed(2.0)
+        await self.stop()
+
+    async def stop(self) -> None:
+        """Stop the reader tasks (no messages to clients)."""
+        self._cancel_timer()
+        for task in (self._task, self._end_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _wait_closed(self, timeout: float) -> None:
+        waits = [s.closed.wait() for s in self.sessions if not s.closed.is_set()]
+        if waits:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await asyncio.gather(*waits)
+
+    # -- sessions ------------------------------------------------------------------------------------
+    def join(self, session: Session) -> None:
+        """Greet a new client (CONNECTED, STALE if any) and, in backtest, resend the pending messages."""
+        self.sessions.add(session)
+        metrics.WS_CLIENTS.inc()
+        session.notify(
+            Wire.of(
+                ConnectionEvent(event=ConnectionEventType.CONNECTED, broker=self.broker, timestamp=_now())
+            )
+        )
+        stale = self.venue.stale_symbols()
+        if stale:
+            session.notify(
+                Wire.of(
+                    DataStalenessEvent(
+                        event=DataStalenessEventType.STALE,
+                        symbols=list(stale),
+                        broker=self.broker,
+                        timestamp=_now(),
+                    )
+                )
+            )
+        if self.stopping:
+            session.close(routes.CLOSE_GOING_AWAY, SHUTDOWN_REASON, disconnecting())
+            return
+        if self.paced:
+            if self.finished:
+                session.close(routes.CLOSE_NORMAL, COMPLETE_REASON)
+                return
+            if self.pending:
+                wires = list(self.pending.values())
+                hits = session.deliver(wires, self._timestamp_of(wires))
+                if hits:
+                    asyncio.get_running_loop().create_task(self._release(hits))
+                if self._complete_id in self.pending:
+                    self._complete_delivered.set()
+            self._arm_timer()
+            self._client_seen.set()
+
+    def leave(self, session: Session) -> None:
+        """Forget a disconnected client. In backtest the run pauses if it was the last one."""
+        if session in self.sessions:
+            self.sessions.discard(session)
+            metrics.WS_CLIENTS.dec()
+        if not self.sessions:
+            self._cancel_timer()
+
+    # -- publishing ----------------------------------------------------------------------------------
+    async def _publish(self, batch: StreamBatch) -> None:
+        if self.stopping:
+            return  # after DISCONNECTING nothing else goes out
+        if not self.paced and not self.sessions:
+            return  # live: nobody to tell, nothing to keep
+        messages = batch.messages
+        ids = batch.event_ids if len(batch.event_ids) == len(messages) else [event_id_of(m) for m in messages]
+        wires = [Wire.of(m, i) for m, i in zip(messages, ids, strict=True)]
+        if not wires:
+            return
+        stamp = getattr(codec.payload(messages[0]), "timestamp", None) if self.paced else None
+        timestamp = stamp if isinstance(stamp, dt.datetime) else None
+        if self.paced:
+            for w in wires:
+                if w.event_id is not None:
+                    self.pending[w.event_id] = w
+                    if w.is_complete:
+                        self._complete_id = w.event_id
+            if batch.step != self._step:
+                self._step = batch.step
+                self._cancel_timer()
+            self._arm_timer()
+        hits: list[str] = []
+        for session in list(self.sessions):
+            hits.extend(session.deliver(wires, timestamp))
+        if self.paced and self._complete_id is not None and self._end_task is None:
+            if self.sessions:
+                self._complete_delivered.set()
+            self._end_task = asyncio.get_running_loop().create_task(
+                self._finish(), name="tradewire-backtest-end"
+            )
+        if hits:
+            await self._release(hits)
+
+    def _timestamp_of(self, wires: list[Wire]) -> dt.datetime:
+        # A backtest batch frame carries the step's simulated time: that of its first message.
+        first = codec.decode_frame(wires[0].data)
+        stamp = getattr(codec.payload(first), "timestamp", None)
+        return stamp if isinstance(stamp, dt.datetime) else _now()
+
+    # -- acks ----------------------------------------------------------------------------------------
+    async def ack(self, session: Session, ids: list[str], batch_id: str | None) -> None:
+        """Apply one client's `event_ack` (live: counted and ignored)."""
+        metrics.ACKS.inc()
+        if not self.paced:
+            return
+        await self._release(session.resolve_ack(ids, batch_id))
+
+    async def _release(self, ids: list[str]) -> None:
+        pending = self.pending
+        released = [i for i in dict.fromkeys(ids) if pending.pop(i, None) is not None]
+        if not released:
+            return
+        for session in self.sessions:
+            sent = session.sent
+            for event_id in released:
+                sent.discard(event_id)
+        metrics.EVENTS_RELEASED.inc(len(released))
+        if not pending:
+            self._cancel_timer()
+        if self._complete_id is not None and self._complete_id in released:
+            self._complete_released.set()
+        await self.venue.ack(released)
+
+    # -- end of run ----------------------------------------------------------------------------------
+    async def _finish(self) -> None:
+        # Bounded wait for the ack of backtest_complete, counted from when a client has it.
+        await self._complete_delivered.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.settings.complete_ack_timeout):
+                await self._complete_released.wait()
+        self.finished = True
+        self._cancel_timer()
+        for session in list(self.sessions):
+            session.close(routes.CLOSE_NORMAL, COMPLETE_REASON)
+        log.info("backtest complete", extra={"released": self._complete_released.is_set()})
+
+    def _arm_timer(self) -> None:
+        timeout = self.settings.ack_timeout
+        if timeout is None or self._step_timer is not None or not self.pending or not self.sessions:
+            return
+        self._step_timer = asyncio.get_running_loop().call_later(timeout, self._on_ack_timeout, self._step)
+
+    def _cancel_timer(self) -> None:
+        if self._step_timer is not None:
+            self._step_timer.cancel()
+            self._step_timer = None
+
+    def _on_ack_timeout(self, step: int | None) -> None:
+        self._step_timer = None
+        if not self.pending or self.finished:
+            return
+        if not self.sessions:  # paused: nobody to wait for
+            return
+        pending = list(self.pending)
+        log.error("backtest ack timeout", extra={"step": step, "pending": len(pending)})
+        notice = Wire.of(
+            ErrorEvent(
+                code=WsErrorCode.INTERNAL_ERROR,
+                message=f"Backtest stopped: step not acknowledged within {self.settings.ack_timeout:g} s",
+                details=codec.json_to_value({"reason": "ack_timeout", "pending": pending}),
+                timestamp=_now(),
+            )
+        )
+        self.finished = True
+        for session in list(self.sessions):
+            session.close(routes.CLOSE_INTERNAL, "ack timeout", notice)
+        if self._task is not None:
+            self._task.cancel()

@@ -1,0 +1,76 @@
+"""The `/v1/ws` handler: accept, join the hub, read acks and pongs, write until closed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from litestar import WebSocket, websocket
+
+from tradewire.gateway.stream.hub import Hub
+from tradewire.gateway.stream.session import Session
+from tradewire.protocol import routes
+
+log = logging.getLogger("tradewire.gateway.stream")
+
+
+@websocket(routes.WS)
+async def stream(socket: WebSocket[Any, Any, Any]) -> None:
+    """Push events to one client; the client sends only `event_ack` and `pong` (anything else is ignored)."""
+    gw = socket.app.state.gateway
+    hub = gw.hub
+    batched = socket.query_params.get(routes.FRAMING_PARAM) == routes.FRAMING_BATCH
+    await socket.accept()
+    session = Session(
+        socket.send,
+        batched=batched,
+        paced=hub.paced,
+        queue_limit=gw.settings.ws_queue_size,
+        ping_interval=gw.settings.ws_ping_interval,
+    )
+    hub.join(session)
+    writer = asyncio.create_task(session.run_writer(), name=f"tradewire-ws-writer-{session.id}")
+    reader = asyncio.create_task(_read(socket, session, hub), name=f"tradewire-ws-reader-{session.id}")
+    try:
+        await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hub.leave(session)
+        for task in (reader, writer):
+            task.cancel()
+        for task in (reader, writer):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def _read(socket: WebSocket[Any, Any, Any], session: Session, hub: Hub) -> None:
+    receive = socket.receive
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if message["type"] != "websocket.receive":
+            continue
+        raw: str | bytes | None = message.get("text")
+        if raw is None:
+            raw = message.get("bytes")
+        try:
+            frame = orjson.loads(raw) if raw is not None else None
+        except orjson.JSONDecodeError:
+            log.info("ignored unparseable client frame", extra={"client": session.id})
+            continue
+        if type(frame) is not dict:
+            log.info("ignored client frame that is not an object", extra={"client": session.id})
+            continue
+        kind = frame.get("type")
+        if kind == "event_ack":
+            ids = frame.get("events_processed")
+            if type(ids) is not list:
+                log.info("ignored event_ack without events_processed", extra={"client": session.id})
+                continue
+            batch_id = frame.get("batch_id")
+            await hub.ack(session, ids, batch_id if type(batch_id) is str else None)
+        elif kind != "pong":
+            log.info("ignored client message", extra={"client": session.id, "type": str(kind)[:40]})

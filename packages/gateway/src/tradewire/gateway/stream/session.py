@@ -1,0 +1,220 @@
+"""One WebSocket client: a bounded send queue, the writer that frames it, and its view of the acks."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tradewire.gateway import metrics
+from tradewire.gateway.stream.wire import Wire, batch_frame
+from tradewire.protocol import routes
+from tradewire.protocol.messages import ConnectionEvent, ConnectionEventType, PingEvent
+
+log = logging.getLogger("tradewire.gateway.stream")
+
+#: Most messages one batch frame carries in live mode (events.md, batched framing).
+MAX_LIVE_FRAME = 1000
+#: Ids acked before they were sent, remembered per client (bounded; the oldest are forgotten first).
+MAX_EARLY_ACKS = 10_000
+#: Batch ids remembered per client for acks by batch_id.
+MAX_BATCHES = 4096
+
+_ids = itertools.count(1)
+
+
+@dataclass(slots=True, frozen=True)
+class _Group:
+    """A backtest batch that goes out as one `batch` frame."""
+
+    timestamp: dt.datetime
+    wires: list[Wire]
+
+
+@dataclass(slots=True, frozen=True)
+class _Close:
+    code: int
+    reason: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def disconnecting() -> Wire:
+    """The `connection` DISCONNECTING notice."""
+    return Wire.of(ConnectionEvent(event=ConnectionEventType.DISCONNECTING, timestamp=_now()))
+
+
+class Session:
+    """A connected client.
+
+    Args:
+        send: The ASGI `send` callable of the WebSocket.
+        batched: The client opted into `framing=batch`.
+        paced: Backtest pacing: messages carry event ids and the queue is bounded by the step, not a limit.
+        queue_limit: Live mode: messages queued before the client counts as too slow (close 1008).
+        ping_interval: Seconds of outgoing silence before a JSON `ping`.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[Any], Any],
+        *,
+        batched: bool,
+        paced: bool,
+        queue_limit: int,
+        ping_interval: float,
+    ) -> None:
+        self.id = next(_ids)
+        self._send = send
+        self.batched = batched
+        self.paced = paced
+        self.queue_limit = queue_limit
+        self.ping_interval = ping_interval
+        self._queue: deque[Wire | _Group | _Close] = deque()
+        self._depth = 0  # messages (not frames) waiting
+        self._wake = asyncio.Event()
+        self._batch_no = 0
+        self.closing = False
+        self.closed = asyncio.Event()
+        #: Backtest ids sent on this connection and not yet released.
+        self.sent: set[str] = set()
+        self._early: OrderedDict[str, None] = OrderedDict()
+        self._batches: OrderedDict[str, list[str]] = OrderedDict()
+
+    # -- producer side (called by the hub, synchronously) -----------------------------------
+    @property
+    def depth(self) -> int:
+        """Messages waiting to be written."""
+        return self._depth
+
+    def deliver(self, wires: list[Wire], timestamp: dt.datetime | None = None) -> list[str]:
+        """Queue messages for this client; returns ids this client had acked before they were sent."""
+        if self.closing or not wires:
+            return []
+        hits: list[str] = []
+        if self.paced:
+            for w in wires:
+                if w.event_id is not None:
+                    self.sent.add(w.event_id)
+                    if self._early and self._early.pop(w.event_id, 0) is None:
+                        hits.append(w.event_id)
+            if self.batched:
+                self._queue.append(_Group(timestamp or _now(), wires))
+            else:
+                self._queue.extend(wires)
+        else:
+            if self._depth + len(wires) > self.queue_limit:
+                self._overflow()
+                return []
+            self._queue.extend(wires)
+        self._depth += len(wires)
+        metrics.QUEUE_DEPTH.inc(len(wires))
+        self._wake.set()
+        return hits
+
+    def close(self, code: int, reason: str, notice: Wire | None = None) -> None:
+        """Send `notice` (if any) after what is queued, then close with `code`."""
+        if self.closing:
+            return
+        self.closing = True
+        if notice is not None:
+            self._queue.append(notice)
+            self._depth += 1
+            metrics.QUEUE_DEPTH.inc()
+        self._queue.append(_Close(code, reason))
+        self._wake.set()
+
+    def notify(self, notice: Wire) -> None:
+        """Queue a gateway-local message (never limited, never holds up pacing)."""
+        if not self.closing:
+            self._queue.append(notice)
+            self._depth += 1
+            metrics.QUEUE_DEPTH.inc()
+            self._wake.set()
+
+    def _overflow(self) -> None:
+        # The client stopped reading: tell it why and close, instead of dropping messages silently.
+        log.warning("client too slow, closing", extra={"client": self.id, "queued": self._depth})
+        metrics.SLOW_CLIENTS.inc()
+        metrics.QUEUE_DEPTH.dec(self._depth)
+        self._queue.clear()
+        self._depth = 0
+        self.close(routes.CLOSE_POLICY, "Send queue overflow: client too slow", disconnecting())
+
+    # -- acks ---------------------------------------------------------------------------------
+    def resolve_ack(self, ids: list[str], batch_id: str | None) -> list[str]:
+        """Ids an ack from this client releases: those sent here; others are remembered for later."""
+        out: list[str] = []
+        if batch_id is not None:
+            group = self._batches.pop(batch_id, None)
+            if group:
+                out.extend(i for i in group if i in self.sent)
+        for event_id in ids:
+            if type(event_id) is not str:
+                continue
+            if event_id in self.sent:
+                out.append(event_id)
+            else:
+                self._early[event_id] = None
+                if len(self._early) > MAX_EARLY_ACKS:
+                    self._early.popitem(last=False)
+        return out
+
+    # -- writer -------------------------------------------------------------------------------
+    async def run_writer(self) -> None:
+        """Write queued messages until a close is sent; a JSON ping after `ping_interval` of silence."""
+        send = self._send
+        queue = self._queue
+        try:
+            while True:
+                if not queue:
+                    self._wake.clear()
+                    try:
+                        async with asyncio.timeout(self.ping_interval):
+                            await self._wake.wait()
+                    except TimeoutError:
+                        await send(
+                            {"type": "websocket.send", "text": Wire.of(PingEvent(timestamp=_now())).text}
+                        )
+                        continue
+                item = queue.popleft()
+                if type(item) is Wire:
+                    if self.batched:
+                        wires = [item]
+                        while queue and len(wires) < MAX_LIVE_FRAME and type(queue[0]) is Wire:
+                            wires.append(queue.popleft())  # type: ignore[arg-type]
+                        self._batch_no += 1
+                        text = batch_frame(f"b-{self._batch_no}", _now(), wires)
+                        count = len(wires)
+                    else:
+                        text, count = item.text, 1
+                elif type(item) is _Group:
+                    # The batch id is given when the frame is written, so ids rise in the order sent.
+                    self._batch_no += 1
+                    batch_id = f"b-{self._batch_no}"
+                    ids = [w.event_id for w in item.wires if w.event_id is not None]
+                    if ids:
+                        self._batches[batch_id] = ids
+                        if len(self._batches) > MAX_BATCHES:
+                            self._batches.popitem(last=False)
+                    text, count = batch_frame(batch_id, item.timestamp, item.wires), len(item.wires)
+                else:
+                    assert type(item) is _Close
+                    await send({"type": "websocket.close", "code": item.code, "reason": item.reason})
+                    return
+                self._depth -= count
+                metrics.QUEUE_DEPTH.dec(count)
+                await send({"type": "websocket.send", "text": text})
+                metrics.EVENTS_SENT.inc(count)
+        finally:
+            metrics.QUEUE_DEPTH.dec(self._depth)
+            self._depth = 0
+            self.closing = True
+            self.closed.set()

@@ -1,0 +1,39 @@
+"""Shared fixtures: a mock-platform gateway served for real on a random loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from harness import Running, serve, settings
+
+from tradewire.gateway.providers.mock import MockVenue
+
+START = dt.datetime(2026, 1, 5, 14, 30, tzinfo=dt.UTC)
+
+
+def mock_venue(**kwargs: object) -> MockVenue:
+    """A mock venue with a fixed start and a slow clock (tests tick it by hand when they need to)."""
+    options: dict[str, object] = {"seed": 7, "candle_interval": 3600.0, "history_bars": 300, "start": START}
+    options.update(kwargs)
+    return MockVenue(**options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def gw() -> Iterator[Running]:
+    """One mock gateway per test module (state accumulates across its tests)."""
+    with serve(mock_venue(), settings()) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh() -> Iterator[Running]:
+    """A mock gateway of its own for a test that needs clean state."""
+    with serve(mock_venue(), settings()) as running:
+        yield running

@@ -1,0 +1,158 @@
+"""Operations seam: the console script, settings precedence (flags > env > TOML), provider lookup
+through the entry-point group, live-platform opt-in and the bind guard."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from tradewire.gateway import providers
+from tradewire.gateway.cli import main
+from tradewire.gateway.providers.mock import MockVenue
+from tradewire.gateway.server import InsecureBind, check_bind
+from tradewire.gateway.settings import GatewaySettings, load_settings
+
+
+# TRADEWIRE_* variables of the developer's shell must not leak into these tests.
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("TRADEWIRE_") or name == "GATEWAY_API_KEY":
+            monkeypatch.delenv(name)
+
+
+def test_help_explains_each_option():
+    out = subprocess.run(
+        [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    for needle in (
+        "--platform",
+        "--host",
+        "--port",
+        "--config",
+        "--allow-live-orders",
+        "TRADEWIRE_API_KEY",
+        "GATEWAY_API_KEY",
+        "TRADEWIRE_ALLOW_LIVE=1",
+        "backtest",
+        "mock",
+    ):
+        assert needle in out.stdout
+
+
+def test_precedence_flags_env_file(tmp_path, monkeypatch):
+    config = tmp_path / "gw.toml"
+    config.write_text(
+        'port = 1111\nplatform = "mock"\nws_ping_interval = 5.0\n[mock]\nseed = 3\nsymbols = ["AAPL"]\n'
+    )
+    s = load_settings(config)
+    assert (s.port, s.ws_ping_interval, s.mock.seed, s.mock.symbols) == (1111, 5.0, 3, ("AAPL",))
+    monkeypatch.setenv("TRADEWIRE_PORT", "2222")
+    monkeypatch.setenv("TRADEWIRE_MOCK__SEED", "9")
+    s = load_settings(config)
+    assert (s.port, s.mock.seed) == (2222, 9)
+    s = load_settings(config, port=3333)
+    assert s.port == 3333
+
+
+@pytest.mark.parametrize("name", ["TRADEWIRE_API_KEY", "GATEWAY_API_KEY"])
+def test_key_from_either_variable_never_printed(monkeypatch, name):
+    monkeypatch.setenv(name, "sekrit")
+    s = load_settings()
+    assert s.api_key is not None and s.api_key.get_secret_value() == "sekrit"
+    assert "sekrit" not in repr(s) and "sekrit" not in str(s.model_dump())
+
+
+def test_unknown_setting_rejected(tmp_path):
+    config = tmp_path / "gw.toml"
+    config.write_text("prot = 1\n")
+    with pytest.raises(ValidationError):
+        load_settings(config)
+    assert main(["serve", "--config", str(config)]) == 2
+
+
+def test_non_loopback_without_key_refused(capsys):
+    with pytest.raises(InsecureBind):
+        check_bind(GatewaySettings(host="0.0.0.0"))
+    check_bind(GatewaySettings(host="0.0.0.0", api_key="k"))
+    check_bind(GatewaySettings(host="::1"))
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
+    assert "without an API key" in capsys.readouterr().err
+
+
+def test_providers_come_from_the_entry_point_group():
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group=providers.GROUP)}
+    assert {"mock", "backtest"} <= names
+    venue = providers.create_venue(GatewaySettings(platform="mock", mock={"symbols": ("XYZ",), "seed": 1}))
+    assert isinstance(venue, MockVenue) and list(venue.walks) == ["XYZ"]
+
+
+def test_third_party_provider_plugs_in(monkeypatch):
+    monkeypatch.setitem(providers.BUILTIN, "acme", "tradewire.gateway.providers.mock:create_venue")
+    assert isinstance(providers.create_venue(GatewaySettings(platform="acme")), MockVenue)
+
+
+@pytest.mark.parametrize("platform", ["alpaca-live", "binance-live", "binance-spot-live"])
+def test_live_platforms_need_flag_and_env(monkeypatch, platform, capsys):
+    with pytest.raises(
+        providers.PlatformError,
+        match="--allow-live-orders flag and the environment variable TRADEWIRE_ALLOW_LIVE=1",
+    ):
+        providers.create_venue(GatewaySettings(platform=platform))
+    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE=1"):
+        providers.create_venue(GatewaySettings(platform=platform, allow_live_orders=True))
+    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE", "1")
+    with pytest.raises(providers.PlatformError, match="--allow-live-orders"):
+        providers.create_venue(GatewaySettings(platform=platform))
+    # both opt-ins given: the answer is now that this build has no such provider
+    with pytest.raises(providers.PlatformError, match="not available in this build"):
+        providers.create_venue(GatewaySettings(platform=platform, allow_live_orders=True))
+    assert main(["serve", "--platform", platform]) == 2
+    assert "real-money" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("platform", ["alpaca-paper", "binance-testnet", "binance-spot-testnet"])
+def test_paper_platforms_not_in_this_build(platform):
+    with pytest.raises(providers.PlatformError, match="not available in this build"):
+        providers.create_venue(GatewaySettings(platform=platform))
+
+
+def test_unknown_platform():
+    with pytest.raises(providers.PlatformError, match="unknown platform 'nasdaq'"):
+        providers.create_venue(GatewaySettings(platform="nasdaq"))
+
+
+def test_backtest_provider_names_the_extra_when_engine_missing(monkeypatch):
+    from tradewire.gateway.providers import backtest
+
+    monkeypatch.setitem(sys.modules, "tradewire.engine", None)  # as if the extra were not installed
+    with pytest.raises(ImportError, match=r"tradewire-gateway\[backtest\]"):
+        backtest.create_venue(GatewaySettings(platform="backtest"))
+
+
+def test_backtest_provider_from_files_and_config(tmp_path):
+    pytest.importorskip("tradewire.engine")
+    data = tmp_path / "bars.csv"
+    data.write_text(
+        "timestamp,open,high,low,close,volume\n2024-01-02T00:00:00Z,1.00,1.10,0.90,1.05,100\n2024-01-03T00:00:00Z,1.05,1.20,1.00,1.10,120\n"
+    )
+    engine_config = tmp_path / "engine.toml"
+    engine_config.write_text('cash = "5000"\ncurrency = "EUR"\n')
+    s = GatewaySettings(platform="tektii", backtest={"data": (str(data),), "config": str(engine_config)})
+    from tradewire.gateway.providers.backtest import csv_price_scale
+
+    assert csv_price_scale(data) == 2  # "1.10" keeps its scale on the wire
+    venue = providers.create_venue(s)
+    assert type(venue).__name__ == "BacktestVenue"
+    assert venue.config.currency == "EUR" and str(venue.config.cash) == "5000"  # type: ignore[attr-defined]
+    bad = GatewaySettings(platform="backtest", backtest={"options": {"nonsense": 1}})
+    with pytest.raises(ValueError, match="invalid engine config"):
+        providers.create_venue(bad)
