@@ -225,6 +225,7 @@ def test_dec_formats_decimals_without_exponents() -> None:
     assert codec.dec(Decimal("0.0000001")) == "0.0000001"
     assert codec.dec(Decimal("150.00")) == "150.00"
     assert codec.dec(Decimal("-0")) == "0"
+    assert codec.dec(Decimal("-0.00")) == "0.00"
     assert codec.dec(7) == "7"
     with pytest.raises(TypeError):
         codec.dec(1.5)  # type: ignore[arg-type]

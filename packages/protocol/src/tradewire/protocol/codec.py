@@ -112,8 +112,9 @@ def dec(value: Decimal | int | str) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"not a finite decimal: {value}")
-        text = format(value, "f")
-        return "0" if text == "-0" else text
+        if value.is_zero() and value.is_signed():
+            value = value.copy_abs()  # "-0.00" is not a price anyone means
+        return format(value, "f")
     raise TypeError(f"{type(value).__name__} is not a decimal (floats are never money)")
 
 
