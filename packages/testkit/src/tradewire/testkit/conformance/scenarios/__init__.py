@@ -1,0 +1,1 @@
+"""Scenario modules, one per area of the wire spec."""
