@@ -29,6 +29,7 @@ EXPECTED = {
     "SpreadSlippage",
     "StepView",
     "__version__",
+    "correlation_id",
     "from_arrays",
     "from_dataframe",
     "read_csv",

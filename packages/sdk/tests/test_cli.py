@@ -76,6 +76,8 @@ def test_parameters_symbols_and_window(capsys: pytest.CaptureFixture[str]) -> No
         (["run", SMA, "--platform", "alpaca-live", "--gateway", "http://127.0.0.1:9"], "--allow-live-orders"),
         (["run", SMA, "--platform", "nasdaq"], "unknown platform"),
         (["report", "nowhere.json"], "results file not found"),
+        (["report", "{not_result}"], "not a saved backtest result"),
+        (["backtest", SMA, "--sample", "--start", "someday"], "not a date/time: 'someday'"),
     ],
 )
 def test_user_errors_are_one_line_and_non_zero(
@@ -85,7 +87,9 @@ def test_user_errors_are_one_line_and_non_zero(
         "{empty}": tmp_path / "empty.py",
         "{broken}": tmp_path / "broken.py",
         "{bad_csv}": tmp_path / "bad.csv",
+        "{not_result}": tmp_path / "other.json",
     }
+    files["{not_result}"].write_text('{"currency": "USD"}')
     files["{empty}"].write_text("x = 1\n")
     files["{broken}"].write_text("def (\n")
     files["{bad_csv}"].write_text(

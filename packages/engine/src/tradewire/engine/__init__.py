@@ -19,6 +19,7 @@ from tradewire.engine.core.models import (
     SlippageModel,
     SpreadSlippage,
 )
+from tradewire.engine.core.submit import correlation_id
 from tradewire.engine.data.errors import DataError
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
@@ -56,6 +57,7 @@ __all__ = [
     "SpreadSlippage",
     "StepView",
     "__version__",
+    "correlation_id",
     "from_arrays",
     "from_dataframe",
     "read_csv",

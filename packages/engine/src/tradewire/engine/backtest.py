@@ -13,7 +13,8 @@ from typing import Any
 
 from tradewire.engine.broker import Broker
 from tradewire.engine.config import BacktestConfig
-from tradewire.engine.core.events import K_CANDLE, K_QUOTE, Fill
+from tradewire.engine.core.book import Instrument
+from tradewire.engine.core.events import K_CANDLE, K_QUOTE, Fill, FillLog
 from tradewire.engine.core.numbers import fmt_money
 from tradewire.engine.core.orders import BUY, MARKET, SELL, OrderState
 from tradewire.engine.data.series import Series
@@ -44,6 +45,21 @@ class Backtest:
     `on_step(step)` (instead of on_bar/on_quote: once per instant with all its bars and quotes),
     `on_fill(fill)`, `on_event(message)` (order/trade/position/account/error messages), `on_end(bt)`;
     or a plain callable, used as on_bar. During callbacks it trades through this object's methods.
+
+    Embedding API: a transport that drives a Backtest itself (the SDK's in-process transport) uses
+    only these documented members besides the trading API below: `broker` (the same operations in
+    protocol terms: requests in, protocol messages out), `wire` (engine records and snapshots to
+    protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
+    (the reused views handed to strategies), `fill_log`, `fill_listeners`, `records`,
+    `account_snapshot()`, `position_snapshot()` and `last_close()`.
+
+    Attributes:
+        broker: Protocol-level operations on the account (`submit_request`, `modify`,
+            `close_position`, `bars`, `list_orders`, ...); every call acts at the current instant.
+        wire: The run's `WireBuilder`: `message(record)`, `account(snapshot)`,
+            `position(snapshot)`, `trade(fill)`, `bar(...)` and `quote(...)` build protocol messages.
+        bar_views: The BarView of each instrument, by index (reused bar after bar).
+        quote_views: The QuoteView of each instrument, by index.
     """
 
     def __init__(
@@ -60,16 +76,17 @@ class Backtest:
         self.sim = Simulation(data, cfg, keep_history=True)
         self.config = cfg
         self.broker = Broker(self.sim)
+        self.wire = self.broker.wire
         self.kernel = self.sim.kernel
         self._event_log = event_log
         self._ran = False
         qs = self.kernel.qs
         self._qs = qs
-        self._bars = [
-            BarView(i.symbol, i.index, i.price_scale, qs, i.timeframe_ns, self.broker.wire)
+        self.bar_views = [
+            BarView(i.symbol, i.index, i.price_scale, qs, i.timeframe_ns, self.wire)
             for i in self.sim.instruments
         ]
-        self._quotes = [QuoteView(i.symbol, i.index, i.price_scale) for i in self.sim.instruments]
+        self.quote_views = [QuoteView(i.symbol, i.index, i.price_scale) for i in self.sim.instruments]
         self._pos_cache: list[tuple[int, Decimal]] = [(0, _ZERO) for _ in self.sim.instruments]
 
     # ------------------------------------------------------------------ the run
@@ -120,7 +137,7 @@ class Backtest:
     def _run_fast(self, on_bar: Callable[[BarView], None] | None) -> None:
         """One symbol, bars only, nobody listening to messages: the tight loop."""
         sim, k = self.sim, self.kernel
-        bar = self._bars[0]
+        bar = self.bar_views[0]
         sim.keep_history = (
             False  # recent bars are read back from the chunks instead (see Simulation.recent_bars)
         )
@@ -128,7 +145,7 @@ class Backtest:
         for ch in sim.chunks():
             k.cols[0] = sim.switch_chunk(ch)
             sim.cur_chunk = ch
-            bar._c = ch
+            bar.chunk = ch
             row = k.row
             k.quote_mark[0] = False
             k.has_price[0] = True
@@ -153,7 +170,7 @@ class Backtest:
 
     def _run_general(self, on_bar: Any, on_quote: Any, on_step: Any, on_event: Any, sink: Any) -> None:
         k = self.kernel
-        bars, quotes = self._bars, self._quotes
+        bars, quotes = self.bar_views, self.quote_views
         step = StepView()
         for ch, i, j in self.sim.steps_iter():
             if k.rec is not None:
@@ -168,7 +185,7 @@ class Backtest:
                 s = sym[r]
                 if kind[r] == 0:
                     v = bars[s]
-                    v._c = ch
+                    v.chunk = ch
                     v.i = r
                     if on_step is not None:
                         step.bars.append(v)
@@ -176,7 +193,7 @@ class Backtest:
                         on_bar(v)
                 else:
                     q = quotes[s]
-                    q._c = ch
+                    q.chunk = ch
                     q.i = r
                     if on_step is not None:
                         step.quotes.append(q)
@@ -331,4 +348,60 @@ class Backtest:
 
     @property
     def fills(self) -> list[Fill]:
+        """Every fill so far, as a new list of `Fill` objects (see `fill_log` for the live log)."""
         return list(self.kernel.fills)
+
+    # ------------------------------------------------------------------ embedding API
+    @property
+    def fill_log(self) -> FillLog:
+        """The run's live fill log (no copy): `len()`, indexing and iteration give `Fill` objects
+        (`id`, `order_id`, `sym`, `side` 1 buy / 2 sell, scaled `qty` / `price` / `commission`, `ts`)."""
+        return self.kernel.fills
+
+    @property
+    def fill_listeners(self) -> list[Callable[[Fill], None]]:
+        """Callables run with each `Fill` as it happens (append to listen)."""
+        return self.kernel.fill_listeners
+
+    @property
+    def instruments(self) -> list[Instrument]:
+        """The run's instruments by index: `symbol`, `index`, `timeframe`, `price_scale`, ..."""
+        return self.sim.instruments
+
+    @property
+    def series(self) -> list[Series]:
+        """The input data series (one per symbol and kind)."""
+        return self.sim.series
+
+    @property
+    def steps(self) -> int:
+        """Simulated instants processed so far."""
+        return self.sim.steps
+
+    @property
+    def now_ns(self) -> int:
+        """The current simulated instant, nanoseconds since the Unix epoch (UTC)."""
+        return self.kernel.now
+
+    @property
+    def records(self) -> list[tuple[int, int, int, object]] | None:
+        """Event records produced and not yet delivered (`wire.message(r)` turns one into a protocol
+        message), or None when the run records no events. Consumers take and clear them."""
+        return self.kernel.rec
+
+    def account_snapshot(self) -> tuple[int, int, int, int, int]:
+        """The account now, in the engine's scaled form (`wire.account(snapshot)` is the message)."""
+        return self.kernel.account_snapshot()
+
+    def position_snapshot(self, sym: int) -> tuple[int, ...]:
+        """Instrument `sym`'s position now (`wire.position(snapshot)` is the message; index 1 is
+        the signed quantity, 0 when flat)."""
+        return self.kernel.position_snapshot(sym)
+
+    def last_close(self, sym: int) -> float | None:
+        """The close of instrument `sym`'s latest bar as a float, or None before its first bar."""
+        k = self.kernel
+        cols, row = k.cols[sym], k.row[sym]
+        if cols is None or row < 0:
+            return None
+        return cols.d[row] / self.bar_views[sym].price_div  # type: ignore[no-any-return]

@@ -52,7 +52,12 @@ def _ns(t: dt.datetime) -> int:
 
 
 class Broker:
-    """The account's operations. Every method acts at the simulation's current instant."""
+    """The account's operations. Every method acts at the simulation's current instant.
+
+    Public as `Backtest.broker` (part of the embedding API): its methods without a leading
+    underscore take protocol requests or plain values and return protocol messages, raising the
+    protocol's typed errors; `wire` is the run's WireBuilder.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim

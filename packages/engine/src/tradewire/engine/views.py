@@ -20,9 +20,25 @@ __all__ = ["BarView", "FillView", "QuoteView", "StepView"]
 class BarView:
     """The current bar of one symbol. The same object is reused bar after bar (read what you need
     during the callback; call `to_message()` to keep a copy). Floats are for signals; `decimal()`
-    gives the exact price."""
+    gives the exact price.
 
-    __slots__ = ("_c", "_div", "_qdiv", "_wire", "i", "sym", "symbol", "timeframe_ns")
+    Besides the named fields, these public attributes let an embedder (the SDK's in-process
+    transport) read the bar straight from the engine's columns without per-bar conversions:
+
+    Attributes:
+        symbol: The symbol as the data spells it.
+        sym: The symbol's index in the run (`Backtest.instruments[sym]`, `WireBuilder` arguments).
+        chunk: The column block the current bar lives in (reassigned as the run moves on). Per row:
+            `ts` bar end (ns), `start` bar start (ns), `a`/`b`/`c`/`d` open/high/low/close and `e`
+            volume as scaled ints, `close_f` the close as a float.
+        i: The current bar's row in `chunk`.
+        price_div: 10**price_decimals: a scaled price int / price_div is its float.
+        volume_div: 10**quantity_decimals: a scaled volume int / volume_div is its float.
+        wire: The run's `WireBuilder` (`wire.bar(sym, start, o, h, l, c, v)` is the protocol Bar).
+        timeframe_ns: Bar size in nanoseconds.
+    """
+
+    __slots__ = ("chunk", "i", "price_div", "sym", "symbol", "timeframe_ns", "volume_div", "wire")
 
     def __init__(
         self, symbol: str, sym: int, price_scale: int, qty_scale: int, timeframe_ns: int, wire: WireBuilder
@@ -30,35 +46,35 @@ class BarView:
         self.symbol = symbol
         self.sym = sym
         self.i = 0
-        self._c: Chunk | None = None
-        self._div = 10.0**price_scale
-        self._qdiv = 10.0**qty_scale
+        self.chunk: Chunk | None = None
+        self.price_div = 10.0**price_scale
+        self.volume_div = 10.0**qty_scale
         self.timeframe_ns = timeframe_ns
-        self._wire = wire
+        self.wire = wire
 
     @property
     def close(self) -> float:
-        return self._c.close_f[self.i]  # type: ignore[union-attr,no-any-return]
+        return self.chunk.close_f[self.i]  # type: ignore[union-attr,no-any-return]
 
     @property
     def open(self) -> float:
-        return self._c.a[self.i] / self._div  # type: ignore[union-attr]
+        return self.chunk.a[self.i] / self.price_div  # type: ignore[union-attr]
 
     @property
     def high(self) -> float:
-        return self._c.b[self.i] / self._div  # type: ignore[union-attr]
+        return self.chunk.b[self.i] / self.price_div  # type: ignore[union-attr]
 
     @property
     def low(self) -> float:
-        return self._c.c[self.i] / self._div  # type: ignore[union-attr]
+        return self.chunk.c[self.i] / self.price_div  # type: ignore[union-attr]
 
     @property
     def volume(self) -> float:
-        return self._c.e[self.i] / self._qdiv  # type: ignore[union-attr]
+        return self.chunk.e[self.i] / self.volume_div  # type: ignore[union-attr]
 
     @property
     def start_ns(self) -> int:
-        return self._c.start[self.i]  # type: ignore[union-attr]
+        return self.chunk.start[self.i]  # type: ignore[union-attr]
 
     @property
     def time(self) -> dt.datetime:
@@ -68,50 +84,54 @@ class BarView:
     @property
     def end(self) -> dt.datetime:
         """Bar end = the simulated instant at which the strategy sees it."""
-        return ns_to_dt(self._c.ts[self.i])  # type: ignore[union-attr]
+        return ns_to_dt(self.chunk.ts[self.i])  # type: ignore[union-attr]
 
     def decimal(self, field: str = "close") -> Decimal:
         """Exact price of `field` (open/high/low/close) as a Decimal."""
         col = {"open": "a", "high": "b", "low": "c", "close": "d"}[field]
-        return Decimal(getattr(self._c, col)[self.i]) / Decimal(self._div)  # exact: power of ten
+        return Decimal(getattr(self.chunk, col)[self.i]) / Decimal(self.price_div)  # exact: power of ten
 
     def to_message(self) -> m.Bar:
         """This bar as a protocol Bar (a new object)."""
-        c, i = self._c, self.i
+        c, i = self.chunk, self.i
         assert c is not None
-        return self._wire.bar(self.sym, c.start[i], c.a[i], c.b[i], c.c[i], c.d[i], c.e[i])
+        return self.wire.bar(self.sym, c.start[i], c.a[i], c.b[i], c.c[i], c.d[i], c.e[i])
 
     def __repr__(self) -> str:
         return f"BarView({self.symbol} {self.time:%Y-%m-%dT%H:%M}Z o={self.open} h={self.high} l={self.low} c={self.close})"
 
 
 class QuoteView:
-    """The current quote of one symbol (reused like BarView)."""
+    """The current quote of one symbol (reused like BarView).
 
-    __slots__ = ("_c", "_div", "i", "sym", "symbol")
+    Public attributes as in BarView: `symbol`, `sym`, `chunk` (per row: `ts` quote time, `a`/`b`
+    bid/ask as scaled ints, `close_f` the mid as a float), `i` and `price_div`.
+    """
+
+    __slots__ = ("chunk", "i", "price_div", "sym", "symbol")
 
     def __init__(self, symbol: str, sym: int, price_scale: int) -> None:
         self.symbol = symbol
         self.sym = sym
         self.i = 0
-        self._c: Chunk | None = None
-        self._div = 10.0**price_scale
+        self.chunk: Chunk | None = None
+        self.price_div = 10.0**price_scale
 
     @property
     def bid(self) -> float:
-        return self._c.a[self.i] / self._div  # type: ignore[union-attr]
+        return self.chunk.a[self.i] / self.price_div  # type: ignore[union-attr]
 
     @property
     def ask(self) -> float:
-        return self._c.b[self.i] / self._div  # type: ignore[union-attr]
+        return self.chunk.b[self.i] / self.price_div  # type: ignore[union-attr]
 
     @property
     def mid(self) -> float:
-        return self._c.close_f[self.i]  # type: ignore[union-attr,no-any-return]
+        return self.chunk.close_f[self.i]  # type: ignore[union-attr,no-any-return]
 
     @property
     def time(self) -> dt.datetime:
-        return ns_to_dt(self._c.ts[self.i])  # type: ignore[union-attr]
+        return ns_to_dt(self.chunk.ts[self.i])  # type: ignore[union-attr]
 
 
 class StepView:

@@ -66,7 +66,10 @@ _REJECT_TEXT = {
 
 
 def correlation_id(order_id: str) -> str:
-    """Deterministic tracing id of an order (a UUID derived from its id, so runs stay byte-identical)."""
+    """Deterministic tracing id of an order (a UUID derived from its id, so runs stay byte-identical).
+
+    Public as `tradewire.engine.correlation_id`: the `correlation_id` of the order's OrderHandle
+    and Order messages."""
     return str(uuid.uuid5(_CORR_NS, order_id))
 
 

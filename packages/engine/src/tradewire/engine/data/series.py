@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -13,12 +14,44 @@ import numpy as np
 from tradewire.engine.data.errors import DataError
 from tradewire.engine.data.timeframes import TIMEFRAME_NS, timeframe_of
 
-__all__ = ["BAR_COLUMNS", "QUOTE_COLUMNS", "Series"]
+__all__ = ["BAR_COLUMNS", "QUOTE_COLUMNS", "Series", "to_ns"]
 
 BAR_COLUMNS = ("open", "high", "low", "close", "volume")
 QUOTE_COLUMNS = ("bid", "ask", "bid_size", "ask_size")
 MAX_DECIMALS = 9
 RawChunks = Callable[[], Iterator[dict[str, np.ndarray]]]
+TimeBound = int | np.integer | np.datetime64 | dt.datetime | str | None
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NAT = np.iinfo(np.int64).min
+
+
+def to_ns(value: int | np.integer | np.datetime64 | dt.datetime | str) -> int:
+    """Nanoseconds since the Unix epoch (UTC) of an int (returned as is), a numpy datetime64, a
+    datetime (naive means UTC) or ISO 8601 / RFC 3339 UTC text. Raises ValueError for anything else."""
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(f"not a date/time: {value!r}")
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        t = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        delta = t - _EPOCH
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    ns: int | None = None
+    if isinstance(value, np.datetime64):
+        ns = int(value.astype("datetime64[ns]").astype(np.int64))
+    elif isinstance(value, str):
+        text = value.strip()
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1]
+        elif text.endswith("+00:00"):
+            text = text[: -len("+00:00")]
+        try:
+            ns = int(np.datetime64(text, "ns").astype(np.int64))
+        except ValueError:
+            ns = None
+    if ns is None or ns == _NAT:
+        raise ValueError(f"not a date/time: {value!r} (use YYYY-MM-DD or RFC 3339 UTC)")
+    return ns
 
 
 def detect_decimals(a: np.ndarray, start: int = 0) -> int:
@@ -84,6 +117,7 @@ class Series:
         self.volume_decimals = volume_decimals
         self._raw = raw
         self._declared = price_decimals is not None
+        self._declared_volume = volume_decimals is not None
         self.rows = 0
         self.first_ts: int | None = None
         self.last_ts: int | None = None
@@ -92,6 +126,47 @@ class Series:
     @property
     def timeframe_ns(self) -> int:
         return TIMEFRAME_NS[self.timeframe] if self.timeframe else 0
+
+    # ------------------------------------------------------------------ time window
+    def between(self, start: TimeBound = None, end: TimeBound = None) -> Series:
+        """A new Series of the rows whose time (bar start, or quote time) lies within [start, end].
+
+        Either bound may be None (open). A bound is nanoseconds since the Unix epoch (int), a
+        datetime (naive means UTC) or ISO 8601 / RFC 3339 UTC text ("2024-03-01", "2024-03-01T14:30Z").
+        Rows are filtered chunk by chunk as the data streams (nothing is loaded whole); this Series
+        is left unchanged. Declared decimals and a known timeframe carry over. An empty window
+        raises DataError ("no rows") when the new Series is prepared.
+
+        Raises:
+            ValueError: a bound is not a date/time.
+        """
+        lo = None if start is None else to_ns(start)
+        hi = None if end is None else to_ns(end)
+        raw = self._raw
+
+        def windowed() -> Iterator[dict[str, np.ndarray]]:
+            for chunk in raw():
+                ts = np.asarray(chunk["ts"], dtype=np.int64)
+                mask = np.ones(len(ts), dtype=bool)
+                if lo is not None:
+                    mask &= ts >= lo
+                if hi is not None:
+                    mask &= ts <= hi
+                if mask.all():
+                    yield chunk
+                elif mask.any():
+                    yield {k: np.asarray(v)[mask] for k, v in chunk.items()}
+
+        label = f"{start if start is not None else ''}..{end if end is not None else ''}"
+        return Series(
+            self.symbol,
+            windowed,
+            source=f"{self.source} [{label}]",
+            kind=self.kind,
+            timeframe=self.timeframe,
+            price_decimals=self.price_decimals if self._declared else None,
+            volume_decimals=self.volume_decimals if self._declared_volume else None,
+        )
 
     # ------------------------------------------------------------------ validation pass
     def prepare(self) -> Series:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
-from tradewire.engine.results.metrics import compute_metrics, drawdown
+from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
 from tradewire.engine.wire import ns_to_dt
 
 if TYPE_CHECKING:
@@ -53,11 +53,20 @@ class RoundTrip:
 
 class BacktestResult:
     """What a run produced. Fills, round trips and metrics are computed on first use (a run's
-    timing never pays for reports nobody reads); `*_frame()` need pandas."""
+    timing never pays for reports nobody reads); `*_frame()` need pandas.
+
+    `to_json` / `to_dict` save it; `BacktestResult.from_json` / `from_dict` restore a saved result
+    (fills, round trips, equity curve, prices, metrics, values) so that its reports can be
+    rendered again (`html()`, `to_html()`, `summary()`, the frames).
+
+    Attributes:
+        title: The report title (None: the default), saved and restored with the result.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         k = sim.kernel
-        self._sim = sim
+        self._sim: Simulation | None = sim
+        self.title: str | None = None
         self.symbols = [i.symbol for i in k.instruments]
         self.currency = sim.config.currency
         self.steps = sim.steps
@@ -69,11 +78,15 @@ class BacktestResult:
     @property
     def buys(self) -> int:
         """Number of BUY fills."""
+        if self._sim is None:
+            return sum(1 for f in self.fills if f.side == "BUY")
         return self._sim.kernel.fills.count_side(1)
 
     @property
     def sells(self) -> int:
         """Number of SELL fills."""
+        if self._sim is None:
+            return sum(1 for f in self.fills if f.side == "SELL")
         return self._sim.kernel.fills.count_side(2)
 
     def __getattr__(self, name: str) -> Any:
@@ -94,8 +107,92 @@ class BacktestResult:
     def from_simulation(cls, sim: Simulation) -> BacktestResult:
         return cls(sim)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BacktestResult:
+        """Restore a result from what `to_dict` returned (or `to_json` wrote, parsed).
+
+        Results saved without "symbols" take them from the fills; without "prices", the report
+        has no price charts.
+
+        Raises:
+            KeyError, TypeError, ValueError: `data` is not a saved result.
+        """
+        if not isinstance(data, dict):
+            raise TypeError(f"a saved result is a JSON object, not {type(data).__name__}")
+        try:
+            return cls._restore(data)
+        except InvalidOperation:
+            raise ValueError("a saved decimal field is not a decimal number") from None
+
+    @classmethod
+    def _restore(cls, data: dict[str, Any]) -> BacktestResult:
+        self = cls.__new__(cls)
+        self._sim = None
+        self.title = data.get("title")
+        self.currency = data["currency"]
+        self.steps = int(data["steps"])
+        self.liquidations = int(data.get("liquidations", 0))
+        self.start_value = Decimal(data["start_value"])
+        self.end_value = Decimal(data["final_value"])
+        self.fills = [
+            FillRecord(
+                f["id"],
+                f["order_id"],
+                f["symbol"],
+                f["side"],
+                Decimal(f["quantity"]),
+                Decimal(f["price"]),
+                Decimal(f["commission"]),
+                bool(f["is_maker"]),
+                _parse_ns(f["time"]),
+            )
+            for f in data["fills"]
+        ]
+        self.round_trips = [
+            RoundTrip(
+                r["symbol"],
+                r["side"],
+                Decimal(r["quantity"]),
+                _parse_ns(r["entry_time"]),
+                _parse_ns(r["exit_time"]),
+                Decimal(r["entry_price"]),
+                Decimal(r["exit_price"]),
+                Decimal(r["pnl"]),
+                Decimal(r["fees"]),
+            )
+            for r in data.get("round_trips", [])
+        ]
+        symbols = data.get("symbols")
+        self.symbols = list(symbols) if symbols else sorted({f.symbol for f in self.fills})
+        equity = data["equity"]
+        self.equity_ts = np.array([_parse_ns(e["time"]) for e in equity], dtype=np.int64)
+        self.equity = np.array([float(e["equity"]) for e in equity], dtype=np.float64)
+        self.prices = {
+            s: np.array([float(x) for x in v], dtype=np.float64)
+            for s, v in (data.get("prices") or {}).items()
+        }
+        names = set(Metrics.__dataclass_fields__)
+        values: dict[str, Any] = {
+            k: float(v) if isinstance(v, str) else v for k, v in data["metrics"].items() if k in names
+        }
+        self.metrics = Metrics(**values)
+        self.open_positions = {s: Decimal(q) for s, q in (data.get("open_positions") or {}).items()}
+        self._computed = True
+        return self
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> BacktestResult:
+        """Restore a result from the file `to_json` wrote (see `from_dict`).
+
+        Raises:
+            OSError: the file cannot be read.
+            KeyError, TypeError, ValueError: it is not a saved result (ValueError: not JSON).
+        """
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
     def _compute(self) -> None:
         sim = self._sim
+        assert sim is not None
         k = sim.kernel
         ms, qs = k.ms, k.qs
         ins = k.instruments
@@ -184,7 +281,8 @@ class BacktestResult:
 
     # ------------------------------------------------------------------ exports
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: decimals as text, times as RFC 3339."""
+        """JSON-ready dict: decimals as text, times as RFC 3339, non-finite floats as text
+        ("nan", "inf"). `from_dict` restores it."""
 
         def t(ns: int) -> str:
             return ns_to_dt(ns).isoformat().replace("+00:00", "Z")
@@ -192,7 +290,8 @@ class BacktestResult:
         def num(v: float) -> float | str:
             return v if math.isfinite(v) else str(v)
 
-        return {
+        out: dict[str, Any] = {} if self.title is None else {"title": self.title}
+        return out | {
             "currency": self.currency,
             "start_value": str(self.start_value),
             "final_value": str(self.end_value),
@@ -230,9 +329,14 @@ class BacktestResult:
                 {"time": t(int(a)), "equity": float(b)}
                 for a, b in zip(self.equity_ts, self.equity, strict=True)
             ],
+            "symbols": list(self.symbols),
+            "liquidations": self.liquidations,
+            "open_positions": {s: str(q) for s, q in self.open_positions.items()},
+            "prices": {s: [num(float(x)) for x in v] for s, v in self.prices.items()},
         }
 
     def to_json(self, path: str | Path) -> Path:
+        """Write `to_dict()` as JSON to `path` (`from_json` reads it back)."""
         p = Path(path)
         p.write_text(json.dumps(self.to_dict(), indent=1))
         return p
@@ -258,13 +362,22 @@ class BacktestResult:
             out.append(path)
         return out
 
-    def to_html(self, path: str | Path, title: str = "Tradewire backtest") -> Path:
-        """A self-contained HTML report (inline SVG, no scripts or downloads)."""
+    def html(self, title: str | None = None) -> str:
+        """The self-contained HTML report as text (title: `title`, else `self.title`, else the default)."""
         from tradewire.engine.results.report import render_html
 
+        return render_html(self, title or self.title or "Tradewire backtest")
+
+    def to_html(self, path: str | Path, title: str | None = None) -> Path:
+        """Write the self-contained HTML report (inline SVG, no scripts or downloads) to `path`."""
         p = Path(path)
-        p.write_text(render_html(self, title), encoding="utf-8")
+        p.write_text(self.html(title), encoding="utf-8")
         return p
+
+
+def _parse_ns(text: str) -> int:
+    """Nanoseconds since the epoch of the RFC 3339 UTC text `to_dict` writes."""
+    return int(np.datetime64(text.rstrip("Zz"), "ns").astype(np.int64))
 
 
 def _money(n: int, scale: int) -> Decimal:

@@ -23,10 +23,8 @@ def save_report(result: Any, html: Path, title: str) -> tuple[Path, Path]:
     html.parent.mkdir(parents=True, exist_ok=True)
     engine_result.to_html(html, title=title)
     saved = html.with_suffix(".json")
-    data = engine_result.to_dict()
+    data = engine_result.to_dict()  # everything `BacktestResult.from_json` restores
     data["title"] = title
-    data["symbols"] = list(engine_result.symbols)
-    data["prices"] = {s: [float(x) for x in v] for s, v in engine_result.prices.items()}
     saved.write_text(json.dumps(data, indent=1))
     return html, saved
 

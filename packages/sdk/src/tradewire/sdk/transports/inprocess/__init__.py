@@ -57,14 +57,19 @@ _TYPES = {"MARKET": 1, "LIMIT": 2, "STOP": 3, "STOP_LIMIT": 4, "TRAILING_STOP": 
 
 
 def engine() -> Any:
-    """The engine module, or a one-line error naming the extra to install."""
+    """The engine module (`tradewire.engine`), or a one-line error naming the extra to install.
+
+    This package uses only the engine's documented public API: the names `tradewire.engine`
+    exports and the members they document (see `Backtest`'s embedding API and `BarView`).
+    tests/test_engine_seam.py fails on any private engine name here.
+    """
     try:
-        from tradewire.engine import backtest
+        import tradewire.engine as te
     except ImportError as e:
         raise ConfigurationError(
             f"in-process backtests need the engine: pip install 'tradewire-sdk[backtest]' ({e})"
         ) from None
-    return backtest
+    return te
 
 
 class InProcessTransport:
@@ -166,22 +171,22 @@ class _EngineState(TradingState):
 
     def __init__(self, bt: Any, capture: bool = True) -> None:
         self._bt = bt
-        self._wire = bt.broker.wire
-        k = bt.kernel
-        self._acct: Any = k.account_snapshot()
+        self._wire = bt.wire
+        account_snapshot, position_snapshot = bt.account_snapshot, bt.position_snapshot
+        self._acct: Any = account_snapshot()
         self._pos: dict[int, Any] = {}
         if not capture:
             return  # the strategy's code never reads account or positions (see _reads_state)
 
         def on_fill(f: Any) -> None:
-            self._acct = k.account_snapshot()
-            snap = k.position_snapshot(f.sym)
+            self._acct = account_snapshot()
+            snap = position_snapshot(f.sym)
             if snap[1]:
                 self._pos[f.sym] = snap
             else:
                 self._pos.pop(f.sym, None)
 
-        k.fill_listeners.append(on_fill)
+        bt.fill_listeners.append(on_fill)
 
     def quantity(self, symbol: str) -> Decimal:
         return self._bt.position(symbol)  # type: ignore[no-any-return]
@@ -201,7 +206,7 @@ class _EngineState(TradingState):
 
     @property
     def fills(self) -> int:  # type: ignore[override]
-        return len(self._bt.fills)
+        return len(self._bt.fill_log)
 
 
 #: Strategy attributes backed by the fill-time snapshots of _EngineState.
@@ -237,15 +242,17 @@ def _candle_maker(bt: Any) -> Callable[[Any], Candle]:
         cls = classes.get(bar.sym)
         if cls is None:
             cls = classes[bar.sym] = _candle_class(bt, bar)
-        ch, i = bar._c, bar.i
+        ch, i = bar.chunk, bar.i
         return cls(ch.close_f[i], ch, i)
 
     return make
 
 
 def _candle_class(bt: Any, bar: Any) -> type[EngineCandle]:
-    inst = bt.sim.instruments[bar.sym]
-    return engine_candle_class(inst.symbol, inst.timeframe or "", bar._wire, bar.sym, bar._div, bar._qdiv)
+    inst = bt.instruments[bar.sym]
+    return engine_candle_class(
+        inst.symbol, inst.timeframe or "", bar.wire, bar.sym, bar.price_div, bar.volume_div
+    )
 
 
 class _Handle:
@@ -264,9 +271,7 @@ class _Handle:
 
     @property
     def correlation_id(self) -> str:
-        from tradewire.engine.core.submit import correlation_id
-
-        return correlation_id(self.id)  # type: ignore[no-any-return,unused-ignore]
+        return engine().correlation_id(self.id)  # type: ignore[no-any-return]
 
     def to_message(self) -> m.OrderHandle:
         """As the protocol OrderHandle (what the gateway would answer)."""
@@ -303,8 +308,8 @@ class _Run:
     def start(self, _bt: Any) -> None:
         s = self.strategy
         s._transport = self.transport
-        k = self.bt.kernel
-        s._clock = lambda: k.now
+        bt = self.bt
+        s._clock = lambda: bt.now_ns
         self.router.run_sync(s.on_start, no_arg=True)
 
     def end(self, _bt: Any) -> None:
@@ -323,10 +328,10 @@ class _FastAdapter:
         progress = run.progress
         strategy = run.strategy
         bt = run.bt
-        view = bt._bars[0]  # the engine's BarView of the one instrument: per-symbol constants
-        inst = bt.sim.instruments[0]
+        view = bt.bar_views[0]  # the engine's BarView of the one instrument: per-symbol constants
+        inst = bt.instruments[0]
         candle = engine_candle_class(
-            inst.symbol, inst.timeframe or "", view._wire, view.sym, view._div, view._qdiv
+            inst.symbol, inst.timeframe or "", view.wire, view.sym, view.price_div, view.volume_div
         )
         n = 0
 
@@ -344,7 +349,7 @@ class _FastAdapter:
         if progress is None:
             # The hot path of every single-symbol backtest: one fresh Candle and one handler call per bar.
             def on_bar(bar: Any) -> None:
-                ch = bar._c
+                ch = bar.chunk
                 i = bar.i
                 h(candle(ch.close_f[i], ch, i))
 
@@ -352,7 +357,7 @@ class _FastAdapter:
 
             def on_bar(bar: Any) -> None:
                 nonlocal n
-                ch = bar._c
+                ch = bar.chunk
                 i = bar.i
                 h(candle(ch.close_f[i], ch, i))
                 n += 1
@@ -393,7 +398,7 @@ class _GeneralAdapter:
 
     def _cut(self) -> None:
         """Records a command produced become their own pending delivery."""
-        rec = self.run.bt.kernel.rec
+        rec = self.run.bt.records
         if rec:
             self.pending.append(rec[:])
             rec.clear()
@@ -420,8 +425,8 @@ class _GeneralAdapter:
     def on_step(self, step: Any) -> None:
         run = self.run
         bt = run.bt
-        rec = bt.kernel.rec
-        wire = bt.broker.wire
+        rec = bt.records
+        wire = bt.wire
         make = run.make_candle
         records = rec[:]
         rec.clear()
@@ -430,13 +435,14 @@ class _GeneralAdapter:
         messages = self.market
         self.market = []
         if step.quotes:
-            k = bt.kernel
+            last_close = bt.last_close
             for q in step.quotes:
-                s, ch, i = q.sym, q._c, q.i
-                cols, row = k.cols[s], k.row[s]
-                last = cols[4][row] / q._div if cols is not None and row >= 0 else ch.close_f[i]
+                s, ch, i, div = q.sym, q.chunk, q.i, q.price_div
+                last = last_close(s)
+                if last is None:
+                    last = ch.close_f[i]
                 exact = functools.partial(wire.quote, s, ch.ts[i], ch.a[i], ch.b[i], None, None)
-                events.append(Tick(q.symbol, ch.ts[i], ch.a[i] / q._div, ch.b[i] / q._div, last, exact))
+                events.append(Tick(q.symbol, ch.ts[i], ch.a[i] / div, ch.b[i] / div, last, exact))
         for r in records:
             msg = wire.message(r)
             if msg is not None:
@@ -448,7 +454,7 @@ class _GeneralAdapter:
             run.progress(run.result, run.strategy)
 
     def _drain(self) -> None:
-        wire = self.run.bt.broker.wire
+        wire = self.run.bt.wire
         while True:
             self._cut()
             if not self.pending:
@@ -476,8 +482,8 @@ def run_inprocess(
 
     Args:
         strategy: The strategy instance.
-        data: Engine market data: a Series or list of Series (`tradewire.engine.data.sources`).
-        config: A `tradewire.engine.config.BacktestConfig`; `overrides` change its fields (`cash="1e6"`).
+        data: Engine market data: a Series or list of Series (`tradewire.engine.read_csv`, ...).
+        config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields (`cash="1e6"`).
         progress: Called now and then with the running result and the strategy.
         events_log: A binary file that receives every batch as its wire JSON frame, one per line.
     """
@@ -494,7 +500,7 @@ def run_inprocess(
         adapter_box[0].sink(message)
 
     bt = Backtest(data, config, event_log=sink if events_log is not None else None, **overrides)
-    if not general and len(bt.sim.series) != 1:
+    if not general and len(bt.series) != 1:
         general = True  # the engine's tight loop takes one bar series; more go through steps
     result = RunResult(type(strategy).__name__, "backtest", "inprocess")
     result.start_cash = Decimal(str(bt.config.cash))
@@ -515,10 +521,10 @@ def run_inprocess(
         run.router.close()
     result.elapsed_s = time.perf_counter() - run.started
     if not general:
-        result.bars = bt.sim.steps
-        result.steps = bt.sim.steps
-        result.events = bt.sim.steps
-        wire, fills = bt.broker.wire, bt.kernel.fills
+        result.bars = bt.steps
+        result.steps = bt.steps
+        result.events = bt.steps
+        wire, fills = bt.wire, bt.fill_log
         result._trade_source = lambda: [wire.trade(f) for f in fills]
         buys = sum(1 for f in fills if f.side == 1)
         result._counts = (buys, len(fills) - buys)

@@ -63,36 +63,16 @@ def load_data(
     return series
 
 
-def _ns(text: str) -> int:
-    import numpy as np
-
-    value = text.strip().rstrip("Zz").replace("+00:00", "")
-    try:
-        return int(np.datetime64(value, "ns").astype(np.int64))
-    except ValueError:
-        raise ConfigurationError(f"not a date/time: {text!r} (use YYYY-MM-DD or RFC 3339 UTC)") from None
-
-
 def window(series: Any, start: str | None, end: str | None) -> Any:
-    """A Series restricted to bars starting within [start, end] (filtered chunk by chunk)."""
-    lo = _ns(start) if start else None
-    hi = _ns(end) if end else None
-    raw = series._raw if hasattr(series, "_raw") else None
-    if raw is None:
+    """`series` restricted to bars starting within [start, end] (the engine's `Series.between`).
+
+    Raises:
+        ConfigurationError: a bound is not a date/time, or the data cannot be windowed.
+    """
+    between = getattr(series, "between", None)
+    if between is None:
         raise ConfigurationError("--start/--end need data the engine can filter")
-
-    def windowed() -> Any:
-        for chunk in raw():
-            ts = chunk["ts"]
-            mask = ts == ts
-            if lo is not None:
-                mask &= ts >= lo
-            if hi is not None:
-                mask &= ts <= hi
-            if mask.all():
-                yield chunk
-            elif mask.any():
-                yield {k: v[mask] for k, v in chunk.items()}
-
-    series._raw = windowed
-    return series
+    try:
+        return between(start or None, end or None)
+    except ValueError as e:
+        raise ConfigurationError(str(e)) from None
