@@ -189,3 +189,23 @@ def test_non_utc_timestamps_are_refused(tmp_path):
     [s] = read_csv(write(tmp_path, CSV.replace("14:30:00Z", "14:30:00+01:00")))
     with pytest.raises(DataError, match="not UTC"):
         s.prepare()
+
+
+def test_csv_prices_keep_the_scale_they_were_written_with(tmp_path):
+    path = tmp_path / "ES.csv"
+    path.write_text(
+        "timestamp,symbol,open,high,low,close,volume\n"
+        "2024-01-02T00:00:00Z,A,100.10,100.20,100.00,100.10,5\n"
+        "2024-01-03T00:00:00Z,A,100.10,100.30,100.00,100.20,5\n"
+        "2024-01-02T00:00:00Z,B,7.50,7.60,7.40,7.50,1\n"
+        "2024-01-03T00:00:00Z,B,7.50,7.60,7.40,7.55,1\n"
+    )
+    single = tmp_path / "C.csv"
+    single.write_text("timestamp,open,high,low,close,volume\n2024-01-02T00:00:00Z,1.0,1.0,1.0,1.0,1\n")
+    long_format = read_csv(path)
+    assert [s.prepare().price_decimals for s in long_format] == [2, 2]
+    assert read_csv(single)[0].prepare().price_decimals == 1
+    # a declared scale wins over the text
+    assert read_csv(single, price_decimals=3)[0].prepare().price_decimals == 3
+    # the window of a series keeps its scale
+    assert read_csv(path)[0].between("2024-01-03T00:00:00Z").prepare().price_decimals == 2

@@ -89,6 +89,8 @@ class Series:
         kind: "bar" or "quote".
         timeframe: Bar size ("1m" ... "1w"); inferred from the timestamps when None.
         price_decimals: Declared decimals; prices are rounded to them. Detected when None.
+        min_price_decimals: The scale the source's own text shows (CSV "100.10" → 2): detection
+            never goes below it, so prices keep the scale they were written with.
         volume_decimals: Declared volume/size decimals; detected when None.
     """
 
@@ -102,6 +104,7 @@ class Series:
         timeframe: str | None = None,
         price_decimals: int | None = None,
         volume_decimals: int | None = None,
+        min_price_decimals: int = 0,
     ) -> None:
         if kind not in ("bar", "quote"):
             raise ValueError("kind must be 'bar' or 'quote'")
@@ -114,6 +117,7 @@ class Series:
         self.source = source
         self.timeframe = timeframe
         self.price_decimals = price_decimals
+        self.min_price_decimals = min_price_decimals
         self.volume_decimals = volume_decimals
         self._raw = raw
         self._declared = price_decimals is not None
@@ -166,6 +170,7 @@ class Series:
             timeframe=self.timeframe,
             price_decimals=self.price_decimals if self._declared else None,
             volume_decimals=self.volume_decimals if self._declared_volume else None,
+            min_price_decimals=self.min_price_decimals,
         )
 
     # ------------------------------------------------------------------ validation pass
@@ -174,7 +179,7 @@ class Series:
         if self.prepared:
             return self
         cols = BAR_COLUMNS if self.kind == "bar" else QUOTE_COLUMNS[:2]
-        pd_ = self.price_decimals or 0
+        pd_ = self.price_decimals if self.price_decimals is not None else self.min_price_decimals
         vd = self.volume_decimals or 0
         offset = 0
         last: int | None = None

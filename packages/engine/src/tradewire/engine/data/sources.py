@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ def from_arrays(
     price_decimals: int | None = None,
     source: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    min_price_decimals: int = 0,
 ) -> Series:
     """A Series over in-memory columns (numpy arrays or sequences). Bars need open/high/low/close/volume;
     quotes need bid/ask (sizes optional). `ts` is the bar start or quote time. Columns are converted
@@ -120,7 +122,15 @@ def from_arrays(
                 out[c] = a[i : i + chunk_rows]
             yield out
 
-    return Series(symbol, raw, source=src, kind=kind, timeframe=timeframe, price_decimals=price_decimals)
+    return Series(
+        symbol,
+        raw,
+        source=src,
+        kind=kind,
+        timeframe=timeframe,
+        price_decimals=price_decimals,
+        min_price_decimals=min_price_decimals,
+    )
 
 
 def from_dataframe(
@@ -194,6 +204,26 @@ def _is_number(v: str) -> bool:
     return True
 
 
+SCALE_SAMPLE_ROWS = 1000
+
+
+def _text_price_scale(path: Path, header: list[str], kind: str) -> int:
+    """Most digits after the decimal point among the price columns of the file's first rows."""
+    names = BAR_COLUMNS[:4] if kind == "bar" else QUOTE_COLUMNS[:2]
+    columns = [i for i, name in enumerate(header) if name in names]
+    scale = 0
+    with _open_text(path) as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for row in itertools.islice(reader, SCALE_SAMPLE_ROWS):
+            for i in columns:
+                if i < len(row):
+                    _, dot, frac = row[i].strip().partition(".")
+                    if dot and frac.isdigit():
+                        scale = max(scale, len(frac))
+    return scale
+
+
 def read_csv(
     path: str | Path,
     symbol: str | None = None,
@@ -219,6 +249,9 @@ def read_csv(
     if missing:
         raise DataError(p.name, None, f"missing column(s): {', '.join(missing)}")
 
+    # Parsed numbers lose trailing zeros ("100.10" → 100.1): take the scale from the text itself.
+    text_scale = 0 if price_decimals is not None else _text_price_scale(p, header, k)
+
     def raw() -> Iterator[dict[str, np.ndarray]]:
         with _open_text(p) as fh:
             reader = csv.reader(fh)
@@ -240,7 +273,15 @@ def read_csv(
         if symbol is None:
             symbol = p.name.split(".")[0]
         return [
-            Series(symbol, raw, source=p.name, kind=k, timeframe=timeframe, price_decimals=price_decimals)
+            Series(
+                symbol,
+                raw,
+                source=p.name,
+                kind=k,
+                timeframe=timeframe,
+                price_decimals=price_decimals,
+                min_price_decimals=text_scale,
+            )
         ]
     # long format: split by symbol, keeping each symbol's rows in file order
     parts: dict[str, list[dict[str, np.ndarray]]] = {}
@@ -265,6 +306,7 @@ def read_csv(
             timeframe=timeframe,
             price_decimals=price_decimals,
             source=f"{p.name}[{s}]",
+            min_price_decimals=text_scale,
             **merged,
         )
         series.file_rows = np.concatenate(rowmap[s])  # type: ignore[attr-defined]
@@ -283,6 +325,7 @@ class _RowMapped(Series):
             kind=inner.kind,
             timeframe=inner.timeframe,
             price_decimals=inner.price_decimals,
+            min_price_decimals=inner.min_price_decimals,
         )
         self._rows = inner.file_rows  # type: ignore[attr-defined]
         self._label = inner.source
