@@ -1,0 +1,308 @@
+"""Every check CI runs, as nox sessions. `nox` runs the default set, exactly what CI runs.
+
+    nox                                   # codegen_check, lint, typecheck, tests(*) [, conformance(*)]
+    nox -s codegen                        # regenerate the bindings from protocol/ (`-- --check` to compare)
+    nox -s lint typecheck
+    nox -s "tests(package='engine')"      # one package alone, from a fresh venv
+    nox -s "conformance(target='engine')" # once the testkit's conformance suite exists
+    nox -s bench                          # opt-in benchmarks, never in the default run
+    nox -R                                # reuse venvs and skip installs, for fast local reruns
+
+Sessions run on the interpreter nox runs on; CI runs the same `nox` once per Python version.
+
+Internal distributions (`tradewire-*`) are not on PyPI, so every install passes the local path of each
+internal dependency in the same call; the resolver then never looks them up on an index.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import nox
+from nox.command import CommandFailed
+
+nox.needs_version = ">=2024.4.15"
+# uv when it is installed (fast, cached), plain virtualenv + pip otherwise.
+nox.options.default_venv_backend = "uv|virtualenv"
+# Fresh venvs by default, as CI needs; `nox -r` / `nox -R` reuse them locally.
+nox.options.reuse_venv = "no"
+nox.options.error_on_external_run = True
+# A caller's PYTHONPATH would reach into every session's venv and defeat the isolation.
+os.environ.pop("PYTHONPATH", None)
+
+ROOT = Path(__file__).resolve().parent
+PACKAGES = ("protocol", "engine", "gateway", "sdk", "testkit")
+TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
+# Extras each package's own tests exercise: the optional paths are tested, not just the core.
+TEST_EXTRAS: dict[str, tuple[str, ...]] = {
+    "engine": ("parquet", "pandas"),
+    "gateway": ("backtest",),
+    "sdk": ("backtest",),
+}
+CODEGEN_REQUIREMENTS = "protocol/codegen-requirements.txt"
+CONFORMANCE_DIR = ROOT / "packages/testkit/src/tradewire/testkit/conformance"
+# Target -> the testkit extras it needs (declared in packages/testkit/pyproject.toml).
+CONFORMANCE_TARGETS = {"engine": ("engine",), "gateway-backtest": ("gateway",), "gateway-mock": ("gateway",)}
+# Lint and type-check tools, pinned so a new release never turns CI red on its own; bump deliberately.
+MYPY = "mypy==2.4.1"
+IMPORT_LINTER = "import-linter==2.17"
+BUF = "buf-bin==1.75.0"
+
+
+def _pinned(requirements: str, name: str) -> str:
+    """The `name==x.y.z` line of a requirements file, so lint formats with the generator's ruff."""
+    for line in (ROOT / requirements).read_text().splitlines():
+        if re.match(rf"{re.escape(name)}\s*==", line.strip()):
+            return line.strip()
+    raise LookupError(f"{name} is not pinned in {requirements}")
+
+
+RUFF = _pinned(CODEGEN_REQUIREMENTS, "ruff")
+
+
+# --- which local paths an install needs ------------------------------------------------------------
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
+
+
+def _pyproject(package: str) -> dict:
+    return tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())
+
+
+def _split(requirements: list[str]) -> tuple[dict[str, set[str]], list[str]]:
+    """({short name: extras} of the tradewire-* requirements, the other requirements verbatim)."""
+    internal: dict[str, set[str]] = {}
+    external: list[str] = []
+    for requirement in requirements:
+        match = _REQ.match(requirement)
+        if match and match.group(1).startswith("tradewire-"):
+            wanted = {e.strip() for e in (match.group(2) or "").split(",") if e.strip()}
+            internal.setdefault(match.group(1).removeprefix("tradewire-"), set()).update(wanted)
+        else:
+            external.append(requirement)
+    return internal, external
+
+
+def _internal_requirements(package: str, extras: tuple[str, ...]) -> dict[str, set[str]]:
+    """The tradewire-* distributions `package[extras]` declares, as {short name: extras it asks for}."""
+    project = _pyproject(package)["project"]
+    requirements = list(project.get("dependencies", []))
+    for extra in extras:
+        requirements += project.get("optional-dependencies", {})[extra]
+    return _split(requirements)[0]
+
+
+def _test_group(package: str) -> tuple[dict[str, set[str]], list[str]]:
+    """A package's own `[dependency-groups] test` (PEP 735): what its tests need beyond the package.
+
+    This is the declared way for a package's tests to use, e.g., tradewire-testkit.
+    """
+    group = _pyproject(package).get("dependency-groups", {}).get("test", [])
+    return _split([item for item in group if isinstance(item, str)])
+
+
+def local_install_args(targets: dict[str, tuple[str, ...]]) -> list[str]:
+    """`./packages/x[extras]` for the targets and every internal dependency they declare, transitively.
+
+    One install call must name them all: alone, a `tradewire-*` requirement would send the resolver
+    to PyPI, where the names do not exist.
+    """
+    wanted: dict[str, set[str]] = {name: set(extras) for name, extras in targets.items()}
+    todo = list(wanted)
+    while todo:
+        name = todo.pop()
+        for dep, extras in _internal_requirements(name, tuple(sorted(wanted[name]))).items():
+            if dep not in wanted or not extras <= wanted[dep]:
+                wanted.setdefault(dep, set()).update(extras)
+                todo.append(dep)
+    return [
+        f"./packages/{name}" + (f"[{','.join(sorted(extras))}]" if extras else "")
+        for name, extras in sorted(wanted.items())
+    ]
+
+
+def _all_packages() -> dict[str, tuple[str, ...]]:
+    return {name: TEST_EXTRAS.get(name, ()) for name in PACKAGES}
+
+
+def _hand_written_src() -> list[str]:
+    """src/ folders that hold Python code yet (packages still being written are skipped)."""
+    return [
+        f"packages/{name}/src"
+        for name in PACKAGES
+        if any(p for p in (ROOT / "packages" / name / "src").rglob("*.py") if "_generated" not in p.parts)
+    ]
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate the bindings and the wire table from protocol/ (`nox -s codegen -- --check` compares)."""
+    session.install("-r", CODEGEN_REQUIREMENTS)
+    session.run("python", "scripts/codegen.py", *session.posargs)
+
+
+@nox.session
+def codegen_check(session: nox.Session) -> None:
+    """Fail if the committed bindings differ from what the pinned generator makes of protocol/."""
+    session.install("-r", CODEGEN_REQUIREMENTS)
+    session.run("python", "scripts/codegen.py", "--check")
+
+
+def _git(*args: str) -> str | None:
+    """Output of a read-only git query, or None when git, the repository or the object is missing."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    # S603: the arguments are this file's constants, not outside input.
+    result = subprocess.run([git, *args], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _breaking_baseline() -> tuple[str, str] | None:
+    """(git ref, description) to compare the schema with: the last release tag, else main."""
+    tag = _git("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*")
+    if tag and _git("cat-file", "-e", f"{tag}:protocol") is not None:
+        return f".git#tag={tag},subdir=protocol", f"release tag {tag}"
+    if _git("cat-file", "-e", "main:protocol") is not None:
+        return ".git#branch=main,subdir=protocol", "branch main"
+    return None
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (check + format), buf lint + buf breaking on protocol/, import-linter contracts.
+
+    Every check runs even when an earlier one fails, so one CI run reports all of them.
+    """
+    session.install(RUFF, BUF, IMPORT_LINTER, *local_install_args(_all_packages()))
+    failed: list[str] = []
+
+    def check(title: str, *args: str) -> None:
+        session.log(f"-- {title}: {' '.join(args)}")
+        try:
+            session.run(*args)
+        except CommandFailed:
+            failed.append(title)
+
+    # Generated bindings are excluded in pyproject.toml; codegen_check covers them.
+    check("ruff check", "ruff", "check", ".")
+    check("ruff format", "ruff", "format", "--check", ".")
+    # Rules, exceptions and the breaking-change rule set: protocol/buf.yaml.
+    check("buf lint", "buf", "lint", "protocol")
+    baseline = _breaking_baseline()
+    if baseline is None:
+        session.log("-- buf breaking: skipped, no release tag or main branch with protocol/ in git yet")
+    else:
+        against, what = baseline
+        check(f"buf breaking against {what}", "buf", "breaking", "protocol", "--against", against)
+    check("import-linter", "lint-imports", "--config", ".importlinter", "--no-cache")
+
+    if failed:
+        session.error("failed: " + ", ".join(failed))
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the hand-written src of every package (settings in pyproject.toml)."""
+    # Editable, so mypy sees each module once: from src/, not also from site-packages.
+    editable = [arg for path in local_install_args(_all_packages()) for arg in ("-e", path)]
+    session.install(MYPY, *TEST_TOOLS, *editable)
+    session.run("mypy", *_hand_written_src())
+
+
+def _has_tests(package: str) -> bool:
+    return any((ROOT / "packages" / package / "tests").rglob("test_*.py"))
+
+
+@nox.session
+@nox.parametrize("package", PACKAGES)
+def tests(session: nox.Session, package: str) -> None:
+    """One package alone: a fresh venv with it, its declared deps and test tools, then pytest.
+
+    Installed: the package (with the extras in TEST_EXTRAS, and its `test` extra if it has one), the
+    tradewire-* packages it declares, its `[dependency-groups] test` if it has one, pytest,
+    pytest-asyncio and hypothesis. Nothing else.
+    """
+    if not _has_tests(package):
+        session.error(f"packages/{package}/tests has no test_*.py: every package must ship tests")
+    extras = TEST_EXTRAS.get(package, ())
+    if "test" in _pyproject(package)["project"].get("optional-dependencies", {}):
+        extras = (*extras, "test")
+    targets = {package: extras}
+    group_internal, group_external = _test_group(package)
+    for name, extras in group_internal.items():
+        targets[name] = tuple(sorted({*targets.get(name, ()), *extras}))
+    args = local_install_args(targets) + group_external
+    if package == "protocol":
+        # tests/test_codegen_check.py runs the pinned generator itself.
+        args += ["-r", CODEGEN_REQUIREMENTS]
+    # Not editable: the tests import the built wheel, which proves the package ships what it needs.
+    session.install(*args, *TEST_TOOLS)
+    # Exit 5 (nothing collected) counts as a failure, like any other non-zero exit.
+    session.run("pytest", f"packages/{package}/tests", *session.posargs, success_codes=[0])
+
+
+@nox.session
+@nox.parametrize("target", list(CONFORMANCE_TARGETS))
+def conformance(session: nox.Session, target: str) -> None:
+    """The testkit's conformance scenarios against one offline venue (engine, gateway + backtest, mock)."""
+    if not CONFORMANCE_DIR.is_dir():
+        session.error(
+            "the conformance suite (packages/testkit/src/tradewire/testkit/conformance) does not exist yet"
+        )
+    declared = _pyproject("testkit")["project"].get("optional-dependencies", {})
+    extras = tuple(e for e in CONFORMANCE_TARGETS[target] if e in declared)
+    # Only the testkit and what it declares for this target: proves a venue implementer's install works.
+    session.install(*local_install_args({"testkit": extras}), *TEST_TOOLS)
+    session.run(
+        "pytest",
+        "--pyargs",
+        "tradewire.testkit.conformance",
+        "--target",
+        target,
+        *session.posargs,
+        success_codes=[0],
+    )
+
+
+BENCH_SCRIPTS = (
+    "packages/protocol/benchmarks/bench_codec.py",
+    "benchmarks/bench_codec.py",
+    "benchmarks/peers/bench_engine.py",
+    "benchmarks/peers/bench_tradewire.py",
+)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Opt-in benchmarks: codec speed, then the peer backtest in-process (engine, then SDK).
+
+    `nox -s bench` runs every script with its defaults; `nox -s bench -- SCRIPT.py ARGS...` runs one
+    script with its own arguments, e.g. `nox -s bench -- benchmarks/peers/bench_tradewire.py --bars 100000`.
+    """
+    if session.posargs and session.posargs[0].endswith(".py"):
+        runs = [(session.posargs[0], list(session.posargs[1:]))]
+    elif session.posargs:
+        session.error("usage: nox -s bench [-- SCRIPT.py [ARGS...]]")
+    else:
+        runs = [(script, []) for script in BENCH_SCRIPTS if (ROOT / script).is_file()]
+    if not runs:
+        session.skip("no benchmark scripts yet: " + ", ".join(BENCH_SCRIPTS))
+    session.install(*local_install_args(_all_packages()))
+    for script, args in runs:
+        session.log(f"bench: {script} {' '.join(args)}")
+        session.run("python", script, *args)
+
+
+# `nox` with no -s runs exactly this: what CI runs.
+nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests"]
+if CONFORMANCE_DIR.is_dir():
+    nox.options.sessions.append("conformance")
