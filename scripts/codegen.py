@@ -28,12 +28,21 @@ def proto_files(proto_root: Path) -> list[str]:
     return sorted(str(p.relative_to(proto_root)) for p in (proto_root / "tradewire" / "v1").glob("*.proto"))
 
 
+# The betterproto2 compiler formats its output with `ruff format`, which reads the nearest ruff
+# settings from its working folder. protoc therefore runs in a folder of its own with these settings,
+# so the bindings never depend on the repository's lint configuration or on where codegen is run.
+FORMATTER_CONFIG = 'line-length = 110\ntarget-version = "py311"\n'
+
+
 def protoc(proto_root: Path, *args: str) -> None:
     env = dict(os.environ)
     # The betterproto2 plugin and the ruff it formats with must come from this interpreter's environment.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_root}", *args, *proto_files(proto_root)]
-    result = subprocess.run(cmd, cwd=proto_root, env=env, capture_output=True, text=True)
+    files = [str(proto_root / f) for f in proto_files(proto_root)]
+    cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_root}", *args, *files]
+    with tempfile.TemporaryDirectory() as isolated:
+        Path(isolated, "ruff.toml").write_text(FORMATTER_CONFIG)
+        result = subprocess.run(cmd, cwd=isolated, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"protoc failed:\n{result.stderr}")
 
