@@ -171,6 +171,7 @@ def test_list_paths_and_integers() -> None:
         ("2025-01-15T10:30:00.125Z", dt.datetime(2025, 1, 15, 10, 30, 0, 125000, tzinfo=dt.UTC)),
         ("2025-01-15T11:30:00+01:00", dt.datetime(2025, 1, 15, 10, 30, tzinfo=dt.UTC)),
         ("2025-01-15T10:30:00.123456789Z", dt.datetime(2025, 1, 15, 10, 30, 0, 123456, tzinfo=dt.UTC)),
+        ("2025-01-15t10:30:00.5z", dt.datetime(2025, 1, 15, 10, 30, 0, 500000, tzinfo=dt.UTC)),
     ],
 )
 def test_timestamps_in(text: str, expected: dt.datetime) -> None:

@@ -118,10 +118,13 @@ def dec(value: Decimal | int | str) -> str:
     raise TypeError(f"{type(value).__name__} is not a decimal (floats are never money)")
 
 
-# Streams repeat the same instants (every event of a step shares its time): memoise both directions.
-_TS_OUT: dict[_dt.datetime, str] = {}
+# Both directions memoise whole values (every event of a step shares its instant); formatting also
+# memoises the date part, because datetime.isoformat() on an aware value costs several times this.
 _TS_IN: dict[str, _dt.datetime] = {}
+_TS_OUT: dict[_dt.datetime, str] = {}
+_DAYS: dict[int, str] = {}
 _TS_CACHE_MAX = 4096
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(60))
 
 
 def _ts_to_json(value: _dt.datetime) -> str:
@@ -137,13 +140,17 @@ def _format_ts(value: _dt.datetime) -> str:
     tz = value.tzinfo
     if tz is not None and tz is not _UTC:
         value = value.astimezone(_UTC)
-        tz = _UTC
-    text = value.isoformat()  # C-fast; microseconds only when non-zero
-    if tz is not None:
-        text = text[:-6]  # "+00:00"
+    ordinal = value.toordinal()
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if len(_DAYS) >= _TS_CACHE_MAX:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = value.date().isoformat()
+    two = _TWO_DIGITS
+    text = f"{day}T{two[value.hour]}:{two[value.minute]}:{two[value.second]}"
     us = value.microsecond
-    if us and us % 1000 == 0:
-        text = text[:-3]  # whole milliseconds print as .125, not .125000
+    if us:  # fractions only when non-zero; whole milliseconds as .125, else microseconds
+        text += f".{us // 1000:03d}" if us % 1000 == 0 else f".{us:06d}"
     return text + "Z"
 
 
@@ -163,7 +170,8 @@ def _parse_ts(value: Any) -> _dt.datetime:
     try:
         # 3.11's fromisoformat takes any number of fraction digits (keeping microseconds) and "Z",
         # but not RFC 3339's lower-case "t"/"z".
-        parsed = _dt.datetime.fromisoformat(value if value.isupper() or value.isdigit() else value.upper())
+        text = value if value[10] == "T" and value[-1] != "z" else value.upper()
+        parsed = _dt.datetime.fromisoformat(text)
     except ValueError:
         raise DecodeError("", f"not a valid timestamp: {_show(value)}") from None
     return parsed if parsed.tzinfo is _UTC else parsed.astimezone(_UTC)
