@@ -147,9 +147,6 @@ def test_backtest_provider_from_files_and_config(tmp_path):
     engine_config = tmp_path / "engine.toml"
     engine_config.write_text('cash = "5000"\ncurrency = "EUR"\n')
     s = GatewaySettings(platform="tektii", backtest={"data": (str(data),), "config": str(engine_config)})
-    from tradewire.gateway.providers.backtest import csv_price_scale
-
-    assert csv_price_scale(data) == 2  # "1.10" keeps its scale on the wire
     venue = providers.create_venue(s)
     assert type(venue).__name__ == "BacktestVenue"
     assert venue.config.currency == "EUR" and str(venue.config.cash) == "5000"  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from tradewire.protocol.messages import (
     Side,
     SubmitOrderRequest,
     Timeframe,
+    TimeInForce,
     TrailingType,
 )
 
@@ -145,3 +146,55 @@ async def test_reduce_only_that_increases_is_rejected():
     v = mock_venue()
     with pytest.raises(OrderRejected):
         await v.submit_order(order(reduce_only=True))
+
+
+@pytest.mark.parametrize("tif", [TimeInForce.IOC, TimeInForce.FOK])
+async def test_unfillable_ioc_and_fok_expire(tif):
+    v = mock_venue()
+    bid = Decimal((await v.get_quote("AAPL")).bid)
+    handle = await v.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price=str(bid - 5), time_in_force=tif)
+    )
+    assert handle.status == OrderStatus.EXPIRED
+    finished = await v.get_order(handle.id)
+    assert finished.status == OrderStatus.EXPIRED and finished.filled_quantity == "0"
+    assert [(e["type"], e["event"]) for e in drain(v)] == [
+        ("order", "ORDER_CREATED"),
+        ("order", "ORDER_EXPIRED"),
+    ]
+    assert await v.list_orders(codec.decode_query(ListOrdersRequest, {})) == []
+
+
+async def test_ioc_remainder_expires_after_its_fill():
+    v = mock_venue()
+    await v.submit_order(order(quantity="2"))
+    drain(v)
+    handle = await v.submit_order(
+        order(side=Side.SELL, quantity="5", reduce_only=True, time_in_force=TimeInForce.IOC)
+    )
+    events = drain(v)
+    assert [(e["type"], e["event"]) for e in events] == [
+        ("order", "ORDER_CREATED"),
+        ("order", "ORDER_PARTIALLY_FILLED"),
+        ("trade", "TRADE_FILLED"),
+        ("position", "POSITION_CLOSED"),
+        ("account", "BALANCE_UPDATED"),
+        ("order", "ORDER_EXPIRED"),
+    ]
+    partial, expired = events[1]["order"], events[5]["order"]
+    assert partial["status"] == "PARTIALLY_FILLED" and partial["filled_quantity"] == "2"
+    assert expired["status"] == "EXPIRED" and expired["remaining_quantity"] == "3"
+    assert handle.status == OrderStatus.EXPIRED
+    assert (await v.get_order(handle.id)).status == OrderStatus.EXPIRED
+
+
+async def test_events_are_built_late_but_carry_the_state_of_their_moment():
+    v = mock_venue()
+    await v.submit_order(order(quantity="1"))
+    await v.submit_order(order(quantity="2"))  # both batches still queued, neither built
+    events = drain(v)
+    positions = [e["position"]["quantity"] for e in events if e["type"] == "position"]
+    balances = [Decimal(e["account"]["balance"]) for e in events if e["type"] == "account"]
+    fills = [e["order"]["filled_quantity"] for e in events if e["event"] == "ORDER_FILLED"]
+    assert positions == ["1", "3"] and fills == ["1", "2"]
+    assert balances[0] > balances[1] == Decimal((await v.get_account()).balance)

@@ -3,6 +3,8 @@ codec, status codes, error bodies, auth, routing corner cases."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from harness import KEY
 
@@ -120,7 +122,10 @@ def test_market_order_fills_and_history_route_wins(gw):
     with gw.client() as c:
         r = submit(c, client_order_id="hist-1")
         assert r.status_code == 201
+        assert r.headers["content-type"] == "application/json"
+        assert int(r.headers["content-length"]) == len(r.content)
         handle = r.json()
+        assert uuid.UUID(handle["correlation_id"]).version == 4
         assert handle["id"].startswith("ord-") and handle["client_order_id"] == "hist-1"
         history = c.get("/v1/orders/history")
         assert history.status_code == 200 and isinstance(history.json(), list)

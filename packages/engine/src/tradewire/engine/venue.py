@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from tradewire.engine.broker import Broker
@@ -49,49 +49,67 @@ class BacktestVenue(Venue):
         self._streaming = False
         self._done = False
         self._yielded = 0  # highest event number handed to the consumer
+        self._steps: Iterator[Any] | None = None
+        self._step = 0
+        self._finished = False  # the last step has run (backtest_complete recorded)
+        #: Called when a command added events to the held step (for `next_batch` consumers).
+        self.on_events: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ the event stream
     async def stream(self) -> AsyncIterator[StreamBatch]:
         if self._streaming:
             raise RuntimeError("the backtest stream has one consumer")
         self._streaming = True
-        k = self.kernel
-        rec = k.rec
-        assert rec is not None
-        wire = self.broker.wire
-        step = 0
-        steps = self.sim.steps_iter()
-        finished = False
+        wake = self._wake
         while True:
-            if not rec:
-                if not finished:
-                    if next(steps, None) is None:
-                        finished = True
-                        self.sim.complete()
-                    else:
-                        step += 1
-                else:
-                    break
-            while rec:
-                batch = rec[:]
-                rec.clear()
-                msgs = [wire.message(r) for r in batch]
-                ids = [f"evt-{r[1]}" for r in batch if r[1]]
-                self._yielded = max(self._yielded, max((r[1] for r in batch), default=0))
-                for i in ids:
-                    if i in self._early:
-                        self._early.discard(i)
-                    else:
-                        self._pending.add(i)
-                self._wake.clear()
-                yield StreamBatch(messages=msgs, step=step, event_ids=ids)
-                # hold the instant until all its ids are released; orders placed meanwhile add events
-                while self._pending and not rec:
-                    await self._wake.wait()
-                    self._wake.clear()
-            if finished and not rec:
-                break
-        self._done = True
+            batch = self.next_batch()
+            if batch is not None:
+                yield batch
+                continue
+            if self._done:
+                return
+            # hold the instant until all its ids are released; orders placed meanwhile add events
+            await wake.wait()
+            wake.clear()
+
+    def next_batch(self) -> StreamBatch | None:
+        """The stream's next batch if it is ready now, else None (its ids still pending, or the end).
+
+        The synchronous form of `stream()` for a consumer that drives the pacing itself (the gateway
+        calls it right after passing an ack on, with no task switch): None means wait for `ack()` or
+        for `on_events` (a command added events to the held step); `finished` says the stream ended.
+        Use either this or `stream()`, not both.
+        """
+        rec = self.kernel.rec
+        assert rec is not None
+        while not rec:
+            if self._pending or self._done:
+                return None
+            if self._finished:
+                self._done = True
+                return None
+            if self._steps is None:
+                self._steps = self.sim.steps_iter()
+            if next(self._steps, None) is None:
+                self._finished = True
+                self.sim.complete()
+            else:
+                self._step += 1
+        batch = rec[:]
+        rec.clear()
+        wire = self.broker.wire
+        msgs = [wire.message(r) for r in batch]
+        ids = [f"evt-{r[1]}" for r in batch if r[1]]
+        self._yielded = max(self._yielded, max((r[1] for r in batch), default=0))
+        early = self._early
+        pending = self._pending
+        for i in ids:
+            if i in early:
+                early.discard(i)
+            else:
+                pending.add(i)
+        self._wake.clear()
+        return StreamBatch(messages=msgs, step=self._step, event_ids=ids)
 
     async def ack(self, event_ids: Iterable[str]) -> None:
         for i in event_ids:
@@ -109,6 +127,8 @@ class BacktestVenue(Venue):
     def _poke(self) -> None:
         if self.kernel.rec:
             self._wake.set()
+            if self.on_events is not None:
+                self.on_events()
 
     @property
     def finished(self) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from litestar.enums import ScopeType
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,12 +22,40 @@ REQUEST_LATENCY = Histogram(
     buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
     registry=REGISTRY,
 )
+
+
+class FastCounter:
+    """A counter for the stream's hot path: a plain int (the event loop is single-threaded), no lock.
+
+    prometheus_client's Counter takes a mutex on every `inc`; these are bumped several times per
+    backtest step, so they are read only when the registry is collected.
+    """
+
+    __slots__ = ("documentation", "name", "value")
+
+    def __init__(self, name: str, documentation: str, registry: CollectorRegistry) -> None:
+        self.name = name.removesuffix("_total")
+        self.documentation = documentation
+        self.value = 0
+        registry.register(self)
+
+    def inc(self, amount: int = 1) -> None:
+        """Add `amount`."""
+        self.value += amount
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        """The Prometheus collector protocol."""
+        yield CounterMetricFamily(self.name, self.documentation, value=self.value)
+
+    def describe(self) -> Iterator[CounterMetricFamily]:
+        """Names only (`auto_describe` registries call this to detect clashes)."""
+        yield CounterMetricFamily(self.name, self.documentation)
+
+
 WS_CLIENTS = Gauge("tradewire_ws_clients", "Connected WebSocket clients.", registry=REGISTRY)
-EVENTS_SENT = Counter("tradewire_ws_events_sent_total", "Stream messages sent to clients.", registry=REGISTRY)
-ACKS = Counter("tradewire_ws_acks_total", "event_ack messages received.", registry=REGISTRY)
-EVENTS_RELEASED = Counter(
-    "tradewire_ws_events_released_total", "Backtest event ids released.", registry=REGISTRY
-)
+EVENTS_SENT = FastCounter("tradewire_ws_events_sent_total", "Stream messages sent to clients.", REGISTRY)
+ACKS = FastCounter("tradewire_ws_acks_total", "event_ack messages received.", REGISTRY)
+EVENTS_RELEASED = FastCounter("tradewire_ws_events_released_total", "Backtest event ids released.", REGISTRY)
 QUEUE_DEPTH = Gauge("tradewire_ws_queue_depth", "Messages waiting in client send queues.", registry=REGISTRY)
 SLOW_CLIENTS = Counter(
     "tradewire_ws_slow_client_disconnects_total", "Clients closed 1008.", registry=REGISTRY
@@ -40,14 +71,19 @@ def render() -> bytes:
 
 
 def timing_middleware(app: ASGIApp) -> ASGIApp:
-    """Litestar middleware: observe REST latency by route template (after routing, so templates are known)."""
-    import time
+    """Litestar middleware: observe REST latency by route template (after routing, so templates are known).
+
+    The labelled histogram of each (method, route, status) is looked up once and kept: `labels()`
+    costs as much as the observation itself.
+    """
+    series: dict[tuple[str, str, int], Histogram] = {}
+    clock = time.perf_counter
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        start = time.perf_counter()
+        start = clock()
         status = 500
 
         async def recording_send(message: Message) -> None:
@@ -59,8 +95,10 @@ def timing_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, recording_send)
         finally:
-            REQUEST_LATENCY.labels(scope["method"], scope.get("path_template", "?"), str(status)).observe(
-                time.perf_counter() - start
-            )
+            key = (scope["method"], scope.get("path_template", "?"), status)
+            child = series.get(key)
+            if child is None:
+                child = series[key] = REQUEST_LATENCY.labels(key[0], key[1], str(status))
+            child.observe(clock() - start)
 
     return middleware

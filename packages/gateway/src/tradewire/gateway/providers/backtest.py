@@ -5,9 +5,6 @@ This is the only gateway module that imports `tradewire.engine`.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import itertools
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,32 +36,6 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
-#: Rows read to find the decimal scale of a CSV's prices.
-SCALE_ROWS = 10_000
-_PRICE_COLUMNS = ("open", "high", "low", "close", "bid", "ask")
-
-
-def csv_price_scale(path: Path) -> int | None:
-    """Most digits after the decimal point among the price columns of a CSV (first rows), or None.
-
-    The wire keeps the scale a price carries ("100.10" stays "100.10"); the engine detects decimals
-    from parsed numbers, where trailing zeros are gone, so the scale is read from the text here.
-    """
-    opener: Any = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
-        columns = [i for i, name in enumerate(header) if name in _PRICE_COLUMNS]
-        scale = None
-        for row in itertools.islice(reader, SCALE_ROWS):
-            for i in columns:
-                if i < len(row):
-                    _, dot, frac = row[i].strip().partition(".")
-                    if dot:
-                        scale = max(scale or 0, len(frac))
-        return scale
-
-
 def load_series(engine: Any, b: BacktestSettings) -> list[Any]:
     """Series from `b.data` (CSV, CSV.gz, Parquet files or folders); the engine's sample when empty."""
     if not b.data:
@@ -76,8 +47,8 @@ def load_series(engine: Any, b: BacktestSettings) -> list[Any]:
                 if path.suffix == ".parquet":
                     series.extend(engine.read_parquet(path, price_decimals=b.price_decimals))
                 else:
-                    decimals = b.price_decimals if b.price_decimals is not None else csv_price_scale(path)
-                    series.extend(engine.read_csv(path, price_decimals=decimals))
+                    # the engine keeps the scale the CSV text shows ("100.10" stays "100.10")
+                    series.extend(engine.read_csv(path, price_decimals=b.price_decimals))
     if b.symbols:
         series = [s for s in series if s.symbol in b.symbols]
         missing = sorted(set(b.symbols) - {s.symbol for s in series})

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Response, delete, get, patch, post
 
 from tradewire.gateway.http import AnyRequest, body, gateway, ok, ok_list, path_param, query, query_symbol
+from tradewire.gateway.rest.raw import JsonBody
 from tradewire.gateway.validation import check_modify, check_submit
-from tradewire.protocol import routes
+from tradewire.protocol import codec, routes
 from tradewire.protocol.messages import ListOrdersRequest, ModifyOrderRequest, SubmitOrderRequest
 
 # Litestar wants typed path parameters.
@@ -14,13 +15,13 @@ ORDER = routes.ORDER.replace("{order_id}", "{order_id:str}")
 
 
 @post(routes.ORDERS, status_code=201)
-async def submit_order(request: AnyRequest) -> Response[bytes]:
+async def submit_order(request: AnyRequest) -> JsonBody:
     """Submit an order; 201 with its handle. A repeated client_order_id returns the known order's handle."""
     gw = gateway(request)
     gw.refuse_if_stopping()
     req = await body(request, SubmitOrderRequest)
     check_submit(req)
-    return ok(await gw.venue.submit_order(req), status=201)
+    return JsonBody(codec.encode(await gw.venue.submit_order(req)), 201)
 
 
 @get(routes.ORDERS)

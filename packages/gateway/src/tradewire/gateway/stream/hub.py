@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tradewire.gateway import metrics
@@ -63,6 +64,12 @@ class Hub:
         self._step: int | None = None
         self._step_timer: asyncio.TimerHandle | None = None
         self._end_task: asyncio.Task[None] | None = None
+        # A backtest venue with the synchronous hand-over (`next_batch`, `on_events`, `finished`) is
+        # driven straight from the ack that releases its step, with no hop through the hub's task.
+        pull = getattr(venue, "next_batch", None) if self.paced else None
+        self._next_batch: Callable[[], StreamBatch | None] | None = pull if callable(pull) else None
+        self._pumping = False
+        self._poked = asyncio.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -72,6 +79,9 @@ class Hub:
     async def _run(self) -> None:
         if self.paced:
             await self._client_seen.wait()
+        if self._next_batch is not None:
+            await self._run_pull()
+            return
         try:
             async for batch in self.venue.stream():
                 await self._publish(batch)
@@ -84,6 +94,45 @@ class Hub:
             metrics.VENUE_ERRORS.labels(code="STREAM").inc()
         if self.paced and not self.finished and self._end_task is None and not self.stopping:
             log.warning("backtest stream ended without backtest_complete")
+
+    async def _run_pull(self) -> None:
+        # Acks pump the venue themselves (`_release`); this task only starts the run and takes the
+        # events that REST commands add to a held step (the venue's `on_events`).
+        poked = self._poked
+        self.venue.on_events = poked.set  # type: ignore[attr-defined]
+        try:
+            while not self.finished:
+                poked.clear()
+                if not await self._pump():
+                    return
+                await poked.wait()
+        finally:
+            self.venue.on_events = None  # type: ignore[attr-defined]
+
+    async def _pump(self) -> bool:
+        """Publish every batch the venue has ready; False once the stream is over (or failed)."""
+        next_batch = self._next_batch
+        if next_batch is None or self._pumping:
+            return True  # the running pump polls again after its current batch
+        self._pumping = True
+        try:
+            while not self.finished and not self.stopping:
+                batch = next_batch()
+                if batch is None:
+                    if getattr(self.venue, "finished", False):
+                        if self._end_task is None:
+                            log.warning("backtest stream ended without backtest_complete")
+                        return False
+                    return True
+                await self._publish(batch)
+            return not self.finished
+        except Exception:
+            log.exception("venue stream failed")
+            metrics.VENUE_ERRORS.labels(code="STREAM").inc()
+            self._next_batch = None
+            return False
+        finally:
+            self._pumping = False
 
     async def shutdown(self, grace: float) -> None:
         """DISCONNECTING to every client, `grace` seconds, then close 1001; stop reading the venue."""
@@ -185,14 +234,34 @@ class Hub:
                 self._cancel_timer()
             self._arm_timer()
         hits: list[str] = []
-        for session in list(self.sessions):
-            hits.extend(session.deliver(wires, timestamp))
+        direct: list[tuple[Session, list[str]]] = []
+        if self.paced:
+            for session in list(self.sessions):
+                early, texts = session.stage(wires, timestamp)
+                hits.extend(early)
+                if texts:
+                    direct.append((session, texts))
+        else:
+            for session in list(self.sessions):
+                hits.extend(session.deliver(wires, timestamp))
         if self.paced and self._complete_id is not None and self._end_task is None:
             if self.sessions:
                 self._complete_delivered.set()
             self._end_task = asyncio.get_running_loop().create_task(
                 self._finish(), name="tradewire-backtest-end"
             )
+        for n, (session, texts) in enumerate(direct):
+            try:
+                await session.write_now(texts, len(wires))
+            except asyncio.CancelledError:
+                # The task driving this (a reader whose client left) is going away mid-step: the
+                # other clients' frames go to their writers and the hub's task takes over the rest.
+                for later, frames in direct[n + 1 :]:
+                    later.requeue(frames)
+                if hits:
+                    asyncio.get_running_loop().create_task(self._release(hits))
+                self._poked.set()
+                raise
         if hits:
             await self._release(hits)
 
@@ -225,6 +294,8 @@ class Hub:
         if self._complete_id is not None and self._complete_id in released:
             self._complete_released.set()
         await self.venue.ack(released)
+        if not pending and self._next_batch is not None and self._client_seen.is_set():
+            await self._pump()
 
     # -- end of run ----------------------------------------------------------------------------------
     async def _finish(self) -> None:

@@ -2,15 +2,21 @@
 
 Pure bookkeeping (no I/O, no clock): every method takes the simulated time and returns the stream
 events it caused, in the spec's order for a fill: order, trade, position, account.
+
+The events are returned unbuilt (see `Event`): building the wire messages of a fill costs more than
+the fill itself, and a live gateway with no stream client drops them unseen. Each one captures the
+values of the moment it happened, so building it later gives the same message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import uuid
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 
 import betterproto2
 
@@ -32,6 +38,7 @@ from tradewire.protocol.messages import (
     PositionEventType,
     PositionSide,
     RejectReason,
+    ServerMessage,
     Side,
     SubmitOrderRequest,
     TimeInForce,
@@ -45,7 +52,14 @@ TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJ
 _AVG = Decimal("0.00000001")
 ZERO = Decimal(0)
 
-Event = betterproto2.Message
+#: A stream event not built yet: its member of the ServerMessage union and a call that builds the
+#: payload from values captured when the event happened (`build_events` makes the messages).
+Event = tuple[str, Callable[[], betterproto2.Message]]
+
+_IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+_RANDOM = random.Random()  # seeded from the OS; correlation ids need uniqueness, not secrecy
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (4 << 76) | (0x8000 << 48)
 
 
 @dataclass(slots=True)
@@ -93,6 +107,77 @@ def position_id(symbol: str) -> str:
     return f"pos-{symbol}"
 
 
+def _uuid4() -> str:
+    """A random (version 4) UUID as text, without the `uuid` module's object overhead."""
+    h = f"{(_RANDOM.getrandbits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _wire_position(
+    symbol: str,
+    quantity: Decimal,
+    average: Decimal,
+    mark: Decimal,
+    realized: Decimal,
+    opened_at: dt.datetime | None,
+    updated_at: dt.datetime | None,
+) -> Position:
+    return Position(
+        id=position_id(symbol),
+        symbol=symbol,
+        side=PositionSide.SHORT if quantity < 0 else PositionSide.LONG,
+        quantity=_txt(abs(quantity)),
+        average_entry_price=_txt(average),
+        current_price=_txt(mark),
+        unrealized_pnl=_txt((mark - average) * quantity),
+        realized_pnl=_txt(realized),
+        opened_at=opened_at,
+        updated_at=updated_at,
+    )
+
+
+def _wire_account(cash: Decimal, equity: Decimal, exposure: Decimal, upnl: Decimal, currency: str) -> Account:
+    return Account(
+        balance=_txt(cash),
+        equity=_txt(equity),
+        margin_used=_txt(exposure),
+        margin_available=_txt(equity - exposure),
+        unrealized_pnl=_txt(upnl),
+        currency=currency,
+    )
+
+
+def _position_event(kind: PositionEventType, now: dt.datetime, *values: object) -> PositionEvent:
+    return PositionEvent(event=kind, position=_wire_position(*values), timestamp=now)  # type: ignore[arg-type]
+
+
+def _account_event(now: dt.datetime, *values: object) -> AccountEvent:
+    return AccountEvent(
+        event=AccountEventType.BALANCE_UPDATED,
+        account=_wire_account(*values),  # type: ignore[arg-type]
+        timestamp=now,
+    )
+
+
+def order_event(kind: OrderEventType, order: Order, now: dt.datetime, parent: bool = True) -> Event:
+    """An `order` event carrying a snapshot of `order` as it is now."""
+    return (
+        "order",
+        partial(
+            OrderEvent,
+            event=kind,
+            order=_copy(order),
+            parent_order_id=order.parent_order_id if parent else None,
+            timestamp=now,
+        ),
+    )
+
+
+def build_events(events: list[Event]) -> list[ServerMessage]:
+    """The stream messages of recorded events, in order."""
+    return [ServerMessage(**{member: build()}) for member, build in events]  # type: ignore[arg-type]
+
+
 class Book:
     """Orders, fills, positions and cash of the one mock account.
 
@@ -129,33 +214,16 @@ class Book:
 
     def account(self) -> Account:
         """Cash, equity and margin at current marks."""
-        equity, exposure, upnl = self._totals()
-        return Account(
-            balance=_txt(self.cash),
-            equity=_txt(equity),
-            margin_used=_txt(exposure),
-            margin_available=_txt(equity - exposure),
-            unrealized_pnl=_txt(upnl),
-            currency=self.currency,
-        )
-
-    def _upnl(self, h: Holding) -> Decimal:
-        return (self.marks[h.symbol] - h.average) * h.quantity
+        return _wire_account(self.cash, *self._totals(), self.currency)
 
     def position(self, h: Holding) -> Position:
         """Wire form of a holding (quantity unsigned, side from the sign)."""
-        return Position(
-            id=position_id(h.symbol),
-            symbol=h.symbol,
-            side=PositionSide.SHORT if h.quantity < 0 else PositionSide.LONG,
-            quantity=_txt(abs(h.quantity)),
-            average_entry_price=_txt(h.average),
-            current_price=_txt(self.marks[h.symbol]),
-            unrealized_pnl=_txt(self._upnl(h)),
-            realized_pnl=_txt(h.realized),
-            opened_at=h.opened_at,
-            updated_at=h.updated_at,
-        )
+        return _wire_position(*self._position_values(h))
+
+    def _position_values(
+        self, h: Holding
+    ) -> tuple[str, Decimal, Decimal, Decimal, Decimal, dt.datetime | None, dt.datetime | None]:
+        return h.symbol, h.quantity, h.average, self.marks[h.symbol], h.realized, h.opened_at, h.updated_at
 
     def open_positions(self) -> list[Position]:
         """Every non-flat position."""
@@ -183,7 +251,8 @@ class Book:
         if req.client_order_id is not None and req.client_order_id in self.by_client_id:
             known = self.orders[self.by_client_id[req.client_order_id]].order
             return _handle(known), []  # idempotent submit
-        self.marks.setdefault(req.symbol, (bid + ask) / 2)
+        if req.symbol not in self.marks:
+            self.marks[req.symbol] = (bid + ask) / 2
         if req.reduce_only and not self._reduces(req.symbol, req.side):
             raise OrderRejected(
                 "Order rejected: reduce_only order would increase the position",
@@ -221,7 +290,7 @@ class Book:
             display_quantity=req.display_quantity,
             oco_group_id=req.oco_group_id,
             position_id=req.position_id,
-            correlation_id=str(uuid.uuid4()),
+            correlation_id=_uuid4(),
             time_in_force=req.time_in_force or TimeInForce.GTC,
             created_at=now,
             updated_at=now,
@@ -245,7 +314,7 @@ class Book:
                     working.siblings.append(other.order.id)
         bracket = req.stop_loss is not None or req.take_profit is not None
         kind = OrderEventType.BRACKET_ORDER_CREATED if bracket else OrderEventType.ORDER_CREATED
-        events: list[Event] = [OrderEvent(event=kind, order=_copy(order), timestamp=now)]
+        events: list[Event] = [order_event(kind, order, now, parent=False)]
         events += self._try_now(working, bid, ask, now)
         return _handle(order), events
 
@@ -269,7 +338,7 @@ class Book:
         return quantity * price > equity - exposure
 
     def _try_now(self, w: Working, bid: Decimal, ask: Decimal, now: dt.datetime) -> list[Event]:
-        """Fill what is marketable at the current quote; IOC/FOK leftovers are cancelled."""
+        """Fill what is marketable at the current quote; IOC/FOK leftovers expire (time in force ran out)."""
         o = w.order
         buy = o.side == Side.BUY
         touch = ask if buy else bid
@@ -292,8 +361,8 @@ class Book:
                         price = touch
         if price is not None:
             return self._fill(w, price, now)
-        if o.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
-            return self._end(w, OrderStatus.CANCELLED, OrderEventType.ORDER_CANCELLED, now)
+        if o.time_in_force in _IMMEDIATE:
+            return self._end(w, OrderStatus.EXPIRED, OrderEventType.ORDER_EXPIRED, now)
         return []
 
     # -- the price path ---------------------------------------------------------------------------
@@ -372,18 +441,17 @@ class Book:
             _avg((previous_avg * Decimal(o.filled_quantity) + price * quantity) / filled)
         )
         o.filled_quantity = _txt(filled)
-        o.remaining_quantity = _txt(Decimal(o.quantity) - filled)
-        o.status = OrderStatus.FILLED
+        rest = Decimal(o.quantity) - filled
+        o.remaining_quantity = _txt(rest)
+        # An IOC/FOK that fills only part (a reduce-only order trimmed to the position) fills that
+        # part and expires the rest, as the backtest engine does.
+        expire_rest = rest > 0 and o.time_in_force in _IMMEDIATE
+        o.status = OrderStatus.PARTIALLY_FILLED if expire_rest else OrderStatus.FILLED
         o.updated_at = now
-        self.working.pop(o.id, None)
-        events: list[Event] = [
-            OrderEvent(
-                event=OrderEventType.ORDER_FILLED,
-                order=_copy(o),
-                parent_order_id=o.parent_order_id,
-                timestamp=now,
-            )
-        ]
+        if not expire_rest:
+            self.working.pop(o.id, None)
+        kind = OrderEventType.ORDER_PARTIALLY_FILLED if expire_rest else OrderEventType.ORDER_FILLED
+        events: list[Event] = [order_event(kind, o, now)]
         trade = Trade(
             id=f"trd-{next(self._trade_ids):06d}",
             order_id=o.id,
@@ -397,7 +465,9 @@ class Book:
             timestamp=now,
         )
         self.trades.append(trade)
-        events.append(TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=now))
+        events.append(
+            ("trade", partial(TradeEvent, event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=now))
+        )
         events += self._apply(o.symbol, quantity if o.side == Side.BUY else -quantity, price, now)
         for sibling_id in w.siblings:
             sibling = self.orders[sibling_id]
@@ -405,6 +475,8 @@ class Book:
                 events += self._end(sibling, OrderStatus.CANCELLED, OrderEventType.ORDER_CANCELLED, now)
         if o.stop_loss is not None or o.take_profit is not None:
             events += self._attach_exits(w, quantity, now)
+        if expire_rest:
+            events += self._end(w, OrderStatus.EXPIRED, OrderEventType.ORDER_EXPIRED, now)
         return events
 
     def _apply(self, symbol: str, signed: Decimal, price: Decimal, now: dt.datetime) -> list[Event]:
@@ -431,8 +503,8 @@ class Book:
                 kind = PositionEventType.POSITION_MODIFIED
         h.updated_at = now
         events: list[Event] = [
-            PositionEvent(event=kind, position=self.position(h), timestamp=now),
-            AccountEvent(event=AccountEventType.BALANCE_UPDATED, account=self.account(), timestamp=now),
+            ("position", partial(_position_event, kind, now, *self._position_values(h))),
+            ("account", partial(_account_event, now, self.cash, *self._totals(), self.currency)),
         ]
         if h.quantity == 0:
             # A flat position has no use for its protective legs.
@@ -475,22 +547,13 @@ class Book:
         if len(legs) == 2:
             legs[0].siblings.append(legs[1].order.id)
             legs[1].siblings.append(legs[0].order.id)
-        return [
-            OrderEvent(
-                event=OrderEventType.ORDER_CREATED, order=_copy(w.order), parent_order_id=o.id, timestamp=now
-            )
-            for w in legs
-        ]
+        return [order_event(OrderEventType.ORDER_CREATED, w.order, now) for w in legs]
 
     def _end(self, w: Working, status: OrderStatus, kind: OrderEventType, now: dt.datetime) -> list[Event]:
         w.order.status = status
         w.order.updated_at = now
         self.working.pop(w.order.id, None)
-        return [
-            OrderEvent(
-                event=kind, order=_copy(w.order), parent_order_id=w.order.parent_order_id, timestamp=now
-            )
-        ]
+        return [order_event(kind, w.order, now)]
 
     # -- amendments ------------------------------------------------------------------------------
     def cancel(self, order_id: str, now: dt.datetime) -> tuple[Order, list[Event]]:
@@ -537,14 +600,7 @@ class Book:
         if "quantity" in changes:
             o.remaining_quantity = _txt(Decimal(o.quantity) - Decimal(o.filled_quantity))
         o.updated_at = now
-        return _copy(o), [
-            OrderEvent(
-                event=OrderEventType.ORDER_MODIFIED,
-                order=_copy(o),
-                parent_order_id=o.parent_order_id,
-                timestamp=now,
-            )
-        ]
+        return _copy(o), [order_event(OrderEventType.ORDER_MODIFIED, o, now)]
 
     def move_exits(
         self, pid: str, stop_loss: str | None, take_profit: str | None, now: dt.datetime
@@ -568,14 +624,7 @@ class Book:
             for w in legs:
                 setattr(w.order, price_field, value)
                 w.order.updated_at = now
-                events.append(
-                    OrderEvent(
-                        event=OrderEventType.ORDER_MODIFIED,
-                        order=_copy(w.order),
-                        parent_order_id=w.order.parent_order_id,
-                        timestamp=now,
-                    )
-                )
+                events.append(order_event(OrderEventType.ORDER_MODIFIED, w.order, now))
             placed[leg] = ExitLegPlacement(order_ids=[w.order.id for w in legs], trigger_price=value)
         return placed, events
 

@@ -8,16 +8,14 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
+from functools import partial
 
-import betterproto2
-
-from tradewire.gateway.providers.mock.book import TERMINAL, Book
+from tradewire.gateway.providers.mock.book import TERMINAL, Book, Event, build_events
 from tradewire.gateway.providers.mock.prices import Candle, PriceWalk, spread_of
 from tradewire.protocol.codec import dec
 from tradewire.protocol.errors import SymbolNotFound
 from tradewire.protocol.messages import (
     Account,
-    AccountEvent,
     AssetClass,
     Bar,
     CancelAllResult,
@@ -33,11 +31,9 @@ from tradewire.protocol.messages import (
     ModifyPositionExitsRequest,
     ModifyPositionExitsResult,
     Order,
-    OrderEvent,
     OrderHandle,
     OrderType,
     Position,
-    PositionEvent,
     PositionMode,
     Quote,
     QuoteEvent,
@@ -46,7 +42,6 @@ from tradewire.protocol.messages import (
     SubmitOrderRequest,
     Timeframe,
     Trade,
-    TradeEvent,
     TradingPlatform,
 )
 from tradewire.protocol.venue import StreamBatch, Venue
@@ -56,19 +51,37 @@ PROVIDER = "mock"
 _MODIFIABLE = ("quantity", "limit_price", "stop_price", "stop_loss", "take_profit", "trailing_distance")
 
 
-#: Stream event class → its member name in the ServerMessage union.
-_MEMBER: dict[type, str] = {
-    CandleEvent: "candle",
-    QuoteEvent: "quote",
-    OrderEvent: "order",
-    TradeEvent: "trade",
-    PositionEvent: "position",
-    AccountEvent: "account",
-}
-
-
 def _minute(t: dt.datetime) -> dt.datetime:
     return t.replace(second=0, microsecond=0)
+
+
+class LazyBatch(StreamBatch):
+    """A StreamBatch whose messages are built from the book's recorded events on first access.
+
+    The hub drops a live batch without reading it when no stream client is connected, so an order
+    submitted over REST with nobody listening never pays for its events' messages; when a client is
+    connected they are built by the hub's task, after the REST response has gone out.
+    """
+
+    __slots__ = ("_built", "_events")
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = events
+        self._built: list[ServerMessage] | None = None
+        self.step = None
+        self.event_ids = []
+
+    @property
+    def messages(self) -> list[ServerMessage]:
+        if self._built is None:
+            self._built = build_events(self._events)
+            self._events = []
+        return self._built
+
+    @messages.setter
+    def messages(self, value: list[ServerMessage]) -> None:
+        self._built = value
+        self._events = []
 
 
 class MockVenue(Venue):
@@ -147,19 +160,23 @@ class MockVenue(Venue):
         """Advance one simulated minute: a 1m candle and a quote per symbol, then triggered orders."""
         bar_start = self.now
         self.now = bar_start + dt.timedelta(minutes=1)
-        market: list[betterproto2.Message] = []
-        trading: list[betterproto2.Message] = []
+        now = self.now
+        market: list[Event] = []
+        trading: list[Event] = []
         for symbol, walk in self.walks.items():
             candle = walk.next_minute(bar_start)
-            self.quotes[symbol] = self._quote(symbol, candle.close, candle.volume)
-            market.append(CandleEvent(bar=self._bar(symbol, Timeframe.M1, candle), timestamp=self.now))
-            market.append(QuoteEvent(quote=self.quotes[symbol], timestamp=self.now))
-            trading += self.book.on_bar(symbol, candle, self.now)
+            quote = self.quotes[symbol] = self._quote(symbol, candle.close, candle.volume)
+            market.append(("candle", partial(self._candle_event, symbol, candle, now)))
+            market.append(("quote", partial(QuoteEvent, quote=quote, timestamp=now)))
+            trading += self.book.on_bar(symbol, candle, now)
         self._emit(market + trading)
 
-    def _emit(self, events: list[betterproto2.Message]) -> None:
+    def _candle_event(self, symbol: str, candle: Candle, now: dt.datetime) -> CandleEvent:
+        return CandleEvent(bar=self._bar(symbol, Timeframe.M1, candle), timestamp=now)
+
+    def _emit(self, events: list[Event]) -> None:
         if events:
-            self._queue.put_nowait(StreamBatch([ServerMessage(**{_MEMBER[type(e)]: e}) for e in events]))  # type: ignore[arg-type]
+            self._queue.put_nowait(LazyBatch(events))
 
     def _quote(self, symbol: str, last: Decimal, volume: Decimal | None = None) -> Quote:
         half = spread_of(last)
@@ -252,7 +269,7 @@ class MockVenue(Venue):
         return CancelOrderResult(success=True, order=order)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
-        events: list[betterproto2.Message] = []
+        events: list[Event] = []
         count = 0
         for w in list(self.book.working.values()):
             if symbol is not None and w.order.symbol != symbol:
