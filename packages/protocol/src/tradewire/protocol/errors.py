@@ -55,7 +55,7 @@ class AuthenticationError(TradewireError):
 
 
 class NotFound(TradewireError):
-    """Base of the 404 errors: an unknown id or symbol."""
+    """Base of the 404 errors, for `except NotFound`; raise one of its concrete subclasses."""
 
 
 class OrderNotFound(NotFound):
@@ -150,7 +150,6 @@ BY_EXCEPTION: dict[type[TradewireError], ErrorSpec] = {row.exception: row for ro
 for _row in ERROR_TABLE:
     _row.exception.code = _row.code
     _row.exception.status = _row.status
-NotFound.status = 404
 
 
 def status_for(code: ErrorCode) -> int:
