@@ -1,7 +1,7 @@
 """Run Tradewire and the peers (NautilusTrader, backtrader, pure Python) in one session, each bench in
 a fresh process under GNU time -v, and print a table with Tradewire's speed ratio to each peer.
 
-  python benchmarks/peers/run_compare.py --bars 1000000 --repeats 3 --peers-python /tmp/peers/bin/python
+  python benchmarks/peers/run_compare.py --bars 1000000 --repeats 3 --peers-python PEERS_VENV/bin/python
 
 Tradewire runs with this interpreter (the repo's venv); the peers with --peers-python (a venv with
 backtrader and nautilus_trader). The peers' own scripts and gen_data.py are used unchanged, from
