@@ -12,7 +12,14 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from tradewire.protocol import messages as m
-from tradewire.sdk import AsyncEventStream, AuthenticationError, ClientConfig, ConnectionLost, StreamState
+from tradewire.sdk import (
+    AsyncEventStream,
+    AuthenticationError,
+    ClientConfig,
+    ConnectionLost,
+    EventStream,
+    StreamState,
+)
 from tradewire.sdk._frames import ack_frame, parse_frame
 
 BAR = {
@@ -183,3 +190,58 @@ async def test_without_reconnect_a_drop_is_connection_lost() -> None:
             async for _ in stream:
                 pass
     await asyncio.sleep(0)
+
+
+def _drain_sync(stream: EventStream) -> list[str]:
+    kinds = []
+    for delivery in stream:
+        kinds.extend(type(e).__name__ for e in delivery.events)
+        stream.ack(delivery)
+    return kinds
+
+
+async def test_blocking_twin_reconnects_acks_and_ends_cleanly() -> None:
+    connections = 0
+    acks: list[Any] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        nonlocal connections
+        connections += 1
+        if connections == 1:
+            await ws.close(1011, "boom")
+            return
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "batch",
+                    "batch_id": "b-9",
+                    "timestamp": "2024-03-01T14:31:00Z",
+                    "events": [CANDLE, COMPLETE],
+                }
+            )
+        )
+        acks.append(json.loads(await ws.recv()))
+        await ws.wait_closed()
+
+    async with await _serve(handler) as server:
+        port = server.sockets[0].getsockname()[1]
+        states: list[StreamState] = []
+        cfg = ClientConfig(base_url=f"http://127.0.0.1:{port}", reconnect_max_delay=0.05)
+        kinds = await asyncio.to_thread(_drain_sync, EventStream(cfg, on_state=states.append))
+    assert kinds == ["CandleEvent", "BacktestCompleteEvent"]
+    assert [a["batch_id"] for a in acks] == ["b-9"]
+    assert [s.state for s in states] == ["connected", "disconnected", "reconnecting", "connected", "closed"]
+
+
+async def test_blocking_twin_treats_401_as_final() -> None:
+    def refuse(connection: Any, request: Any) -> Response:
+        return Response(401, "Unauthorized", Headers({"Content-Type": "application/json"}), b"{}")
+
+    async def handler(ws: ServerConnection) -> None:  # pragma: no cover - never reached
+        await ws.close()
+
+    async with await _serve(handler, process_request=refuse) as server:
+        port = server.sockets[0].getsockname()[1]
+        stream = EventStream(ClientConfig(base_url=f"http://127.0.0.1:{port}", api_key="wrong"))
+        with pytest.raises(AuthenticationError):
+            await asyncio.to_thread(_drain_sync, stream)

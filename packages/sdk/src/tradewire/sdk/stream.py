@@ -26,20 +26,8 @@ def reconnect_delay(attempt: int, cap: float) -> float:
     return min(cap, base * random.uniform(0.5, 1.0))
 
 
-class AsyncEventStream:
-    """Iterate the gateway's events; acknowledge each delivery after handling it.
-
-    Opts into the batched framing (one frame and one ack per batch) unless the config says
-    `framing="single"`. Answers JSON `ping` with `pong`. On a drop it reconnects with exponential
-    back-off and jitter, except after a 401/403 (AuthenticationError) or after `backtest_complete`
-    (iteration simply ends).
-
-    Args:
-        config: Where and how to connect.
-        reconnect: Reconnect after drops (live platforms); False raises ConnectionLost instead.
-        on_state: Called with a StreamState on every connect, drop and reconnect attempt.
-        max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
-    """
+class _StreamBase:
+    """What both stream flavours share: settings, handshake options and errors, back-off decisions."""
 
     def __init__(
         self,
@@ -54,33 +42,67 @@ class AsyncEventStream:
         self.on_state = on_state
         self.max_reconnects = max_reconnects
         self.finished = False
-        self._ws: ClientConnection | None = None
 
-    async def _connect(self) -> ClientConnection:
-        headers = {k: v for k, v in self.config.headers().items() if k != "Accept"}
-        try:
-            return await connect(
-                self.config.ws_url,
-                additional_headers=headers,
-                compression=None,  # the spec: no permessage-deflate
-                max_size=MAX_FRAME,
-                open_timeout=self.config.timeout,
-                ping_interval=20,
-                ping_timeout=20,
-                user_agent_header=None,
+    def _connect_options(self) -> dict[str, Any]:
+        return {
+            "additional_headers": {k: v for k, v in self.config.headers().items() if k != "Accept"},
+            "compression": None,  # the spec: no permessage-deflate
+            "max_size": MAX_FRAME,
+            "open_timeout": self.config.timeout,
+            "ping_interval": 20,
+            "ping_timeout": 20,
+            "user_agent_header": None,
+        }
+
+    @staticmethod
+    def _refused(error: InvalidStatus | InvalidURI) -> Exception:
+        """The typed error for a failed handshake (401/403 is final: never retried)."""
+        if isinstance(error, InvalidURI):
+            return ConnectionLost(f"bad stream URL: {error}")
+        if error.response.status_code in (401, 403):
+            return AuthenticationError(
+                f"event stream refused: HTTP {error.response.status_code} (check the API key)"
             )
-        except InvalidStatus as e:
-            if e.response.status_code in (401, 403):
-                raise AuthenticationError(
-                    f"event stream refused: HTTP {e.response.status_code} (check the API key)"
-                ) from None
-            raise
-        except InvalidURI as e:
-            raise ConnectionLost(f"bad stream URL: {e}") from None
+        return error
 
     def _state(self, state: StreamState) -> None:
         if self.on_state is not None:
             self.on_state(state)
+
+    def _next_delay(self, attempt: int, error: str | None) -> float:
+        """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
+        if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
+            raise ConnectionLost(f"event stream lost: {error}")
+        delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
+        self._state(StreamState("reconnecting", attempt + 1, delay, error))
+        return delay
+
+
+class AsyncEventStream(_StreamBase):
+    """Iterate the gateway's events; acknowledge each delivery after handling it.
+
+    Opts into the batched framing (one frame and one ack per batch) unless the config says
+    `framing="single"`. Answers JSON `ping` with `pong`. On a drop it reconnects with exponential
+    back-off and jitter, except after a 401/403 (AuthenticationError) or after `backtest_complete`
+    (iteration simply ends).
+
+    Args:
+        config: Where and how to connect.
+        reconnect: Reconnect after drops (live platforms); False raises ConnectionLost instead.
+        on_state: Called with a StreamState on every connect, drop and reconnect attempt.
+        max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
+    """
+
+    _ws: ClientConnection | None = None
+
+    async def _connect(self) -> ClientConnection:
+        try:
+            return await connect(self.config.ws_url, **self._connect_options())
+        except (InvalidStatus, InvalidURI) as e:
+            refused = self._refused(e)
+            if refused is e:
+                raise
+            raise refused from None
 
     async def __aiter__(self) -> AsyncIterator[Delivery]:
         attempt = 0
@@ -116,11 +138,7 @@ class AsyncEventStream:
                     return
                 error = error or "connection closed by the gateway"
                 self._state(StreamState("disconnected", attempt, error=error))
-            if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
-                raise ConnectionLost(f"event stream lost: {error}")
-            delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
-            self._state(StreamState("reconnecting", attempt + 1, delay, error))
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self._next_delay(attempt, error))
             attempt += 1
 
     async def ack(self, delivery: Delivery) -> None:

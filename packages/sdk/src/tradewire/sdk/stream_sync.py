@@ -3,66 +3,36 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame, parse_frame
-from tradewire.sdk.config import ClientConfig
-from tradewire.sdk.errors import AuthenticationError, ConnectionLost
-from tradewire.sdk.stream import MAX_FRAME, reconnect_delay
+from tradewire.sdk.errors import AuthenticationError
+from tradewire.sdk.stream import _StreamBase
 
 __all__ = ["EventStream"]
 
 
-class EventStream:
+class EventStream(_StreamBase):
     """Iterate the gateway's events in a plain loop; `ack(delivery)` after handling each one.
 
     Same arguments and behaviour as `AsyncEventStream`.
     """
 
-    def __init__(
-        self,
-        config: ClientConfig,
-        *,
-        reconnect: bool = True,
-        on_state: Callable[[StreamState], Any] | None = None,
-        max_reconnects: int | None = None,
-    ) -> None:
-        self.config = config
-        self.reconnect = reconnect
-        self.on_state = on_state
-        self.max_reconnects = max_reconnects
-        self.finished = False
-        self._ws: ClientConnection | None = None
+    _ws: ClientConnection | None = None
 
     def _connect(self) -> ClientConnection:
-        headers = {k: v for k, v in self.config.headers().items() if k != "Accept"}
         try:
-            connection = connect(
-                self.config.ws_url,
-                additional_headers=headers,
-                compression=None,
-                max_size=MAX_FRAME,
-                open_timeout=self.config.timeout,
-                user_agent_header=None,
-            )
+            connection: ClientConnection = connect(self.config.ws_url, **self._connect_options())
             # entered as a context manager (websockets >= 17.1 wants that); closed by close()/iteration
             return connection.__enter__()
-        except InvalidStatus as e:
-            if e.response.status_code in (401, 403):
-                raise AuthenticationError(
-                    f"event stream refused: HTTP {e.response.status_code} (check the API key)"
-                ) from None
-            raise
-        except InvalidURI as e:
-            raise ConnectionLost(f"bad stream URL: {e}") from None
-
-    def _state(self, state: StreamState) -> None:
-        if self.on_state is not None:
-            self.on_state(state)
+        except (InvalidStatus, InvalidURI) as e:
+            refused = self._refused(e)
+            if refused is e:
+                raise
+            raise refused from None
 
     def __iter__(self) -> Iterator[Delivery]:
         attempt = 0
@@ -98,11 +68,7 @@ class EventStream:
                     return
                 error = error or "connection closed by the gateway"
                 self._state(StreamState("disconnected", attempt, error=error))
-            if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
-                raise ConnectionLost(f"event stream lost: {error}")
-            delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
-            self._state(StreamState("reconnecting", attempt + 1, delay, error))
-            time.sleep(delay)
+            time.sleep(self._next_delay(attempt, error))
             attempt += 1
 
     def ack(self, delivery: Delivery) -> None:
