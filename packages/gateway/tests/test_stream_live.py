@@ -153,9 +153,12 @@ async def test_client_that_keeps_up_gets_everything():
 
 
 async def test_slow_client_is_closed_1008_and_memory_stays_bounded():
-    venue = FloodVenue(batch=200)
+    # A bounded flood (far more than socket buffers plus the 1024 queue hold) that then stops, so the
+    # server thread does not starve this client of the GIL while it drains; no client keepalive
+    # pings, whose pongs would queue behind megabytes of unread frames on a loaded machine.
+    venue = FloodVenue(total=300_000, batch=200)
     with serve(venue, settings(ws_queue_size=1024)) as gw:
-        async with await connect(gw, max_queue=4) as ws:
+        async with await connect(gw, max_queue=4, ping_interval=None) as ws:
             gw.call(venue.start)
             await asyncio.sleep(3)  # stop reading: buffers fill, then the gateway's queue overflows
             sessions = gw.call(lambda: [s.depth for s in gw.gateway.hub.sessions])
