@@ -153,3 +153,64 @@ def test_backtest_provider_from_files_and_config(tmp_path):
     bad = GatewaySettings(platform="backtest", backtest={"options": {"nonsense": 1}})
     with pytest.raises(ValueError, match="invalid engine config"):
         providers.create_venue(bad)
+
+
+def test_busy_poll_defaults_to_on_for_backtest_only(monkeypatch):
+    from tradewire.gateway.cli import _overrides, _parser
+    from tradewire.gateway.settings import DEFAULT_BACKTEST_BUSY_POLL
+
+    assert load_settings(platform="backtest").busy_poll_budget == DEFAULT_BACKTEST_BUSY_POLL > 0
+    assert load_settings(platform="mock").busy_poll_budget == 0
+    assert load_settings(platform="backtest", busy_poll=0).busy_poll_budget == 0
+    monkeypatch.setenv("TRADEWIRE_BUSY_POLL", "0.0005")
+    assert load_settings(platform="mock").busy_poll_budget == 0.0005
+    args = _parser().parse_args(["serve", "--platform", "backtest", "--busy-poll", "0.002"])
+    assert load_settings(**_overrides(args)).busy_poll_budget == 0.002
+    with pytest.raises(ValidationError):
+        load_settings(busy_poll=-1)
+
+
+def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
+    # The console script on the backtest platform: the server's loop is the busy-polling one, and
+    # it answers REST and the stream as usual.
+    import asyncio
+    import threading
+
+    import httpx
+
+    from tradewire.gateway.app import create_app
+    from tradewire.gateway.server import build_server
+    from tradewire.protocol.busy_poll import BusyPollSelector
+
+    data = tmp_path / "AAPL.csv"
+    data.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-03-01T14:30:00Z,180.10,180.44,180.02,180.31,51200\n"
+        "2024-03-01T14:31:00Z,180.31,180.50,180.20,180.40,40100\n"
+    )
+    settings = load_settings(platform="backtest", port=0, backtest={"data": [str(data)]}, json_logs=False)
+    venue = providers.create_venue(settings)
+    server = build_server(create_app(venue, settings), settings)
+    loops: list[asyncio.AbstractEventLoop] = []
+    original = server.serve
+
+    async def serve(sockets=None):  # type: ignore[no-untyped-def]
+        loops.append(asyncio.get_running_loop())
+        await original(sockets)
+
+    server.serve = serve  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            thread.join(0.01)
+        assert server.started
+        assert isinstance(loops[0]._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        port = server.servers[0].sockets[0].getsockname()[1]
+        r = httpx.get(f"http://127.0.0.1:{port}/v1/account", timeout=5)
+        assert r.status_code == 200 and r.json()["balance"]
+    finally:
+        server.should_exit = True
+        thread.join(15)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 from typing import Any
@@ -11,6 +12,7 @@ from litestar import Litestar
 
 from tradewire.gateway.app import Gateway
 from tradewire.gateway.settings import GatewaySettings
+from tradewire.protocol import busy_poll
 
 
 class InsecureBind(RuntimeError):
@@ -33,9 +35,18 @@ class GatewayServer(uvicorn.Server):
     the gateway's goodbye has to run here, while connections are still open.
     """
 
-    def __init__(self, config: uvicorn.Config, gateway: Gateway) -> None:
+    def __init__(self, config: uvicorn.Config, gateway: Gateway, busy_poll: float = 0.0) -> None:
         super().__init__(config)
         self.gateway = gateway
+        self.busy_poll = busy_poll
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        """Serve until shut down; with a busy-poll budget, on the busy-polling selector loop."""
+        if self.busy_poll <= 0:
+            super().run(sockets)
+            return
+        with asyncio.Runner(loop_factory=busy_poll.loop_factory(self.busy_poll)) as runner:
+            runner.run(self.serve(sockets=sockets))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await self.gateway.begin_shutdown()
@@ -77,4 +88,6 @@ def build_server(
     check_bind(settings)
     if tune:
         tune_gc()
-    return GatewayServer(make_config(app, settings, **overrides), app.state.gateway)
+    return GatewayServer(
+        make_config(app, settings, **overrides), app.state.gateway, busy_poll=settings.busy_poll_budget
+    )

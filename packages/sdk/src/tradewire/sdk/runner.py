@@ -124,12 +124,16 @@ def run(
     allow_live_orders: bool = False,
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
+    busy_poll: float | None = None,
     **options: Any,
 ) -> RunResult:
     """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
 
     The gateway's reported platform must match `platform` (so a paper run can never reach a live
     account by a wrong URL); live platforms also need `allow_live_orders=True` and `TRADEWIRE_ALLOW_LIVE=1`.
+    `busy_poll` is the seconds the event loop polls the socket before sleeping; by default 1 ms on
+    the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
+    elsewhere.
     """
     from tradewire.sdk.client_sync import Client
     from tradewire.sdk.config import ClientConfig
@@ -149,12 +153,17 @@ def run(
         check_live_allowed(actual, allow_live_orders)
     # Reconnecting is right on every platform: a live stream resumes (state re-read over REST), and a
     # backtest gateway resends the unreleased batch of the current instant (events.md, rule 9).
-    return asyncio.run(
-        run_wire(
-            strategy,
-            config=config,
-            reconnect=True,
-            progress=progress,
-            events_log=events_log,
+    from tradewire.protocol import busy_poll as polling
+
+    if busy_poll is None:
+        busy_poll = polling.DEFAULT_BUDGET_S if wanted == "backtest" else 0.0
+    with asyncio.Runner(loop_factory=polling.loop_factory(busy_poll)) as runner:
+        return runner.run(
+            run_wire(
+                strategy,
+                config=config,
+                reconnect=True,
+                progress=progress,
+                events_log=events_log,
+            )
         )
-    )
