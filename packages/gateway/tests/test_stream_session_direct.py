@@ -4,19 +4,19 @@ queued messages, and a write that is cancelled or fails hands over to the writer
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 import orjson
 
 from tradewire.gateway.stream.session import Session
-from tradewire.gateway.stream.wire import Wire
+from tradewire.gateway.stream.wire import Batch, Wire
 
-T = dt.datetime(2024, 3, 1, 14, 31, tzinfo=dt.UTC)
+T = "2024-03-01T14:31:00Z"
 
 
-def _wire(n: int) -> Wire:
-    return Wire(orjson.dumps({"type": "candle", "timestamp": "x", "event_id": f"evt-{n}"}), f"evt-{n}")
+def _batch(*ns: int) -> Batch:
+    texts = [orjson.dumps({"type": "candle", "timestamp": "x", "event_id": f"evt-{n}"}).decode() for n in ns]
+    return Batch(texts, [f"evt-{n}" for n in ns], T)
 
 
 class FakeSocket:
@@ -45,9 +45,9 @@ async def test_direct_frame_then_queued_notice_in_order() -> None:
     s = _session(sock)
     writer = asyncio.create_task(s.run_writer())
     await asyncio.sleep(0)
-    hits, texts = s.stage([_wire(1)], T)
+    hits, texts = s.stage(_batch(1))
     assert hits == [] and len(texts) == 1
-    s.notify(Wire(b'{"type":"connection","timestamp":"x"}'))  # queued while the frame is reserved
+    s.notify(Wire('{"type":"connection","timestamp":"x"}'))  # queued while the frame is reserved
     await asyncio.sleep(0.01)
     assert sock.frames == []  # the writer waits for the reserved frame
     await s.write_now(texts, 1)
@@ -66,7 +66,7 @@ async def test_cancelled_direct_write_goes_to_the_writer() -> None:
     writer = asyncio.create_task(s.run_writer())
     await asyncio.sleep(0)
     sock.gate = asyncio.Event()
-    _, texts = s.stage([_wire(1), _wire(2)], T)
+    _, texts = s.stage(_batch(1, 2))
     direct = asyncio.create_task(s.write_now(texts, 2))
     await asyncio.sleep(0.01)
     direct.cancel()
@@ -86,8 +86,8 @@ async def test_failed_direct_write_ends_the_writer() -> None:
     writer = asyncio.create_task(s.run_writer())
     await asyncio.sleep(0)
     sock.fail = True
-    _, texts = s.stage([_wire(1)], T)
+    _, texts = s.stage(_batch(1))
     await s.write_now(texts, 1)
     await asyncio.wait_for(writer, 1)
     assert s.closed.is_set() and s.closing
-    assert s.stage([_wire(2)], T) == ([], [])
+    assert s.stage(_batch(2)) == ([], [])

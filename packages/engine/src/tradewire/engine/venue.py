@@ -16,6 +16,7 @@ from tradewire.engine.core.orders import OrderState
 from tradewire.engine.data.series import Series
 from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.simulation import Simulation
+from tradewire.engine.wire_text import WireBatch, WireText
 from tradewire.protocol import messages as m
 from tradewire.protocol.venue import StreamBatch, Venue
 
@@ -50,6 +51,7 @@ class BacktestVenue(Venue):
         self._done = False
         self._yielded = 0  # highest event number handed to the consumer
         self._steps: Iterator[Any] | None = None
+        self._text: WireText | None = None  # made by the first `next_wire`
         self._step = 0
         self._finished = False  # the last step has run (backtest_complete recorded)
         #: Called when a command added events to the held step (for `next_batch` consumers).
@@ -78,8 +80,32 @@ class BacktestVenue(Venue):
         The synchronous form of `stream()` for a consumer that drives the pacing itself (the gateway
         calls it right after passing an ack on, with no task switch): None means wait for `ack()` or
         for `on_events` (a command added events to the held step); `finished` says the stream ended.
-        Use either this or `stream()`, not both.
+        Use either this (or `next_wire`) or `stream()`, not both.
         """
+        taken = self._take()
+        if taken is None:
+            return None
+        batch, ids = taken
+        wire = self.broker.wire
+        msgs = [wire.message(r) for r in batch]
+        return StreamBatch(messages=msgs, step=self._step, event_ids=[i for i in ids if i is not None])
+
+    def next_wire(self) -> WireBatch | None:
+        """`next_batch` with the messages as wire JSON text, byte for byte what the codec writes.
+
+        For a consumer that only forwards the messages (the gateway): candles and quotes are written
+        from the simulation's integers without building protocol objects. Pacing is the same.
+        """
+        taken = self._take()
+        if taken is None:
+            return None
+        text = self._text
+        if text is None:
+            text = self._text = WireText(self.broker.wire)
+        return text.batch(self._step, *taken)
+
+    def _take(self) -> tuple[list[tuple[int, int, int, Any]], list[str | None]] | None:
+        # The next batch's records and their ids (None: no id), now pending; None as for next_batch.
         rec = self.kernel.rec
         assert rec is not None
         while not rec:
@@ -97,24 +123,32 @@ class BacktestVenue(Venue):
                 self._step += 1
         batch = rec[:]
         rec.clear()
-        wire = self.broker.wire
-        msgs = [wire.message(r) for r in batch]
-        ids = [f"evt-{r[1]}" for r in batch if r[1]]
-        self._yielded = max(self._yielded, max((r[1] for r in batch), default=0))
+        ids: list[str | None] = [f"evt-{r[1]}" if r[1] else None for r in batch]
+        self._yielded = max(self._yielded, max(r[1] for r in batch))
         early = self._early
-        pending = self._pending
-        for i in ids:
-            if i in early:
-                early.discard(i)
-            else:
-                pending.add(i)
+        if early or None in ids:
+            for i in ids:
+                if i is None:
+                    continue
+                if i in early:
+                    early.discard(i)  # acked before it was sent: released already
+                else:
+                    self._pending.add(i)
+        else:
+            self._pending.update(ids)  # type: ignore[arg-type]  # no None here
         self._wake.clear()
-        return StreamBatch(messages=msgs, step=self._step, event_ids=ids)
+        return batch, ids
 
     async def ack(self, event_ids: Iterable[str]) -> None:
-        for i in event_ids:
-            if i in self._pending:
-                self._pending.discard(i)
+        pending = self._pending
+        ids = event_ids if isinstance(event_ids, (list, tuple)) else list(event_ids)
+        if pending.issuperset(ids):  # the usual ack: ids of the held step, released in one go
+            pending.difference_update(ids)
+            self._wake.set()
+            return
+        for i in ids:
+            if i in pending:
+                pending.discard(i)
             elif isinstance(i, str) and i.startswith("evt-") and not self._done:
                 try:
                     n = int(i[4:])

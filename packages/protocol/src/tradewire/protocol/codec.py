@@ -40,6 +40,7 @@ __all__ = [
     "parse_enum",
     "payload",
     "server_message",
+    "timestamp_text",
     "to_dict",
     "value_to_json",
 ]
@@ -134,6 +135,11 @@ def _ts_to_json(value: _dt.datetime) -> str:
             _TS_OUT.clear()
         text = _TS_OUT[value] = _format_ts(value)
     return text
+
+
+def timestamp_text(value: _dt.datetime) -> str:
+    """A timestamp as the codec writes it: UTC, `Z`, milliseconds when whole, else microseconds."""
+    return _ts_to_json(value)
 
 
 def _format_ts(value: _dt.datetime) -> str:

@@ -7,11 +7,11 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tradewire.gateway import metrics
 from tradewire.gateway.stream.session import Session, disconnecting
-from tradewire.gateway.stream.wire import Wire, event_id_of
+from tradewire.gateway.stream.wire import Batch, Wire, event_id_of
 from tradewire.protocol import codec, routes
 from tradewire.protocol.messages import (
     ConnectionEvent,
@@ -19,6 +19,7 @@ from tradewire.protocol.messages import (
     DataStalenessEvent,
     DataStalenessEventType,
     ErrorEvent,
+    ServerMessage,
     TradingPlatform,
     WsErrorCode,
 )
@@ -53,7 +54,9 @@ class Hub:
         self.paced = venue.platform == TradingPlatform.BACKTEST
         self.broker = codec.enum_spelling(venue.platform)
         self.sessions: set[Session] = set()
-        self.pending: dict[str, Wire] = {}  # backtest: emitted, not yet released, in emission order
+        #: Backtest: id -> text of the messages emitted and not yet released, in emission order.
+        self.pending: dict[str, str] = {}
+        self._pending_at = ""  # the simulated instant of the pending messages (wire timestamp text)
         self.finished = False
         self.stopping = False
         self._client_seen = asyncio.Event()
@@ -66,8 +69,15 @@ class Hub:
         self._end_task: asyncio.Task[None] | None = None
         # A backtest venue with the synchronous hand-over (`next_batch`, `on_events`, `finished`) is
         # driven straight from the ack that releases its step, with no hop through the hub's task.
-        pull = getattr(venue, "next_batch", None) if self.paced else None
-        self._next_batch: Callable[[], StreamBatch | None] | None = pull if callable(pull) else None
+        # One that also hands its batches over encoded (`next_wire`, the engine's) skips the codec.
+        pull = None
+        self._encoded = False
+        if self.paced:
+            pull = getattr(venue, "next_wire", None)
+            self._encoded = callable(pull)
+            if not self._encoded:
+                pull = getattr(venue, "next_batch", None)
+        self._next_batch: Callable[[], Any] | None = pull if callable(pull) else None
         self._pumping = False
         self._poked = asyncio.Event()
 
@@ -124,7 +134,11 @@ class Hub:
                             log.warning("backtest stream ended without backtest_complete")
                         return False
                     return True
-                await self._publish(batch)
+                if self._encoded:  # the engine's WireBatch
+                    encoded = Batch(batch.texts, batch.event_ids, batch.timestamp)
+                    await self._publish_paced(encoded, batch.step, batch.complete_id)
+                else:
+                    await self._publish(batch)
             return not self.finished
         except Exception:
             log.exception("venue stream failed")
@@ -193,8 +207,8 @@ class Hub:
                 session.close(routes.CLOSE_NORMAL, COMPLETE_REASON)
                 return
             if self.pending:
-                wires = list(self.pending.values())
-                hits = session.deliver(wires, self._timestamp_of(wires))
+                pending = self.pending
+                hits = session.deliver_batch(Batch(list(pending.values()), list(pending), self._pending_at))
                 if hits:
                     asyncio.get_running_loop().create_task(self._release(hits))
                 if self._complete_id in self.pending:
@@ -212,47 +226,62 @@ class Hub:
 
     # -- publishing ----------------------------------------------------------------------------------
     async def _publish(self, batch: StreamBatch) -> None:
-        if self.stopping:
+        """Send a venue's batch: live to whoever is connected, backtest encoded and paced."""
+        if self.stopping or not batch.messages:
             return  # after DISCONNECTING nothing else goes out
-        if not self.paced and not self.sessions:
-            return  # live: nobody to tell, nothing to keep
         messages = batch.messages
-        ids = batch.event_ids if len(batch.event_ids) == len(messages) else [event_id_of(m) for m in messages]
-        wires = [Wire.of(m, i) for m, i in zip(messages, ids, strict=True)]
-        if not wires:
+        ids: list[str | None] = (
+            list(batch.event_ids) if len(batch.event_ids) == len(messages) else [event_id_of(m) for m in messages]
+        )
+        if not self.paced:
+            if self.sessions:  # live: nobody to tell, nothing to keep
+                wires = [Wire.of(m, i) for m, i in zip(messages, ids, strict=True)]
+                for session in list(self.sessions):
+                    session.deliver(wires)
             return
-        stamp = getattr(codec.payload(messages[0]), "timestamp", None) if self.paced else None
-        timestamp = stamp if isinstance(stamp, dt.datetime) else None
-        if self.paced:
-            for w in wires:
-                if w.event_id is not None:
-                    self.pending[w.event_id] = w
-                    if w.is_complete:
-                        self._complete_id = w.event_id
-            if batch.step != self._step:
-                self._step = batch.step
-                self._cancel_timer()
-            self._arm_timer()
+        complete_id = None
+        for m, i in zip(messages, ids, strict=True):
+            if type(m) is ServerMessage and m.backtest_complete is not None:
+                complete_id = i
+        # A backtest batch frame carries the step's simulated time: that of its first message.
+        stamp = getattr(codec.payload(messages[0]), "timestamp", None)
+        timestamp = codec.timestamp_text(stamp if isinstance(stamp, dt.datetime) else _now())
+        texts = [codec.encode(m).decode() for m in messages]
+        await self._publish_paced(Batch(texts, ids, timestamp), batch.step, complete_id)
+
+    async def _publish_paced(self, batch: Batch, step: int | None, complete_id: str | None) -> None:
+        """Backtest: hold the batch's ids pending and send it, written at once where a client is idle."""
+        if self.stopping:
+            return
+        pending = self.pending
+        for i, text in zip(batch.event_ids, batch.texts, strict=True):
+            if i is not None:
+                pending[i] = text
+        self._pending_at = batch.timestamp
+        if complete_id is not None:
+            self._complete_id = complete_id
+        if step != self._step:
+            self._step = step
+            self._cancel_timer()
+        self._arm_timer()
         hits: list[str] = []
         direct: list[tuple[Session, list[str]]] = []
-        if self.paced:
-            for session in list(self.sessions):
-                early, texts = session.stage(wires, timestamp)
+        for session in self.sessions:  # `stage` does not yield, so the set cannot change meanwhile
+            early, texts = session.stage(batch)
+            if early:
                 hits.extend(early)
-                if texts:
-                    direct.append((session, texts))
-        else:
-            for session in list(self.sessions):
-                hits.extend(session.deliver(wires, timestamp))
-        if self.paced and self._complete_id is not None and self._end_task is None:
+            if texts:
+                direct.append((session, texts))
+        if self._complete_id is not None and self._end_task is None:
             if self.sessions:
                 self._complete_delivered.set()
             self._end_task = asyncio.get_running_loop().create_task(
                 self._finish(), name="tradewire-backtest-end"
             )
+        count = len(batch.texts)
         for n, (session, texts) in enumerate(direct):
             try:
-                await session.write_now(texts, len(wires))
+                await session.write_now(texts, count)
             except asyncio.CancelledError:
                 # The task driving this (a reader whose client left) is going away mid-step: the
                 # other clients' frames go to their writers and the hub's task takes over the rest.
@@ -265,12 +294,6 @@ class Hub:
         if hits:
             await self._release(hits)
 
-    def _timestamp_of(self, wires: list[Wire]) -> dt.datetime:
-        # A backtest batch frame carries the step's simulated time: that of its first message.
-        first = codec.decode_frame(wires[0].data)
-        stamp = getattr(codec.payload(first), "timestamp", None)
-        return stamp if isinstance(stamp, dt.datetime) else _now()
-
     # -- acks ----------------------------------------------------------------------------------------
     async def ack(self, session: Session, ids: list[str], batch_id: str | None) -> None:
         """Apply one client's `event_ack` (live: counted and ignored)."""
@@ -281,13 +304,13 @@ class Hub:
 
     async def _release(self, ids: list[str]) -> None:
         pending = self.pending
-        released = [i for i in dict.fromkeys(ids) if pending.pop(i, None) is not None]
+        released = [
+            i for i in (ids if len(ids) == 1 else dict.fromkeys(ids)) if pending.pop(i, None) is not None
+        ]
         if not released:
             return
         for session in self.sessions:
-            sent = session.sent
-            for event_id in released:
-                sent.discard(event_id)
+            session.sent.difference_update(released)
         metrics.EVENTS_RELEASED.inc(len(released))
         if not pending:
             self._cancel_timer()

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradewire.gateway import metrics
-from tradewire.gateway.stream.wire import Wire, batch_frame
-from tradewire.protocol import routes
+from tradewire.gateway.stream.wire import Batch, Wire, batch_frame, join
+from tradewire.protocol import codec, routes
 from tradewire.protocol.messages import ConnectionEvent, ConnectionEventType, PingEvent
 
 log = logging.getLogger("tradewire.gateway.stream")
@@ -27,14 +27,6 @@ MAX_EARLY_ACKS = 10_000
 MAX_BATCHES = 4096
 
 _ids = itertools.count(1)
-
-
-@dataclass(slots=True, frozen=True)
-class _Group:
-    """A backtest batch that goes out as one `batch` frame."""
-
-    timestamp: dt.datetime
-    wires: list[Wire]
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,7 +77,7 @@ class Session:
         self.paced = paced
         self.queue_limit = queue_limit
         self.ping_interval = ping_interval
-        self._queue: deque[Wire | _Group | _Frame | _Close] = deque()
+        self._queue: deque[Wire | Batch | _Frame | _Close] = deque()
         self._depth = 0  # messages (not frames) waiting
         self._wake = asyncio.Event()
         self._batch_no = 0
@@ -107,55 +99,53 @@ class Session:
         """Messages waiting to be written."""
         return self._depth
 
-    def deliver(self, wires: list[Wire], timestamp: dt.datetime | None = None) -> list[str]:
-        """Queue messages for this client; returns ids this client had acked before they were sent."""
+    def deliver(self, wires: list[Wire]) -> None:
+        """Live: queue messages for this client; too many waiting closes it (1008)."""
         if self.closing or not wires:
-            return []
-        hits: list[str] = []
-        if self.paced:
-            hits = self._track(wires)
-            if self.batched:
-                self._queue.append(_Group(timestamp or _now(), wires))
-            else:
-                self._queue.extend(wires)
-        else:
-            if self._depth + len(wires) > self.queue_limit:
-                self._overflow()
-                return []
-            self._queue.extend(wires)
+            return
+        if self._depth + len(wires) > self.queue_limit:
+            self._overflow()
+            return
+        self._queue.extend(wires)
         self._depth += len(wires)
         metrics.QUEUE_DEPTH.inc(len(wires))
         self._wake.set()
+
+    def deliver_batch(self, batch: Batch) -> list[str]:
+        """Backtest: queue a batch for this client; returns ids this client had acked before they were sent."""
+        if self.closing:
+            return []
+        hits = self._track(batch.ids)
+        count = len(batch.texts)
+        if self.batched:
+            self._queue.append(batch)
+        else:
+            self._queue.extend(batch.wires())
+        self._depth += count
+        metrics.QUEUE_DEPTH.inc(count)
+        self._wake.set()
         return hits
 
-    def _track(self, wires: list[Wire]) -> list[str]:
+    def _track(self, ids: list[str]) -> list[str]:
         # Backtest bookkeeping: ids now sent here, and those this client acked before they were sent.
-        sent = self.sent
+        self.sent.update(ids)
         early = self._early
-        hits: list[str] = []
-        for w in wires:
-            event_id = w.event_id
-            if event_id is not None:
-                sent.add(event_id)
-                if early and early.pop(event_id, 0) is None:
-                    hits.append(event_id)
-        return hits
+        if not early:
+            return []
+        return [i for i in ids if early.pop(i, 0) is None]
 
-    def stage(self, wires: list[Wire], timestamp: dt.datetime | None = None) -> tuple[list[str], list[str]]:
-        """Backtest: like `deliver`, but hand back the frame(s) to write at once if nothing is queued here.
+    def stage(self, batch: Batch) -> tuple[list[str], list[str]]:
+        """Backtest: like `deliver_batch`, but hand back the frame(s) to write at once if nothing is queued here.
 
         Returns (early-acked ids, frames). When frames are returned the session is reserved for the
         caller, who must pass them to `write_now`: that saves a hop through the writer task per step.
         The order of frames is unchanged, since this only happens with an empty queue and no write
-        under way. With no frames, the messages were queued for the writer as by `deliver`.
+        under way. With no frames, the messages were queued for the writer as by `deliver_batch`.
         """
-        if not self.paced or self.closing or self._writing or self._queue or not wires:
-            return self.deliver(wires, timestamp), []
-        hits = self._track(wires)
-        if self.batched:
-            texts = [self._group_frame(_Group(timestamp or _now(), wires))]
-        else:
-            texts = [w.text for w in wires]
+        if self.closing or self._writing or self._queue:
+            return self.deliver_batch(batch), []
+        hits = self._track(batch.ids)
+        texts = [self._batch_frame(batch)] if self.batched else batch.texts
         self._writing = True
         return hits, texts
 
@@ -190,16 +180,16 @@ class Session:
         if self._queue:
             self._wake.set()
 
-    def _group_frame(self, item: _Group) -> str:
+    def _batch_frame(self, batch: Batch) -> str:
         # The batch id is given when the frame is written, so ids rise in the order sent.
         self._batch_no += 1
         batch_id = f"b-{self._batch_no}"
-        ids = [w.event_id for w in item.wires if w.event_id is not None]
-        if ids:
-            self._batches[batch_id] = ids
-            if len(self._batches) > MAX_BATCHES:
-                self._batches.popitem(last=False)
-        return batch_frame(batch_id, item.timestamp, item.wires)
+        if batch.ids:
+            batches = self._batches
+            batches[batch_id] = batch.ids
+            if len(batches) > MAX_BATCHES:
+                batches.popitem(last=False)
+        return batch_frame(batch_id, batch.timestamp, batch.body)
 
     def close(self, code: int, reason: str, notice: Wire | None = None) -> None:
         """Send `notice` (if any) after what is queued, then close with `code`."""
@@ -234,14 +224,15 @@ class Session:
     def resolve_ack(self, ids: list[str], batch_id: str | None) -> list[str]:
         """Ids an ack from this client releases: those sent here; others are remembered for later."""
         out: list[str] = []
+        sent = self.sent
         if batch_id is not None:
             group = self._batches.pop(batch_id, None)
             if group:
-                out.extend(i for i in group if i in self.sent)
+                out = [i for i in group if i in sent]
         for event_id in ids:
             if type(event_id) is not str:
                 continue
-            if event_id in self.sent:
+            if event_id in sent:
                 out.append(event_id)
             else:
                 self._early[event_id] = None
@@ -279,12 +270,12 @@ class Session:
                         while queue and len(wires) < MAX_LIVE_FRAME and type(queue[0]) is Wire:
                             wires.append(queue.popleft())  # type: ignore[arg-type]
                         self._batch_no += 1
-                        text = batch_frame(f"b-{self._batch_no}", _now(), wires)
+                        text = batch_frame(f"b-{self._batch_no}", codec.timestamp_text(_now()), join(wires))
                         count = len(wires)
                     else:
                         text, count = item.text, 1
-                elif type(item) is _Group:
-                    text, count = self._group_frame(item), len(item.wires)
+                elif type(item) is Batch:
+                    text, count = self._batch_frame(item), len(item.texts)
                 elif type(item) is _Frame:
                     await self._write(item.text)
                     continue
