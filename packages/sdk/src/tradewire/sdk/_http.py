@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewire.protocol import codec
 from tradewire.protocol.errors import TradewireError, error_from_body
 from tradewire.protocol.messages import ErrorBody, ErrorCode
 from tradewire.sdk.errors import ConnectionLost, ProtocolViolation, RateLimited, refine
 
-__all__ = ["RETRY_STATUSES", "Call", "backoff_delay", "error_for", "read_response"]
+if TYPE_CHECKING:
+    from tradewire.sdk.config import ClientConfig
+
+__all__ = ["RETRY_STATUSES", "Call", "backoff_delay", "error_for", "read_response", "run_blocking"]
 
 #: Statuses after which a read (or an idempotent submit) is tried again: nothing happened, try later.
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -120,3 +124,32 @@ def lost(call: Call, error: BaseException, base_url: str = "") -> ConnectionLost
     return ConnectionLost(
         f"gateway {base_url} unreachable ({call.method} {call.path}: {type(error).__name__}: {error})"
     )
+
+
+def run_blocking(
+    call: Call,
+    cfg: ClientConfig,
+    send: Callable[[Call], tuple[int, Any, bytes]],
+    transport_errors: type[BaseException] | tuple[type[BaseException], ...],
+) -> Any:
+    """Send `call` with the blocking retry policy of the sync clients and decode the answer.
+
+    `send` makes one attempt and returns (status, headers, body); `transport_errors` are the
+    exceptions by which it reports that the exchange failed (retried when `should_retry` allows).
+    """
+    attempt = 0
+    while True:
+        try:
+            status, headers, content = send(call)
+        except transport_errors as e:
+            if attempt >= cfg.max_retries or not should_retry(call, e, None):
+                raise lost(call, e, cfg.base_url) from None
+            time.sleep(backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max))
+            attempt += 1
+            continue
+        if attempt < cfg.max_retries and status >= 400 and should_retry(call, None, status):
+            retry_after = retry_after_of(headers)
+            time.sleep(backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max, retry_after))
+            attempt += 1
+            continue
+        return read_response(call, status, headers, content)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -54,30 +53,17 @@ class Client(RestSurface):
         )
 
     def _run(self, call: Call) -> Any:
-        cfg = self.config
-        attempt = 0
-        while True:
-            try:
-                response = self._http.request(
-                    call.method,
-                    call.path,
-                    params=call.params or None,
-                    content=call.body,
-                    headers=call.headers(),
-                )
-            except httpx.TransportError as e:
-                if attempt >= cfg.max_retries or not _http.should_retry(call, e, None):
-                    raise _http.lost(call, e, cfg.base_url) from None
-                time.sleep(_http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max))
-                attempt += 1
-                continue
-            status = response.status_code
-            if attempt < cfg.max_retries and status >= 400 and _http.should_retry(call, None, status):
-                retry_after = _http.retry_after_of(response.headers)
-                time.sleep(_http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max, retry_after))
-                attempt += 1
-                continue
-            return _http.read_response(call, status, response.headers, response.content)
+        return _http.run_blocking(call, self.config, self._send, httpx.TransportError)
+
+    def _send(self, call: Call) -> tuple[int, httpx.Headers, bytes]:
+        response = self._http.request(
+            call.method,
+            call.path,
+            params=call.params or None,
+            content=call.body,
+            headers=call.headers(),
+        )
+        return response.status_code, response.headers, response.content
 
     def stream(self, *, reconnect: bool = True) -> EventStream:
         """The event stream (`/v1/ws`): iterate deliveries, then `ack` each one.
