@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -128,6 +129,37 @@ async def test_batches_acks_pong_and_clean_end() -> None:
     assert received[0] == {"type": "pong"}
     assert [r["batch_id"] for r in received[1:]] == ["b-1", "b-2"]
     assert [s.state for s in states] == ["connected", "closed"]
+
+
+async def test_candles_option_delivers_candles_and_acks_with_fresh_ids() -> None:
+    acks: list[Any] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        for n, events in enumerate(([CANDLE], [CANDLE], [COMPLETE])):
+            frame = {
+                "type": "batch",
+                "batch_id": f"b-{n}",
+                "timestamp": "2024-03-01T14:31:00Z",
+                "events": events,
+            }
+            await ws.send(json.dumps(frame))
+            acks.append(json.loads(await ws.recv()))
+        await ws.wait_closed()
+
+    async with await _serve(handler) as server:
+        port = server.sockets[0].getsockname()[1]
+        stream = AsyncEventStream(ClientConfig(base_url=f"http://127.0.0.1:{port}"), candles=True)
+        got: list[Any] = []
+        async for delivery in stream:
+            got.extend(delivery.events)
+            await stream.ack(delivery)
+    assert [type(e).__name__ for e in got] == ["WireCandle", "WireCandle", "BacktestCompleteEvent"]
+    assert got[0].close == 180.31 and got[0].exact.close == "180.31"
+    assert [a["batch_id"] for a in acks] == ["b-0", "b-1", "b-2"]
+    ids = [uuid.UUID(a["correlation_id"]) for a in acks]
+    assert len(set(ids)) == 3 and all(
+        i.version == 4 and str(i) == a["correlation_id"] for i, a in zip(ids, acks, strict=True)
+    )
 
 
 async def test_reconnects_with_backoff_after_a_drop() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
+from tradewire.sdk._candles import WireCandle
 from tradewire.sdk.market import Candle, Tick, ns_of
 from tradewire.sdk.strategy import Strategy
 
@@ -129,7 +130,8 @@ class Router:
         for ev in events:
             t = type(ev)
             if (
-                t is not m.CandleEvent
+                t is not WireCandle
+                and t is not m.CandleEvent
                 and t is not Tick
                 and t is not m.QuoteEvent
                 and not isinstance(ev, Candle)
@@ -138,7 +140,7 @@ class Router:
         out: list[tuple[_Handler, Any]] = []
         for ev in events:
             t = type(ev)
-            if t is Candle or isinstance(ev, Candle):
+            if t is WireCandle or t is Candle or isinstance(ev, Candle):
                 if self.candle_any:
                     self._kind("candle", ev.symbol, ev, out)
             elif t is m.CandleEvent:
@@ -169,10 +171,22 @@ class Router:
     def set_time(self, events: list[Any]) -> None:
         """Move `strategy.now` to the delivery's time."""
         for ev in events:
+            if type(ev) is WireCandle:
+                self.strategy._now = ev._at
+                return
             ts = getattr(ev, "timestamp", None)
             if ts is not None:
                 self.strategy._now = ns_of(ts)
                 return
+
+    def _plain_candles(self, events: list[Any]) -> bool:
+        """Whether the delivery is wire candles only, for the one plain `on_candle` of `simple_candle`."""
+        if self.simple_candle is None:
+            return False
+        for ev in events:
+            if type(ev) is not WireCandle:
+                return False
+        return True
 
     # -- running ----------------------------------------------------------------------------------
     def run_sync(self, fn: _Handler, arg: Any = None, *, no_arg: bool = False) -> None:
@@ -197,6 +211,18 @@ class Router:
     async def adeliver(self, events: list[Any]) -> None:
         """Handle one delivery inside an event loop."""
         self.set_time(events)
+        if self._plain_candles(events):
+            # a backtest's common step: no state to update first, one handler, no (handler, arg) list
+            on_candle = self.simple_candle
+            only = self.only
+            assert on_candle is not None
+            for ev in events:
+                if only is not None and ev.symbol not in only:
+                    continue  # market data of symbols the strategy did not ask for
+                result = on_candle(ev)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+            return
         for fn, arg in self.calls(events):
             result = fn(arg)
             if result is not None and inspect.isawaitable(result):

@@ -36,11 +36,13 @@ class _StreamBase:
         reconnect: bool = True,
         on_state: Callable[[StreamState], Any] | None = None,
         max_reconnects: int | None = None,
+        candles: bool = False,
     ) -> None:
         self.config = config
         self.reconnect = reconnect
         self.on_state = on_state
         self.max_reconnects = max_reconnects
+        self.candles = candles
         self.finished = False
 
     def _connect_options(self) -> dict[str, Any]:
@@ -91,6 +93,8 @@ class AsyncEventStream(_StreamBase):
         reconnect: Reconnect after drops (live platforms); False raises ConnectionLost instead.
         on_state: Called with a StreamState on every connect, drop and reconnect attempt.
         max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
+        candles: Deliver candle messages as `Candle`s (what `Strategy.on_candle` takes) rather than
+            protocol `CandleEvent`s: cheaper when a strategy is the consumer.
     """
 
     _ws: ClientConnection | None = None
@@ -118,9 +122,10 @@ class AsyncEventStream(_StreamBase):
                 self._state(StreamState("connected", attempt))
                 attempt = 0
                 error = None
+                candles = self.candles
                 try:
                     async for raw in ws:
-                        delivery = parse_frame(raw)
+                        delivery = parse_frame(raw, candles)
                         if delivery is None:
                             await ws.send(PONG, text=True)
                             continue

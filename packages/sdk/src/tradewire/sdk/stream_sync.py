@@ -48,9 +48,10 @@ class EventStream(_StreamBase):
                 self._state(StreamState("connected", attempt))
                 attempt = 0
                 error = None
+                candles = self.candles
                 try:
                     for raw in ws:
-                        delivery = parse_frame(raw)
+                        delivery = parse_frame(raw, candles)
                         if delivery is None:
                             ws.send(PONG, text=True)
                             continue

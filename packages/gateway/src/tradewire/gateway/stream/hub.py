@@ -231,7 +231,9 @@ class Hub:
             return  # after DISCONNECTING nothing else goes out
         messages = batch.messages
         ids: list[str | None] = (
-            list(batch.event_ids) if len(batch.event_ids) == len(messages) else [event_id_of(m) for m in messages]
+            list(batch.event_ids)
+            if len(batch.event_ids) == len(messages)
+            else [event_id_of(m) for m in messages]
         )
         if not self.paced:
             if self.sessions:  # live: nobody to tell, nothing to keep

@@ -6,12 +6,11 @@ import inspect
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tradewire.protocol import messages as m
 from tradewire.sdk._frames import StreamState
 from tradewire.sdk._routes import build_order
-from tradewire.sdk.client_sync import Client
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost
 from tradewire.sdk.result import RunResult
@@ -20,13 +19,32 @@ from tradewire.sdk.strategy import Strategy
 from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
 
+if TYPE_CHECKING:
+    from tradewire.sdk.client_keepalive import KeepAliveClient
+    from tradewire.sdk.client_sync import Client
+
 __all__ = ["WireTransport", "run_wire"]
+
+
+def rest_client(config: ClientConfig) -> Client | KeepAliveClient:
+    """The blocking REST client of a wire run: one raw keep-alive connection for http, httpx for https.
+
+    Each call of a backtest step waits on the gateway, so the per-request cost of the client is on the
+    critical path; the keep-alive client cuts it to a fraction of httpx's.
+    """
+    if config.base_url.startswith("http://"):
+        from tradewire.sdk.client_keepalive import KeepAliveClient
+
+        return KeepAliveClient(config=config)
+    from tradewire.sdk.client_sync import Client
+
+    return Client(config=config)
 
 
 class WireTransport:
     """Strategy commands as REST calls (blocking: a handler's order is placed before its batch is acked)."""
 
-    def __init__(self, client: Client, platform: str) -> None:
+    def __init__(self, client: Client | KeepAliveClient, platform: str) -> None:
         self.client = client
         self.platform = platform
         self.submitted = 0
@@ -67,7 +85,7 @@ class WireTransport:
         return self.client.list_orders()
 
 
-def _platform(client: Client) -> str:
+def _platform(client: Client | KeepAliveClient) -> str:
     try:
         health = client.health()
     except Exception:
@@ -102,7 +120,7 @@ async def run_wire(
         events_log: A binary file that receives every frame's wire JSON, one per line.
     """
     config = config or ClientConfig.resolve(base_url, api_key)
-    client = Client(config=config)
+    client = rest_client(config)
     router = Router(strategy)
     result = RunResult(type(strategy).__name__, _platform(client), "wire")
     transport = WireTransport(client, result.platform)
@@ -114,7 +132,8 @@ async def run_wire(
         if strategy.state.account is not None:
             result.start_cash = Decimal(strategy.state.account.balance)
         await _call(strategy.on_start)
-        stream = AsyncEventStream(config, reconnect=reconnect, on_state=states.append)
+        # candles straight into the Candles handlers take (no protocol CandleEvent on the hot path)
+        stream = AsyncEventStream(config, reconnect=reconnect, on_state=states.append, candles=True)
         trades = result.trades
         async with stream:
             async for delivery in stream:
@@ -124,15 +143,15 @@ async def run_wire(
                     raw = delivery.raw
                     events_log.write((raw.encode() if isinstance(raw, str) else raw) + b"\n")
                 events = delivery.events
-                for ev in events:
-                    t = type(ev)
-                    if t is m.CandleEvent:
-                        result.bars += 1
-                    elif t is m.TradeEvent and ev.trade is not None:
-                        trades.append(ev.trade)
-                    elif t is m.ErrorEvent and _is_ack_timeout(ev):
-                        # the gateway stopped the backtest (events.md rule 8): reconnecting cannot help
-                        raise ConnectionLost(f"the gateway stopped the backtest: {ev.message}")
+                result.bars += delivery.bars
+                if delivery.bars != len(events):
+                    for ev in events:
+                        t = type(ev)
+                        if t is m.TradeEvent and ev.trade is not None:
+                            trades.append(ev.trade)
+                        elif t is m.ErrorEvent and _is_ack_timeout(ev):
+                            # the gateway stopped the backtest (events.md rule 8): reconnecting cannot help
+                            raise ConnectionLost(f"the gateway stopped the backtest: {ev.message}")
                 await router.adeliver(events)
                 await stream.ack(delivery)
                 result.steps += 1
@@ -155,7 +174,7 @@ async def run_wire(
 
 
 async def _connection_changes(
-    states: list[StreamState], router: Router, strategy: Strategy, client: Client
+    states: list[StreamState], router: Router, strategy: Strategy, client: Client | KeepAliveClient
 ) -> None:
     pending = states[:]
     states.clear()
