@@ -2,6 +2,7 @@
 
   python benchmarks/peers/bench_tradewire.py --bars 1000000 --mode inprocess
   python benchmarks/peers/bench_tradewire.py --bars 100000 --mode wire
+  python benchmarks/peers/bench_tradewire.py --bars 10000 --symbols 100 --mode wire
 
 The strategy is written once as a `tradewire.sdk.Strategy` and run unchanged both ways:
   --mode inprocess  through the SDK's in-process transport (the engine in this process, no sockets);
@@ -11,6 +12,10 @@ The strategy is written once as a `tradewire.sdk.Strategy` and run unchanged bot
 Data comes from the peers' gen_data.py (found with --peers-dir, env TRADEWIRE_PEERS_DIR, or
 ../shared/bench/peers relative to the repo root). Market orders fill at the next bar's open, long
 only, 100 units, no fees. Prints one `RESULT:{json}` line (gen_data.emit), like every peer script.
+
+`--symbols N` runs the same rule on N symbols at once (seeds seed, seed+1, ...; cash N times the
+peers'), every instant carrying N bars: the many-symbols throughput figure. Only N=1 has the
+peers' reference answer.
 """
 
 from __future__ import annotations
@@ -69,32 +74,78 @@ class SmaCross(Strategy):
                 self.sell(bar.symbol, held)
 
 
+class MultiSmaCross(Strategy):
+    """SmaCross on every symbol, each with its own averages and crossover state."""
+
+    fast = 10
+    slow = 30
+    quantity = 100
+
+    def on_start(self) -> None:
+        self.books: dict[str, list[Any]] = {}
+
+    def on_candle(self, bar: Candle) -> None:
+        sym = bar.symbol
+        book = self.books.get(sym)
+        if book is None:
+            book = self.books[sym] = [SMA(self.fast), SMA(self.slow), None]
+        c = bar.close
+        f = book[0].update(c)
+        s = book[1].update(c)
+        if s is None:
+            return
+        diff = f - s
+        prev = book[2]
+        book[2] = diff
+        if prev is None:
+            return
+        if diff > 0:
+            if prev <= 0 and not self.position(sym):
+                self.buy(sym, self.quantity)
+        elif diff < 0 and prev >= 0:
+            held = self.position(sym)
+            if held > 0:
+                self.sell(sym, held)
+
+
+def _symbols(n: int) -> list[str]:
+    return [SYMBOL] if n == 1 else [f"{SYMBOL}{i:03d}" for i in range(n)]
+
+
+def _strategy(gen_data: Any, n: int) -> Strategy:
+    cls = SmaCross if n == 1 else MultiSmaCross
+    return cls(fast=gen_data.FAST, slow=gen_data.SLOW, quantity=gen_data.QTY)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _run_inprocess(arr: dict[str, Any], gen_data: Any, t: Any) -> tuple[Any, float, float]:
+def _run_inprocess(arrs: list[dict[str, Any]], gen_data: Any, t: Any) -> tuple[Any, float, float]:
     import tradewire.engine as te
     from tradewire.sdk import backtest
 
-    series = te.from_arrays(
-        SYMBOL,
-        arr["ts"],
-        open=arr["open"],
-        high=arr["high"],
-        low=arr["low"],
-        close=arr["close"],
-        volume=arr["volume"],
-        timeframe="1m",
-        price_decimals=gen_data.PRICE_DECIMALS,
-    )
+    series = [
+        te.from_arrays(
+            sym,
+            arr["ts"],
+            open=arr["open"],
+            high=arr["high"],
+            low=arr["low"],
+            close=arr["close"],
+            volume=arr["volume"],
+            timeframe="1m",
+            price_decimals=gen_data.PRICE_DECIMALS,
+        )
+        for sym, arr in zip(_symbols(len(arrs)), arrs, strict=True)
+    ]
     load_s = t.mark("load")
     result = backtest(
-        SmaCross(fast=gen_data.FAST, slow=gen_data.SLOW, quantity=gen_data.QTY),
-        series,
-        cash=str(int(gen_data.START_CASH)),
+        _strategy(gen_data, len(arrs)),
+        series if len(series) > 1 else series[0],
+        cash=str(int(gen_data.START_CASH) * len(arrs)),
         quantity_decimals=0,
     )
     total = t.mark("run")
@@ -102,16 +153,21 @@ def _run_inprocess(arr: dict[str, Any], gen_data: Any, t: Any) -> tuple[Any, flo
     return result, load_s + total - result.elapsed_s, result.elapsed_s
 
 
-def _run_wire(arr: dict[str, Any], gen_data: Any, t: Any, a: argparse.Namespace) -> tuple[Any, float, float]:
+def _run_wire(
+    arrs: list[dict[str, Any]], gen_data: Any, t: Any, a: argparse.Namespace
+) -> tuple[Any, float, float]:
     import httpx
 
     from tradewire.sdk import run
 
     tmp = Path(tempfile.mkdtemp(prefix="tradewire-bench-"))
     try:
-        df = gen_data.make_dataframe(len(arr["ts"]), a.seed)
-        df.to_parquet(tmp / f"{SYMBOL}.parquet")
-        (tmp / "engine.toml").write_text(f'cash = "{int(gen_data.START_CASH)}"\nquantity_decimals = 0\n')
+        data = tmp / "data"
+        data.mkdir()
+        for i, sym in enumerate(_symbols(len(arrs))):
+            gen_data.make_dataframe(len(arrs[i]["ts"]), a.seed + i).to_parquet(data / f"{sym}.parquet")
+        cash = int(gen_data.START_CASH) * len(arrs)
+        (tmp / "engine.toml").write_text(f'cash = "{cash}"\nquantity_decimals = 0\n')
         port = _free_port()
         gateway = (
             shutil.which("tradewire-gateway", path=str(Path(sys.executable).parent)) or "tradewire-gateway"
@@ -128,7 +184,7 @@ def _run_wire(arr: dict[str, Any], gen_data: Any, t: Any, a: argparse.Namespace)
                 "--port",
                 str(port),
                 "--data",
-                str(tmp / f"{SYMBOL}.parquet"),
+                str(data),
                 "--engine-config",
                 str(tmp / "engine.toml"),
                 "--log-level",
@@ -150,11 +206,7 @@ def _run_wire(arr: dict[str, Any], gen_data: Any, t: Any, a: argparse.Namespace)
                     time.sleep(0.05)
             load_s = t.mark("load")
             started = time.perf_counter()
-            result = run(
-                SmaCross(fast=gen_data.FAST, slow=gen_data.SLOW, quantity=gen_data.QTY),
-                platform="backtest",
-                gateway=url,
-            )
+            result = run(_strategy(gen_data, len(arrs)), platform="backtest", gateway=url)
             run_s = time.perf_counter() - started
             t.mark("run")
         finally:
@@ -170,6 +222,7 @@ def main() -> None:
     ap.add_argument("--bars", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--mode", choices=["inprocess", "wire"], default="inprocess")
+    ap.add_argument("--symbols", type=int, default=1, help="symbols per instant (default 1)")
     ap.add_argument("--peers-dir", default=None)
     ap.add_argument("--check", action="store_true", help="also compute the numpy reference trade count")
     ap.add_argument("--profile", default=None, help="write a pyinstrument text profile of the run phase here")
@@ -181,7 +234,8 @@ def main() -> None:
     import tradewire.engine as te
 
     t = gen_data.Timer()
-    arr = gen_data.make_arrays(a.bars, a.seed)
+    arrs = [gen_data.make_arrays(a.bars, a.seed + i) for i in range(a.symbols)]
+    arr = arrs[0]
     gen_s = t.mark("gen")
     profiler = None
     if a.profile:
@@ -190,9 +244,9 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         profiler.start()
     if a.mode == "inprocess":
-        result, load_s, run_s = _run_inprocess(arr, gen_data, t)
+        result, load_s, run_s = _run_inprocess(arrs, gen_data, t)
     else:
-        result, load_s, run_s = _run_wire(arr, gen_data, t, a)
+        result, load_s, run_s = _run_wire(arrs, gen_data, t, a)
     if profiler is not None:
         profiler.stop()
         Path(a.profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
@@ -200,7 +254,8 @@ def main() -> None:
         "framework": "tradewire",
         "version": te.__version__,
         "mode": a.mode,
-        "bars": a.bars,
+        "bars": a.bars * a.symbols,
+        "symbols": a.symbols,
         "gen_s": gen_s,
         "load_s": load_s,
         "run_s": run_s,
