@@ -273,19 +273,31 @@ def conformance(session: nox.Session, target: str) -> None:
     )
 
 
-BENCH_SCRIPTS = (
-    "packages/protocol/benchmarks/bench_codec.py",
-    "benchmarks/bench_codec.py",
-    "benchmarks/peers/bench_engine.py",
-    "benchmarks/peers/bench_tradewire.py",
+#: What `nox -s bench` runs, in order: (script, arguments). Sizes keep the whole set to a few minutes;
+#: each script's docstring gives the larger runs behind the figures in the READMEs.
+BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("packages/protocol/benchmarks/bench_codec.py", ()),
+    ("benchmarks/bench_codec.py", ()),
+    ("benchmarks/peers/bench_engine.py", ()),
+    ("benchmarks/peers/bench_tradewire.py", ()),
+    # issue 7: the same Strategy over the wire, one symbol, then 100 symbols per instant
+    ("benchmarks/peers/bench_tradewire.py", ("--bars", "20000", "--mode", "wire")),
+    ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100", "--mode", "wire")),
+    ("benchmarks/sdk/bench_client_step.py", ()),
+    # issue 6: REST round trip, WS stream rate, idle clients, gateway CPU per backtest step
+    ("benchmarks/gateway/bench_rest.py", ()),
+    ("benchmarks/gateway/bench_submit_clients.py", ()),
+    ("benchmarks/gateway/bench_ws_stream.py", ()),
+    ("benchmarks/gateway/bench_idle_clients.py", ()),
+    ("benchmarks/gateway/bench_backtest_step.py", ()),
 )
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Opt-in benchmarks: codec speed, then the peer backtest in-process (engine, then SDK).
+    """Opt-in benchmarks: codec, the peer backtest in-process and over the wire, SDK and gateway.
 
-    `nox -s bench` runs every script with its defaults; `nox -s bench -- SCRIPT.py ARGS...` runs one
+    `nox -s bench` runs BENCH_RUNS (a few minutes); `nox -s bench -- SCRIPT.py ARGS...` runs one
     script with its own arguments, e.g. `nox -s bench -- benchmarks/peers/bench_tradewire.py --bars 100000`.
     """
     if session.posargs and session.posargs[0].endswith(".py"):
@@ -293,9 +305,7 @@ def bench(session: nox.Session) -> None:
     elif session.posargs:
         session.error("usage: nox -s bench [-- SCRIPT.py [ARGS...]]")
     else:
-        runs = [(script, []) for script in BENCH_SCRIPTS if (ROOT / script).is_file()]
-    if not runs:
-        session.skip("no benchmark scripts yet: " + ", ".join(BENCH_SCRIPTS))
+        runs = [(script, list(args)) for script, args in BENCH_RUNS]
     session.install(*local_install_args(_all_packages()))
     for script, args in runs:
         session.log(f"bench: {script} {' '.join(args)}")

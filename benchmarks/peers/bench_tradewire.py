@@ -153,6 +153,19 @@ def _run_inprocess(arrs: list[dict[str, Any]], gen_data: Any, t: Any) -> tuple[A
     return result, load_s + total - result.elapsed_s, result.elapsed_s
 
 
+#: Wire mode: CPU seconds of the gateway process and of this (client) process during the run.
+CPU_S: dict[str, float] = {}
+
+
+def _cpu_s(pid: int) -> float:
+    # utime + stime of a process, from /proc (Linux); 0 where there is no /proc
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _run_wire(
     arrs: list[dict[str, Any]], gen_data: Any, t: Any, a: argparse.Namespace
 ) -> tuple[Any, float, float]:
@@ -189,6 +202,7 @@ def _run_wire(
                 str(tmp / "engine.toml"),
                 "--log-level",
                 "warning",
+                *(["--busy-poll", str(a.busy_poll)] if a.busy_poll is not None else []),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -205,9 +219,15 @@ def _run_wire(
                         raise SystemExit("the gateway did not start") from None
                     time.sleep(0.05)
             load_s = t.mark("load")
+            gateway_cpu, client_cpu = _cpu_s(proc.pid), time.process_time()
             started = time.perf_counter()
-            result = run(_strategy(gen_data, len(arrs)), platform="backtest", gateway=url)
+            result = run(
+                _strategy(gen_data, len(arrs)), platform="backtest", gateway=url, busy_poll=a.busy_poll
+            )
             run_s = time.perf_counter() - started
+            # CPU of each side over the run: steadier than wall time on a shared machine
+            CPU_S["gateway"] = _cpu_s(proc.pid) - gateway_cpu
+            CPU_S["client"] = time.process_time() - client_cpu
             t.mark("run")
         finally:
             proc.terminate()
@@ -223,6 +243,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--mode", choices=["inprocess", "wire"], default="inprocess")
     ap.add_argument("--symbols", type=int, default=1, help="symbols per instant (default 1)")
+    ap.add_argument(
+        "--busy-poll",
+        type=float,
+        default=None,
+        help="wire: seconds each side polls before sleeping (default: the platform's, 0.001); "
+        "0 makes *_cpu_us_per_instant the real work of each side",
+    )
     ap.add_argument("--peers-dir", default=None)
     ap.add_argument("--check", action="store_true", help="also compute the numpy reference trade count")
     ap.add_argument("--profile", default=None, help="write a pyinstrument text profile of the run phase here")
@@ -269,6 +296,8 @@ def main() -> None:
         res["events"] = result.events
         res["instants_per_s"] = result.steps / run_s if run_s else None
         res["events_per_s"] = result.events / run_s if run_s else None
+        for side, cpu in CPU_S.items():
+            res[f"{side}_cpu_us_per_instant"] = round(cpu / result.steps * 1e6, 1) if result.steps else None
     if a.check:
         res["reference"] = gen_data.reference_trades(arr["close"])
     gen_data.emit(res)
