@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -65,6 +66,7 @@ _REJECT_TEXT = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # an order's id is asked for by each of its lifecycle messages
 def correlation_id(order_id: str) -> str:
     """Deterministic tracing id of an order (a UUID derived from its id, so runs stay byte-identical).
 
