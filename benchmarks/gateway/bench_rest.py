@@ -1,9 +1,11 @@
 """REST submit-order round trip on the mock platform, one keep-alive client on loopback.
 
-Target (issue #6): p50 <= 400 µs, p99 <= 1 ms with an httpx client. The server runs in its own
-process (as deployed). Two reference rows separate the parts: the same requests from a minimal
-raw-socket HTTP/1.1 client (what the gateway itself costs), and a bare Litestar + uvicorn endpoint
-that does nothing, measured with httpx (the floor of this stack on this machine).
+Target (issue #6): p50 <= 400 µs, p99 <= 1 ms, judged with a generic httpx client and with the
+SDK's `KeepAliveClient` (the blocking client a wire run uses for plain http; the whole
+`submit_order` call, decoding included). The server runs in its own process (as deployed). Two
+reference rows separate the parts: the same requests from a minimal raw-socket HTTP/1.1 client
+(what the gateway itself costs), and a bare Litestar + uvicorn endpoint that does nothing,
+measured with httpx (the floor of that client on this stack and machine).
 
     python benchmarks/gateway/bench_rest.py [--n 5000]
 """
@@ -59,6 +61,20 @@ def raw_caller(port: int) -> tuple[Callable[[int], int], Callable[[], None]]:
     return call, sock.close
 
 
+def sdk_caller(port: int) -> tuple[Callable[[int], int], Callable[[], None]]:
+    """The SDK's own blocking client for plain http (what a wire run uses): the whole `submit_order`."""
+    from tradewire.sdk.client_keepalive import KeepAliveClient
+
+    client = KeepAliveClient(f"http://127.0.0.1:{port}", KEY)
+    sides = ("buy", "sell")
+
+    def call(i: int) -> int:
+        client.submit_order(symbol="AAPL", side=sides[i % 2], quantity="1")
+        return 201  # anything else raised
+
+    return call, client.close
+
+
 def measure(
     label: str,
     port: int,
@@ -96,6 +112,7 @@ def main() -> None:
     )
     try:
         p50, p99 = measure("gateway (mock), httpx client", port, httpx_caller, args.n, args.warmup)
+        sdk50, sdk99 = measure("gateway (mock), SDK KeepAliveClient", port, sdk_caller, args.n, args.warmup)
         measure("gateway (mock), raw-socket client", port, raw_caller, args.n, args.warmup)
     finally:
         stop(proc)
@@ -104,9 +121,11 @@ def main() -> None:
         measure("reference: bare Litestar+uvicorn, httpx", port, httpx_caller, args.n, args.warmup)
     finally:
         stop(proc)
-    print(
-        f"  target p50 <= 400 µs: {'ok' if p50 <= 400 else 'MISSED'};  p99 <= 1000 µs: {'ok' if p99 <= 1000 else 'MISSED'}"
-    )
+    for label, a, b in (("httpx", p50, p99), ("SDK KeepAliveClient", sdk50, sdk99)):
+        print(
+            f"  target with {label}: p50 <= 400 µs {'ok' if a <= 400 else 'MISSED'};"
+            f"  p99 <= 1000 µs {'ok' if b <= 1000 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":
