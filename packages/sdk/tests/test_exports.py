@@ -24,6 +24,7 @@ EXPECTED = {
     "InsecureTransport",
     "InsufficientFunds",
     "InvalidRequest",
+    "KeepAliveClient",
     "LiveTradingNotAllowed",
     "MACD",
     "NotFound",

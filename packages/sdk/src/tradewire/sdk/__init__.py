@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tradewire.sdk._frames import Delivery, StreamState
     from tradewire.sdk.client_async import AsyncClient
+    from tradewire.sdk.client_keepalive import KeepAliveClient
     from tradewire.sdk.client_sync import Client
     from tradewire.sdk.config import ClientConfig
     from tradewire.sdk.errors import (
@@ -64,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     # clients
     "Client": "tradewire.sdk.client_sync",
     "AsyncClient": "tradewire.sdk.client_async",
+    "KeepAliveClient": "tradewire.sdk.client_keepalive",
     "ClientConfig": "tradewire.sdk.config",
     "EventStream": "tradewire.sdk.stream_sync",
     "AsyncEventStream": "tradewire.sdk.stream",
@@ -109,6 +111,7 @@ __all__ = [
     "InsecureTransport",
     "InsufficientFunds",
     "InvalidRequest",
+    "KeepAliveClient",
     "LiveTradingNotAllowed",
     "NotFound",
     "OrderNotFound",
