@@ -27,6 +27,24 @@ def test_wire_equals_inprocess(gateway: Any, name: str, example: Any) -> None:
     assert remote.account.balance == local.account.balance
 
 
+def test_async_handlers_over_the_wire_equal_inprocess(gateway: Any, example: Any) -> None:
+    """Async handlers run to completion before their batch is acked, over the wire as in-process."""
+    import asyncio
+
+    base = example("sma_crossover")
+
+    class AsyncSma(base):  # type: ignore[misc, valid-type]
+        async def on_candle(self, bar: Any) -> None:
+            await asyncio.sleep(0)
+            super().on_candle(bar)
+
+    local = backtest(AsyncSma(), sample=True)
+    with gateway("--platform", "backtest") as url:
+        remote = run(AsyncSma(), platform="backtest", gateway=url)
+    assert local.trade_dicts() and remote.trade_dicts() == local.trade_dicts()
+    assert remote.final_equity == local.final_equity
+
+
 def test_wire_event_log_equals_the_inprocess_one(gateway: Any, example: Any) -> None:
     """Every simulated event, its bytes and its grouping into batches are the same both ways; the wire
     adds only the gateway's own id-less notices (the CONNECTED message)."""
