@@ -75,9 +75,14 @@ def test_invalid_candles_are_skipped_and_released_like_protocol_ones() -> None:
         dict(CANDLE, bar={k: v for k, v in BAR.items() if k != "provider"}, event_id="evt-5"),
         dict(CANDLE, event_id=7),
         dict(CANDLE, bar="AAPL", event_id="evt-6"),
+        dict(
+            CANDLE, bar=dict(BAR, timestamp="2024-13-45T14:30:00Z"), event_id="evt-7"
+        ),  # canonical shape, no such day
+        dict(CANDLE, timestamp="2024-03-01T25:00:00Z", event_id="evt-8"),
     ]
     proto, fast = _both(_batch(*bad, CANDLE))
-    assert fast.event_ids == proto.event_ids == ["evt-2", "evt-3", "evt-4", "evt-5", "evt-6", "evt-1"]
+    ids = ["evt-2", "evt-3", "evt-4", "evt-5", "evt-6", "evt-7", "evt-8", "evt-1"]
+    assert fast.event_ids == proto.event_ids == ids
     assert len(fast.events) == len(proto.events) == 1 and fast.bars == proto.bars == 1
 
 

@@ -81,7 +81,11 @@ def _ns(text: str) -> int | None:
     """Nanoseconds of a canonical timestamp text (as `ns_of` gives them); None for anything else."""
     if not _CANONICAL_TS(text):
         return None
-    ns = _NS[text] = ((_fromiso(text) - _EPOCH) // _US) * 1000
+    try:
+        ns = ((_fromiso(text) - _EPOCH) // _US) * 1000
+    except ValueError:  # the right shape but no such date or time: the codec names the error
+        return None
+    _NS[text] = ns
     if len(_NS) > _NS_MAX:
         _NS.clear()
     return ns
