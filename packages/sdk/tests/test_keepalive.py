@@ -427,7 +427,11 @@ def test_https_needs_the_httpx_client() -> None:
     assert isinstance(rest_client(ClientConfig(base_url="https://gateway.example")), Client)
     wire_client = rest_client(ClientConfig(base_url="http://127.0.0.1:9"))
     assert isinstance(wire_client, KeepAliveClient)
+    assert wire_client._conn.busy_poll_s == 0.001  # the default: a backtest's lock-step REST calls
     wire_client.close()
+    live = rest_client(ClientConfig(base_url="http://127.0.0.1:9"), busy_poll_s=0.0)  # `run` off backtest
+    assert isinstance(live, KeepAliveClient) and live._conn.busy_poll_s == 0.0
+    live.close()
 
 
 def test_import_of_the_sdk_stays_lazy() -> None:

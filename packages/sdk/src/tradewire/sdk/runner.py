@@ -131,7 +131,7 @@ def run(
 
     The gateway's reported platform must match `platform` (so a paper run can never reach a live
     account by a wrong URL); live platforms also need `allow_live_orders=True` and `TRADEWIRE_ALLOW_LIVE=1`.
-    `busy_poll` is the seconds the event loop polls the socket before sleeping; by default 1 ms on
+    `busy_poll` is the seconds the event loop and REST reads poll the socket before sleeping: by default 1 ms on
     the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
     elsewhere.
     """
@@ -165,5 +165,6 @@ def run(
                 reconnect=True,
                 progress=progress,
                 events_log=events_log,
+                busy_poll_s=busy_poll,
             )
         )

@@ -26,16 +26,19 @@ if TYPE_CHECKING:
 __all__ = ["WireTransport", "run_wire"]
 
 
-def rest_client(config: ClientConfig) -> Client | KeepAliveClient:
+def rest_client(config: ClientConfig, busy_poll_s: float | None = None) -> Client | KeepAliveClient:
     """The blocking REST client of a wire run: one raw keep-alive connection for http, httpx for https.
 
     Each call of a backtest step waits on the gateway, so the per-request cost of the client is on the
-    critical path; the keep-alive client cuts it to a fraction of httpx's.
+    critical path; the keep-alive client cuts it to a fraction of httpx's. `busy_poll_s` is how long
+    its reads poll before blocking (None: its default, 1 ms).
     """
     if config.base_url.startswith("http://"):
         from tradewire.sdk.client_keepalive import KeepAliveClient
 
-        return KeepAliveClient(config=config)
+        if busy_poll_s is None:
+            return KeepAliveClient(config=config)
+        return KeepAliveClient(config=config, busy_poll_s=busy_poll_s)
     from tradewire.sdk.client_sync import Client
 
     return Client(config=config)
@@ -106,6 +109,7 @@ async def run_wire(
     reconnect: bool = True,
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
+    busy_poll_s: float | None = None,
 ) -> RunResult:
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
@@ -118,9 +122,10 @@ async def run_wire(
         reconnect: Reconnect after drops (live platforms).
         progress: Called after each delivery with the running result and the strategy.
         events_log: A binary file that receives every frame's wire JSON, one per line.
+        busy_poll_s: How long REST reads poll before blocking (None: the REST client's default).
     """
     config = config or ClientConfig.resolve(base_url, api_key)
-    client = rest_client(config)
+    client = rest_client(config, busy_poll_s)
     router = Router(strategy)
     result = RunResult(type(strategy).__name__, _platform(client), "wire")
     transport = WireTransport(client, result.platform)
