@@ -29,7 +29,7 @@ def _codec_frame(batch_id: str, stamp: dt.datetime, events: list[str]) -> str:
 @pytest.mark.parametrize("stamp", STAMPS)
 @pytest.mark.parametrize("batch_id", ["b-1", 'b-"x\\é'])
 def test_fast_head_equals_codec(stamp: dt.datetime, batch_id: str) -> None:
-    text = wire.timestamp_text(stamp)
+    text = codec.timestamp_text(stamp)
     assert (
         text == orjson.loads(codec.encode(EventBatch(batch_id="b", timestamp=stamp, events=[])))["timestamp"]
     )
@@ -45,7 +45,7 @@ def test_batch_frame_splices_encoded_messages() -> None:
         wire.Wire('{"type":"ping","timestamp":"2024-03-01T14:31:01Z"}'),
     ]
     for n in (1, 2):
-        frame = wire.batch_frame("b-7", wire.timestamp_text(stamp), wire.join(wires[:n]))
+        frame = wire.batch_frame("b-7", codec.timestamp_text(stamp), wire.join(wires[:n]))
         assert frame == _codec_frame("b-7", stamp, [w.text for w in wires[:n]])
 
 

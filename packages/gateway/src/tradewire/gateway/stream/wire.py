@@ -14,7 +14,7 @@ _EMPTY_TAIL = b"[]}"
 
 
 class Wire:
-    """One encoded server message: its JSON text, its backtest event id, and its bytes (made on demand).
+    """One encoded server message: its JSON text and its backtest event id.
 
     A plain slotted class rather than a frozen dataclass: one is built per live event on the hot path.
     """
@@ -25,11 +25,6 @@ class Wire:
         self.text = text
         self.event_id = event_id
         self.is_complete = is_complete
-
-    @property
-    def data(self) -> bytes:
-        """The message as UTF-8 JSON bytes."""
-        return self.text.encode()
 
     @classmethod
     def of(cls, message: betterproto2.Message, event_id: str | None = None) -> Wire:
@@ -73,11 +68,6 @@ def event_id_of(message: ServerMessage) -> str | None:
     """The `event_id` a stream message carries, if any."""
     event = codec.payload(message)
     return getattr(event, "event_id", None)
-
-
-def timestamp_text(value: dt.datetime) -> str:
-    """A timestamp as the codec writes it (UTC, `Z`, milliseconds when whole, else microseconds)."""
-    return codec.timestamp_text(value)
 
 
 def _codec_head(batch_id: str, timestamp: str) -> str:
