@@ -276,7 +276,6 @@ def conformance(session: nox.Session, target: str) -> None:
 #: What `nox -s bench` runs, in order: (script, arguments). Sizes keep the whole set to a few minutes;
 #: each script's docstring gives the larger runs behind the figures in the READMEs.
 BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("packages/protocol/benchmarks/bench_codec.py", ()),
     ("benchmarks/bench_codec.py", ()),
     ("benchmarks/peers/bench_engine.py", ()),
     ("benchmarks/peers/bench_tradewire.py", ()),
@@ -306,6 +305,9 @@ def bench(session: nox.Session) -> None:
         session.error("usage: nox -s bench [-- SCRIPT.py [ARGS...]]")
     else:
         runs = [(script, list(args)) for script, args in BENCH_RUNS]
+    missing = sorted({script for script, _ in runs if not (ROOT / script).is_file()})
+    if missing:
+        session.error("no such benchmark script: " + ", ".join(missing))
     session.install(*local_install_args(_all_packages()))
     for script, args in runs:
         session.log(f"bench: {script} {' '.join(args)}")
