@@ -19,43 +19,23 @@ import argparse
 import functools
 import io
 import json
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import tradewire.engine as te
-from tradewire.sdk import SMA, Candle, Strategy, _frames, backtest
+from tradewire.sdk import _frames, backtest
 from tradewire.sdk.router import Router
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "peers"))
+from bench_tradewire import MultiSmaCross  # the peer rule as the wire run uses it
 
 MINUTE_NS = 60_000_000_000
 START_NS = 1_577_836_800_000_000_000  # 2020-01-01T00:00:00Z
-
-
-class Cross(Strategy):
-    """SMA(10)/SMA(30) crossover per symbol, long only (the peer benchmark's rule)."""
-
-    def on_start(self) -> None:
-        self.books: dict[str, list[Any]] = {}
-
-    def on_candle(self, bar: Candle) -> None:
-        sym = bar.symbol
-        book = self.books.get(sym)
-        if book is None:
-            book = self.books[sym] = [SMA(10), SMA(30), None]
-        c = bar.close
-        f, s = book[0].update(c), book[1].update(c)
-        if s is None:
-            return
-        diff = f - s
-        prev, book[2] = book[2], diff
-        if prev is None:
-            return
-        if diff > 0 and prev <= 0 and not self.position(sym):
-            self.buy(sym, 100)
-        elif diff < 0 and prev >= 0 and self.position(sym) > 0:
-            self.sell(sym, self.position(sym))
 
 
 class _CountingTransport:
@@ -93,7 +73,7 @@ def record_frames(symbols: int, steps: int, seed: int = 42) -> list[str]:
             )
         )
     log = io.BytesIO()
-    backtest(Cross(), series, cash=str(1_000_000 * symbols), quantity_decimals=0, events_log=log)
+    backtest(MultiSmaCross(), series, cash=str(1_000_000 * symbols), quantity_decimals=0, events_log=log)
     return [line.decode() for line in log.getvalue().splitlines()]
 
 
@@ -117,7 +97,7 @@ def one_pass(frames: list[str], candles: bool = True) -> dict[str, float]:
     """Seconds spent per phase over all frames, for a fresh strategy."""
     parse = _parser(candles)
     ack_frame = _frames.ack_frame
-    strategy = Cross()
+    strategy = MultiSmaCross()
     transport = _CountingTransport()
     strategy._transport = transport  # type: ignore[assignment]
     router = Router(strategy)
