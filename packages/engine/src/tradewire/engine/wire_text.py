@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,16 +19,12 @@ from tradewire.engine.core.book import Instrument
 from tradewire.engine.core.events import K_CANDLE, K_COMPLETE, K_QUOTE
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled, ratio_text
 from tradewire.engine.data.timeframes import timeframe_enum
-from tradewire.engine.wire import WireBuilder
+from tradewire.engine.wire import WireBuilder, ns_to_dt
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 
 __all__ = ["WireBatch", "WireText", "ns_text"]
 
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-_US_PER_DAY = 86_400_000_000
-_TWO = tuple(f"{i:02d}" for i in range(60))
-_DAYS: dict[int, str] = {}
 _TEXTS: dict[int, str] = {}
 _CACHE_MAX = 4096
 
@@ -46,25 +41,8 @@ def ns_text(ns: int) -> str:
     if text is None:
         if len(_TEXTS) >= _CACHE_MAX:
             _TEXTS.clear()
-        text = _TEXTS[ns] = _format(ns)
+        text = _TEXTS[ns] = codec.timestamp_text(ns_to_dt(ns))
     return text
-
-
-def _format(ns: int) -> str:
-    # Floor division as in `ns_to_dt`: microsecond precision, times before 1970 included.
-    days, us = divmod(ns // 1000, _US_PER_DAY)
-    day = _DAYS.get(days)
-    if day is None:
-        if len(_DAYS) >= _CACHE_MAX:
-            _DAYS.clear()
-        day = _DAYS[days] = dt.date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
-    seconds, frac = divmod(us, 1_000_000)
-    hours, rest = divmod(seconds, 3600)
-    two = _TWO
-    text = f"{day}T{two[hours]}:{two[rest // 60]}:{two[rest % 60]}"
-    if frac:  # as the codec: whole milliseconds as .125, else microseconds
-        text += f".{frac // 1000:03d}" if frac % 1000 == 0 else f".{frac:06d}"
-    return text + "Z"
 
 
 @dataclass(slots=True)
