@@ -23,8 +23,6 @@ _DEC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?").fullmatch  # the codec's decimal gra
 _CANONICAL_TS = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z"
 ).fullmatch
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_US = dt.timedelta(microseconds=1)
 _fromiso = dt.datetime.fromisoformat
 
 # Every event of a step shares its envelope time, and every bar of a step its bar time.
@@ -82,7 +80,7 @@ def _ns(text: str) -> int | None:
     if not _CANONICAL_TS(text):
         return None
     try:
-        ns = ((_fromiso(text) - _EPOCH) // _US) * 1000
+        ns = ns_of(_fromiso(text))
     except ValueError:  # the right shape but no such date or time: the codec names the error
         return None
     _NS[text] = ns
