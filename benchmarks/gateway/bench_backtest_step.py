@@ -40,13 +40,13 @@ class FakeClient:
     """Both ends of one WebSocket as the ASGI app sees them, acking every batch frame at once."""
 
     def __init__(self, digest: bool) -> None:
-        self.batches: list[str] = []  # batch ids sent and not yet acked
+        self.batches: list[tuple[str, bool]] = []  # (batch id, opens a step) sent and not yet acked
         self.frames = 0
         self.bytes = 0
         self.closed = False
         self._more = asyncio.Event()
         self._hash = hashlib.sha256() if digest else None
-        self.on_ack: Any = None  # called with the step count before each ack (orders)
+        self.on_ack: Any = None  # called before acking a step's market data (orders)
 
     async def send(self, message: dict[str, Any]) -> None:
         if message["type"] != "websocket.send":
@@ -61,7 +61,9 @@ class FakeClient:
             self._hash.update(b"\n")
         if text.startswith('{"type":"batch","batch_id":"'):
             end = text.index('"', 28)
-            self.batches.append(text[28:end])
+            # orders go in on a step's market data only: acking their own batch must not place more
+            opens_step = text.find('"events":[{"type":"candle"', end, end + 200) >= 0
+            self.batches.append((text[28:end], opens_step))
             self._more.set()
 
     async def receive(self) -> dict[str, Any]:
@@ -70,8 +72,8 @@ class FakeClient:
                 return {"type": "websocket.disconnect", "code": 1000}
             self._more.clear()
             await self._more.wait()
-        batch_id = self.batches.pop(0)
-        if self.on_ack is not None:
+        batch_id, opens_step = self.batches.pop(0)
+        if opens_step and self.on_ack is not None:
             await self.on_ack()
         ack = {
             "type": "event_ack",
