@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -35,16 +35,18 @@ class RunResult:
     platform: str
     transport: str
     account: m.Account | None = None
-    _trades: list[m.Trade] | None = None
+    # Not in the repr: asyncio.Runner.run reprs its finished task (so the result) when it restores the
+    # SIGINT handler, and thousands of protocol messages took a third of a second there.
+    _trades: list[m.Trade] | None = field(default=None, repr=False)
     orders: int = 0
     steps: int = 0
     events: int = 0
     bars: int = 0
     elapsed_s: float = 0.0
     start_cash: Decimal | None = None
-    report: Any = None
-    _trade_source: Callable[[], list[m.Trade]] | None = None
-    _counts: tuple[int, int] | None = None
+    report: Any = field(default=None, repr=False)
+    _trade_source: Callable[[], list[m.Trade]] | None = field(default=None, repr=False)
+    _counts: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
     def trades(self) -> list[m.Trade]:
