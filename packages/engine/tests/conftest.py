@@ -9,10 +9,26 @@ import numpy as np
 import pytest
 
 from tradewire.engine import Backtest, Series, from_arrays
+from tradewire.engine.core.kernel import Kernel
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 
 T0 = np.datetime64("2024-03-01T14:30:00", "ns")
+
+
+@pytest.fixture(autouse=True)
+def _cached_totals_match_a_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every engine test also checks the kernel's cached account totals against a fresh pass over
+    the positions at every use: a driver that moves a price without bumping `market_version`, or a
+    fill that adjusts the cache wrongly, fails here."""
+    cached = Kernel.totals
+
+    def checked(self: Kernel) -> tuple[int, int, int]:
+        got = cached(self)
+        assert got == self.ledger.totals(self.current_marks()), "stale account totals"
+        return got
+
+    monkeypatch.setattr(Kernel, "totals", checked)
 
 
 def _bars(

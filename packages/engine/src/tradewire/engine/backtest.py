@@ -153,6 +153,7 @@ class Backtest:
                 sim.start_ns = ch.ts[0]
             for i, t in enumerate(ch.ts):
                 k.now = t
+                k.market_version += 1
                 k.evt += 1
                 row[0] = i
                 if k.n_working:

@@ -144,6 +144,7 @@ class Simulation:
                 while j < n and ts[j] == t:
                     j += 1
                 k.now = t
+                k.market_version += 1
                 if self.start_ns is None:
                     self.start_ns = t
                 rec = k.rec

@@ -53,15 +53,23 @@ class Ledger:
         self.cash = cash
         self.positions = [PositionState(i.index) for i in instruments]
         self.open: dict[int, PositionState] = {}  # symbols with a non-zero position, insertion-ordered
+        self.shorts = 0  # how many open positions are short
         self.fees = 0
 
     def apply_fill(self, sym: int, signed_qty: int, price: int, fee: int, now: int) -> int:
         """Book one fill; returns the position event (POS_OPENED / POS_MODIFIED / POS_CLOSED)."""
+        p = self.positions[sym]
+        was_short = p.qty < 0
+        event = self._book(p, signed_qty, price, fee, now)
+        self.shorts += (p.qty < 0) - was_short
+        return event
+
+    def _book(self, p: PositionState, signed_qty: int, price: int, fee: int, now: int) -> int:
+        sym = p.sym
         inst = self.instruments[sym]
         f = inst.factor
         self.cash -= signed_qty * price * f + fee
         self.fees += fee
-        p = self.positions[sym]
         q0 = p.qty
         if q0 == 0:
             p.qty, p.cost, p.realized, p.opened, p.updated = signed_qty, signed_qty * price, 0, now, now
@@ -104,16 +112,3 @@ class Ledger:
             gross += v if v >= 0 else -v
             unreal += v - p.cost * f
         return mv, gross, unreal
-
-    def market_value(self, marks: list[int]) -> int:
-        """Sum of signed position values at `marks` (money scale)."""
-        ins = self.instruments
-        return sum(p.qty * marks[s] * ins[s].factor for s, p in self.open.items())
-
-    def gross_exposure(self, marks: list[int]) -> int:
-        ins = self.instruments
-        return sum(abs(p.qty) * marks[s] * ins[s].factor for s, p in self.open.items())
-
-    def unrealized(self, marks: list[int]) -> int:
-        ins = self.instruments
-        return sum((p.qty * marks[s] - p.cost) * ins[s].factor for s, p in self.open.items())

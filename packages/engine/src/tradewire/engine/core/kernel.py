@@ -111,6 +111,11 @@ class Kernel:
         self.warned = False
         self.liquidations = 0
         self.watch = False  # margin must be checked every step (leverage or shorts open); set on fills
+        # Account totals (market value, gross, unrealized) are cached until a price moves: whatever
+        # applies market data bumps `market_version`; a fill adjusts the cache by its one position.
+        self.market_version = 0
+        self._totals = (0, 0, 0)
+        self._totals_version = -1
 
     # ----------------------------------------------------------------- events
     def _ev(self, kind: int, payload: object) -> None:
@@ -132,7 +137,7 @@ class Kernel:
     def account_snapshot(self) -> tuple[int, int, int, int, int]:
         """(balance, equity, margin_used, margin_available, unrealized) in money scale."""
         led = self.ledger
-        mv, gross, unreal = led.totals(self.current_marks())
+        mv, gross, unreal = self.totals()
         equity = led.cash + mv
         if self.cash_account:
             return led.cash, equity, 0, led.cash, unreal
@@ -158,6 +163,22 @@ class Kernel:
             return self.marks[sym]
         return c.d[self.row[sym]]  # type: ignore[no-any-return]
 
+    def totals(self) -> tuple[int, int, int]:
+        """(market value, gross exposure, unrealized PnL) of the open positions, money scale."""
+        if self._totals_version != self.market_version:
+            self._totals = self.ledger.totals(self.current_marks())
+            self._totals_version = self.market_version
+        return self._totals
+
+    def _position_totals(self, sym: int) -> tuple[int, int, int]:
+        """`sym`'s share of `totals()` (zero when flat)."""
+        p = self.ledger.positions[sym]
+        if p.qty == 0:
+            return 0, 0, 0
+        f = self.instruments[sym].factor
+        v = p.qty * self.mark(sym) * f
+        return v, v if v >= 0 else -v, v - p.cost * f
+
     def current_marks(self) -> list[int]:
         marks = self.marks
         for s in self.ledger.open:
@@ -165,13 +186,14 @@ class Kernel:
         return marks
 
     def equity(self) -> int:
-        return self.ledger.cash + self.ledger.market_value(self.current_marks())
+        return self.ledger.cash + self.totals()[0]
 
     # ----------------------------------------------------------------- market data
     def on_quote(
         self, sym: int, ts: int, bid: int, ask: int, bid_size: int | None, ask_size: int | None
     ) -> None:
         """A new quote for `sym`: working orders trade against it at once."""
+        self.market_version += 1
         self.quote[sym] = (ts, bid, ask, bid_size, ask_size)
         self.quote_mark[sym] = True
         self.marks[sym] = (bid + ask) // 2
@@ -262,7 +284,18 @@ class Kernel:
             self._finish(order, REJECTED, EV_REJECTED)
             return False
         now = self.now
+        cached = self._totals_version == self.market_version
+        if cached:
+            before = self._position_totals(order.sym)
         pev = led.apply_fill(order.sym, signed, price, fee, now)
+        if cached:
+            after = self._position_totals(order.sym)
+            mv, gross, unreal = self._totals
+            self._totals = (
+                mv + after[0] - before[0],
+                gross + after[1] - before[1],
+                unreal + after[2] - before[2],
+            )
         self.watch = self.needs_margin_watch()
         order.filled += qty
         order.cost += qty * price
@@ -312,8 +345,9 @@ class Kernel:
         if abs(new) <= abs(pos) and (new == 0 or (new > 0) == (pos > 0)):
             return None  # reducing exposure is always allowed
         added = (abs(new) - (abs(pos) if (new > 0) == (pos > 0) else 0)) * price * f
-        if self.leverage == 1 and not led.open and signed > 0 and fee >= 0:
-            # fast check for the common unlevered long: cash must pay for it
+        if self.lev1 and not self.watch:
+            # unlevered and long or flat everywhere: prices are > 0, so gross exposure equals market
+            # value and equity - margin used is the cash; no pass over the positions is needed
             return R_INSUFFICIENT_MARGIN if added + fee > led.cash else None
         _, equity, used, _, _ = self.account_snapshot()
         need = Decimal(added) / self.leverage + fee
@@ -455,9 +489,9 @@ class Kernel:
         led = self.ledger
         if self.cash_account or not led.open:
             return
+        mv, gross, _ = self.totals()
         marks = self.current_marks()
-        gross = led.gross_exposure(marks)
-        equity = led.cash + led.market_value(marks)
+        equity = led.cash + mv
         maint = Decimal(gross) * self.mm
         if equity < maint:
             self._account_ev(ACC_MARGIN_CALL)
@@ -496,9 +530,4 @@ class Kernel:
         """Whether equity can breach maintenance: only with leverage or short positions."""
         if self.cash_account or not self.ledger.open:
             return False
-        if not self.lev1:
-            return True
-        for p in self.ledger.open.values():
-            if p.qty < 0:
-                return True
-        return False
+        return not self.lev1 or self.ledger.shorts > 0
