@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from tradewire.engine.core.events import (
     K_ACCOUNT,
@@ -28,6 +29,23 @@ from tradewire.protocol import messages as m
 __all__ = ["WireBuilder", "ns_to_dt"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _members(cls: type[_E]) -> dict[int, _E]:
+    # a dict lookup instead of calling the enum: Enum(value) costs ~0.6 µs, five times per order message
+    return {e.value: e for e in cls}
+
+
+_SIDE = _members(m.Side)
+_ORDER_TYPE = _members(m.OrderType)
+_TRAILING_TYPE = _members(m.TrailingType)
+_ORDER_STATUS = _members(m.OrderStatus)
+_REJECT_REASON = _members(m.RejectReason)
+_TIME_IN_FORCE = _members(m.TimeInForce)
+_ORDER_EVENT = _members(m.OrderEventType)
+_POSITION_EVENT = _members(m.PositionEventType)
+_ACCOUNT_EVENT = _members(m.AccountEventType)
 
 
 def ns_to_dt(ns: int) -> dt.datetime:
@@ -117,8 +135,8 @@ class WireBuilder:
             id=oid,
             client_order_id=cid,
             symbol=self._sym[sym],
-            side=m.Side(side),
-            order_type=m.OrderType(otype),
+            side=_SIDE[side],
+            order_type=_ORDER_TYPE[otype],
             quantity=fmt_qty(qty, qs),
             filled_quantity=fmt_qty(filled, qs),
             remaining_quantity=fmt_qty(max(qty - filled, 0), qs),
@@ -127,16 +145,16 @@ class WireBuilder:
             stop_loss=px(sl),
             take_profit=px(tp),
             trailing_distance=trail_text,
-            trailing_type=None if trail_type is None else m.TrailingType(trail_type),
+            trailing_type=None if trail_type is None else _TRAILING_TYPE[trail_type],
             average_fill_price=ratio_text(cost, filled, ps) if filled else None,
-            status=m.OrderStatus(status),
-            reject_reason=None if reject is None else m.RejectReason(reject),
+            status=_ORDER_STATUS[status],
+            reject_reason=None if reject is None else _REJECT_REASON[reject],
             parent_order_id=parent,
             reduce_only=True if reduce_only else None,
             post_only=True if post_only else None,
             oco_group_id=oco,
             correlation_id=correlation_id(oid),
-            time_in_force=m.TimeInForce(tif),
+            time_in_force=_TIME_IN_FORCE[tif],
             created_at=ns_to_dt(created),
             updated_at=ns_to_dt(updated),
         )
@@ -146,7 +164,7 @@ class WireBuilder:
             id=f.id,
             order_id=f.order_id,
             symbol=self._sym[f.sym],
-            side=m.Side(f.side),
+            side=_SIDE[f.side],
             quantity=fmt_qty(f.qty, self._qs),
             price=fmt_scaled(f.price, self._ps[f.sym]),
             commission=fmt_money(f.commission, self._ms),
@@ -201,7 +219,7 @@ class WireBuilder:
             order = self.order(snap)
             return m.ServerMessage(
                 order=m.OrderEvent(
-                    event=m.OrderEventType(ev),
+                    event=_ORDER_EVENT[ev],
                     order=order,
                     parent_order_id=order.parent_order_id,
                     timestamp=ts,
@@ -221,14 +239,14 @@ class WireBuilder:
             ev, snap = p
             return m.ServerMessage(
                 position=m.PositionEvent(
-                    event=m.PositionEventType(ev), position=self.position(snap), timestamp=ts, event_id=eid
+                    event=_POSITION_EVENT[ev], position=self.position(snap), timestamp=ts, event_id=eid
                 )
             )
         if kind == K_ACCOUNT:
             ev, snap = p
             return m.ServerMessage(
                 account=m.AccountEvent(
-                    event=m.AccountEventType(ev), account=self.account(snap), timestamp=ts, event_id=eid
+                    event=_ACCOUNT_EVENT[ev], account=self.account(snap), timestamp=ts, event_id=eid
                 )
             )
         if kind == K_ERROR:
