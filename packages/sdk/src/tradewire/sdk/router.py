@@ -138,10 +138,14 @@ class Router:
             ):
                 state.apply(ev)
         out: list[tuple[_Handler, Any]] = []
+        # one plain on_candle for every symbol: skip the per-kind lookup for each of a step's candles
+        simple = self.simple_candle if self.only is None else None
         for ev in events:
             t = type(ev)
             if t is WireCandle or t is Candle or isinstance(ev, Candle):
-                if self.candle_any:
+                if simple is not None:
+                    out.append((simple, ev))
+                elif self.candle_any:
                     self._kind("candle", ev.symbol, ev, out)
             elif t is m.CandleEvent:
                 if self.candle_any:
