@@ -1,12 +1,13 @@
 """Run Tradewire and the peers (NautilusTrader, backtrader, pure Python) in one session, each bench in
 a fresh process under GNU time -v, and print a table with Tradewire's speed ratio to each peer.
 
-  python benchmarks/peers/run_compare.py --bars 1000000 --repeats 3 --peers-python PEERS_VENV/bin/python
+  python benchmarks/peers/run_compare.py --bars 1000000 --repeats 3 --slow-repeats 1 --peers-python PEERS_VENV/bin/python
 
 Tradewire runs with this interpreter (the repo's venv); the peers with --peers-python (a venv with
 backtrader and nautilus_trader). The peers' own scripts and gen_data.py are used unchanged, from
 --peers-dir (default: env TRADEWIRE_PEERS_DIR or ../shared/bench/peers next to the repo). Raw runs
-go to benchmarks/results/ (git-ignored).
+go to benchmarks/results/ (git-ignored). NautilusTrader reports its final cash balance (the last
+position still open), the others their final value; the table says which.
 """
 
 from __future__ import annotations
@@ -30,12 +31,19 @@ PEERS = {
     "nautilus": ("bench_nautilus.py", []),
     "backtrader": ("bench_backtrader.py", []),
 }
+SLOW = {"nautilus", "backtrader"}  # a minute or more per run
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bars", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--slow-repeats",
+        type=int,
+        default=None,
+        help="runs of NautilusTrader and backtrader (default: --repeats)",
+    )
     ap.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON", sys.executable))
     ap.add_argument(
         "--peers-dir",
@@ -71,7 +79,8 @@ def main() -> None:
     for name, (py, args, cwd) in configs.items():
         if only and name not in only:
             continue
-        for rep in range(a.repeats):
+        repeats = a.slow_repeats if name in SLOW and a.slow_repeats is not None else a.repeats
+        for rep in range(repeats):
             cmd = [gnu_time, "-v", py, *args, "--bars", str(a.bars)]
             t0 = time.perf_counter()
             p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=3600)
@@ -100,7 +109,7 @@ def main() -> None:
         return statistics.median(r[key] for r in runs)
 
     tw = med(results["tradewire-engine"], "run_s") if "tradewire-engine" in results else None
-    print(f"\nbars={a.bars} repeats={a.repeats}\n")
+    print(f"\nbars={a.bars} repeats={a.repeats} slow_repeats={a.slow_repeats or a.repeats}\n")
     print(
         "| framework | version | median run_s | bars/s (run) | peak RSS MB | entries/exits | final value | run_s ÷ tradewire-engine |"
     )
@@ -110,8 +119,14 @@ def main() -> None:
         ratio = "–" if tw is None or name == "tradewire-engine" else f"{rs / tw:.1f}×"
         print(
             f"| {name} | {runs[0].get('version')} | {rs:.3f} | {a.bars / rs:,.0f} | {med(runs, 'max_rss_mb'):.0f} | "
-            f"{runs[0]['entries']}/{runs[0]['exits']} | {runs[0]['final_value']:.4f} | {ratio} |"
+            f"{runs[0]['entries']}/{runs[0]['exits']} | {_final(runs[0])} | {ratio} |"
         )
+
+
+def _final(run: dict) -> str:
+    if "final_value" in run:
+        return f"{run['final_value']:.4f}"
+    return f"{run['final_balance']:.2f} (cash balance)"
 
 
 if __name__ == "__main__":
