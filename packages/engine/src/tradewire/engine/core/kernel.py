@@ -490,7 +490,6 @@ class Kernel:
         if self.cash_account or not led.open:
             return
         mv, gross, _ = self.totals()
-        marks = self.current_marks()
         equity = led.cash + mv
         maint = Decimal(gross) * self.mm
         if equity < maint:
@@ -505,7 +504,7 @@ class Kernel:
                 },
             )
             for s in list(led.open):
-                self.liquidate(s, marks[s])
+                self.liquidate(s, self.mark(s))
             self.warned = False
         elif equity < maint * self.warn_ratio:
             if not self.warned:
