@@ -101,6 +101,15 @@ class Ledger:
             p.qty, p.cost, p.opened = rest, rest * price, now
         return POS_MODIFIED
 
+    def position_totals(self, sym: int, mark: int) -> tuple[int, int, int]:
+        """`sym`'s share of `totals` at `mark` (zero when flat); the same terms as its loop."""
+        p = self.positions[sym]
+        if p.qty == 0:
+            return 0, 0, 0
+        f = self.instruments[sym].factor
+        v = p.qty * mark * f
+        return v, v if v >= 0 else -v, v - p.cost * f
+
     def totals(self, marks: list[int]) -> tuple[int, int, int]:
         """(market value, gross exposure, unrealized PnL) at `marks`, money scale, in one pass."""
         mv = gross = unreal = 0

@@ -170,15 +170,6 @@ class Kernel:
             self._totals_version = self.market_version
         return self._totals
 
-    def _position_totals(self, sym: int) -> tuple[int, int, int]:
-        """`sym`'s share of `totals()` (zero when flat)."""
-        p = self.ledger.positions[sym]
-        if p.qty == 0:
-            return 0, 0, 0
-        f = self.instruments[sym].factor
-        v = p.qty * self.mark(sym) * f
-        return v, v if v >= 0 else -v, v - p.cost * f
-
     def current_marks(self) -> list[int]:
         marks = self.marks
         for s in self.ledger.open:
@@ -286,10 +277,11 @@ class Kernel:
         now = self.now
         cached = self._totals_version == self.market_version
         if cached:
-            before = self._position_totals(order.sym)
+            mark = self.mark(order.sym)
+            before = led.position_totals(order.sym, mark)
         pev = led.apply_fill(order.sym, signed, price, fee, now)
         if cached:
-            after = self._position_totals(order.sym)
+            after = led.position_totals(order.sym, mark)
             mv, gross, unreal = self._totals
             self._totals = (
                 mv + after[0] - before[0],
