@@ -2390,7 +2390,7 @@ default_message_pool.register_message("tradewire.v1", "ServerMessage", ServerMes
 @dataclass(eq=False, repr=False)
 class SubmitOrderRequest(betterproto2.Message):
     """
-    Body of POST /v1/orders. Price fields depend on order_type (rest.md).
+    Body of POST /v1/orders. Price fields depend on order_type (docs/spec/rest.md).
     """
 
     symbol: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
