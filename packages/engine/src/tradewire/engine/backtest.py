@@ -50,7 +50,7 @@ class Backtest:
     only these documented members besides the trading API below: `broker` (the same operations in
     protocol terms: requests in, protocol messages out), `wire` (engine records and snapshots to
     protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
-    (the reused views handed to strategies), `fill_log`, `fill_listeners`, `records`,
+    (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`, `records`,
     `account_snapshot()`, `position_snapshot()` and `last_close()`.
 
     Attributes:
@@ -363,6 +363,12 @@ class Backtest:
     def fill_listeners(self) -> list[Callable[[Fill], None]]:
         """Callables run with each `Fill` as it happens (append to listen)."""
         return self.kernel.fill_listeners
+
+    @property
+    def account_listeners(self) -> list[Callable[[tuple[int, int, int, int, int]], None]]:
+        """Callables run with the account snapshot of every account event (each fill, margin warnings
+        and calls), as `account_snapshot()` gives it (append to listen)."""
+        return self.kernel.account_listeners
 
     @property
     def instruments(self) -> list[Instrument]:

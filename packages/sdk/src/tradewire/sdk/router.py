@@ -127,33 +127,33 @@ class Router:
     def calls(self, events: list[Any]) -> list[tuple[_Handler, Any]]:
         """Update state from `events`, then list (handler, argument) pairs in event order."""
         state = self.strategy.state
+        observe = state.observe
+        seen: list[Any] = []  # the events with protocol market messages as the Candles/Ticks handlers take
         for ev in events:
             t = type(ev)
-            if (
-                t is not WireCandle
-                and t is not m.CandleEvent
-                and t is not Tick
-                and t is not m.QuoteEvent
-                and not isinstance(ev, Candle)
-            ):
+            if t is m.CandleEvent:
+                ev = candle_of(ev)
+                observe(ev)
+            elif t is m.QuoteEvent:
+                ev = tick_of(ev)
+                observe(ev)
+            elif t is WireCandle or t is Tick or isinstance(ev, Candle):
+                observe(ev)
+            else:
                 state.apply(ev)
+            seen.append(ev)
         out: list[tuple[_Handler, Any]] = []
         # one plain on_candle for every symbol: skip the per-kind lookup for each of a step's candles
         simple = self.simple_candle if self.only is None else None
-        for ev in events:
+        for ev in seen:
             t = type(ev)
             if t is WireCandle or t is Candle or isinstance(ev, Candle):
                 if simple is not None:
                     out.append((simple, ev))
                 elif self.candle_any:
                     self._kind("candle", ev.symbol, ev, out)
-            elif t is m.CandleEvent:
-                if self.candle_any:
-                    self._kind("candle", ev.bar.symbol, candle_of(ev), out)
             elif t is Tick:
                 self._kind("quote", ev.symbol, ev, out)
-            elif t is m.QuoteEvent:
-                self._kind("quote", ev.quote.symbol, tick_of(ev), out)
             elif t is m.OrderEvent:
                 self._kind("order", ev.order.symbol, ev, out)
             elif t is m.TradeEvent:
@@ -220,6 +220,9 @@ class Router:
             on_candle = self.simple_candle
             only = self.only
             assert on_candle is not None
+            observe = self.strategy.state.observe
+            for ev in events:
+                observe(ev)
             for ev in events:
                 if only is not None and ev.symbol not in only:
                     continue  # market data of symbols the strategy did not ask for

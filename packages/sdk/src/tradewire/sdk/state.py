@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradewire.protocol import messages as m
+from tradewire.sdk.marks import mark_account, mark_position, price_of, signed_quantity
 
 __all__ = ["TradingState"]
 
@@ -16,20 +17,28 @@ _TERMINAL = frozenset(
 
 
 class TradingState:
-    """What the strategy knows about its account, updated by every trading event before handlers run.
+    """What the strategy knows about its account, updated by every event before handlers run.
+
+    Open positions are marked to market at every instant: each one's `current_price` is the latest
+    price of its symbol (a candle's close, or a quote's mid rounded down to the tick), its
+    `unrealized_pnl` moves with it, and the account's `equity` is the balance plus the signed market
+    value of the open positions. Balance and margin fields are as the venue last reported them.
 
     Attributes:
-        account: Latest `Account` (None until the first account event or snapshot).
-        positions: Open positions by symbol (protocol `Position`; decimals are exact text).
+        account: Latest `Account` (None until the first account event or snapshot), marked to market.
+        positions: Open positions by symbol (protocol `Position`; decimals are exact text), marked.
         orders: Working orders by id (protocol `Order`).
         fills: Number of fills seen.
     """
 
-    __slots__ = ("_qty", "account", "fills", "orders", "positions")
+    __slots__ = ("_account", "_marked", "_positions", "_prices", "_qty", "_version", "fills", "orders")
 
     def __init__(self) -> None:
-        self.account: m.Account | None = None
-        self.positions: dict[str, m.Position] = {}
+        self._account: m.Account | None = None
+        self._positions: dict[str, m.Position] = {}  # as the venue last reported them
+        self._prices: dict[str, Any] = {}  # symbol → its latest Candle or Tick
+        self._version = 0  # bumped by whatever changes the marked view
+        self._marked: tuple[int, m.Account | None, dict[str, m.Position]] = (0, None, {})
         self.orders: dict[str, m.Order] = {}
         self.fills = 0
         self._qty: dict[str, Decimal] = {}
@@ -38,16 +47,53 @@ class TradingState:
         """Signed position size: positive long, negative short, 0 flat."""
         return self._qty.get(symbol, _ZERO)
 
+    # -- the marked view ----------------------------------------------------------------------------
+    @property
+    def account(self) -> m.Account | None:
+        return self._mark()[1]
+
+    @account.setter
+    def account(self, account: m.Account | None) -> None:
+        self._account = account
+        self._version += 1
+
+    @property
+    def positions(self) -> dict[str, m.Position]:
+        return self._mark()[2]
+
+    def _mark(self) -> tuple[int, m.Account | None, dict[str, m.Position]]:
+        marked = self._marked
+        if marked[0] == self._version:
+            return marked
+        prices = self._prices
+        positions = {
+            s: p if s not in prices else mark_position(p, price_of(prices[s]))
+            for s, p in self._positions.items()
+        }
+        account = self._account
+        if account is not None:
+            account = mark_account(account, positions)
+        self._marked = marked = (self._version, account, positions)
+        return marked
+
     # -- updates ----------------------------------------------------------------------------------
+    def observe(self, market: Any) -> None:
+        """The latest market data of its symbol (a Candle or Tick): open positions are marked at it."""
+        symbol = market.symbol
+        self._prices[symbol] = market
+        if symbol in self._positions:
+            self._version += 1
+
     def set_position(self, position: m.Position) -> None:
         """Record a position's latest state (a zero quantity removes it)."""
-        qty = Decimal(position.quantity)
+        self._version += 1
+        qty = signed_quantity(position)
         if not qty:
-            self.positions.pop(position.symbol, None)
+            self._positions.pop(position.symbol, None)
             self._qty.pop(position.symbol, None)
             return
-        self.positions[position.symbol] = position
-        self._qty[position.symbol] = -qty if position.side == m.PositionSide.SHORT and qty > 0 else qty
+        self._positions[position.symbol] = position
+        self._qty[position.symbol] = qty
 
     def set_order(self, order: m.Order) -> None:
         """Record an order's latest state (finished orders leave `orders`)."""
@@ -65,7 +111,8 @@ class TradingState:
         elif kind is m.PositionEvent:
             if event.position is not None:
                 if event.event == m.PositionEventType.POSITION_CLOSED:
-                    self.positions.pop(event.position.symbol, None)
+                    self._version += 1
+                    self._positions.pop(event.position.symbol, None)
                     self._qty.pop(event.position.symbol, None)
                 else:
                     self.set_position(event.position)
@@ -78,7 +125,7 @@ class TradingState:
     def load(self, account: m.Account | None, positions: list[m.Position], orders: list[m.Order]) -> None:
         """Replace everything with a snapshot (at start, and after a live reconnect)."""
         self.account = account
-        self.positions.clear()
+        self._positions.clear()
         self._qty.clear()
         for p in positions:
             self.set_position(p)

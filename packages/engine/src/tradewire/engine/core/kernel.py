@@ -108,6 +108,8 @@ class Kernel:
         self.retain = config.order_history
         self.finished: deque[OrderState] = deque()
         self.fill_listeners: list[Callable[[Fill], None]] = []
+        #: Called with the account snapshot of every account event (each fill, margin warnings and calls).
+        self.account_listeners: list[Callable[[tuple[int, int, int, int, int]], None]] = []
         self.warned = False
         self.liquidations = 0
         self.watch = False  # margin must be checked every step (leverage or shorts open); set on fills
@@ -146,8 +148,12 @@ class Kernel:
 
     def _account_ev(self, event: int = ACC_BALANCE) -> None:
         self.evt += 1
-        if self.rec is not None:
-            self.rec.append((K_ACCOUNT, self.evt, self.now, (event, self.account_snapshot())))
+        if self.rec is not None or self.account_listeners:
+            snap = self.account_snapshot()
+            if self.rec is not None:
+                self.rec.append((K_ACCOUNT, self.evt, self.now, (event, snap)))
+            for cb in self.account_listeners:
+                cb(snap)
 
     def _error(self, code: int, message: str, details: dict[str, object]) -> None:
         if self.rec is not None:
@@ -301,7 +307,7 @@ class Kernel:
             self._unwork(order)
             self._retire(order)
         self._order_ev(EV_FILLED if done else EV_PARTIAL, order)
-        if self.rec is not None or self.fill_listeners:
+        if self.rec is not None or self.fill_listeners or self.account_listeners:
             f = self.fills[fi]
             self._ev(K_TRADE, f)
             self._ev(K_POSITION, (pev, self.position_snapshot(order.sym)))

@@ -17,6 +17,7 @@ from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 from tradewire.sdk.errors import ConfigurationError, TradewireError, refine
 from tradewire.sdk.market import Candle, EngineCandle, Tick, engine_candle_class
+from tradewire.sdk.marks import mark_account
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
 from tradewire.sdk.state import TradingState
@@ -160,45 +161,57 @@ class InProcessTransport:
 
 
 class _EngineState(TradingState):
-    """State of the fast path, equal to what the wire's events would have built.
+    """The state of a run without event handlers, read from the engine when asked.
 
-    The fast path emits no event messages, so the account and position snapshots are taken where
-    the engine would have emitted their events (at each fill) and turned into messages on access;
-    the signed quantity is read live (it only changes at fills).
+    No event messages exist on this path, so the view is built from what the wire's events would
+    have carried: positions from the engine's live ones (at its current prices, exactly what a
+    position event marked at this instant says), the account from its report at the last account
+    event (every fill, margin warnings and calls). Both are marked by `tradewire.sdk.marks`, the
+    code that marks the wire's state, so the two transports agree digit for digit.
     """
 
-    __slots__ = ("_acct", "_bt", "_pos", "_wire")
+    __slots__ = ("_acct", "_at", "_bt", "_open")
 
-    def __init__(self, bt: Any, capture: bool = True) -> None:
+    def __init__(self, bt: Any) -> None:
+        # not TradingState.__init__: orders and fills are read from the engine, not kept
+        self._version = 0
+        self._marked = (-1, None, {})
         self._bt = bt
-        self._wire = bt.wire
-        account_snapshot, position_snapshot = bt.account_snapshot, bt.position_snapshot
-        self._acct: Any = account_snapshot()
-        self._pos: dict[int, Any] = {}
-        if not capture:
-            return  # the strategy's code never reads account or positions (see _reads_state)
+        self._acct: Any = bt.account_snapshot()
+        self._open: dict[int, None] = {}  # instruments with an open position, in opening order
+        self._at = bt.now_ns
+        position_snapshot = bt.position_snapshot
+
+        def on_account(snapshot: Any) -> None:
+            self._acct = snapshot
+            self._version += 1
 
         def on_fill(f: Any) -> None:
-            self._acct = account_snapshot()
-            snap = position_snapshot(f.sym)
-            if snap[1]:
-                self._pos[f.sym] = snap
+            if position_snapshot(f.sym)[1]:
+                self._open[f.sym] = None
             else:
-                self._pos.pop(f.sym, None)
+                self._open.pop(f.sym, None)
+            self._version += 1
 
+        bt.account_listeners.append(on_account)
         bt.fill_listeners.append(on_fill)
 
     def quantity(self, symbol: str) -> Decimal:
         return self._bt.position(symbol)  # type: ignore[no-any-return]
 
-    @property
-    def account(self) -> m.Account:  # type: ignore[override]
-        return self._wire.account(self._acct)  # type: ignore[no-any-return]
-
-    @property
-    def positions(self) -> dict[str, m.Position]:  # type: ignore[override]
-        wire = self._wire
-        return {p.symbol: p for p in (wire.position(snap) for snap in self._pos.values())}
+    def _mark(self) -> tuple[int, m.Account | None, dict[str, m.Position]]:
+        bt = self._bt
+        if bt.now_ns != self._at:
+            self._at = bt.now_ns  # prices move with every instant
+            self._version += 1
+        marked = self._marked
+        if marked[0] == self._version:
+            return marked
+        wire, position_snapshot = bt.wire, bt.position_snapshot
+        positions = {p.symbol: p for p in (wire.position(position_snapshot(s)) for s in self._open)}
+        account = mark_account(wire.account(self._acct), positions)
+        self._marked = marked = (self._version, account, positions)
+        return marked
 
     @property
     def orders(self) -> dict[str, m.Order]:  # type: ignore[override]
@@ -207,31 +220,6 @@ class _EngineState(TradingState):
     @property
     def fills(self) -> int:  # type: ignore[override]
         return len(self._bt.fill_log)
-
-
-#: Strategy attributes backed by the fill-time snapshots of _EngineState.
-_STATE_NAMES = frozenset({"account", "cash", "equity", "positions", "state"})
-
-
-def _reads_state(cls: type) -> bool:
-    """Whether any method of the strategy (outside the base class) mentions account/position state.
-
-    The fast path captures account and position snapshots at every fill (as the wire's events
-    would carry them) only for strategies that can read them: about 3 µs per fill saved otherwise.
-    """
-    for klass in cls.__mro__:
-        if klass is Strategy or klass is object:
-            continue
-        for value in vars(klass).values():
-            fn = getattr(value, "fget", value)
-            code = getattr(fn, "__code__", None)
-            stack = [code] if code is not None else []
-            while stack:
-                c = stack.pop()
-                if _STATE_NAMES.intersection(c.co_names):
-                    return True
-                stack.extend(x for x in c.co_consts if hasattr(x, "co_names"))
-    return False
 
 
 def _candle_maker(bt: Any) -> Callable[[Any], Candle]:
@@ -510,7 +498,7 @@ def run_inprocess(
         adapter: Any = _GeneralAdapter(run, events_log)
         adapter_box.append(adapter)
     else:
-        strategy.state = _EngineState(bt, capture=_reads_state(type(strategy)))
+        strategy.state = _EngineState(bt)
         adapter = _FastAdapter(run)
     try:
         report = bt.run(adapter)

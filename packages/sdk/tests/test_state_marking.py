@@ -1,0 +1,119 @@
+"""State is exact whoever reads it and from wherever, and open positions are marked at every instant."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tradewire.sdk import Candle, Strategy, backtest, run
+
+
+def size(strategy: Strategy, price: float) -> Decimal:
+    """A module-level sizing helper: a tenth of the cash, in whole shares (reads state outside the class)."""
+    return Decimal(int(strategy.cash / 10 / Decimal(str(price))))
+
+
+class HelperSized(Strategy):
+    """Buys a tenth of its cash every 20th AAPL bar and sells every 20th+10; never names cash itself."""
+
+    symbols = ("AAPL",)
+    timeframe = "1d"
+
+    def on_start(self) -> None:
+        self.n = 0
+
+    def on_candle(self, bar: Candle) -> None:
+        self.n += 1
+        if self.n % 20 == 0:
+            self.buy(bar.symbol, size(self, bar.close))
+        elif self.n % 20 == 10 and self.position(bar.symbol):
+            self.sell(bar.symbol, self.position(bar.symbol))
+
+
+class ClassSized(HelperSized):
+    """The same rule, with the state read in the class itself."""
+
+    def on_candle(self, bar: Candle) -> None:
+        _ = self.cash
+        super().on_candle(bar)
+
+
+class EquityWatcher(Strategy):
+    """Holds 600 AAPL from the 5th bar on and records what it sees of its account at every bar."""
+
+    symbols = ("AAPL",)
+    timeframe = "1d"
+
+    def on_start(self) -> None:
+        self.seen: list[tuple[str, Decimal, Decimal, Decimal, str, str, str]] = []
+        self.n = 0
+
+    def on_candle(self, bar: Candle) -> None:
+        self.n += 1
+        if self.n == 5:
+            self.buy(bar.symbol, 600)
+        held = self.positions.get(bar.symbol)
+        account = self.account
+        assert account is not None
+        self.seen.append(
+            (
+                bar.exact.close,
+                self.cash,
+                self.equity,
+                Decimal(account.unrealized_pnl),
+                held.current_price if held else "",
+                held.unrealized_pnl if held else "",
+                held.quantity if held else "",
+            )
+        )
+
+
+class EquityWatcherWithEvents(EquityWatcher):
+    """The same, with an order handler: the in-process run takes its general path (event messages)."""
+
+    def on_order(self, event: Any) -> None:
+        pass
+
+
+def test_state_read_from_a_helper_is_the_state_read_in_the_class() -> None:
+    helper = backtest(HelperSized(), sample=True)
+    in_class = backtest(ClassSized(), sample=True)
+    assert len(helper.trade_dicts()) > 4
+    assert helper.trade_dicts() == in_class.trade_dicts()
+    assert helper.final_equity == in_class.final_equity
+    # the sizes shrink and grow with the cash: they are not all a tenth of the starting 100,000
+    quantities = {t["quantity"] for t in helper.trade_dicts() if t["side"] == "BUY"}
+    assert len(quantities) > 1
+
+
+def test_equity_is_marked_to_market_at_every_bar() -> None:
+    for cls in (EquityWatcher, EquityWatcherWithEvents):
+        strategy = cls()
+        backtest(strategy, sample=True)
+        held = [row for row in strategy.seen if row[6]]
+        assert len(held) > 100, cls.__name__
+        for close, cash, equity, unrealized, current, pos_pnl, qty in held:
+            assert current == close
+            assert equity == cash + Decimal(qty) * Decimal(close)
+            assert unrealized == Decimal(pos_pnl)
+        # equity moves with the close between fills
+        assert len({row[2] for row in held}) > 50
+
+
+def test_marked_state_is_the_same_in_process_and_over_the_wire(gateway: Any) -> None:
+    local_fast, local_general = EquityWatcher(), EquityWatcherWithEvents()
+    backtest(local_fast, sample=True)
+    backtest(local_general, sample=True)
+    remote = EquityWatcher()
+    with gateway("--platform", "backtest") as url:
+        run(remote, platform="backtest", gateway=url)
+    assert local_fast.seen == local_general.seen
+    assert remote.seen == local_fast.seen
+
+
+def test_helper_sizing_over_the_wire_equals_in_process(gateway: Any) -> None:
+    local = backtest(HelperSized(), sample=True)
+    with gateway("--platform", "backtest") as url:
+        remote = run(HelperSized(), platform="backtest", gateway=url)
+    assert remote.trade_dicts() == local.trade_dicts()
+    assert remote.final_equity == local.final_equity
