@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.resample import aggregate, check_target, rescale
 from tradewire.engine.data.timeframes import TIMEFRAME_NS, timeframe_of
 
 __all__ = ["BAR_COLUMNS", "QUOTE_COLUMNS", "Series", "to_ns"]
@@ -92,6 +93,8 @@ class Series:
         min_price_decimals: The scale the source's own text shows (CSV "100.10" → 2): detection
             never goes below it, so prices keep the scale they were written with.
         volume_decimals: Declared volume/size decimals; detected when None.
+        scaled_decimals: (price, volume) decimals when `raw`'s value columns are already int64
+            counts of 10**-price and 10**-volume units (as `resample` makes them), not values.
     """
 
     def __init__(
@@ -105,6 +108,7 @@ class Series:
         price_decimals: int | None = None,
         volume_decimals: int | None = None,
         min_price_decimals: int = 0,
+        scaled_decimals: tuple[int, int] | None = None,
     ) -> None:
         if kind not in ("bar", "quote"):
             raise ValueError("kind must be 'bar' or 'quote'")
@@ -112,6 +116,9 @@ class Series:
             raise DataError(
                 source, None, f"unknown timeframe {timeframe!r} (use one of {', '.join(TIMEFRAME_NS)})"
             )
+        if scaled_decimals is not None:
+            price_decimals = scaled_decimals[0] if price_decimals is None else price_decimals
+            volume_decimals = scaled_decimals[1] if volume_decimals is None else volume_decimals
         self.symbol = symbol
         self.kind = kind
         self.source = source
@@ -120,6 +127,7 @@ class Series:
         self.min_price_decimals = min_price_decimals
         self.volume_decimals = volume_decimals
         self._raw = raw
+        self._scaled = scaled_decimals
         self._declared = price_decimals is not None
         self._declared_volume = volume_decimals is not None
         self.rows = 0
@@ -171,7 +179,69 @@ class Series:
             price_decimals=self.price_decimals if self._declared else None,
             volume_decimals=self.volume_decimals if self._declared_volume else None,
             min_price_decimals=self.min_price_decimals,
+            scaled_decimals=self._scaled,
         )
+
+    # ------------------------------------------------------------------ coarser bars
+    def resample(self, timeframe: str) -> Series:
+        """A new Series of these bars aggregated to the coarser `timeframe` ("1m" ... "1w").
+
+        Each bar goes to the bucket holding its start; buckets are labelled by their start (the
+        new bars' timestamps) and aligned to UTC: multiples of their length since the Unix epoch for
+        "1m" ... "12h", UTC midnight for "1d", Monday 00:00 UTC for "1w" (ISO weeks). An aggregated
+        bar has the open of its first bar, the highest high, the lowest low, the close of its last
+        bar and the summed volume, all computed on the exact scaled integers (no float rounding).
+        Buckets without data are skipped, and a partial bucket at either end is included (the last
+        bar of data ending mid-day still gives that day's bar). Aggregation is streamed chunk by
+        chunk like the rest of the data path; this Series is validated first (one pass) and left
+        unchanged. Asking for this Series' own timeframe returns this Series itself.
+
+        Raises:
+            DataError: quotes, an unknown timeframe, a timeframe finer than the data ("the data is
+                1d bars; 1m bars were asked for: use data at 1m or finer"), or one that is not a
+                whole number of the data's bars (2m bars to 5m), or invalid data.
+        """
+        if self.kind != "bar":
+            raise DataError(self.source, None, "only bars can be resampled, not quotes")
+        if timeframe not in TIMEFRAME_NS:
+            raise DataError(
+                self.source, None, f"unknown timeframe {timeframe!r} (use one of {', '.join(TIMEFRAME_NS)})"
+            )
+        self.prepare()
+        have = self.timeframe
+        assert have is not None  # prepare() infers it for bars
+        check_target(self.source, have, timeframe)
+        if timeframe == have:
+            return self
+        decimals = (self.price_decimals or 0, self.volume_decimals or 0)
+        scaled = self._scaled_chunks
+
+        def aggregated() -> Iterator[dict[str, np.ndarray]]:
+            return aggregate(scaled(*decimals), timeframe)
+
+        return Series(
+            self.symbol,
+            aggregated,
+            source=f"{self.source} [{timeframe}]",
+            kind="bar",
+            timeframe=timeframe,
+            scaled_decimals=decimals,
+        )
+
+    def _scaled_chunks(self, price_decimals: int, volume_decimals: int) -> Iterator[dict[str, np.ndarray]]:
+        """Raw bar chunks with int64 prices and volume in 10**-price / 10**-volume units."""
+        for chunk in self._raw():
+            yield {
+                "ts": np.asarray(chunk["ts"], dtype=np.int64),
+                **{c: self._ints(np.asarray(chunk[c]), price_decimals, False) for c in BAR_COLUMNS[:4]},
+                "volume": self._ints(np.asarray(chunk["volume"]), volume_decimals, True),
+            }
+
+    def _ints(self, a: np.ndarray, decimals: int, volume: bool) -> np.ndarray:
+        """Raw column `a` as int64 counts of 10**-decimals units (rounded half-even)."""
+        if self._scaled is None:
+            return to_scaled(a, decimals)
+        return rescale(a.astype(np.int64), self._scaled[1 if volume else 0], decimals)
 
     # ------------------------------------------------------------------ validation pass
     def prepare(self) -> Series:
@@ -287,21 +357,23 @@ class Series:
             out = {"start": ts, "ts": ts + tf}
             if self.kind == "bar":
                 for c in BAR_COLUMNS[:4]:
-                    out[c] = to_scaled(np.asarray(chunk[c]), pd_)
-                out["volume"] = _qty_scaled(np.asarray(chunk["volume"]), vd, quantity_decimals)
+                    out[c] = self._ints(np.asarray(chunk[c]), pd_, False)
+                out["volume"] = self._qty(np.asarray(chunk["volume"]), vd, quantity_decimals)
             else:
-                out["bid"] = to_scaled(np.asarray(chunk["bid"]), pd_)
-                out["ask"] = to_scaled(np.asarray(chunk["ask"]), pd_)
+                out["bid"] = self._ints(np.asarray(chunk["bid"]), pd_, False)
+                out["ask"] = self._ints(np.asarray(chunk["ask"]), pd_, False)
                 for c in ("bid_size", "ask_size"):
                     out[c] = (
-                        _qty_scaled(np.asarray(chunk[c]), vd, quantity_decimals)
+                        self._qty(np.asarray(chunk[c]), vd, quantity_decimals)
                         if c in chunk
                         else np.full(len(ts), -1, dtype=np.int64)
                     )
             yield out
 
-
-def _qty_scaled(a: np.ndarray, vd: int, qd: int) -> np.ndarray:
-    s = to_scaled(a, min(vd, qd))
-    out: np.ndarray = s * int(10 ** (qd - min(vd, qd)))
-    return out
+    def _qty(self, a: np.ndarray, vd: int, qd: int) -> np.ndarray:
+        """A volume/size column in 10**-qd units, rounded to the fewer of its and qd's decimals."""
+        if self._scaled is not None:
+            return rescale(a.astype(np.int64), self._scaled[1], qd)
+        s = to_scaled(a, min(vd, qd))
+        out: np.ndarray = s * int(10 ** (qd - min(vd, qd)))
+        return out
