@@ -12,7 +12,7 @@ import pytest
 from tradewire.engine import BacktestVenue
 from tradewire.protocol import codec, errors
 from tradewire.protocol import messages as m
-from tradewire.protocol.venue import StreamBatch, Venue
+from tradewire.protocol.venue import PacedVenue, StreamBatch, Venue
 
 ROWS = [
     ("100.00", "101.00", "99.00", "100.50"),
@@ -77,6 +77,31 @@ async def test_early_acks_are_remembered_and_the_run_ends_with_backtest_complete
         "timestamp": "2024-03-01T14:34:00Z",
         "event_id": "evt-5",
     }
+    assert v.finished
+
+
+async def test_the_paced_contract_hand_over_paces_like_the_stream(bars):
+    v = BacktestVenue(bars("AAPL", ROWS), fill_at="close")
+    assert isinstance(v, PacedVenue)
+    woken: list[int] = []
+    v.on_events = lambda: woken.append(1)
+    b1 = v.next_batch()
+    assert b1 is not None and b1.step == 1 and b1.event_ids == ["evt-1"]
+    assert v.next_batch() is None and not v.finished and not woken  # held until evt-1 is acked
+    await v.submit_order(
+        m.SubmitOrderRequest(symbol="AAPL", side=m.Side.BUY, quantity="10", order_type=m.OrderType.MARKET)
+    )
+    assert woken == [1]  # the consumer is told, once, that the held step has more events
+    b1b = v.next_batch()
+    assert b1b is not None and b1b.step == 1 and kinds(b1b)[0] == "order"
+    await v.ack(b1.event_ids)
+    assert v.next_batch() is None  # the order's events hold the step too
+    await v.ack(b1b.event_ids)
+    rest = []
+    while (b := v.next_batch()) is not None:
+        rest.append((b.step, kinds(b)))
+        await v.ack(b.event_ids)
+    assert rest == [(2, ["candle"]), (3, ["candle"]), (4, ["candle"]), (4, ["backtest_complete"])]
     assert v.finished
 
 

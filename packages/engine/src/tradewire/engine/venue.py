@@ -16,15 +16,15 @@ from tradewire.engine.core.orders import OrderState
 from tradewire.engine.data.series import Series
 from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.simulation import Simulation
-from tradewire.engine.wire_text import WireBatch, WireText
+from tradewire.engine.wire_text import WireText
 from tradewire.protocol import messages as m
-from tradewire.protocol.venue import StreamBatch, Venue
+from tradewire.protocol.venue import EncodedBatch, PacedVenue, StreamBatch
 
 __all__ = ["BacktestVenue"]
 
 
-class BacktestVenue(Venue):
-    """A deterministic, ack-paced backtest venue.
+class BacktestVenue(PacedVenue):
+    """A deterministic, ack-paced backtest venue (the protocol's `PacedVenue` contract).
 
     Args:
         data: Series to replay (see `tradewire.engine` data sources).
@@ -90,7 +90,7 @@ class BacktestVenue(Venue):
         msgs = [wire.message(r) for r in batch]
         return StreamBatch(messages=msgs, step=self._step, event_ids=[i for i in ids if i is not None])
 
-    def next_wire(self) -> WireBatch | None:
+    def next_wire(self) -> EncodedBatch | None:
         """`next_batch` with the messages as wire JSON text, byte for byte what the codec writes.
 
         For a consumer that only forwards the messages (the gateway): candles and quotes are written

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -22,8 +21,9 @@ from tradewire.engine.data.timeframes import timeframe_enum
 from tradewire.engine.wire import WireBuilder, ns_to_dt
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
+from tradewire.protocol.venue import EncodedBatch
 
-__all__ = ["WireBatch", "WireText", "ns_text"]
+__all__ = ["WireText", "ns_text"]
 
 _TEXTS: dict[int, str] = {}
 _CACHE_MAX = 4096
@@ -43,22 +43,6 @@ def ns_text(ns: int) -> str:
             _TEXTS.clear()
         text = _TEXTS[ns] = codec.timestamp_text(ns_to_dt(ns))
     return text
-
-
-@dataclass(slots=True)
-class WireBatch:
-    """A step's batch as encoded stream messages (`BacktestVenue.next_wire`)."""
-
-    #: The simulated instant this batch belongs to (numbered from 1).
-    step: int
-    #: One wire JSON text per message, in emission order.
-    texts: list[str]
-    #: The `event_id` of each message (None for the id-less error notice).
-    event_ids: list[str | None]
-    #: The instant of the batch's first message, as wire timestamp text.
-    timestamp: str
-    #: The id of `backtest_complete` when this batch carries it.
-    complete_id: str | None = None
 
 
 class WireText:
@@ -94,8 +78,8 @@ class WireText:
             return render(n, rec[2], rec[3])
         return codec.encode(self.builder.message(rec)).decode()
 
-    def batch(self, step: int, recs: list[tuple[int, int, int, Any]], ids: list[str | None]) -> WireBatch:
-        """A step's records (at least one) and their ids as a `WireBatch`."""
+    def batch(self, step: int, recs: list[tuple[int, int, int, Any]], ids: list[str | None]) -> EncodedBatch:
+        """A step's records (at least one) and their ids as an `EncodedBatch`."""
         candles = self._candles
         text = self.text
         texts = []
@@ -103,7 +87,7 @@ class WireText:
             # candles inline (nearly every record of a run), the rest through `text`
             render = candles[r[3][0]] if r[0] == K_CANDLE else None
             texts.append(render(r[1], r[2], r[3]) if render is not None else text(r))
-        return WireBatch(
+        return EncodedBatch(
             step=step,
             texts=texts,
             event_ids=ids,

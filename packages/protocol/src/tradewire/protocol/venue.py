@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 
 from tradewire.protocol.messages import (
@@ -48,6 +48,22 @@ class StreamBatch:
     messages: list[ServerMessage]
     step: int | None = None
     event_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EncodedBatch:
+    """A paced venue's batch as wire JSON text (`PacedVenue.next_wire`), for a consumer that forwards it."""
+
+    #: The simulated instant the batch belongs to (as `StreamBatch.step`).
+    step: int | None
+    #: One wire JSON text per message, in emission order: what `codec.encode` writes.
+    texts: list[str]
+    #: The `event_id` of each message, aligned with `texts` (None: a message without an id).
+    event_ids: list[str | None]
+    #: The simulated time of the batch (that of its first message), as wire timestamp text.
+    timestamp: str
+    #: The id of `backtest_complete` when the batch carries it.
+    complete_id: str | None = None
 
 
 class Venue(abc.ABC):
@@ -177,3 +193,87 @@ class Venue(abc.ABC):
 
     async def ack(self, event_ids: Iterable[str]) -> None:  # noqa: B027 - live venues ignore acks
         """Release event ids (backtest pacing). Unknown or repeated ids are ignored."""
+
+
+class PacedVenue(Venue):
+    """A venue whose time advances on acks (the backtest): the contract the gateway paces by.
+
+    Pacing (spec `events.md`, "Backtest mode"):
+
+    - The venue steps through simulated instants. Every message of an instant carries its own
+      `event_id` (never reused within a run); the instant's messages form its step.
+    - Time advances to the next instant only once every id of the current step has been released
+      with `ack`. Unknown or repeated ids are ignored; an id acked before it was handed out is
+      remembered and counts once it is. Nothing else (a timer, a consumer leaving) advances time.
+    - Commands received while a step is held act at the held instant; the events they cause are
+      further batches of the same step (same `step`, new ids), handed out before time advances.
+    - The last step carries `backtest_complete` (with an id); once it is released the run is over
+      and `finished` is True.
+
+    Besides `stream()`, a paced venue hands its batches over synchronously, for a consumer that
+    drives the pacing itself with no task switch between an ack and the next step (the gateway):
+    `next_batch` (or `next_wire`, the same batch as wire text) returns what is ready; when it
+    returns None, the consumer waits for its own `ack` call or for `on_events`. A consumer uses
+    either the synchronous hand-over or `stream()`, not both.
+    """
+
+    #: Set by a `next_batch` / `next_wire` consumer: called, with no arguments, when a command has
+    #: added events to the held step, so that they are fetched without waiting for an ack.
+    on_events: Callable[[], None] | None = None
+
+    @abc.abstractmethod
+    def next_batch(self) -> StreamBatch | None:
+        """The next batch if one is ready now, else None: the step's ids still pending, or the end.
+
+        A batch holds at least one message, each with its `event_id`, and `step` numbers its
+        simulated instant. Handing a batch out makes its ids pending.
+        """
+
+    def next_wire(self) -> EncodedBatch | None:
+        """`next_batch` as wire JSON text; None as for `next_batch`.
+
+        The default encodes `next_batch` with the codec. A venue may write the text itself more
+        cheaply (the engine does), but byte for byte as the codec would, with the same pacing.
+        """
+        batch = self.next_batch()
+        while batch is not None and not batch.messages:  # nothing to send: take the next
+            batch = self.next_batch()
+        return None if batch is None else _encoded(batch)
+
+    @property
+    @abc.abstractmethod
+    def finished(self) -> bool:
+        """True once the run is over: `backtest_complete` handed out and released, nothing follows."""
+
+    @abc.abstractmethod
+    async def ack(self, event_ids: Iterable[str]) -> None:
+        """Release event ids; the next instant starts once every id of the held step is released."""
+
+
+def _encoded(batch: StreamBatch) -> EncodedBatch:
+    # Imported here: the codec is needed only by paced venues without their own `next_wire`, and
+    # importing the interface stays cheap for the SDK's start-up.
+    import datetime as dt
+
+    from tradewire.protocol import codec
+
+    messages = batch.messages
+    ids: list[str | None] = (
+        list(batch.event_ids)
+        if len(batch.event_ids) == len(messages)
+        else [getattr(codec.payload(m), "event_id", None) for m in messages]
+    )
+    complete_id = None
+    for m, i in zip(messages, ids, strict=True):
+        if m.backtest_complete is not None:
+            complete_id = i
+    # The batch's time is the simulated time of its first message (every stream message has one).
+    stamp = getattr(codec.payload(messages[0]), "timestamp", None)
+    timestamp = codec.timestamp_text(stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC))
+    return EncodedBatch(
+        step=batch.step,
+        texts=[codec.encode(m).decode() for m in messages],
+        event_ids=ids,
+        timestamp=timestamp,
+        complete_id=complete_id,
+    )
