@@ -81,7 +81,15 @@ def test_routes_encode_symbols_once() -> None:
 
 
 def test_public_surface() -> None:
-    assert sorted(protocol.__all__) == ["StreamBatch", "Venue", "codec", "errors", "messages", "routes"]
+    assert sorted(protocol.__all__) == [
+        "StreamBatch",
+        "Venue",
+        "codec",
+        "errors",
+        "messages",
+        "platforms",
+        "routes",
+    ]
     for name in protocol.__all__:
         assert getattr(protocol, name) is not None
     with pytest.raises(AttributeError):

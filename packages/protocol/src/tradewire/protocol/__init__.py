@@ -6,15 +6,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tradewire.protocol import codec, errors, messages, routes
+    from tradewire.protocol import codec, errors, messages, platforms, routes
     from tradewire.protocol.venue import StreamBatch, Venue
 
-__all__ = ["StreamBatch", "Venue", "codec", "errors", "messages", "routes"]
+__all__ = ["StreamBatch", "Venue", "codec", "errors", "messages", "platforms", "routes"]
 
 _LAZY = {
     "codec": ("tradewire.protocol.codec", None),
     "errors": ("tradewire.protocol.errors", None),
     "messages": ("tradewire.protocol.messages", None),
+    "platforms": ("tradewire.protocol.platforms", None),
     "routes": ("tradewire.protocol.routes", None),
     "Venue": ("tradewire.protocol.venue", "Venue"),
     "StreamBatch": ("tradewire.protocol.venue", "StreamBatch"),

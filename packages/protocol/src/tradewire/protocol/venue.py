@@ -77,6 +77,18 @@ class Venue(abc.ABC):
     #: Which platform this venue is (reported in `broker`, `/readyz`, `/health`).
     platform: TradingPlatform
 
+    @property
+    def live(self) -> bool:
+        """Whether orders here spend real money; then serving it needs both live opt-ins.
+
+        Read before `connect()`. By default it follows `platform` (`tradewire.protocol.platforms`):
+        False for backtest, mock and paper. A plugin venue that trades real money under another
+        platform value overrides it (`live = True`).
+        """
+        from tradewire.protocol.platforms import is_live
+
+        return is_live(self.platform)
+
     # -- lifecycle -------------------------------------------------------------------------
     async def connect(self) -> None:  # noqa: B027 - optional hook
         """Open connections to the venue. Called once before use."""
