@@ -28,7 +28,7 @@ from tradewire.protocol.messages import (
     TimeInForce,
     TradingPlatform,
 )
-from tradewire.protocol.venue import StreamBatch, Venue
+from tradewire.protocol.venue import PacedVenue, StreamBatch, Venue
 
 T0 = dt.datetime(2024, 3, 1, 14, 30, tzinfo=dt.UTC)
 
@@ -114,11 +114,13 @@ def candle(symbol: str, at: dt.datetime, price: str, event_id: str | None = None
     return CandleEvent(bar=bar, timestamp=at, event_id=event_id)
 
 
-class PacedVenue(_Minimal):
-    """Backtest-like: `steps` steps of one candle per symbol, then backtest_complete.
+class StepVenue(_Minimal, PacedVenue):
+    """Backtest-like, on the `PacedVenue` contract: `steps` steps of one candle per symbol, then
+    backtest_complete.
 
     Time advances only when every id of the current step has been released with `ack`. A market
     order submitted during a step adds ORDER_CREATED, ORDER_FILLED and BALANCE_UPDATED to that step.
+    Only `next_batch` is written here: the gateway reads it through the contract's `next_wire`.
     """
 
     platform = TradingPlatform.BACKTEST
@@ -135,6 +137,7 @@ class PacedVenue(_Minimal):
         self._orders = 0
         self._extra: list[StreamBatch] = []
         self._wake = asyncio.Event()
+        self._done = False
         self.stale: list[str] = []
 
     def _id(self) -> str:
@@ -144,24 +147,39 @@ class PacedVenue(_Minimal):
     def stale_symbols(self) -> list[str]:
         return list(self.stale)
 
-    async def stream(self) -> AsyncIterator[StreamBatch]:  # type: ignore[override]
+    def next_batch(self) -> StreamBatch | None:
         self.started.set()
-        for step in range(self.steps + 1):
-            self.step = step
-            self.now = T0 + dt.timedelta(minutes=step)
-            if step < self.steps:
-                events = [
-                    candle(s, self.now, f"{100 + step}.{i}0", self._id()) for i, s in enumerate(self.symbols)
-                ]
+        if self._extra:
+            return self._extra.pop(0)
+        if self.outstanding or self._done:
+            return None
+        if self.step == self.steps:  # backtest_complete has been released
+            self._done = True
+            return None
+        self.step = step = self.step + 1
+        self.now = T0 + dt.timedelta(minutes=step)
+        if step < self.steps:
+            events = [
+                candle(s, self.now, f"{100 + step}.{i}0", self._id()) for i, s in enumerate(self.symbols)
+            ]
+        else:
+            events = [BacktestCompleteEvent(broker="backtest", timestamp=self.now, event_id=self._id())]
+        ids = [e.event_id for e in events]
+        self.outstanding.update(ids)  # type: ignore[arg-type]
+        return StreamBatch([server_message(e) for e in events], step, ids)  # type: ignore[arg-type]
+
+    @property
+    def finished(self) -> bool:
+        return self._done
+
+    async def stream(self) -> AsyncIterator[StreamBatch]:  # type: ignore[override]
+        while True:
+            batch = self.next_batch()
+            if batch is not None:
+                yield batch
+            elif self._done:
+                return
             else:
-                events = [BacktestCompleteEvent(broker="backtest", timestamp=self.now, event_id=self._id())]
-            ids = [e.event_id for e in events]
-            self.outstanding.update(ids)  # type: ignore[arg-type]
-            yield StreamBatch([server_message(e) for e in events], step, ids)  # type: ignore[arg-type]
-            while self.outstanding or self._extra:
-                if self._extra:
-                    yield self._extra.pop(0)
-                    continue
                 self._wake.clear()
                 await self._wake.wait()
 
@@ -213,6 +231,8 @@ class PacedVenue(_Minimal):
         self.outstanding.update(ids)  # type: ignore[arg-type]
         self._extra.append(StreamBatch([server_message(e) for e in events], self.step, ids))  # type: ignore[arg-type]
         self._wake.set()
+        if self.on_events is not None:
+            self.on_events()
         return OrderHandle(id=order.id, status=OrderStatus.OPEN)
 
 

@@ -100,6 +100,21 @@ def test_third_party_provider_plugs_in(monkeypatch):
     assert isinstance(providers.create_venue(GatewaySettings(platform="acme")), MockVenue)
 
 
+def test_a_live_plugin_venue_needs_flag_and_env(monkeypatch):
+    monkeypatch.setitem(providers.BUILTIN, "acme", "tradewire.gateway.providers.mock:create_venue")
+    monkeypatch.setattr(MockVenue, "live", True)  # as a plugin that places real orders declares
+    with pytest.raises(
+        providers.PlatformError, match="'acme' places real-money orders; refusing without the"
+    ):
+        providers.create_venue(GatewaySettings(platform="acme"))
+    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE=1"):
+        providers.create_venue(GatewaySettings(platform="acme", allow_live_orders=True))
+    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE", "1")
+    assert isinstance(
+        providers.create_venue(GatewaySettings(platform="acme", allow_live_orders=True)), MockVenue
+    )
+
+
 @pytest.mark.parametrize("platform", ["alpaca-live", "binance-live", "binance-spot-live"])
 def test_live_platforms_need_flag_and_env(monkeypatch, platform, capsys):
     with pytest.raises(
@@ -155,17 +170,17 @@ def test_backtest_provider_from_files_and_config(tmp_path):
         providers.create_venue(bad)
 
 
-def test_busy_poll_defaults_to_on_for_backtest_only(monkeypatch):
+def test_busy_poll_defaults_to_on_for_paced_venues_only(monkeypatch):
     from tradewire.gateway.cli import _overrides, _parser
     from tradewire.gateway.settings import DEFAULT_BACKTEST_BUSY_POLL
 
-    assert load_settings(platform="backtest").busy_poll_budget == DEFAULT_BACKTEST_BUSY_POLL > 0
-    assert load_settings(platform="mock").busy_poll_budget == 0
-    assert load_settings(platform="backtest", busy_poll=0).busy_poll_budget == 0
+    assert load_settings().busy_poll_budget(paced=True) == DEFAULT_BACKTEST_BUSY_POLL > 0
+    assert load_settings().busy_poll_budget(paced=False) == 0
+    assert load_settings(busy_poll=0).busy_poll_budget(paced=True) == 0
     monkeypatch.setenv("TRADEWIRE_BUSY_POLL", "0.0005")
-    assert load_settings(platform="mock").busy_poll_budget == 0.0005
+    assert load_settings().busy_poll_budget(paced=False) == 0.0005
     args = _parser().parse_args(["serve", "--platform", "backtest", "--busy-poll", "0.002"])
-    assert load_settings(**_overrides(args)).busy_poll_budget == 0.002
+    assert load_settings(**_overrides(args)).busy_poll_budget(paced=True) == 0.002
     with pytest.raises(ValidationError):
         load_settings(busy_poll=-1)
 

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 import websockets
-from fakes import PacedVenue
+from fakes import StepVenue
 from harness import AUTH, ack, connect, recv_json, serve, settings
 
 
@@ -27,7 +27,7 @@ async def greet(ws) -> dict:
 
 
 async def test_first_step_waits_for_a_client():
-    venue = PacedVenue(steps=2)
+    venue = StepVenue(steps=2)
     with serve(venue) as gw:
         await asyncio.sleep(0.3)
         assert not venue.started.is_set()
@@ -70,7 +70,7 @@ async def drive(gw, batched: bool) -> tuple[list[str], int, str]:
 async def test_event_by_event_and_batched_clients_see_the_same_run():
     runs = []
     for batched in (False, True):
-        with serve(PacedVenue(steps=20)) as gw:
+        with serve(StepVenue(steps=20)) as gw:
             runs.append(await drive(gw, batched))
     (single, code1, reason1), (batch, code2, reason2) = runs
     assert single == batch
@@ -79,7 +79,7 @@ async def test_event_by_event_and_batched_clients_see_the_same_run():
 
 
 async def test_release_is_exact_and_time_holds():
-    venue = PacedVenue(steps=3)
+    venue = StepVenue(steps=3)
     with serve(venue) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
@@ -94,7 +94,7 @@ async def test_release_is_exact_and_time_holds():
 
 
 async def test_acks_for_not_yet_sent_ids_are_remembered():
-    venue = PacedVenue(steps=3)
+    venue = StepVenue(steps=3)
     with serve(venue) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
@@ -106,7 +106,7 @@ async def test_acks_for_not_yet_sent_ids_are_remembered():
 
 
 async def test_rest_order_inside_a_step_joins_the_batch():
-    venue = PacedVenue(steps=3)
+    venue = StepVenue(steps=3)
     with serve(venue) as gw:
         async with await connect(gw) as ws, httpx.AsyncClient(base_url=gw.url, headers=AUTH) as http:
             await greet(ws)
@@ -131,7 +131,7 @@ async def test_rest_order_inside_a_step_joins_the_batch():
 
 
 async def test_reconnect_gets_unreleased_messages_again_and_run_pauses():
-    venue = PacedVenue(steps=3)
+    venue = StepVenue(steps=3)
     with serve(venue) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
@@ -152,7 +152,7 @@ async def test_reconnect_gets_unreleased_messages_again_and_run_pauses():
 
 
 async def test_any_clients_ack_releases():
-    venue = PacedVenue(steps=3)
+    venue = StepVenue(steps=3)
     with serve(venue) as gw:
         async with await connect(gw) as a:
             await greet(a)
@@ -167,7 +167,7 @@ async def test_any_clients_ack_releases():
 
 
 async def test_stale_symbols_reported_on_connect():
-    venue = PacedVenue(steps=1)
+    venue = StepVenue(steps=1)
     venue.stale = ["AAPL"]
     with serve(venue) as gw:
         async with await connect(gw) as ws:
@@ -182,7 +182,7 @@ async def test_stale_symbols_reported_on_connect():
 
 
 async def test_ack_timeout_stops_the_run_with_1011():
-    with serve(PacedVenue(steps=3), settings(ack_timeout=0.5)) as gw:
+    with serve(StepVenue(steps=3), settings(ack_timeout=0.5)) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
             await recv_json(ws), await recv_json(ws)
@@ -196,7 +196,7 @@ async def test_ack_timeout_stops_the_run_with_1011():
 
 
 async def test_unacked_backtest_complete_closes_after_bounded_wait():
-    with serve(PacedVenue(steps=0), settings(complete_ack_timeout=0.5)) as gw:
+    with serve(StepVenue(steps=0), settings(complete_ack_timeout=0.5)) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
             done = await recv_json(ws)

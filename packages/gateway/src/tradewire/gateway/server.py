@@ -88,6 +88,7 @@ def build_server(
     check_bind(settings)
     if tune:
         tune_gc()
-    return GatewayServer(
-        make_config(app, settings, **overrides), app.state.gateway, busy_poll=settings.busy_poll_budget
-    )
+    gateway: Gateway = app.state.gateway
+    # busy-polling pays off only where a client's ack gates the next step: a paced venue
+    budget = settings.busy_poll_budget(paced=gateway.hub.paced)
+    return GatewayServer(make_config(app, settings, **overrides), gateway, busy_poll=budget)

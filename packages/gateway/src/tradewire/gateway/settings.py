@@ -17,7 +17,7 @@ from pydantic_settings import (
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("tradewire_gateway_config_file", default=None)
 DEFAULT_SYMBOLS = ("AAPL", "MSFT", "SPY", "BTC/USD", "ETH/USD")
-#: Busy-poll budget of the backtest platform: covers a strategy's reply to a step (see busy_poll.py).
+#: Busy-poll budget of a paced venue (the backtest): covers a strategy's reply to a step (busy_poll.py).
 DEFAULT_BACKTEST_BUSY_POLL = 0.001
 
 
@@ -98,7 +98,7 @@ class GatewaySettings(BaseSettings):
         le=0.1,
         description=(
             "Seconds the event loop polls its sockets before sleeping (lower step latency for "
-            "lock-step backtests; 0 = off; default 0.001 on the backtest platform, off elsewhere)."
+            "lock-step backtests; 0 = off; default 0.001 for a paced venue (the backtest), off elsewhere)."
         ),
     )
     shutdown_grace: float = Field(0.5, ge=0, description="Seconds between DISCONNECTING and close 1001.")
@@ -125,12 +125,11 @@ class GatewaySettings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
 
-    @property
-    def busy_poll_budget(self) -> float:
-        """The busy-poll budget in effect (see `busy_poll`)."""
+    def busy_poll_budget(self, paced: bool) -> float:
+        """The busy-poll budget in effect (see `busy_poll`) for a paced venue or a live one."""
         if self.busy_poll is not None:
             return self.busy_poll
-        return DEFAULT_BACKTEST_BUSY_POLL if self.platform == "backtest" else 0.0
+        return DEFAULT_BACKTEST_BUSY_POLL if paced else 0.0
 
     @property
     def is_loopback(self) -> bool:

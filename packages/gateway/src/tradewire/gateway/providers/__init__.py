@@ -5,44 +5,31 @@ An entry point names a callable `create_venue(settings: GatewaySettings) -> Venu
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
+from tradewire.protocol import platforms
 from tradewire.protocol.venue import Venue
 
 if TYPE_CHECKING:
     from tradewire.gateway.settings import GatewaySettings
 
 GROUP = "tradewire.venues"
-#: Accepted spellings → Tradewire's platform name (enums.md, TradingPlatform).
-ALIASES = {
-    "tektii": "backtest",
-    "binance-spot-testnet": "binance-testnet",
-    "binance-spot-live": "binance-live",
-}
-#: Platforms that place real-money orders: they need --allow-live-orders AND TRADEWIRE_ALLOW_LIVE=1.
-LIVE = frozenset({"alpaca-live", "binance-live"})
-#: Platforms of the wire spec whose providers ship in a separate issue/extra.
-PLANNED = frozenset({"alpaca-paper", "alpaca-live", "binance-testnet", "binance-live"})
 #: Built in, used when package metadata is missing (e.g. running from a source tree).
 BUILTIN = {
     "mock": "tradewire.gateway.providers.mock:create_venue",
     "backtest": "tradewire.gateway.providers.backtest:create_venue",
 }
 
+#: Platforms of the wire spec whose providers ship separately (not built in).
+PLANNED = frozenset(platforms.PLATFORMS) - frozenset(BUILTIN)
+
 Factory = Callable[["GatewaySettings"], Venue]
 
 
 class PlatformError(RuntimeError):
     """The requested platform cannot be served; the message says why."""
-
-
-def canonical(platform: str) -> str:
-    """Tradewire's name for a platform spelling (`tektii` → `backtest`)."""
-    name = platform.strip().lower()
-    return ALIASES.get(name, name)
 
 
 def available() -> dict[str, str]:
@@ -62,30 +49,26 @@ def _load(target: str) -> Factory:
     return factory
 
 
-def check_live_opt_in(platform: str, allow_live_orders: bool) -> None:
-    """Refuse a live platform unless both opt-ins are given."""
-    if platform not in LIVE:
-        return
-    env_ok = os.environ.get("TRADEWIRE_ALLOW_LIVE") == "1"
-    if not (allow_live_orders and env_ok):
-        missing = []
-        if not allow_live_orders:
-            missing.append("the --allow-live-orders flag")
-        if not env_ok:
-            missing.append("the environment variable TRADEWIRE_ALLOW_LIVE=1")
-        raise PlatformError(
-            f"platform {platform!r} places real-money orders; refusing to start without "
-            + " and ".join(missing)
-        )
+def check_live_opt_in(platform: str, allow_live_orders: bool, *, live: bool | None = None) -> None:
+    """Refuse a real-money platform unless both opt-ins are given (`tradewire.protocol.platforms`).
+
+    Raises:
+        PlatformError: live (by its name, or `live=True` for a plugin venue) and an opt-in is missing.
+    """
+    try:
+        platforms.check_live_opt_in(platform, allow_live_orders, live=live)
+    except platforms.LiveOptInMissing as e:
+        raise PlatformError(str(e)) from e
 
 
 def create_venue(settings: GatewaySettings) -> Venue:
     """The venue for `settings.platform`.
 
     Raises:
-        PlatformError: live platform without both opt-ins, or no provider for the platform.
+        PlatformError: live platform or live venue without both opt-ins, or no provider for the platform.
     """
-    platform = canonical(settings.platform)
+    platform = platforms.canonical(settings.platform)
+    # A live name is refused before any provider code is loaded.
     check_live_opt_in(platform, settings.allow_live_orders)
     target = available().get(platform)
     if target is None:
@@ -95,4 +78,9 @@ def create_venue(settings: GatewaySettings) -> Venue:
                 "(available here: " + ", ".join(sorted(available())) + ")"
             )
         raise PlatformError(f"unknown platform {platform!r} (available: {', '.join(sorted(available()))})")
-    return _load(target)(settings)
+    venue = _load(target)(settings)
+    # A plugin under any name says whether it trades real money; a factory only builds (the gateway
+    # calls `connect()` later), so refusing here has opened nothing.
+    if venue.live:
+        check_live_opt_in(platform, settings.allow_live_orders, live=True)
+    return venue

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tradewire.gateway import metrics
 from tradewire.gateway.stream.session import Session, disconnecting
@@ -19,11 +19,9 @@ from tradewire.protocol.messages import (
     DataStalenessEvent,
     DataStalenessEventType,
     ErrorEvent,
-    ServerMessage,
-    TradingPlatform,
     WsErrorCode,
 )
-from tradewire.protocol.venue import StreamBatch, Venue
+from tradewire.protocol.venue import EncodedBatch, PacedVenue, StreamBatch, Venue
 
 if TYPE_CHECKING:
     from tradewire.gateway.settings import GatewaySettings
@@ -41,17 +39,19 @@ def _now() -> dt.datetime:
 class Hub:
     """Fans the venue's event stream out to the connected clients.
 
-    Live venues are read from start-up and every message goes to whoever is connected. A backtest
-    venue (platform `backtest`) is read only once a client has connected; its messages stay
-    *pending* until some client acks them (any client's ack counts), and the venue advances time only
-    when the hub has passed every id of the step to `venue.ack`. A client that connects mid-run
-    first receives the pending messages again (same ids).
+    Live venues are read from start-up and every message goes to whoever is connected. A paced
+    venue (a `PacedVenue`, such as the backtest) is read only once a client has connected; its
+    messages stay *pending* until some client acks them (any client's ack counts), and the venue
+    advances time only when the hub has passed every id of the step to `venue.ack`. A client that
+    connects mid-run first receives the pending messages again (same ids).
     """
 
     def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
         self.venue = venue
         self.settings = settings
-        self.paced = venue.platform == TradingPlatform.BACKTEST
+        #: The venue as a `PacedVenue` (the one check of pacing), None for a live venue.
+        self._pacer = venue if isinstance(venue, PacedVenue) else None
+        self.paced = self._pacer is not None
         self.broker = codec.enum_spelling(venue.platform)
         self.sessions: set[Session] = set()
         #: Backtest: id -> text of the messages emitted and not yet released, in emission order.
@@ -67,17 +67,12 @@ class Hub:
         self._step: int | None = None
         self._step_timer: asyncio.TimerHandle | None = None
         self._end_task: asyncio.Task[None] | None = None
-        # A backtest venue with the synchronous hand-over (`next_batch`, `on_events`, `finished`) is
-        # driven straight from the ack that releases its step, with no hop through the hub's task.
-        # One that also hands its batches over encoded (`next_wire`, the engine's) skips the codec.
-        pull = None
-        self._encoded = False
-        if self.paced:
-            pull = getattr(venue, "next_wire", None)
-            self._encoded = callable(pull)
-            if not self._encoded:
-                pull = getattr(venue, "next_batch", None)
-        self._next_batch: Callable[[], Any] | None = pull if callable(pull) else None
+        # A paced venue is driven through its synchronous hand-over (`next_wire`, `on_events`,
+        # `finished`) straight from the ack that releases its step, with no hop through the hub's
+        # task; None once the venue failed, so that acks stop pumping it.
+        self._next_wire: Callable[[], EncodedBatch | None] | None = (
+            None if self._pacer is None else self._pacer.next_wire
+        )
         self._pumping = False
         self._poked = asyncio.Event()
 
@@ -87,10 +82,9 @@ class Hub:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="tradewire-hub")
 
     async def _run(self) -> None:
-        if self.paced:
+        if self._pacer is not None:
             await self._client_seen.wait()
-        if self._next_batch is not None:
-            await self._run_pull()
+            await self._run_pull(self._pacer)
             return
         try:
             async for batch in self.venue.stream():
@@ -102,48 +96,43 @@ class Hub:
         except Exception:
             log.exception("venue stream failed")
             metrics.VENUE_ERRORS.labels(code="STREAM").inc()
-        if self.paced and not self.finished and self._end_task is None and not self.stopping:
-            log.warning("backtest stream ended without backtest_complete")
 
-    async def _run_pull(self) -> None:
+    async def _run_pull(self, venue: PacedVenue) -> None:
         # Acks pump the venue themselves (`_release`); this task only starts the run and takes the
         # events that REST commands add to a held step (the venue's `on_events`).
         poked = self._poked
-        self.venue.on_events = poked.set  # type: ignore[attr-defined]
+        venue.on_events = poked.set
         try:
             while not self.finished:
                 poked.clear()
-                if not await self._pump():
+                if not await self._pump(venue):
                     return
                 await poked.wait()
         finally:
-            self.venue.on_events = None  # type: ignore[attr-defined]
+            venue.on_events = None
 
-    async def _pump(self) -> bool:
+    async def _pump(self, venue: PacedVenue) -> bool:
         """Publish every batch the venue has ready; False once the stream is over (or failed)."""
-        next_batch = self._next_batch
-        if next_batch is None or self._pumping:
+        next_wire = self._next_wire
+        if next_wire is None or self._pumping:
             return True  # the running pump polls again after its current batch
         self._pumping = True
         try:
             while not self.finished and not self.stopping:
-                batch = next_batch()
+                batch = next_wire()
                 if batch is None:
-                    if getattr(self.venue, "finished", False):
+                    if venue.finished:
                         if self._end_task is None:
                             log.warning("backtest stream ended without backtest_complete")
                         return False
                     return True
-                if self._encoded:  # the engine's WireBatch
-                    encoded = Batch(batch.texts, batch.event_ids, batch.timestamp)
-                    await self._publish_paced(encoded, batch.step, batch.complete_id)
-                else:
-                    await self._publish(batch)
+                encoded = Batch(batch.texts, batch.event_ids, batch.timestamp)
+                await self._publish_paced(encoded, batch.step, batch.complete_id)
             return not self.finished
         except Exception:
             log.exception("venue stream failed")
             metrics.VENUE_ERRORS.labels(code="STREAM").inc()
-            self._next_batch = None
+            self._next_wire = None
             return False
         finally:
             self._pumping = False
@@ -226,8 +215,8 @@ class Hub:
 
     # -- publishing ----------------------------------------------------------------------------------
     async def _publish(self, batch: StreamBatch) -> None:
-        """Send a venue's batch: live to whoever is connected, backtest encoded and paced."""
-        if self.stopping or not batch.messages:
+        """Send a live venue's batch to whoever is connected (nobody to tell, nothing to keep)."""
+        if self.stopping or not batch.messages or not self.sessions:
             return  # after DISCONNECTING nothing else goes out
         messages = batch.messages
         ids: list[str | None] = (
@@ -235,21 +224,9 @@ class Hub:
             if len(batch.event_ids) == len(messages)
             else [event_id_of(m) for m in messages]
         )
-        if not self.paced:
-            if self.sessions:  # live: nobody to tell, nothing to keep
-                wires = [Wire.of(m, i) for m, i in zip(messages, ids, strict=True)]
-                for session in list(self.sessions):
-                    session.deliver(wires)
-            return
-        complete_id = None
-        for m, i in zip(messages, ids, strict=True):
-            if type(m) is ServerMessage and m.backtest_complete is not None:
-                complete_id = i
-        # A backtest batch frame carries the step's simulated time: that of its first message.
-        stamp = getattr(codec.payload(messages[0]), "timestamp", None)
-        timestamp = codec.timestamp_text(stamp if isinstance(stamp, dt.datetime) else _now())
-        texts = [codec.encode(m).decode() for m in messages]
-        await self._publish_paced(Batch(texts, ids, timestamp), batch.step, complete_id)
+        wires = [Wire.of(m, i) for m, i in zip(messages, ids, strict=True)]
+        for session in list(self.sessions):
+            session.deliver(wires)
 
     async def _publish_paced(self, batch: Batch, step: int | None, complete_id: str | None) -> None:
         """Backtest: hold the batch's ids pending and send it, written at once where a client is idle."""
@@ -319,8 +296,9 @@ class Hub:
         if self._complete_id is not None and self._complete_id in released:
             self._complete_released.set()
         await self.venue.ack(released)
-        if not pending and self._next_batch is not None and self._client_seen.is_set():
-            await self._pump()
+        pacer = self._pacer
+        if not pending and pacer is not None and self._client_seen.is_set():
+            await self._pump(pacer)
 
     # -- end of run ----------------------------------------------------------------------------------
     async def _finish(self) -> None:
