@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from tradewire.protocol import platforms
 from tradewire.sdk.errors import ConfigurationError, LiveTradingNotAllowed
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.strategy import Strategy
@@ -23,22 +23,18 @@ __all__ = [
 ]
 
 #: The platforms a strategy can run on (the spec's Tradewire TradingPlatform values).
-PLATFORMS = ("backtest", "alpaca-paper", "alpaca-live", "binance-testnet", "binance-live", "mock")
+PLATFORMS = platforms.PLATFORMS
 #: Platforms where orders spend real money.
-LIVE_PLATFORMS = frozenset({"alpaca-live", "binance-live"})
+LIVE_PLATFORMS = platforms.LIVE
 #: Accepted aliases (enums.md).
-ALIASES = {
-    "tektii": "backtest",
-    "binance-spot-testnet": "binance-testnet",
-    "binance-spot-live": "binance-live",
-}
+ALIASES = platforms.ALIASES
 #: Environment opt-in for live platforms, required in addition to `allow_live_orders=True`.
-ENV_ALLOW_LIVE = "TRADEWIRE_ALLOW_LIVE"
+ENV_ALLOW_LIVE = platforms.ENV_ALLOW_LIVE
 
 
 def canonical_platform(name: str) -> str:
-    """The platform's canonical spelling; ConfigurationError for an unknown one."""
-    value = ALIASES.get(name.strip().lower(), name.strip().lower())
+    """The platform's canonical spelling; ConfigurationError for one Tradewire does not offer."""
+    value = platforms.canonical(name)
     if value not in PLATFORMS:
         raise ConfigurationError(f"unknown platform {name!r} (choose one of: {', '.join(PLATFORMS)})")
     return value
@@ -46,13 +42,10 @@ def canonical_platform(name: str) -> str:
 
 def check_live_allowed(platform: str, allow_live_orders: bool, env: Mapping[str, str] | None = None) -> None:
     """Refuse a live platform unless both opt-ins are given: the flag and `TRADEWIRE_ALLOW_LIVE=1`."""
-    if platform not in LIVE_PLATFORMS:
-        return
-    env = os.environ if env is None else env
-    if not allow_live_orders or env.get(ENV_ALLOW_LIVE) != "1":
-        raise LiveTradingNotAllowed(
-            f"{platform} places real orders: pass --allow-live-orders and set {ENV_ALLOW_LIVE}=1 to confirm"
-        )
+    try:
+        platforms.check_live_opt_in(platform, allow_live_orders, env=env)
+    except platforms.LiveOptInMissing as e:
+        raise LiveTradingNotAllowed(str(e)) from e
 
 
 def load_data(
@@ -147,7 +140,7 @@ def run(
     if health.providers:
         from tradewire.protocol import codec
 
-        actual = canonical_platform(codec.enum_spelling(health.providers[0].platform))
+        actual = codec.enum_spelling(health.providers[0].platform)
         if actual != wanted:
             raise ConfigurationError(f"the gateway at {config.base_url} serves {actual}, not {wanted}")
         check_live_allowed(actual, allow_live_orders)
