@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+from tradewire.protocol import platforms
 from tradewire.testkit.conformance import capabilities as cap
 from tradewire.testkit.conformance.market import Market
 from tradewire.testkit.conformance.session import Connection
@@ -14,19 +15,8 @@ from tradewire.testkit.conformance.targets.gateway import sdk_connection
 
 __all__ = ["LIVE_PLATFORMS", "UrlTarget"]
 
-#: Platforms where an order is real money (enums.md, TradingPlatform).
-LIVE_PLATFORMS = frozenset(
-    {
-        "alpaca-live",
-        "binance-live",
-        "binance-spot-live",
-        "binance-futures-live",
-        "binance-margin-live",
-        "binance-coin-futures-live",
-        "oanda-live",
-        "saxo-live",
-    }
-)
+#: Platforms where an order is real money (re-exported from `tradewire.protocol.platforms`).
+LIVE_PLATFORMS = platforms.LIVE
 
 
 class UrlTarget(Target):
@@ -36,7 +26,8 @@ class UrlTarget(Target):
         base_url: `http://host:port` of the server.
         api_key: The server's key; with one, the `auth` scenarios run.
         symbol: A symbol the venue trades (scenarios without a scripted market use it).
-        allow_live_orders: Run against a real-money platform (refused otherwise: scenarios place orders).
+        allow_live_orders: Run against a real-money platform; it also needs `TRADEWIRE_ALLOW_LIVE=1`
+            (refused otherwise: scenarios place orders).
     """
 
     def __init__(
@@ -64,17 +55,20 @@ class UrlTarget(Target):
                 health = await client.health()
             from tradewire.protocol import codec
 
-            platforms = {codec.enum_spelling(p.platform) for p in health.providers}
-            live_money = platforms & LIVE_PLATFORMS
-            if live_money and not self.allow_live_orders:
+            served = {codec.enum_spelling(p.platform) for p in health.providers}
+            live_money = sorted(p for p in served if platforms.is_live(p))
+            try:
+                for name in live_money:
+                    platforms.check_live_opt_in(name, self.allow_live_orders)
+            except platforms.LiveOptInMissing as e:
                 raise TargetUnavailable(
-                    f"{self.base_url} trades real money ({', '.join(sorted(live_money))}); the scenarios submit "
-                    "orders, so pass --allow-live-orders if you really mean it"
-                )
+                    f"{self.base_url} trades real money ({', '.join(live_money)}) and the scenarios submit "
+                    f"orders: {e}"
+                ) from e
             base = {cap.WIRE} | ({cap.AUTH} if self.api_key else set())
             # A backtest behind a URL is one run shared by every scenario (it cannot be restarted from
             # here), so the pacing scenarios, which need a fresh run, stay with the offline targets.
-            if "backtest" not in platforms:
+            if "backtest" not in served:
                 base.add(cap.LIVE)
             self._caps = frozenset(base | reported)
         return self._caps
