@@ -56,6 +56,7 @@ def aggregate(chunks: Iterator[dict[str, np.ndarray]], timeframe: str) -> Iterat
     summed volume, "ts" the bucket start. A bucket may span chunks; the last one is yielded even when
     the data ends inside it."""
     held: dict[str, np.ndarray] | None = None  # the last bucket seen: the next chunk may extend it
+    done: dict[str, np.ndarray] | None = None  # finished buckets, yielded one chunk late with the last
     for chunk in chunks:
         ts = chunk["ts"]
         n = len(ts)
@@ -81,10 +82,11 @@ def aggregate(chunks: Iterator[dict[str, np.ndarray]], timeframe: str) -> Iterat
             else:
                 out = {c: np.concatenate((held[c], out[c])) for c in _COLUMNS}
         held = {c: out[c][-1:] for c in _COLUMNS}
-        if len(out["ts"]) > 1:
-            yield {c: out[c][:-1] for c in _COLUMNS}
+        if done is not None:
+            yield done
+        done = {c: out[c][:-1] for c in _COLUMNS} if len(out["ts"]) > 1 else None
     if held is not None:
-        yield held
+        yield held if done is None else {c: np.concatenate((done[c], held[c])) for c in _COLUMNS}
 
 
 def rescale(a: np.ndarray, have: int, want: int) -> np.ndarray:
