@@ -229,3 +229,20 @@ def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+def test_backtest_timeframe_aggregates_finer_bars_and_refuses_coarser(tmp_path, capsys):
+    engine = pytest.importorskip("tradewire.engine")
+    from tradewire.gateway.cli import _overrides, _parser
+    from tradewire.gateway.providers.backtest import load_series
+
+    rows = [f"2024-01-0{d}T{h:02d}:00:00Z,1.00,1.{h:02d},0.90,1.05,10" for d in (2, 3) for h in range(24)]
+    data = tmp_path / "X.csv"
+    data.write_text("timestamp,open,high,low,close,volume\n" + "\n".join(rows) + "\n")
+    args = _parser().parse_args(["serve", "--platform", "backtest", "--data", str(data), "--timeframe", "1d"])
+    [daily] = load_series(engine, load_settings(**_overrides(args)).backtest)
+    chunk = next(daily.prepare().chunks(0))
+    assert daily.timeframe == "1d" and daily.rows == 2
+    assert chunk["high"].tolist() == [123, 123] and chunk["volume"].tolist() == [240, 240]
+    assert main(["serve", "--platform", "backtest", "--data", str(data), "--timeframe", "1m"]) == 2
+    assert "the data is 1h bars; 1m bars were asked for: use data at 1m or finer" in capsys.readouterr().err

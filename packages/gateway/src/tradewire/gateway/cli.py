@@ -36,6 +36,7 @@ examples:
   tradewire-gateway serve --platform mock
   TRADEWIRE_API_KEY=s3cret tradewire-gateway serve --host 0.0.0.0 --port 8080
   tradewire-gateway serve --platform backtest --data bars.csv --config engine.toml
+  tradewire-gateway serve --platform backtest --data minute_bars.csv --timeframe 1d
 """
 
 
@@ -114,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument(
         "--engine-config", metavar="FILE", help="engine configuration file passed to the BacktestVenue"
     )
+    bt.add_argument(
+        "--timeframe",
+        metavar="TF",
+        help="bar size to simulate and stream, e.g. 1d: finer bars in the data are aggregated to it "
+        "(default: the data's own); serve the timeframe your strategy declares",
+    )
     return parser
 
 
@@ -135,7 +142,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "seed": args.seed,
         "candle_interval": args.candle_interval,
     }
-    backtest = {"data": tuple(args.data) if args.data else None, "config": args.engine_config}
+    backtest = {
+        "data": tuple(args.data) if args.data else None,
+        "config": args.engine_config,
+        "timeframe": args.timeframe,
+    }
     # Nested groups are only overridden when a flag was given, so the file/env values survive.
     if any(v is not None for v in mock.values()):
         out["mock"] = {k: v for k, v in mock.items() if v is not None}

@@ -44,6 +44,13 @@ class BacktestSettings(BaseModel):
     data: tuple[str, ...] = Field((), description="CSV/Parquet files or folders with bars or quotes.")
     config: str | None = Field(None, description="Engine configuration file (TOML), passed to the engine.")
     symbols: tuple[str, ...] = Field((), description="Instruments to simulate (default: all in the data).")
+    timeframe: str | None = Field(
+        None,
+        description=(
+            "Bar size to simulate and stream (1m ... 1w): finer bars in the data are aggregated to it, "
+            "coarser ones are refused (default: the data's own)."
+        ),
+    )
     price_decimals: int | None = Field(
         None, ge=0, le=12, description="Price decimals of the data (default: read from the CSV text)."
     )

@@ -37,7 +37,11 @@ def _files(path: Path) -> list[Path]:
 
 
 def load_series(engine: Any, b: BacktestSettings) -> list[Any]:
-    """Series from `b.data` (CSV, CSV.gz, Parquet files or folders); the engine's sample when empty."""
+    """Series from `b.data` (CSV, CSV.gz, Parquet files or folders); the engine's sample when empty.
+
+    With `b.timeframe`, bars are aggregated to it (`Series.resample`: exact, UTC-aligned buckets), so
+    the venue simulates and streams that bar size; data coarser than it is refused (DataError).
+    """
     if not b.data:
         series = list(engine.sample_data())
     else:
@@ -56,6 +60,8 @@ def load_series(engine: Any, b: BacktestSettings) -> list[Any]:
             raise ValueError(f"no backtest data for symbol(s): {', '.join(missing)}")
     if not series:
         raise ValueError("no backtest data: give --data files or folders")
+    if b.timeframe is not None:
+        series = [s.resample(b.timeframe) if s.kind == "bar" else s for s in series]
     return series
 
 
