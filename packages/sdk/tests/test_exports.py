@@ -40,6 +40,7 @@ EXPECTED = {
     "SMA",
     "Stoch",
     "Strategy",
+    "StrategyError",
     "StreamState",
     "SymbolNotFound",
     "Tick",

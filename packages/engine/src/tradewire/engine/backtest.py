@@ -151,21 +151,26 @@ class Backtest:
             k.has_price[0] = True
             if sim.start_ns is None and ch.n:
                 sim.start_ns = ch.ts[0]
-            for i, t in enumerate(ch.ts):
-                k.now = t
-                k.market_version += 1
-                k.evt += 1
-                row[0] = i
-                if k.n_working:
-                    k._match_bar(0, ch.start[i], ch.a[i], ch.b[i], ch.c[i], ch.e[i])
-                if k.watch:
-                    k.check_margin()
-                if t >= nxt:
-                    sim.sample_equity()
-                    nxt = sim.next_sample
-                if on_bar is not None:
-                    bar.i = i
-                    on_bar(bar)
+            i = -1
+            try:
+                for i, t in enumerate(ch.ts):
+                    k.now = t
+                    k.market_version += 1
+                    k.evt += 1
+                    row[0] = i
+                    if k.n_working:
+                        k._match_bar(0, ch.start[i], ch.a[i], ch.b[i], ch.c[i], ch.e[i])
+                    if k.watch:
+                        k.check_margin()
+                    if t >= nxt:
+                        sim.sample_equity()
+                        nxt = sim.next_sample
+                    if on_bar is not None:
+                        bar.i = i
+                        on_bar(bar)
+            except BaseException:
+                sim.steps += i + 1  # the instant the strategy raised at counts: `result()` ends there
+                raise
             sim.steps += ch.n
             sim.prev_chunk = ch
 
@@ -204,6 +209,12 @@ class Backtest:
                 on_step(step)
             if k.rec is not None:
                 self._deliver(on_event, sink)
+
+    def result(self) -> BacktestResult:
+        """The results so far: final once `run` has returned; when a strategy's exception ended `run`,
+        they end at the instant it raised (the run is then complete and cannot go on)."""
+        self.sim.complete()
+        return BacktestResult.from_simulation(self.sim)
 
     # ------------------------------------------------------------------ events out
     def _deliver_market(self, sink: EventSink | None) -> None:

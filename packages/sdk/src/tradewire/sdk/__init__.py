@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         SymbolNotFound,
         TradewireError,
     )
+    from tradewire.sdk.failures import StrategyError
     from tradewire.sdk.indicators import ATR, BB, EMA, MACD, RSI, SMA, Stoch
     from tradewire.sdk.market import Candle, Tick
     from tradewire.sdk.result import RunResult
@@ -88,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "ProtocolViolation": "tradewire.sdk.errors",
     "RateLimited": "tradewire.sdk.errors",
     "SymbolNotFound": "tradewire.sdk.errors",
+    "StrategyError": "tradewire.sdk.failures",
 }
 
 __all__ = [
@@ -123,6 +125,7 @@ __all__ = [
     "RunResult",
     "Stoch",
     "Strategy",
+    "StrategyError",
     "StreamState",
     "SymbolNotFound",
     "Tick",

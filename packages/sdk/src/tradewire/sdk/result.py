@@ -29,6 +29,8 @@ class RunResult:
         elapsed_s: Wall-clock seconds of the run.
         start_cash: Cash at the start, when known.
         report: The engine's results object (in-process backtests), for `write_report`.
+        partial: The strategy raised and the run stopped early: everything here ends at that instant
+            (see `StrategyError`).
     """
 
     strategy: str
@@ -44,6 +46,7 @@ class RunResult:
     bars: int = 0
     elapsed_s: float = 0.0
     start_cash: Decimal | None = None
+    partial: bool = False
     report: Any = field(default=None, repr=False)
     _trade_source: Callable[[], list[m.Trade]] | None = field(default=None, repr=False)
     _counts: tuple[int, int] | None = field(default=None, repr=False)

@@ -10,6 +10,7 @@ from typing import Any
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 from tradewire.sdk._candles import WireCandle
+from tradewire.sdk.failures import HandlerFailed
 from tradewire.sdk.market import Candle, Tick, ns_of
 from tradewire.sdk.strategy import Strategy
 
@@ -195,22 +196,28 @@ class Router:
     # -- running ----------------------------------------------------------------------------------
     def run_sync(self, fn: _Handler, arg: Any = None, *, no_arg: bool = False) -> None:
         """Call one handler from synchronous code (an async handler runs to completion)."""
-        result = fn() if no_arg else fn(arg)
-        if result is not None and inspect.isawaitable(result):
-            if self._loop is None:
-                self._loop = asyncio.Runner()
-            self._loop.run(_await(result))
+        try:
+            result = fn() if no_arg else fn(arg)
+            if result is not None and inspect.isawaitable(result):
+                if self._loop is None:
+                    self._loop = asyncio.Runner()
+                self._loop.run(_await(result))
+        except Exception as e:
+            raise HandlerFailed(e, fn.__name__, arg) from e
 
     def deliver(self, events: list[Any]) -> None:
         """Handle one delivery from synchronous code."""
         if self.strategy._clock is None:
             self.set_time(events)
         for fn, arg in self.calls(events):
-            result = fn(arg)
-            if result is not None and inspect.isawaitable(result):
-                if self._loop is None:
-                    self._loop = asyncio.Runner()
-                self._loop.run(_await(result))
+            try:
+                result = fn(arg)
+                if result is not None and inspect.isawaitable(result):
+                    if self._loop is None:
+                        self._loop = asyncio.Runner()
+                    self._loop.run(_await(result))
+            except Exception as e:
+                raise HandlerFailed(e, fn.__name__, arg) from e
 
     async def adeliver(self, events: list[Any]) -> None:
         """Handle one delivery inside an event loop."""
@@ -226,14 +233,20 @@ class Router:
             for ev in events:
                 if only is not None and ev.symbol not in only:
                     continue  # market data of symbols the strategy did not ask for
-                result = on_candle(ev)
-                if result is not None and inspect.isawaitable(result):
-                    await result
+                try:
+                    result = on_candle(ev)
+                    if result is not None and inspect.isawaitable(result):
+                        await result
+                except Exception as e:
+                    raise HandlerFailed(e, on_candle.__name__, ev) from e
             return
         for fn, arg in self.calls(events):
-            result = fn(arg)
-            if result is not None and inspect.isawaitable(result):
-                await result
+            try:
+                result = fn(arg)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+            except Exception as e:
+                raise HandlerFailed(e, fn.__name__, arg) from e
 
     def connection(self, state: Any) -> None:
         """Tell the strategy about a change of the client's own connection."""

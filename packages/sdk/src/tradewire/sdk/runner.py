@@ -78,6 +78,7 @@ def backtest(
     config: Any = None,
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
+    strict: bool = False,
     **overrides: Any,
 ) -> RunResult:
     """Backtest `strategy` in this process (no gateway, no sockets) and return its result.
@@ -91,6 +92,8 @@ def backtest(
         config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields.
         progress: Called now and then with the running result.
         events_log: Binary file receiving every batch's wire JSON, one per line.
+        strict: Raise when the venue refuses an order (`OrderRejected`, `SymbolNotFound`, ...)
+            instead of delivering ORDER_REJECTED to `on_order`, logging a warning and going on.
     """
     from tradewire.sdk.transports.inprocess import run_inprocess
 
@@ -105,7 +108,9 @@ def backtest(
         data = [window(s, start, end) for s in data]
     if cash is not None:
         overrides["cash"] = str(cash)
-    return run_inprocess(strategy, data, config=config, progress=progress, events_log=events_log, **overrides)
+    return run_inprocess(
+        strategy, data, config=config, progress=progress, events_log=events_log, strict=strict, **overrides
+    )
 
 
 def run(
@@ -118,6 +123,7 @@ def run(
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
     busy_poll: float | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> RunResult:
     """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
@@ -126,7 +132,7 @@ def run(
     account by a wrong URL); live platforms also need `allow_live_orders=True` and `TRADEWIRE_ALLOW_LIVE=1`.
     `busy_poll` is the seconds the event loop and REST reads poll the socket before sleeping: by default 1 ms on
     the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
-    elsewhere.
+    elsewhere. `strict` raises when the venue refuses an order (see `backtest`).
     """
     from tradewire.sdk.client_sync import Client
     from tradewire.sdk.config import ClientConfig
@@ -159,5 +165,6 @@ def run(
                 progress=progress,
                 events_log=events_log,
                 busy_poll_s=busy_poll,
+                strict=strict,
             )
         )

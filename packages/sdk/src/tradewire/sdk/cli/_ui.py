@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-__all__ = ["USER_ERRORS", "console", "err", "fail", "progress_bar", "summary_table"]
+__all__ = ["USER_ERRORS", "console", "err", "fail", "progress_bar", "strategy_failed", "summary_table"]
 
 console = Console()
 err = Console(stderr=True)
@@ -40,6 +40,15 @@ def fail(error: BaseException) -> int:
     text = getattr(error, "message", None) or str(error) or type(error).__name__
     err.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
     return 2
+
+
+def strategy_failed(error: Any) -> int:
+    """Print where the strategy raised (its own line, the event, the simulated time); returns 1."""
+    err.print(
+        f"[bold red]strategy error:[/] {error.describe()}", highlight=False, markup=True, soft_wrap=True
+    )
+    err.print("the run stopped there: the results below are partial", highlight=False)
+    return 1
 
 
 @contextmanager

@@ -36,11 +36,17 @@ def backtest(
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
     param: Annotated[list[str] | None, Parameter(help="strategy parameter NAME=VALUE (repeatable)")] = None,
     progress: Annotated[bool, Parameter(help="show the live progress line")] = True,
+    strict: Annotated[
+        bool,
+        Parameter(help="stop at the first refused order (default: log it, deliver ORDER_REJECTED, go on)"),
+    ] = False,
 ) -> int:
     """Backtest STRATEGY_FILE in this process (nothing to start) and print its summary.
 
     Example: tradewire backtest examples/sma_crossover.py --sample --report out/report.html
     """
+    from tradewire.protocol import codec
+    from tradewire.sdk.failures import StrategyError
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
     from tradewire.sdk.runner import backtest as run_backtest
     from tradewire.sdk.runner import load_data
@@ -51,22 +57,40 @@ def backtest(
         wanted = list(symbols or cls.symbols) or None
         series = load_data(data, sample=sample or data is None, symbols=wanted)
         log = open(events, "wb") if events is not None else None
+        failure: StrategyError | None = None
         try:
             with _ui.progress_bar(progress and _ui.err.is_terminal) as update:
                 result = run_backtest(
-                    instance, series, start=start, end=end, cash=cash, progress=update, events_log=log
+                    instance,
+                    series,
+                    start=start,
+                    end=end,
+                    cash=cash,
+                    progress=update,
+                    events_log=log,
+                    strict=strict,
                 )
+        except StrategyError as e:
+            if e.result is None:
+                raise
+            failure, result = e, e.result
         finally:
             if log is not None:
                 log.close()
-        _ui.console.print(_ui.summary_table(result, f"{cls.__name__} backtest"))
+        title = f"{cls.__name__} backtest"
+        if failure is not None:
+            _ui.strategy_failed(failure)
+            title += f" (partial: the strategy raised at {codec.timestamp_text(failure.when)})"
+        _ui.console.print(_ui.summary_table(result, title))
         if report is not None:
             from tradewire.sdk.cli.report import save_report
 
-            html, saved = save_report(result, report, title=f"{cls.__name__} backtest")
+            html, saved = save_report(result, report, title=title)
             _ui.console.print(f"report: [bold]{html}[/]  results: {saved}")
         if events is not None:
             _ui.console.print(f"events: {events}")
+        if failure is not None:
+            return 1
     except _ui.USER_ERRORS() as e:
         return _ui.fail(e)
     return 0

@@ -29,11 +29,16 @@ def run(
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
     param: Annotated[list[str] | None, Parameter(help="strategy parameter NAME=VALUE (repeatable)")] = None,
     progress: Annotated[bool, Parameter(help="show the live progress line")] = True,
+    strict: Annotated[
+        bool,
+        Parameter(help="stop at the first refused order (default: log it, deliver ORDER_REJECTED, go on)"),
+    ] = False,
 ) -> int:
     """Run STRATEGY_FILE against a gateway until its stream ends (Ctrl-C stops a live run).
 
     The API key comes from TRADING_GATEWAY_API_KEY (or TEKTII_TRADING_GATEWAY_API_KEY), never a flag.
     """
+    from tradewire.sdk.failures import StrategyError
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
     from tradewire.sdk.runner import run as run_strategy
 
@@ -41,6 +46,7 @@ def run(
         cls = load_strategy_class(strategy_file, strategy)
         instance = instantiate(cls, parse_params(param))
         log = open(events, "wb") if events is not None else None
+        failure: StrategyError | None = None
         try:
             with _ui.progress_bar(progress and _ui.err.is_terminal) as update:
                 result = run_strategy(
@@ -50,11 +56,22 @@ def run(
                     allow_live_orders=allow_live_orders,
                     progress=update,
                     events_log=log,
+                    strict=strict,
                 )
+        except StrategyError as e:
+            if e.result is None:
+                raise
+            failure, result = e, e.result
         finally:
             if log is not None:
                 log.close()
-        _ui.console.print(_ui.summary_table(result, f"{cls.__name__} on {result.platform}"))
+        title = f"{cls.__name__} on {result.platform}"
+        if failure is not None:
+            _ui.strategy_failed(failure)
+            title += " (partial: the strategy raised)"
+        _ui.console.print(_ui.summary_table(result, title))
+        if failure is not None:
+            return 1
     except KeyboardInterrupt:
         _ui.err.print("stopped")
         return 130

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import time
 from collections.abc import Callable
@@ -12,7 +13,9 @@ from tradewire.protocol import messages as m
 from tradewire.sdk._frames import StreamState
 from tradewire.sdk._routes import build_order
 from tradewire.sdk.config import ClientConfig
-from tradewire.sdk.errors import ConnectionLost
+from tradewire.sdk.errors import ConnectionLost, TradewireError
+from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
 from tradewire.sdk.strategy import Strategy
@@ -47,15 +50,20 @@ def rest_client(config: ClientConfig, busy_poll_s: float | None = None) -> Clien
 class WireTransport:
     """Strategy commands as REST calls (blocking: a handler's order is placed before its batch is acked)."""
 
-    def __init__(self, client: Client | KeepAliveClient, platform: str) -> None:
+    def __init__(self, client: Client | KeepAliveClient, platform: str, refusals: Refusals) -> None:
         self.client = client
         self.platform = platform
+        self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED if platform == "backtest" else None)
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
-        return self.client.submit_order(build_order(request, new_id=self.new_id, **fields))
+        order = build_order(request, new_id=self.new_id, **fields)
+        try:
+            return self.client.submit_order(order)
+        except REFUSALS as e:
+            return self.refusals.refused(e, order)
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:
         return self.client.cancel_order(order_id)
@@ -110,6 +118,7 @@ async def run_wire(
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
     busy_poll_s: float | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
@@ -123,12 +132,14 @@ async def run_wire(
         progress: Called after each delivery with the running result and the strategy.
         events_log: A binary file that receives every frame's wire JSON, one per line.
         busy_poll_s: How long REST reads poll before blocking (None: the REST client's default).
+        strict: Raise the venue's error when it refuses an order, instead of delivering
+            ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
     """
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
     router = Router(strategy)
     result = RunResult(type(strategy).__name__, _platform(client), "wire")
-    transport = WireTransport(client, result.platform)
+    transport = WireTransport(client, result.platform, Refusals(strict, lambda: strategy.now))
     states: list[StreamState] = []
     started = time.perf_counter()
     try:
@@ -137,6 +148,7 @@ async def run_wire(
         if strategy.state.account is not None:
             result.start_cash = Decimal(strategy.state.account.balance)
         await _call(strategy.on_start)
+        await _deliver_refusals(router, transport.refusals)
         # candles straight into the Candles handlers take (no protocol CandleEvent on the hot path)
         stream = AsyncEventStream(config, reconnect=reconnect, on_state=states.append, candles=True)
         trades = result.trades
@@ -158,6 +170,7 @@ async def run_wire(
                             # the gateway stopped the backtest (events.md rule 8): reconnecting cannot help
                             raise ConnectionLost(f"the gateway stopped the backtest: {ev.message}")
                 await router.adeliver(events)
+                await _deliver_refusals(router, transport.refusals)
                 await stream.ack(delivery)
                 result.steps += 1
                 result.events += len(events)
@@ -168,7 +181,16 @@ async def run_wire(
         if states:
             await _connection_changes(states, router, strategy, client)
         await _call(strategy.on_stop)
+        await _deliver_refusals(router, transport.refusals)
         result.account = client.get_account()
+    except HandlerFailed as e:
+        when = strategy.now
+        result.partial = True
+        with contextlib.suppress(TradewireError):
+            result.account = client.get_account()  # the account at the instant the strategy raised
+        raise StrategyError(
+            e.error, e.handler, when, describe_event(e.event), strategy_frame(e.error), result
+        ) from e.error
     finally:
         result.elapsed_s = time.perf_counter() - started
         result.orders = transport.submitted
@@ -191,6 +213,15 @@ async def _connection_changes(
             await _call(router.on_connection, state)
 
 
+async def _deliver_refusals(router: Router, refusals: Refusals) -> None:
+    """Deliver the ORDER_REJECTED events of refusals the gateway made no event for, before the ack (so
+    at the same instant, and before the batches of the handlers' other orders, as in-process)."""
+    events: list[Any] = refusals.take()
+    while events:
+        await router.adeliver(events)
+        events = refusals.take()
+
+
 def _is_ack_timeout(event: m.ErrorEvent) -> bool:
     from tradewire.protocol import codec
 
@@ -199,6 +230,9 @@ def _is_ack_timeout(event: m.ErrorEvent) -> bool:
 
 
 async def _call(fn: Callable[..., Any], *args: Any) -> None:
-    result = fn(*args)
-    if inspect.isawaitable(result):
-        await result
+    try:
+        result = fn(*args)
+        if inspect.isawaitable(result):
+            await result
+    except Exception as e:
+        raise HandlerFailed(e, fn.__name__, args[0] if args else None) from e

@@ -15,9 +15,12 @@ from typing import IO, Any
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
+from tradewire.sdk._routes import build_order
 from tradewire.sdk.errors import ConfigurationError, TradewireError, refine
+from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
 from tradewire.sdk.market import Candle, EngineCandle, Tick, engine_candle_class
 from tradewire.sdk.marks import mark_account
+from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
 from tradewire.sdk.state import TradingState
@@ -78,9 +81,10 @@ class InProcessTransport:
 
     platform = "backtest"
 
-    def __init__(self, bt: Any) -> None:
+    def __init__(self, bt: Any, refusals: Refusals) -> None:
         self.bt = bt
         self.broker = bt.broker
+        self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED)
         #: Called after every command, so its events become their own delivery (as over the wire).
@@ -100,9 +104,8 @@ class InProcessTransport:
         self.submitted += 1
         try:
             if request is not None:
-                from tradewire.sdk._routes import build_order
-
-                o = self.broker.submit_request(build_order(request, new_id=self.new_id))
+                request = build_order(request, new_id=self.new_id)
+                o = self.broker.submit_request(request)
             else:
                 if not fields.get("client_order_id"):
                     fields["client_order_id"] = self.new_id()
@@ -118,6 +121,8 @@ class InProcessTransport:
                 o = self.broker.submit(
                     symbol, _SIDES.get(side, side), quantity, _TYPES.get(otype, otype), **kw
                 )
+        except REFUSALS as e:
+            return self.refusals.refused(refine(e), request or _described(fields, e))
         except TradewireError as e:
             raise refine(e) from None
         finally:
@@ -158,6 +163,14 @@ class InProcessTransport:
 
     def list_orders(self) -> list[m.Order]:
         return self.broker.list_orders(None, False)  # type: ignore[no-any-return]
+
+
+def _described(fields: dict[str, Any], error: TradewireError) -> m.SubmitOrderRequest:
+    """The request a refused keyword submit stands for (`error` itself when the keywords cannot make one)."""
+    try:
+        return build_order(None, **fields)
+    except (TypeError, ValueError, TradewireError):
+        raise refine(error) from None
 
 
 class _EngineState(TradingState):
@@ -283,13 +296,15 @@ class _Run:
         bt: Any,
         result: RunResult,
         progress: Callable[[RunResult, Strategy], None] | None,
+        refusals: Refusals,
     ) -> None:
         self.strategy = strategy
         self.bt = bt
         self.result = result
         self.progress = progress
         self.router = Router(strategy)
-        self.transport = InProcessTransport(bt)
+        self.refusals = refusals
+        self.transport = InProcessTransport(bt, refusals)
         self.make_candle = _candle_maker(bt)
         self.started = time.perf_counter()
 
@@ -299,9 +314,20 @@ class _Run:
         bt = self.bt
         s._clock = lambda: bt.now_ns
         self.router.run_sync(s.on_start, no_arg=True)
+        self.deliver_refusals()
 
     def end(self, _bt: Any) -> None:
         self.router.run_sync(self.strategy.on_stop, no_arg=True)
+        self.deliver_refusals()
+
+    def deliver_refusals(self) -> None:
+        """Deliver the ORDER_REJECTED events of refusals the venue made no event for (as over the wire:
+        right after the handlers that placed them, before the events of their other orders)."""
+        take = self.refusals.take
+        events: list[Any] = take()
+        while events:
+            self.router.deliver(events)
+            events = take()
 
 
 class _FastAdapter:
@@ -339,7 +365,11 @@ class _FastAdapter:
             def on_bar(bar: Any) -> None:
                 ch = bar.chunk
                 i = bar.i
-                h(candle(ch.close_f[i], ch, i))
+                c = candle(ch.close_f[i], ch, i)
+                try:
+                    h(c)
+                except Exception as e:
+                    raise HandlerFailed(e, "on_candle", c) from e
 
         else:
 
@@ -347,7 +377,11 @@ class _FastAdapter:
                 nonlocal n
                 ch = bar.chunk
                 i = bar.i
-                h(candle(ch.close_f[i], ch, i))
+                c = candle(ch.close_f[i], ch, i)
+                try:
+                    h(c)
+                except Exception as e:
+                    raise HandlerFailed(e, "on_candle", c) from e
                 n += 1
                 if not n & 8191:
                     result.bars = n
@@ -407,6 +441,7 @@ class _GeneralAdapter:
                 self.trades.append(ev.trade)
         if not self.stopped:
             run.router.deliver(events)
+            run.deliver_refusals()
         result.steps += 1
         result.events += len(events)
 
@@ -464,6 +499,7 @@ def run_inprocess(
     config: Any = None,
     progress: Callable[[RunResult, Strategy], None] | None = None,
     events_log: IO[bytes] | None = None,
+    strict: bool = False,
     **overrides: Any,
 ) -> RunResult:
     """Backtest `strategy` on `data` in this process and return the result.
@@ -474,6 +510,8 @@ def run_inprocess(
         config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields (`cash="1e6"`).
         progress: Called now and then with the running result and the strategy.
         events_log: A binary file that receives every batch as its wire JSON frame, one per line.
+        strict: Raise the venue's error when it refuses an order, instead of delivering
+            ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
     """
     Backtest = engine().Backtest
     router_probe = Router(strategy)
@@ -492,7 +530,8 @@ def run_inprocess(
         general = True  # the engine's tight loop takes one bar series; more go through steps
     result = RunResult(type(strategy).__name__, "backtest", "inprocess")
     result.start_cash = Decimal(str(bt.config.cash))
-    run = _Run(strategy, bt, result, progress)
+    refusals = Refusals(strict, lambda: strategy.now, queue=general)
+    run = _Run(strategy, bt, result, progress, refusals)
     if general:
         strategy.state.load(bt.account(), [], [])
         adapter: Any = _GeneralAdapter(run, events_log)
@@ -500,8 +539,13 @@ def run_inprocess(
     else:
         strategy.state = _EngineState(bt)
         adapter = _FastAdapter(run)
+    failed: HandlerFailed | None = None
+    when = strategy.now
     try:
         report = bt.run(adapter)
+    except HandlerFailed as e:
+        failed, when = e, strategy.now
+        report = bt.result()  # ends at the instant the strategy raised
     finally:
         strategy._transport = None
         strategy._clock = None
@@ -519,4 +563,14 @@ def run_inprocess(
     result.account = bt.account()
     result.orders = run.transport.submitted
     result.report = report
+    if failed is not None:
+        result.partial = True
+        raise StrategyError(
+            failed.error,
+            failed.handler,
+            when,
+            describe_event(failed.event),
+            strategy_frame(failed.error),
+            result,
+        ) from failed.error
     return result
