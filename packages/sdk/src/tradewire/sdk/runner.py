@@ -86,6 +86,8 @@ def backtest(
     Args:
         strategy: The strategy instance.
         data: Engine Series (or a list), or a path to CSV / CSV.gz / Parquet; or `sample=True`.
+            Bars finer than the timeframe the strategy declares are aggregated to it; coarser
+            ones are refused (ConfigurationError). Without a declared timeframe they run as they are.
         symbols: Only these symbols (default: `strategy.symbols`, else everything in the data).
         start, end: Only bars whose start is within [start, end] (RFC 3339 or YYYY-MM-DD, UTC).
         cash: Starting cash (decimal text or int).
@@ -102,9 +104,11 @@ def backtest(
         data = load_data(data, sample=sample or data is None, symbols=wanted)
     elif wanted:
         data = [s for s in (data if isinstance(data, list) else [data]) if s.symbol in wanted]
-    if start is not None or end is not None:
-        from tradewire.sdk.transports.inprocess.data import window
+    from tradewire.sdk.transports.inprocess.data import at_timeframe, window
 
+    # aggregated before windowing, so a window selects whole bars of the strategy's timeframe
+    data = at_timeframe(data, strategy)
+    if start is not None or end is not None:
         data = [window(s, start, end) for s in data]
     if cash is not None:
         overrides["cash"] = str(cash)

@@ -80,7 +80,11 @@ class Strategy:
     Class attributes:
         symbols: Instruments the strategy trades; a backtest loads just these from the data
             (empty = every symbol in the data).
-        timeframe: Bar size the strategy expects (`"1m"`, `"1d"`, ...).
+        timeframe: Bar size the strategy expects (`"1m"`, `"1d"`, ...). Declared (set on the
+            subclass, or as a constructor parameter), it is the size of every candle delivered:
+            finer data is aggregated to it (in-process at load, over the wire by the gateway's
+            `--timeframe` or else by the runner), coarser data is refused in-process and dropped
+            over the wire. Left at the base class default, the data's own bars are delivered.
 
     Keyword arguments given to the constructor override class attributes of the same name
     (parameters), so `SmaCross(fast=5)` works when the class declares `fast = 10`. A subclass that

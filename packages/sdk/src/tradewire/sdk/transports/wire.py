@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 from tradewire.protocol import messages as m
 from tradewire.sdk._frames import StreamState
 from tradewire.sdk._routes import build_order
+from tradewire.sdk._timeframes import candle_timeframe
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost, TradewireError
 from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
@@ -138,6 +139,7 @@ async def run_wire(
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
     router = Router(strategy)
+    timeframe = candle_timeframe(strategy)  # None: candles pass as the gateway streams them
     result = RunResult(type(strategy).__name__, _platform(client), "wire")
     transport = WireTransport(client, result.platform, Refusals(strict, lambda: strategy.now))
     states: list[StreamState] = []
@@ -169,7 +171,7 @@ async def run_wire(
                         elif t is m.ErrorEvent and _is_ack_timeout(ev):
                             # the gateway stopped the backtest (events.md rule 8): reconnecting cannot help
                             raise ConnectionLost(f"the gateway stopped the backtest: {ev.message}")
-                await router.adeliver(events)
+                await router.adeliver(events if timeframe is None else timeframe(events, delivery.complete))
                 await _deliver_refusals(router, transport.refusals)
                 await stream.ack(delivery)
                 result.steps += 1

@@ -1,4 +1,4 @@
-"""Market data for in-process backtests: the engine's readers, the bundled sample, time windows."""
+"""Market data for in-process backtests: the engine's readers, the bundled sample, windows, timeframes."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tradewire.sdk._timeframes import TIMEFRAME_S, declared_timeframe
 from tradewire.sdk.errors import ConfigurationError
+from tradewire.sdk.strategy import Strategy
 from tradewire.sdk.transports.inprocess import engine
 
-__all__ = ["data_errors", "load_data", "window"]
+__all__ = ["at_timeframe", "data_errors", "load_data", "window"]
 
 
 def data_errors() -> tuple[type[BaseException], ...]:
@@ -76,3 +78,33 @@ def window(series: Any, start: str | None, end: str | None) -> Any:
         return between(start or None, end or None)
     except ValueError as e:
         raise ConfigurationError(str(e)) from None
+
+
+def at_timeframe(data: Any, strategy: Strategy) -> list[Any]:
+    """`data` as bars of the timeframe `strategy` declares: finer bars are aggregated once, here
+    (the engine's `Series.resample`); data of that timeframe, quotes, and all data of a strategy that
+    declares none (the base class default) pass unchanged.
+
+    Raises:
+        ConfigurationError: bars coarser than the declared timeframe, or an unknown one declared.
+        tradewire.engine.DataError: the data is invalid, or cannot be aggregated to it (2m to 5m).
+    """
+    engine()
+    import tradewire.engine as te
+
+    series = list(data) if isinstance(data, (list, tuple)) else [data]
+    wanted = declared_timeframe(strategy)
+    if wanted is None:
+        return series
+    out = []
+    for s in series:
+        if isinstance(s, te.Series) and s.kind == "bar":
+            have = s.prepare().timeframe
+            if have is not None and TIMEFRAME_S[have] > TIMEFRAME_S[wanted]:
+                raise ConfigurationError(
+                    f"{s.symbol}: the data is {have} bars; {type(strategy).__name__} asks for {wanted}: "
+                    f"use data at {wanted} or finer"
+                )
+            s = s.resample(wanted)
+        out.append(s)
+    return out
