@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 import betterproto2
 from litestar import Request, Response
 
+from tradewire.gateway.runtime import Gateway
 from tradewire.protocol import codec
 from tradewire.protocol.errors import InvalidRequest
 from tradewire.protocol.routes import DEFAULT_LIMIT, MAX_LIMIT
-
-if TYPE_CHECKING:
-    from tradewire.gateway.app import Gateway
 
 M = TypeVar("M", bound=betterproto2.Message)
 #: A request of any user/auth/state type (this app uses none of them).

@@ -10,7 +10,7 @@ from typing import Any
 import uvicorn
 from litestar import Litestar
 
-from tradewire.gateway.app import Gateway
+from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.protocol import busy_poll
 

@@ -1,0 +1,51 @@
+"""The running gateway's state: its venue, settings, stream hub and stopping state."""
+
+from __future__ import annotations
+
+from tradewire.gateway.settings import GatewaySettings
+from tradewire.gateway.stream.hub import Hub
+from tradewire.protocol.errors import ShuttingDown
+from tradewire.protocol.venue import Venue
+
+
+class Gateway:
+    """The running gateway: its venue, settings, stream hub and stopping state.
+
+    Args:
+        venue: The venue to serve.
+        settings: Gateway settings (auth, limits, stream timing).
+    """
+
+    def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
+        self.venue = venue
+        self.settings = settings
+        self.hub = Hub(venue, settings)
+        self.connected = False
+        self.stopping = False
+
+    def refuse_if_stopping(self) -> None:
+        """Raise SHUTTING_DOWN (503) once shutdown has begun: no new orders."""
+        if self.stopping:
+            raise ShuttingDown("Gateway is shutting down")
+
+    async def start(self) -> None:
+        """Connect the venue and start the stream hub."""
+        await self.venue.connect()
+        self.connected = True
+        self.hub.start()
+
+    async def begin_shutdown(self) -> None:
+        """Stop taking orders, tell every client DISCONNECTING, close their sockets 1001."""
+        if self.stopping:
+            return
+        self.stopping = True
+        self.hub.stopping = True
+        await self.hub.shutdown(self.settings.shutdown_grace)
+
+    async def stop(self) -> None:
+        """Final cleanup after the server stopped: hub tasks and the venue connection."""
+        self.stopping = True
+        await self.hub.stop()
+        if self.connected:
+            self.connected = False
+            await self.venue.close()
