@@ -19,9 +19,10 @@ import betterproto2
 import orjson
 
 from tradewire.protocol import messages as _m
-from tradewire.protocol._generated.google.protobuf import ListValue, NullValue, Struct, Value
+from tradewire.protocol._generated.google.protobuf import Value
 from tradewire.protocol._generated.wire_table import ENUMS, MESSAGES
 from tradewire.protocol.errors import InvalidRequest
+from tradewire.protocol.json_value import json_to_value, value_to_json
 
 __all__ = [
     "DecodeError",
@@ -271,39 +272,7 @@ def _bad_enum(name: str, value: Any) -> DecodeError:
     return DecodeError("", f"unknown {name} value {_show(value)} (expected one of: {allowed})")
 
 
-# -- google.protobuf.Value <-> plain JSON --------------------------------------------------------
-
-
-def json_to_value(obj: Any) -> Value:
-    """Any JSON value as a google.protobuf.Value (for `details` fields)."""
-    if obj is None:
-        return Value(null_value=NullValue.NULL_VALUE)
-    if isinstance(obj, bool):
-        return Value(bool_value=obj)
-    if isinstance(obj, (int, float)):
-        return Value(number_value=float(obj))
-    if isinstance(obj, (str, Decimal)):
-        return Value(string_value=str(obj))
-    if isinstance(obj, Mapping):
-        return Value(struct_value=Struct(fields={str(k): json_to_value(v) for k, v in obj.items()}))
-    if isinstance(obj, (list, tuple)):
-        return Value(list_value=ListValue(values=[json_to_value(v) for v in obj]))
-    raise TypeError(f"{type(obj).__name__} is not JSON")
-
-
-def value_to_json(value: Value) -> Any:
-    """A google.protobuf.Value as plain JSON; whole numbers come back as ints."""
-    name, inner_value = betterproto2.which_one_of(value, "kind")
-    inner: Any = inner_value
-    if name == "struct_value":
-        return {k: value_to_json(v) for k, v in inner.fields.items()}
-    if name == "list_value":
-        return [value_to_json(v) for v in inner.values]
-    if name == "number_value":
-        return int(inner) if float(inner).is_integer() and abs(inner) < 2**53 else inner
-    if name in ("string_value", "bool_value"):
-        return inner
-    return None
+# -- details: plain JSON in --------------------------------------------------------------------
 
 
 def _json_in(value: Any) -> Value:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tradewire.protocol.json_value import json_to_value, value_to_json
 from tradewire.protocol.messages import ErrorBody, ErrorCode
 
 
@@ -26,8 +27,6 @@ class TradewireError(Exception):
 
     def to_body(self) -> ErrorBody:
         """The wire error body for this error."""
-        from tradewire.protocol.codec import json_to_value
-
         return ErrorBody(
             code=self.code,
             message=self.message,
@@ -159,8 +158,6 @@ def status_for(code: ErrorCode) -> int:
 
 def error_from_body(body: ErrorBody, retry_after: float | None = None) -> TradewireError:
     """The typed exception for an error body received from a server."""
-    from tradewire.protocol.codec import value_to_json
-
     spec = BY_CODE.get(body.code, BY_CODE[ErrorCode.INTERNAL_ERROR])
     details = None if body.details is None else value_to_json(body.details)
     if spec.exception is RateLimited:
