@@ -26,7 +26,8 @@ from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
 from tradewire.engine.data.synthetic import synthetic_bars
 from tradewire.engine.results.metrics import Metrics
-from tradewire.engine.results.result import BacktestResult, FillRecord, RoundTrip
+from tradewire.engine.results.records import FillRecord, RoundTrip
+from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.venue import BacktestVenue
 from tradewire.engine.views import BarView, FillView, QuoteView, StepView
 

@@ -6,16 +6,43 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
+from tradewire.engine.results.metrics import Metrics
+from tradewire.engine.results.records import FillRecord
 from tradewire.engine.wire import ns_to_dt
 
-if TYPE_CHECKING:
-    from tradewire.engine.results.result import BacktestResult
+__all__ = ["ReportSource", "render_html"]
 
-__all__ = ["render_html"]
+
+class ReportSource(Protocol):
+    """What the report reads from a run's result (`BacktestResult` is one)."""
+
+    @property
+    def symbols(self) -> Sequence[str]: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def final_value(self) -> Decimal: ...
+    @property
+    def equity_ts(self) -> np.ndarray: ...
+    @property
+    def equity(self) -> np.ndarray: ...
+    @property
+    def drawdown(self) -> np.ndarray: ...
+    @property
+    def prices(self) -> Mapping[str, np.ndarray]: ...
+    @property
+    def fills(self) -> Sequence[FillRecord]: ...
+    @property
+    def metrics(self) -> Metrics: ...
+
 
 W, H, PAD = 900, 260, 48
 PADL = 84  # room for the widest y labels ("31,752.80")
@@ -120,7 +147,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def render_html(result: BacktestResult, title: str = "Tradewire backtest", max_markers: int = 400) -> str:
+def render_html(result: ReportSource, title: str = "Tradewire backtest", max_markers: int = 400) -> str:
     """The report as one HTML string."""
     ts = result.equity_ts
     rows = "".join(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,42 +13,14 @@ import numpy as np
 
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
 from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
+from tradewire.engine.results.records import FillRecord, RoundTrip
+from tradewire.engine.results.report import render_html
 from tradewire.engine.wire import ns_to_dt
 
 if TYPE_CHECKING:
     from tradewire.engine.simulation import Simulation
 
-__all__ = ["BacktestResult", "FillRecord", "RoundTrip"]
-
-
-@dataclass(frozen=True, slots=True)
-class FillRecord:
-    """One execution with exact decimal text fields."""
-
-    id: str
-    order_id: str
-    symbol: str
-    side: str
-    quantity: Decimal
-    price: Decimal
-    commission: Decimal
-    is_maker: bool
-    time_ns: int
-
-
-@dataclass(frozen=True, slots=True)
-class RoundTrip:
-    """A position from flat back to flat (a flip closes one trip and opens the next)."""
-
-    symbol: str
-    side: str
-    quantity: Decimal
-    entry_time_ns: int
-    exit_time_ns: int
-    entry_price: Decimal
-    exit_price: Decimal
-    pnl: Decimal
-    fees: Decimal
+__all__ = ["BacktestResult"]
 
 
 class BacktestResult:
@@ -364,8 +336,6 @@ class BacktestResult:
 
     def html(self, title: str | None = None) -> str:
         """The self-contained HTML report as text (title: `title`, else `self.title`, else the default)."""
-        from tradewire.engine.results.report import render_html
-
         return render_html(self, title or self.title or "Tradewire backtest")
 
     def to_html(self, path: str | Path, title: str | None = None) -> Path:
