@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import betterproto2
 import orjson
 
+from tradewire.protocol import decimals
 from tradewire.protocol import messages as _m
 from tradewire.protocol._generated.google.protobuf import Value
 from tradewire.protocol._generated.wire_table import ENUMS, MESSAGES
@@ -205,17 +206,27 @@ def _kind_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _bounded(text: str) -> str:
+    """`text` (a well-formed decimal) when within the input bounds of `decimals`, else the DecodeError."""
+    reason = decimals.excess(text)
+    if reason is None:
+        return text
+    raise DecodeError("", f"decimal too long ({reason}): {text[:24]}...")
+
+
 def _decimal_in(value: Any) -> str:
-    """Slow path of decimal decoding: numbers, number text, and the error messages."""
+    """Slow path of decimal decoding: numbers, long text, number text, and the error messages."""
     if type(value) is int:
-        return str(value)
+        return _bounded(str(value))
     if type(value) is float:
         raise _NeedsExactNumbers
     if type(value) is _NumberText:
         if _DEC(value):
-            return str.__str__(value)
+            return _bounded(str.__str__(value))
         raise DecodeError("", f"not a decimal (no exponents, NaN or Infinity): {value}")
     if isinstance(value, str):
+        if _DEC(value):
+            return _bounded(value)
         raise DecodeError("", f"not a decimal: {_show(value)}")
     raise DecodeError("", f"expected a decimal string, got {_kind_name(value)}")
 
@@ -321,6 +332,7 @@ def _compile(cls: type) -> tuple[_Encoder, _Decoder]:
         "_ts_out": _ts_to_json,
         "_ts_in": _ts_from_json,
         "_DEC": _DEC,
+        "_SHORT": decimals.SHORT,
         "_dec_in": _decimal_in,
         "_wrong": _wrong,
         "_bad_enum": _bad_enum,
@@ -403,7 +415,8 @@ def _field_converters(kind: str, i: int, env: dict[str, Any]) -> tuple[str, str]
     if kind == "int":
         return "{0}", "({0} if type({0}) is int else _raise(_wrong('an integer', {0})))"
     if kind == "decimal":
-        return "{0}", "({0} if type({0}) is str and _DEC({0}) else _dec_in({0}))"
+        # Text shorter than decimals.SHORT cannot break the length bounds: only longer text pays for the check.
+        return "{0}", "({0} if type({0}) is str and len({0}) < _SHORT and _DEC({0}) else _dec_in({0}))"
     if kind == "timestamp":
         return "_ts_out({0})", "_ts_in({0})"
     if kind == "json":
