@@ -162,7 +162,7 @@ def test_correlation_id_is_the_one_the_messages_carry() -> None:
             if "order" not in seen:
                 o = self.bt.buy(bar.symbol, 1)
                 seen["order"] = o
-                seen["handle"] = self.bt.broker.handle(o)
+                seen["handle"] = self.bt.operations.handle(o)
                 seen["message"] = self.bt.order(o.id)
 
     Backtest(synthetic_bars("X", 5, timeframe="1m")).run(S())
@@ -189,7 +189,7 @@ def test_bar_view_public_attributes_read_the_bar() -> None:
                 bar.low,
             )
             assert ch.e[i] / bar.volume_div == bar.volume and ch.start[i] == bar.start_ns
-            assert bar.wire.bar(bar.sym, ch.start[i], ch.a[i], ch.b[i], ch.c[i], ch.d[i], ch.e[i]) == (
+            assert bar.messages.bar(bar.sym, ch.start[i], ch.a[i], ch.b[i], ch.c[i], ch.d[i], ch.e[i]) == (
                 bar.to_message()
             )
             checked.append(bar.sym)
@@ -238,12 +238,12 @@ def test_backtest_embedding_api() -> None:
         def on_bar(self, bar: Any) -> None:
             bt = self.bt
             assert bt.now_ns == bar.chunk.ts[bar.i]
-            assert bt.wire.account(bt.account_snapshot()) == bt.account()
+            assert bt.messages.account(bt.account_snapshot()) == bt.account()
             if bar.i in (3, 10):
                 bt.buy("X", 2) if bar.i == 3 else bt.sell("X", 2)
             snap = bt.position_snapshot(0)
             if snap[1]:
-                assert bt.wire.position(snap) == bt.get_position("X")
+                assert bt.messages.position(snap) == bt.get_position("X")
 
     bt = Backtest(data)
     assert bt.series == [data] and bt.steps == 0
@@ -251,7 +251,13 @@ def test_backtest_embedding_api() -> None:
     assert bt.steps == 50
     assert len(bt.fill_log) == len(bt.fills) == len(got) == 2
     assert [f.id for f in bt.fill_log] == [f.id for f in got] == [f.id for f in bt.fills]
-    assert isinstance(bt.wire.trade(bt.fill_log[0]), m.Trade)
+    assert isinstance(bt.messages.trade(bt.fill_log[0]), m.Trade)
+
+
+def test_the_old_embedding_names_are_aliases_for_one_release() -> None:
+    bt = Backtest(synthetic_bars("X", 3, timeframe="1m"))
+    assert bt.broker is bt.operations and bt.wire is bt.messages
+    assert bt.bar_views[0].wire is bt.bar_views[0].messages is bt.messages
 
 
 def test_records_are_the_pending_events_when_recording() -> None:
@@ -267,7 +273,7 @@ def test_records_are_the_pending_events_when_recording() -> None:
                 recs = self.bt.records
                 assert recs is not None
                 pending.append(len(recs))
-                assert all(self.bt.wire.message(r) is not None for r in recs)
+                assert all(self.bt.messages.message(r) is not None for r in recs)
 
         def on_event(self, message: Any) -> None:
             pass

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradewire.engine import BacktestVenue, from_arrays
-from tradewire.engine.wire_text import ns_text
+from tradewire.engine.json_text import ns_text
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 
@@ -120,6 +120,6 @@ def test_next_wire_writes_what_the_codec_writes(
 @given(st.integers(min_value=-(10**18), max_value=4 * 10**18))
 def test_ns_text_is_the_codec_timestamp(ns: int) -> None:
     ns -= ns % 1000  # the simulation's instants are whole microseconds on the wire
-    from tradewire.engine.wire import ns_to_dt
+    from tradewire.engine.core.timestamps import ns_to_dt
 
     assert ns_text(ns) == codec.timestamp_text(ns_to_dt(ns))

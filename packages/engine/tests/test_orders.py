@@ -1,5 +1,5 @@
-"""Pins order lifecycles through the shared Broker: brackets and their legs, OCO groups, modify and
-cancel, idempotent submit, validation errors and business rejections."""
+"""Pins order lifecycles through the shared ProtocolOperations: brackets and their legs, OCO groups,
+modify and cancel, idempotent submit, validation errors and business rejections."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_modify_position_exits_moves_the_stop_leg(bars, run):
     from tradewire.protocol import messages as m
 
     def move(bt):
-        return bt.broker.modify_exits("pos-AAPL", m.ModifyPositionExitsRequest(stop_loss="95.00"))
+        return bt.operations.modify_exits("pos-AAPL", m.ModifyPositionExitsRequest(stop_loss="95.00"))
 
     s, res = run(bars("AAPL", ROWS), {0: lambda bt: bt.buy("AAPL", 10, stop_loss="99.00"), 1: move})
     placement = s.results[1]

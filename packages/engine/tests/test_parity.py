@@ -107,10 +107,10 @@ class InProcess:
         for name, kw in ACTIONS.get(self.step, []):
             bt = self.bt
             if name == "submit":
-                bt.broker.submit_request(_request(kw))
+                bt.operations.submit_request(_request(kw))
             elif name == "modify":
                 kw = dict(kw)
-                found = bt.broker.list_orders(
+                found = bt.operations.list_orders(
                     m.ListOrdersRequest(client_order_id=kw.pop("client_order_id")), False
                 )
                 if found:

@@ -137,11 +137,11 @@ def test_every_engine_name_the_sdk_mentions_is_exported() -> None:
 
 # ---------------------------------------------------------------------- dynamic check
 def _engine_classes() -> list[type]:
-    from tradewire.engine.broker import Broker
     from tradewire.engine.core.kernel import Kernel
     from tradewire.engine.data.merge import Chunk
+    from tradewire.engine.messages import MessageBuilder
+    from tradewire.engine.operations import ProtocolOperations
     from tradewire.engine.simulation import Simulation
-    from tradewire.engine.wire import WireBuilder
 
     return [
         te.Backtest,
@@ -151,8 +151,8 @@ def _engine_classes() -> list[type]:
         te.FillView,
         te.BacktestResult,
         te.Series,
-        Broker,
-        WireBuilder,
+        ProtocolOperations,
+        MessageBuilder,
         Chunk,
         Kernel,
         Simulation,

@@ -11,17 +11,18 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tradewire.engine.broker import Broker
 from tradewire.engine.config import BacktestConfig
-from tradewire.engine.core.book import Instrument
 from tradewire.engine.core.events import K_CANDLE, K_QUOTE, Fill, FillLog
+from tradewire.engine.core.instrument import Instrument
 from tradewire.engine.core.numbers import fmt_money
 from tradewire.engine.core.orders import BUY, MARKET, SELL, OrderState
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.series import Series
+from tradewire.engine.messages import MessageBuilder
+from tradewire.engine.operations import ProtocolOperations
 from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.simulation import Simulation
 from tradewire.engine.views import BarView, FillView, QuoteView, StepView
-from tradewire.engine.wire import ns_to_dt
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 
@@ -47,17 +48,18 @@ class Backtest:
     or a plain callable, used as on_bar. During callbacks it trades through this object's methods.
 
     Embedding API: a transport that drives a Backtest itself (the SDK's in-process transport) uses
-    only these documented members besides the trading API below: `broker` (the same operations in
-    protocol terms: requests in, protocol messages out), `wire` (engine records and snapshots to
-    protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
+    only these documented members besides the trading API below: `operations` (the same operations
+    in protocol terms: requests in, protocol messages out), `messages` (engine records and snapshots
+    to protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
     (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`, `records`,
     `account_snapshot()`, `position_snapshot()` and `last_close()`.
 
     Attributes:
-        broker: Protocol-level operations on the account (`submit_request`, `modify`,
+        operations: The run's `ProtocolOperations` on the account (`submit_request`, `modify`,
             `close_position`, `bars`, `list_orders`, ...); every call acts at the current instant.
-        wire: The run's `WireBuilder`: `message(record)`, `account(snapshot)`,
+        messages: The run's `MessageBuilder`: `message(record)`, `account(snapshot)`,
             `position(snapshot)`, `trade(fill)`, `bar(...)` and `quote(...)` build protocol messages.
+        broker, wire: Deprecated aliases of `operations` and `messages`, kept for one release.
         bar_views: The BarView of each instrument, by index (reused bar after bar).
         quote_views: The QuoteView of each instrument, by index.
     """
@@ -75,15 +77,15 @@ class Backtest:
             cfg = cfg.replace(**overrides)
         self.sim = Simulation(data, cfg, keep_history=True)
         self.config = cfg
-        self.broker = Broker(self.sim)
-        self.wire = self.broker.wire
+        self.operations = ProtocolOperations(self.sim)
+        self.messages = self.operations.messages
         self.kernel = self.sim.kernel
         self._event_log = event_log
         self._ran = False
         qs = self.kernel.qs
         self._qs = qs
         self.bar_views = [
-            BarView(i.symbol, i.index, i.price_scale, qs, i.timeframe_ns, self.wire)
+            BarView(i.symbol, i.index, i.price_scale, qs, i.timeframe_ns, self.messages)
             for i in self.sim.instruments
         ]
         self.quote_views = [QuoteView(i.symbol, i.index, i.price_scale) for i in self.sim.instruments]
@@ -222,10 +224,10 @@ class Backtest:
         rec = self.kernel.rec
         assert rec is not None
         n = 0
-        wire = self.broker.wire
+        builder = self.messages
         while n < len(rec) and rec[n][0] in (K_CANDLE, K_QUOTE):
             if sink is not None:
-                sink(wire.message(rec[n]))
+                sink(builder.message(rec[n]))
             n += 1
         del rec[:n]
 
@@ -234,12 +236,12 @@ class Backtest:
         (orders placed from on_event join the same instant, like a further batch of the step)."""
         rec = self.kernel.rec
         assert rec is not None
-        wire = self.broker.wire
+        builder = self.messages
         while rec:
             batch = rec[:]
             rec.clear()
             for r in batch:
-                msg = wire.message(r)
+                msg = builder.message(r)
                 if sink is not None:
                     sink(msg)
                 if on_event is not None and r[0] not in (K_CANDLE, K_QUOTE):
@@ -280,39 +282,41 @@ class Backtest:
         trailing_distance, trailing_type, stop_loss, take_profit, client_order_id, oco_group_id,
         reduce_only, post_only). Prices/quantities are decimal text, Decimal or int.
         Returns the live order state (`.id`, `.status`); raises the protocol's typed errors."""
-        return self.broker.submit(symbol, side, quantity, order_type, **fields)
+        return self.operations.submit(symbol, side, quantity, order_type, **fields)
 
     def buy(
         self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
     ) -> OrderState:
         """Submit a BUY order (market unless `order_type` says otherwise)."""
-        return self.broker.submit(symbol, BUY, quantity, order_type, **fields)
+        return self.operations.submit(symbol, BUY, quantity, order_type, **fields)
 
     def sell(
         self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
     ) -> OrderState:
         """Submit a SELL order (market unless `order_type` says otherwise)."""
-        return self.broker.submit(symbol, SELL, quantity, order_type, **fields)
+        return self.operations.submit(symbol, SELL, quantity, order_type, **fields)
 
     def cancel(self, order_id: str) -> m.CancelOrderResult:
-        return self.broker.cancel(order_id)
+        return self.operations.cancel(order_id)
 
     def cancel_all(self, symbol: str | None = None) -> m.CancelAllResult:
-        return self.broker.cancel_all(symbol)
+        return self.operations.cancel_all(symbol)
 
     def modify(self, order_id: str, **changes: Any) -> m.ModifyOrderResult:
         """Amend a working order: quantity, limit_price, stop_price, stop_loss, take_profit, trailing_distance."""
-        return self.broker.modify(order_id, m.ModifyOrderRequest(**{k: str(v) for k, v in changes.items()}))
+        return self.operations.modify(
+            order_id, m.ModifyOrderRequest(**{k: str(v) for k, v in changes.items()})
+        )
 
     def close_position(self, symbol: str, quantity: Decimal | int | str | None = None) -> OrderState | None:
         """Close all or part of `symbol`'s position with a market order; None when flat."""
-        s = self.broker._sym(symbol)
+        s = self.operations._sym(symbol)
         if self.kernel.ledger.positions[s].qty == 0:
             return None
-        return self.broker.close(s, quantity)
+        return self.operations.close(s, quantity)
 
     def close_all(self) -> list[m.OrderHandle]:
-        return self.broker.close_all()
+        return self.operations.close_all()
 
     def position(self, symbol: str) -> Decimal:
         """Signed position quantity of `symbol` (0 when flat)."""
@@ -328,13 +332,13 @@ class Backtest:
     def get_position(self, symbol: str) -> m.Position | None:
         """The open position of `symbol` as a protocol Position, or None."""
         s = self.sim.symbols[symbol]
-        return self.broker.position_message(s) if self.kernel.ledger.positions[s].qty else None
+        return self.operations.position_message(s) if self.kernel.ledger.positions[s].qty else None
 
     def positions(self) -> list[m.Position]:
-        return self.broker.list_positions()
+        return self.operations.list_positions()
 
     def account(self) -> m.Account:
-        return self.broker.account()
+        return self.operations.account()
 
     @property
     def cash(self) -> Decimal:
@@ -345,10 +349,10 @@ class Backtest:
         return Decimal(fmt_money(self.kernel.equity(), self.kernel.ms))
 
     def order(self, order_id: str) -> m.Order:
-        return self.broker.get_order(order_id)
+        return self.operations.get_order(order_id)
 
     def open_orders(self, symbol: str | None = None) -> list[m.Order]:
-        return self.broker.list_orders(m.ListOrdersRequest(symbol=symbol), terminal=False)
+        return self.operations.list_orders(m.ListOrdersRequest(symbol=symbol), terminal=False)
 
     def bars(self, symbol: str, limit: int = 100) -> list[m.Bar]:
         """The last `limit` completed bars of `symbol` (never the future)."""
@@ -356,7 +360,7 @@ class Backtest:
         from tradewire.engine.data.timeframes import timeframe_enum
 
         tf = m.Timeframe(timeframe_enum(inst.timeframe)) if inst.timeframe else m.Timeframe(0)
-        return self.broker.bars(m.GetBarsRequest(symbol=symbol, timeframe=tf, limit=limit))
+        return self.operations.bars(m.GetBarsRequest(symbol=symbol, timeframe=tf, limit=limit))
 
     @property
     def fills(self) -> list[Fill]:
@@ -364,6 +368,16 @@ class Backtest:
         return list(self.kernel.fills)
 
     # ------------------------------------------------------------------ embedding API
+    @property
+    def broker(self) -> ProtocolOperations:
+        """Deprecated alias of `operations`, kept for one release."""
+        return self.operations
+
+    @property
+    def wire(self) -> MessageBuilder:
+        """Deprecated alias of `messages`, kept for one release."""
+        return self.messages
+
     @property
     def fill_log(self) -> FillLog:
         """The run's live fill log (no copy): `len()`, indexing and iteration give `Fill` objects

@@ -3,7 +3,7 @@
 # A backtest over the wire spends most of its per-event cost turning records into protocol objects
 # (betterproto construction, datetimes) only to serialise them at once. Candles and quotes, nearly
 # every event of a run, are written here from per-instrument templates instead; every other record
-# goes through `WireBuilder` and the codec. The output is the codec's, byte for byte: each template
+# goes through `MessageBuilder` and the codec. The output is the codec's, byte for byte: each template
 # is checked against the codec when it is built, and an instrument whose check fails (a schema
 # change this module does not know of) keeps the codec path.
 
@@ -14,16 +14,17 @@ from typing import Any
 
 import orjson
 
-from tradewire.engine.core.book import Instrument
 from tradewire.engine.core.events import K_CANDLE, K_COMPLETE, K_QUOTE
+from tradewire.engine.core.instrument import Instrument
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled, ratio_text
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.timeframes import timeframe_enum
-from tradewire.engine.wire import WireBuilder, ns_to_dt
+from tradewire.engine.messages import MessageBuilder
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 from tradewire.protocol.venue import EncodedBatch
 
-__all__ = ["WireText", "ns_text"]
+__all__ = ["JsonRenderer", "ns_text"]
 
 _TEXTS: dict[int, str] = {}
 _CACHE_MAX = 4096
@@ -45,10 +46,10 @@ def ns_text(ns: int) -> str:
     return text
 
 
-class WireText:
+class JsonRenderer:
     """Renders event records as wire JSON text: templates for candles and quotes, the codec otherwise."""
 
-    def __init__(self, builder: WireBuilder) -> None:
+    def __init__(self, builder: MessageBuilder) -> None:
         self.builder = builder
         instruments = builder.k.instruments
         quantity = _quantity_text(builder.k.qs)
@@ -164,7 +165,7 @@ def _quote_template(ins: Instrument, provider: str, quantity: Callable[[int], st
 
     def quote(n: int, now: int, p: tuple[Any, ...]) -> str:
         _, at, bid, ask, bsz, asz, last = p
-        # the same choices as WireBuilder.quote: sizes only when known, `last` else the mid
+        # the same choices as MessageBuilder.quote: sizes only when known, `last` else the mid
         bid_size = "" if bsz is None or bsz < 0 else f',"bid_size":"{quantity(bsz)}"'
         ask_size = "" if asz is None or asz < 0 else f',"ask_size":"{quantity(asz)}"'
         last_text = fmt_scaled(last, ps) if last is not None else ratio_text(bid + ask, 2, ps, 1)
@@ -190,7 +191,7 @@ def _probe_quote(sym: int, sizes: bool = True) -> tuple[Any, ...]:
     return (sym, _PROBE_NOW, 10_050, 10_053, None, -1, None)
 
 
-def _same(builder: WireBuilder, render: _Render, rec: Any) -> bool:
+def _same(builder: MessageBuilder, render: _Render, rec: Any) -> bool:
     try:
         return render(rec[1], rec[2], rec[3]) == codec.encode(builder.message(rec)).decode()
     except Exception:  # any failure of the probe means: use the codec

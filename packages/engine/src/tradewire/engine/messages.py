@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -22,13 +21,13 @@ from tradewire.engine.core.kernel import Kernel
 from tradewire.engine.core.numbers import fmt_money, fmt_qty, fmt_scaled, ratio_text
 from tradewire.engine.core.orders import OrderSnapshot
 from tradewire.engine.core.submit import correlation_id
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.timeframes import timeframe_enum
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
 
-__all__ = ["WireBuilder", "ns_to_dt"]
+__all__ = ["MessageBuilder"]
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _E = TypeVar("_E", bound=enum.Enum)
 
 
@@ -48,12 +47,7 @@ _POSITION_EVENT = _members(m.PositionEventType)
 _ACCOUNT_EVENT = _members(m.AccountEventType)
 
 
-def ns_to_dt(ns: int) -> dt.datetime:
-    """Simulated time (ns since epoch) as an aware UTC datetime (microsecond precision)."""
-    return _EPOCH + dt.timedelta(microseconds=ns // 1000)
-
-
-class WireBuilder:
+class MessageBuilder:
     """Builds protocol objects from the kernel's scaled ints and snapshots."""
 
     def __init__(self, kernel: Kernel, provider: str = "backtest", broker: str = "backtest") -> None:

@@ -21,8 +21,8 @@ from tradewire.engine.core.orders import (
 )
 from tradewire.engine.core.submit import correlation_id, parse_modify, submit_order
 from tradewire.engine.data.timeframes import TIMEFRAME_NS, timeframe_enum
+from tradewire.engine.messages import MessageBuilder
 from tradewire.engine.simulation import Simulation
-from tradewire.engine.wire import WireBuilder
 from tradewire.protocol import messages as m
 from tradewire.protocol.errors import (
     InvalidRequest,
@@ -33,7 +33,7 @@ from tradewire.protocol.errors import (
     ValidationError,
 )
 
-__all__ = ["Broker"]
+__all__ = ["ProtocolOperations"]
 
 _ORDER_TYPES = [
     m.OrderType.MARKET,
@@ -51,18 +51,19 @@ def _ns(t: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
-class Broker:
-    """The account's operations. Every method acts at the simulation's current instant.
+class ProtocolOperations:
+    """The simulated venue's operations in protocol terms. Every method acts at the simulation's
+    current instant.
 
-    Public as `Backtest.broker` (part of the embedding API): its methods without a leading
+    Public as `Backtest.operations` (part of the embedding API): its methods without a leading
     underscore take protocol requests or plain values and return protocol messages, raising the
-    protocol's typed errors; `wire` is the run's WireBuilder.
+    protocol's typed errors; `messages` is the run's MessageBuilder.
     """
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         self.k = sim.kernel
-        self.wire = WireBuilder(self.k, sim.config.provider)
+        self.messages = MessageBuilder(self.k, sim.config.provider)
 
     # ------------------------------------------------------------------ helpers
     def _order(self, order_id: str) -> OrderState:
@@ -87,7 +88,7 @@ class Broker:
         return s
 
     def order_message(self, o: OrderState) -> m.Order:
-        return self.wire.order(o.snapshot())
+        return self.messages.order(o.snapshot())
 
     def handle(self, o: OrderState) -> m.OrderHandle:
         return m.OrderHandle(
@@ -99,7 +100,7 @@ class Broker:
 
     # ------------------------------------------------------------------ account
     def account(self) -> m.Account:
-        return self.wire.account(self.k.account_snapshot())
+        return self.messages.account(self.k.account_snapshot())
 
     # ------------------------------------------------------------------ orders
     def submit(
@@ -216,7 +217,7 @@ class Broker:
 
     # ------------------------------------------------------------------ positions
     def position_message(self, sym: int) -> m.Position:
-        return self.wire.position(self.k.position_snapshot(sym))
+        return self.messages.position(self.k.position_snapshot(sym))
 
     def list_positions(self, symbol: str | None = None) -> list[m.Position]:
         return [
@@ -325,7 +326,7 @@ class Broker:
                 continue
             if (since is not None and f.ts < since) or (until is not None and f.ts >= until):
                 continue
-            out.append(self.wire.trade(f))
+            out.append(self.messages.trade(f))
             if r.limit is not None and len(out) >= r.limit:
                 break
         return out
@@ -336,12 +337,12 @@ class Broker:
         q = k.quote[s]
         last = k.cols[s].d[k.row[s]] if k.cols[s] is not None and k.row[s] >= 0 else None
         if q is not None and (k.quote_mark[s] or last is None):
-            return self.wire.quote(s, q[0], q[1], q[2], q[3], q[4], last)
+            return self.messages.quote(s, q[0], q[1], q[2], q[3], q[4], last)
         if last is None:
             raise SymbolNotFound(f"No market data for {symbol} yet", {"symbol": symbol})
         ts = k.cols[s].start[k.row[s]] + k.instruments[s].timeframe_ns
         # bars only: the last close stands for bid, ask and last
-        return self.wire.quote(s, ts, last, last, None, None, last)
+        return self.messages.quote(s, ts, last, last, None, None, last)
 
     def bars(self, r: m.GetBarsRequest) -> list[m.Bar]:
         s = self._sym(r.symbol)
@@ -367,7 +368,7 @@ class Broker:
         ]
         if r.limit is not None:
             rows = rows[-r.limit :] if r.limit > 0 else []
-        return [self.wire.bar(s, *b) for b in rows]
+        return [self.messages.bar(s, *b) for b in rows]
 
     def capabilities(self) -> m.Capabilities:
         k = self.k

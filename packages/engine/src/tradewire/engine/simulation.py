@@ -7,8 +7,8 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 
 from tradewire.engine.config import BacktestConfig
-from tradewire.engine.core.book import Instrument
 from tradewire.engine.core.events import K_CANDLE, K_COMPLETE, K_QUOTE
+from tradewire.engine.core.instrument import Instrument
 from tradewire.engine.core.kernel import Kernel
 from tradewire.engine.data.merge import Chunk, merged_chunks
 from tradewire.engine.data.series import Series

@@ -10,13 +10,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from tradewire.engine.broker import Broker
 from tradewire.engine.config import BacktestConfig
 from tradewire.engine.core.orders import OrderState
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.series import Series
+from tradewire.engine.json_text import JsonRenderer
+from tradewire.engine.operations import ProtocolOperations
 from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.simulation import Simulation
-from tradewire.engine.wire_text import WireText
 from tradewire.protocol import messages as m
 from tradewire.protocol.venue import EncodedBatch, PacedVenue, StreamBatch
 
@@ -41,7 +42,7 @@ class BacktestVenue(PacedVenue):
             cfg = cfg.replace(**overrides)
         self.config = cfg
         self.sim = Simulation(data, cfg, keep_history=True)
-        self.broker = Broker(self.sim)
+        self.operations = ProtocolOperations(self.sim)
         self.kernel = self.sim.kernel
         self.kernel.rec = []
         self._pending: set[str] = set()
@@ -51,7 +52,7 @@ class BacktestVenue(PacedVenue):
         self._done = False
         self._yielded = 0  # highest event number handed to the consumer
         self._steps: Iterator[Any] | None = None
-        self._text: WireText | None = None  # made by the first `next_wire`
+        self._text: JsonRenderer | None = None  # made by the first `next_wire`
         self._step = 0
         self._finished = False  # the last step has run (backtest_complete recorded)
         #: Called when a command added events to the held step (for `next_batch` consumers).
@@ -86,8 +87,8 @@ class BacktestVenue(PacedVenue):
         if taken is None:
             return None
         batch, ids = taken
-        wire = self.broker.wire
-        msgs = [wire.message(r) for r in batch]
+        messages = self.operations.messages
+        msgs = [messages.message(r) for r in batch]
         return StreamBatch(messages=msgs, step=self._step, event_ids=[i for i in ids if i is not None])
 
     def next_wire(self) -> EncodedBatch | None:
@@ -101,7 +102,7 @@ class BacktestVenue(PacedVenue):
             return None
         text = self._text
         if text is None:
-            text = self._text = WireText(self.broker.wire)
+            text = self._text = JsonRenderer(self.operations.messages)
         return text.batch(self._step, *taken)
 
     def _take(self) -> tuple[list[tuple[int, int, int, Any]], list[str | None]] | None:
@@ -175,60 +176,60 @@ class BacktestVenue(PacedVenue):
 
     # ------------------------------------------------------------------ account and orders
     async def get_account(self) -> m.Account:
-        return self.broker.account()
+        return self.operations.account()
 
     async def submit_order(self, request: m.SubmitOrderRequest) -> m.OrderHandle:
         before = self.kernel.evt
         try:
-            o: OrderState = self.broker.submit_request(request)
+            o: OrderState = self.operations.submit_request(request)
         finally:
             if self.kernel.evt != before:
                 self._poke()
-        return self.broker.handle(o)
+        return self.operations.handle(o)
 
     async def get_order(self, order_id: str) -> m.Order:
-        return self.broker.get_order(order_id)
+        return self.operations.get_order(order_id)
 
     async def list_orders(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.broker.list_orders(request, terminal=False)
+        return self.operations.list_orders(request, terminal=False)
 
     async def list_order_history(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.broker.list_orders(request, terminal=True)
+        return self.operations.list_orders(request, terminal=True)
 
     async def modify_order(self, order_id: str, request: m.ModifyOrderRequest) -> m.ModifyOrderResult:
         try:
-            return self.broker.modify(order_id, request)
+            return self.operations.modify(order_id, request)
         finally:
             self._poke()
 
     async def cancel_order(self, order_id: str) -> m.CancelOrderResult:
         try:
-            return self.broker.cancel(order_id)
+            return self.operations.cancel(order_id)
         finally:
             self._poke()
 
     async def cancel_all_orders(self, symbol: str | None = None) -> m.CancelAllResult:
         try:
-            return self.broker.cancel_all(symbol)
+            return self.operations.cancel_all(symbol)
         finally:
             self._poke()
 
     # ------------------------------------------------------------------ positions
     async def list_positions(self, symbol: str | None = None) -> list[m.Position]:
-        return self.broker.list_positions(symbol)
+        return self.operations.list_positions(symbol)
 
     async def get_position(self, position_id: str) -> m.Position:
-        return self.broker.get_position(position_id)
+        return self.operations.get_position(position_id)
 
     async def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
         try:
-            return self.broker.close_position(position_id, request)
+            return self.operations.close_position(position_id, request)
         finally:
             self._poke()
 
     async def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
         try:
-            return self.broker.close_all(symbol)
+            return self.operations.close_all(symbol)
         finally:
             self._poke()
 
@@ -236,25 +237,23 @@ class BacktestVenue(PacedVenue):
         self, position_id: str, request: m.ModifyPositionExitsRequest
     ) -> m.ModifyPositionExitsResult:
         try:
-            return self.broker.modify_exits(position_id, request)
+            return self.operations.modify_exits(position_id, request)
         finally:
             self._poke()
 
     # ------------------------------------------------------------------ fills, market data, facts
     async def list_trades(self, request: m.ListTradesRequest) -> list[m.Trade]:
-        return self.broker.list_trades(request)
+        return self.operations.list_trades(request)
 
     async def get_quote(self, symbol: str) -> m.Quote:
-        return self.broker.quote(symbol)
+        return self.operations.quote(symbol)
 
     async def get_bars(self, request: m.GetBarsRequest) -> list[m.Bar]:
-        return self.broker.bars(request)
+        return self.operations.bars(request)
 
     async def capabilities(self) -> m.Capabilities:
-        return self.broker.capabilities()
+        return self.operations.capabilities()
 
     async def status(self) -> m.ConnectionStatus:
         """Always connected; `last_heartbeat` is the simulated instant (no wall clock in a backtest)."""
-        from tradewire.engine.wire import ns_to_dt
-
         return m.ConnectionStatus(connected=True, latency_ms=0, last_heartbeat=ns_to_dt(self.kernel.now))

@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tradewire.engine.core.events import Fill
-from tradewire.engine.wire import ns_to_dt
+from tradewire.engine.core.timestamps import ns_to_dt
 
 if TYPE_CHECKING:
     from tradewire.engine.data.merge import Chunk
-    from tradewire.engine.wire import WireBuilder
+    from tradewire.engine.messages import MessageBuilder
     from tradewire.protocol import messages as m
 
 __all__ = ["BarView", "FillView", "QuoteView", "StepView"]
@@ -27,21 +27,28 @@ class BarView:
 
     Attributes:
         symbol: The symbol as the data spells it.
-        sym: The symbol's index in the run (`Backtest.instruments[sym]`, `WireBuilder` arguments).
+        sym: The symbol's index in the run (`Backtest.instruments[sym]`, `MessageBuilder` arguments).
         chunk: The column block the current bar lives in (reassigned as the run moves on). Per row:
             `ts` bar end (ns), `start` bar start (ns), `a`/`b`/`c`/`d` open/high/low/close and `e`
             volume as scaled ints, `close_f` the close as a float.
         i: The current bar's row in `chunk`.
         price_div: 10**price_decimals: a scaled price int / price_div is its float.
         volume_div: 10**quantity_decimals: a scaled volume int / volume_div is its float.
-        wire: The run's `WireBuilder` (`wire.bar(sym, start, o, h, l, c, v)` is the protocol Bar).
+        messages: The run's `MessageBuilder` (`messages.bar(sym, start, o, h, l, c, v)` is the protocol
+            Bar). `wire` is a deprecated alias, kept for one release.
         timeframe_ns: Bar size in nanoseconds.
     """
 
-    __slots__ = ("chunk", "i", "price_div", "sym", "symbol", "timeframe_ns", "volume_div", "wire")
+    __slots__ = ("chunk", "i", "messages", "price_div", "sym", "symbol", "timeframe_ns", "volume_div")
 
     def __init__(
-        self, symbol: str, sym: int, price_scale: int, qty_scale: int, timeframe_ns: int, wire: WireBuilder
+        self,
+        symbol: str,
+        sym: int,
+        price_scale: int,
+        qty_scale: int,
+        timeframe_ns: int,
+        messages: MessageBuilder,
     ) -> None:
         self.symbol = symbol
         self.sym = sym
@@ -50,7 +57,12 @@ class BarView:
         self.price_div = 10.0**price_scale
         self.volume_div = 10.0**qty_scale
         self.timeframe_ns = timeframe_ns
-        self.wire = wire
+        self.messages = messages
+
+    @property
+    def wire(self) -> MessageBuilder:
+        """Deprecated alias of `messages`, kept for one release."""
+        return self.messages
 
     @property
     def close(self) -> float:
@@ -95,7 +107,7 @@ class BarView:
         """This bar as a protocol Bar (a new object)."""
         c, i = self.chunk, self.i
         assert c is not None
-        return self.wire.bar(self.sym, c.start[i], c.a[i], c.b[i], c.c[i], c.d[i], c.e[i])
+        return self.messages.bar(self.sym, c.start[i], c.a[i], c.b[i], c.c[i], c.d[i], c.e[i])
 
     def __repr__(self) -> str:
         return f"BarView({self.symbol} {self.time:%Y-%m-%dT%H:%M}Z o={self.open} h={self.high} l={self.low} c={self.close})"

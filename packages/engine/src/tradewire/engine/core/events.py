@@ -2,7 +2,7 @@
 
 # A record is (kind, n, now_ns, payload): `n` is the event number (evt-<n>), 0 for the id-less error
 # notice; payloads hold scaled ints and frozen snapshots, turned into protocol messages by
-# `tradewire.engine.wire` only on demand.
+# `tradewire.engine.messages` only on demand.
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from tradewire.engine.config import BacktestConfig
 from tradewire.engine.core import matching
-from tradewire.engine.core.book import POS_CLOSED, Instrument, Ledger
 from tradewire.engine.core.events import (
     ACC_BALANCE,
     ACC_MARGIN_CALL,
@@ -25,6 +24,8 @@ from tradewire.engine.core.events import (
     Fill,
     FillLog,
 )
+from tradewire.engine.core.instrument import Instrument
+from tradewire.engine.core.ledger import POS_CLOSED, Ledger
 from tradewire.engine.core.models import NoCommission
 from tradewire.engine.core.numbers import parse_scaled, round_scaled
 from tradewire.engine.core.orders import (

@@ -12,9 +12,9 @@ from typing import Protocol
 
 import numpy as np
 
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.results.metrics import Metrics
 from tradewire.engine.results.records import FillRecord
-from tradewire.engine.wire import ns_to_dt
 
 __all__ = ["ReportSource", "render_html"]
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
+from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.report import render_html
-from tradewire.engine.wire import ns_to_dt
 
 if TYPE_CHECKING:
     from tradewire.engine.simulation import Simulation

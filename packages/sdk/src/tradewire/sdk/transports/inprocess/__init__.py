@@ -83,7 +83,7 @@ class InProcessTransport:
 
     def __init__(self, bt: Any, refusals: Refusals) -> None:
         self.bt = bt
-        self.broker = bt.broker
+        self.broker = bt.operations
         self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED)
@@ -220,7 +220,7 @@ class _EngineState(TradingState):
         marked = self._marked
         if marked[0] == self._version:
             return marked
-        wire, position_snapshot = bt.wire, bt.position_snapshot
+        wire, position_snapshot = bt.messages, bt.position_snapshot
         positions = {p.symbol: p for p in (wire.position(position_snapshot(s)) for s in self._open)}
         account = mark_account(wire.account(self._acct), positions)
         self._marked = marked = (self._version, account, positions)
@@ -252,7 +252,7 @@ def _candle_maker(bt: Any) -> Callable[[Any], Candle]:
 def _candle_class(bt: Any, bar: Any) -> type[EngineCandle]:
     inst = bt.instruments[bar.sym]
     return engine_candle_class(
-        inst.symbol, inst.timeframe or "", bar.wire, bar.sym, bar.price_div, bar.volume_div
+        inst.symbol, inst.timeframe or "", bar.messages, bar.sym, bar.price_div, bar.volume_div
     )
 
 
@@ -345,7 +345,7 @@ class _FastAdapter:
         view = bt.bar_views[0]  # the engine's BarView of the one instrument: per-symbol constants
         inst = bt.instruments[0]
         candle = engine_candle_class(
-            inst.symbol, inst.timeframe or "", view.wire, view.sym, view.price_div, view.volume_div
+            inst.symbol, inst.timeframe or "", view.messages, view.sym, view.price_div, view.volume_div
         )
         n = 0
 
@@ -449,7 +449,7 @@ class _GeneralAdapter:
         run = self.run
         bt = run.bt
         rec = bt.records
-        wire = bt.wire
+        wire = bt.messages
         make = run.make_candle
         records = rec[:]
         rec.clear()
@@ -477,7 +477,7 @@ class _GeneralAdapter:
             run.progress(run.result, run.strategy)
 
     def _drain(self) -> None:
-        wire = self.run.bt.wire
+        wire = self.run.bt.messages
         while True:
             self._cut()
             if not self.pending:
@@ -556,7 +556,7 @@ def run_inprocess(
         result.bars = bt.steps
         result.steps = bt.steps
         result.events = bt.steps
-        wire, fills = bt.wire, bt.fill_log
+        wire, fills = bt.messages, bt.fill_log
         result._trade_source = lambda: [wire.trade(f) for f in fills]
         buys = sum(1 for f in fills if f.side == 1)
         result._counts = (buys, len(fills) - buys)
