@@ -6,6 +6,7 @@
     nox -s "tests(package='engine')"      # one package alone, from a fresh venv
     nox -s "conformance(target='engine')" # once the testkit's conformance suite exists
     nox -s bench                          # opt-in benchmarks, never in the default run
+    nox -s differential                   # opt-in: many generated strategies, in-process vs wire
     nox -R                                # reuse venvs and skip installs, for fast local reruns
 
 Sessions run on the interpreter nox runs on; CI runs the same `nox` once per Python version.
@@ -269,6 +270,31 @@ def conformance(session: nox.Session, target: str) -> None:
         "--target",
         target,
         *session.posargs,
+        success_codes=[0],
+    )
+
+
+#: Generated strategies `nox -s differential` checks (CI's tests session runs a bounded, derandomized few).
+DIFFERENTIAL_EXAMPLES = "300"
+
+
+@nox.session(default=False)
+def differential(session: nox.Session) -> None:
+    """The differential harness at length: examples and generated strategies, in-process against the wire.
+
+    `nox -s differential` checks DIFFERENTIAL_EXAMPLES generated strategies (fresh ones each run, no
+    fixed seed); `nox -s differential -- 1000 -x` checks 1000 and passes `-x` on to pytest.
+    """
+    args = list(session.posargs)
+    examples = args.pop(0) if args and args[0].isdigit() else DIFFERENTIAL_EXAMPLES
+    session.install(*local_install_args({"testkit": ("differential",)}), *TEST_TOOLS)
+    session.run(
+        "pytest",
+        "packages/testkit/tests",
+        "-k",
+        "differential",
+        *args,
+        env={"TRADEWIRE_DIFFERENTIAL_EXAMPLES": examples},
         success_codes=[0],
     )
 
