@@ -287,12 +287,13 @@ def differential(session: nox.Session) -> None:
     """
     args = list(session.posargs)
     examples = args.pop(0) if args and args[0].isdigit() else DIFFERENTIAL_EXAMPLES
+    tests = sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "packages/testkit/tests").glob("test_differential_*.py")
+    )
     session.install(*local_install_args({"testkit": ("differential",)}), *TEST_TOOLS)
     session.run(
         "pytest",
-        "packages/testkit/tests",
-        "-k",
-        "differential",
+        *tests,
         *args,
         env={"TRADEWIRE_DIFFERENTIAL_EXAMPLES": examples},
         success_codes=[0],
