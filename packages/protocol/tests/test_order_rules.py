@@ -192,3 +192,23 @@ def test_reject_codes_follow_the_schema_and_enums_md() -> None:
     assert reject_codes.code_in({"reject_code": "X", "reject_reason": "Y"}) == "X"
     assert reject_codes.code_in({"reject_reason": "Y"}) == "Y"
     assert reject_codes.code_in({"reject_code": 3}) is None and reject_codes.code_in("x") is None
+
+
+def test_rejected_gives_one_message_and_code_per_reason() -> None:
+    err = reject_codes.rejected(RejectReason.INSUFFICIENT_MARGIN, order_id="ord-1")
+    assert err.message == "Order rejected: insufficient buying power (margin)"
+    assert err.details == {"reject_code": "INSUFFICIENT_FUNDS", "order_id": "ord-1"}
+    assert reject_codes.rejected(RejectReason.POST_ONLY_VIOLATED).details == {
+        "reject_code": "POST_ONLY_VIOLATED"
+    }
+    assert reject_codes.rejected(RejectReason.UNKNOWN).message == "Order rejected: rejected"
+
+
+def test_a_close_is_market_or_limit_with_a_price() -> None:
+    order_rules.check_close_type(None, None)
+    order_rules.check_close_type(OrderType.LIMIT, "1.00")
+    with pytest.raises(InvalidValue) as e:
+        order_rules.check_close_type(int(OrderType.STOP_LIMIT), "1.00")
+    assert e.value.details == {"field": "order_type", "provided": "STOP_LIMIT"}
+    with pytest.raises(InvalidRequest):
+        order_rules.check_close_type(OrderType.LIMIT, None)

@@ -27,6 +27,7 @@ __all__ = [
     "PRICE_FIELDS",
     "PRICE_RULES",
     "check_close",
+    "check_close_type",
     "check_display",
     "check_exits",
     "check_id",
@@ -85,6 +86,8 @@ def decimal_value(field: str, value: object) -> Decimal:
         d = Decimal("NaN")
     if not d.is_finite():
         raise InvalidRequest(f"Invalid request: {field} is not a decimal: {value!r}", {"field": field})
+    if isinstance(value, str) and len(value) < decimals.SHORT:
+        return d  # too short to break a bound
     reason = decimals.too_long(d)
     if reason is not None:
         raise InvalidRequest(f"Invalid request: {field} is too long: {reason}", {"field": field})
@@ -202,16 +205,21 @@ def check_exits(req: ModifyPositionExitsRequest) -> None:
             positive(name, value)
 
 
+def check_close_type(order_type: OrderType | int | None, limit_price: object) -> None:
+    """A position closes with a MARKET order (the default) or a LIMIT one, which needs limit_price."""
+    if order_type not in (None, OrderType.MARKET, OrderType.LIMIT):
+        raise InvalidValue(
+            "Invalid value: a position closes with a MARKET or LIMIT order",
+            {"field": "order_type", "provided": codec.enum_spelling(OrderType(order_type))},
+        )
+    if order_type == OrderType.LIMIT and limit_price is None:
+        raise InvalidRequest("Invalid request: Limit orders require limit_price", {"field": "limit_price"})
+
+
 def check_close(req: ClosePositionRequest) -> None:
-    """Positive quantity/price; a LIMIT close needs limit_price."""
+    """Positive quantity/price; MARKET or LIMIT, and a LIMIT close needs limit_price."""
     if req.quantity is not None:
         positive("quantity", req.quantity, ValidationError)
     if req.limit_price is not None:
         positive("limit_price", req.limit_price)
-    if req.order_type == OrderType.LIMIT and req.limit_price is None:
-        raise InvalidRequest("Invalid request: Limit orders require limit_price", {"field": "limit_price"})
-    if req.order_type not in (None, OrderType.MARKET, OrderType.LIMIT):
-        raise InvalidValue(
-            "Invalid value: a position closes with a MARKET or LIMIT order",
-            {"field": "order_type", "provided": codec.enum_spelling(req.order_type)},
-        )
+    check_close_type(req.order_type, req.limit_price)

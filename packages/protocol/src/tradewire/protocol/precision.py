@@ -89,9 +89,9 @@ def to_step(value: Decimal, step: Decimal, up: bool) -> Decimal:
 
     Exact for positive values within the input bounds; the result carries `step`'s exponent.
     """
-    whole, rest = _EXACT.divmod(value, step)
-    if not rest:
-        return value
+    if not _EXACT.remainder(value, step):
+        return value  # the common case, and the client's own text is kept
+    whole = _EXACT.divide_int(value, step)
     if up:
         whole = _EXACT.add(whole, 1)
     return _EXACT.multiply(whole, step)

@@ -1,9 +1,10 @@
-"""The `details.reject_code` values of a refused order (enums.md): one spelling each, for every package."""
+"""Refused orders: the `details.reject_code` values (enums.md) and one 422 message per reason, for every package."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from tradewire.protocol.errors import OrderRejected
 from tradewire.protocol.messages import RejectReason
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "UNSUPPORTED_ORDER_TYPE",
     "code_in",
     "code_of",
+    "rejected",
 ]
 
 #: The `details` key of an error body that carries the code.
@@ -55,6 +57,19 @@ _CODE_OF_REASON: Final = {
     RejectReason.SYMBOL_NOT_TRADEABLE: INVALID_SYMBOL,
 }
 
+# What the 422's message says for each reason ("Order rejected: <text>").
+_TEXT: Final = {
+    RejectReason.INSUFFICIENT_MARGIN: "insufficient buying power (margin)",
+    RejectReason.INSUFFICIENT_BALANCE: "insufficient balance",
+    RejectReason.INVALID_QUANTITY: "invalid quantity",
+    RejectReason.INVALID_PRICE: "invalid price",
+    RejectReason.SYMBOL_NOT_TRADEABLE: "symbol not tradeable",
+    RejectReason.MARKET_CLOSED: "market closed",
+    RejectReason.REDUCE_ONLY_VIOLATED: "reduce-only order would increase the position",
+    RejectReason.POST_ONLY_VIOLATED: "post-only order would take liquidity",
+    RejectReason.RATE_LIMITED: "rate limited by the venue",
+}
+
 
 def code_of(reason: RejectReason) -> str:
     """The `details.reject_code` a venue sends for an order refused with `reason`."""
@@ -69,3 +84,12 @@ def code_in(details: object) -> str | None:
         code = details.get(KEY) or details.get(REASON_KEY)
         return code if isinstance(code, str) else None
     return None
+
+
+def rejected(reason: RejectReason, **details: object) -> OrderRejected:
+    """The 422 ORDER_REJECTED for an order refused with `reason`: one message and code on every venue.
+
+    `details` (such as `order_id`) are added after the reject code.
+    """
+    text = _TEXT.get(reason, "rejected")
+    return OrderRejected(f"Order rejected: {text}", {KEY: code_of(reason), **details})
