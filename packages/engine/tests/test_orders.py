@@ -116,7 +116,11 @@ def test_repeated_client_order_id_returns_the_same_order(bars, run):
     ("kwargs", "error", "text"),
     [
         ({"symbol": "NOPE", "side": "BUY", "quantity": 1}, errors.SymbolNotFound, "Symbol not found: NOPE"),
-        ({"symbol": "AAPL", "side": "BUY", "quantity": 0}, errors.ValidationError, "quantity must be > 0"),
+        (
+            {"symbol": "AAPL", "side": "BUY", "quantity": 0},
+            errors.ValidationError,
+            "quantity must be greater than 0",
+        ),
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "1", "order_type": "LIMIT"},
             errors.InvalidRequest,
@@ -125,41 +129,40 @@ def test_repeated_client_order_id_returns_the_same_order(bars, run):
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "1", "limit_price": "1.00"},
             errors.InvalidValue,
-            "limit_price is not allowed for MARKET orders",
+            "limit_price is not allowed for Market orders",
         ),
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "1", "order_type": "STOP_LIMIT", "stop_price": "1"},
             errors.InvalidRequest,
-            "StopLimit orders require limit_price",
+            "Stop limit orders require limit_price",
         ),
         ({"symbol": "AAPL", "side": "HOLD", "quantity": "1"}, errors.InvalidRequest, "unknown side"),
-        ({"symbol": "AAPL", "side": "BUY", "quantity": "0.000000001"}, errors.OrderRejected, "lot step"),
         (
-            {
-                "symbol": "AAPL",
-                "side": "BUY",
-                "quantity": "1",
-                "order_type": "LIMIT",
-                "limit_price": "100.001",
-            },
+            {"symbol": "AAPL", "side": "BUY", "quantity": "0.000000009"},
             errors.OrderRejected,
-            "tick grid",
+            "below the minimum",
+        ),
+        ({"symbol": "AAPL", "side": "BUY", "quantity": "1" * 41}, errors.InvalidRequest, "too long"),
+        (
+            {"symbol": "AAPL", "side": "BUY", "quantity": "1", "order_type": "LIMIT", "limit_price": "0.009"},
+            errors.OrderRejected,
+            "below one tick",
         ),
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "1", "order_type": "LIMIT", "limit_price": "-1"},
             errors.InvalidValue,
-            "limit_price must be > 0",
+            "limit_price must be greater than 0",
         ),
         ({"symbol": "AAPL", "side": "BUY", "quantity": 1.5}, errors.InvalidRequest, "not a decimal"),
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "10", "display_quantity": "10"},
             errors.InvalidValue,
-            "display_quantity must be > 0 and < quantity",
+            "display_quantity must be below quantity",
         ),
         (
             {"symbol": "AAPL", "side": "BUY", "quantity": "10", "leverage": "0"},
             errors.InvalidValue,
-            "leverage must be > 0",
+            "leverage must be greater than 0",
         ),
     ],
 )
@@ -168,6 +171,41 @@ def test_validation_errors_are_typed(bars, run, kwargs, error, text):
     assert isinstance(s.errors[0], error), s.errors
     assert text in s.errors[0].message
     assert res.fills == []
+
+
+def test_fine_values_are_normalized_onto_the_grid_never_more_aggressive(bars, run):
+    """rest.md "Precision": quantities floored to the lot step, prices moved away from the market."""
+    fine = "54.13012882970661470174299015"
+
+    def place(bt):
+        return [
+            bt.submit("AAPL", "BUY", fine, "LIMIT", limit_price="90.019"),
+            bt.submit("AAPL", "SELL", "1.000000019", "LIMIT", limit_price="120.001"),
+            bt.submit("AAPL", "BUY", "1", "STOP", stop_price="120.001"),
+            bt.submit("AAPL", "SELL", "1", "STOP", stop_price="80.019"),
+            bt.submit(
+                "AAPL", "BUY", "1", "LIMIT", limit_price="90.00", stop_loss="80.019", take_profit="130.001"
+            ),
+        ]
+
+    s, _ = run(bars("AAPL", ROWS), {0: place})
+    assert not s.errors, s.errors
+    created = {e["order"]["id"]: e["order"] for e in s.payloads("order") if e["event"].endswith("CREATED")}
+    o = [created[f"ord-00000{i}"] for i in range(1, 6)]
+    assert (o[0]["quantity"], o[0]["limit_price"]) == ("54.13012882", "90.01")
+    assert (o[1]["quantity"], o[1]["limit_price"]) == ("1.00000001", "120.01")
+    assert o[2]["stop_price"] == "120.01" and o[3]["stop_price"] == "80.01"
+    assert (o[4]["stop_loss"], o[4]["take_profit"]) == ("80.01", "130.01")
+
+
+def test_a_buy_and_sell_of_the_same_fine_quantity_leave_no_position(bars, run):
+    fine = "54.13012882970661470174299015"
+    s, res = run(
+        bars("AAPL", ROWS), {0: lambda bt: bt.buy("AAPL", fine), 1: lambda bt: bt.sell("AAPL", fine)}
+    )
+    assert not s.errors, s.errors
+    assert [f.quantity for f in res.fills] == [Decimal("54.13012882")] * 2
+    assert res.open_positions == {}
 
 
 def test_partial_close_then_close_all(bars, run):

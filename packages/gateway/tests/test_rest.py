@@ -303,11 +303,21 @@ def test_json_number_decimals_accepted_exactly(gw):
     assert order["quantity"] == "0.1" and order["limit_price"] == "1.10"
 
 
-def test_full_precision_decimal_accepted(gw):
+def test_full_precision_decimals_are_accepted_onto_the_grid(gw):
     with gw.client() as c:
-        r = submit(c, quantity="0.66666666666666666666666667", order_type="limit", limit_price="1.5")
+        r = submit(c, quantity="0.66666666666666666666666667", order_type="limit", limit_price="1.50999")
         assert r.status_code == 201
-        assert c.get(f"/v1/orders/{r.json()['id']}").json()["quantity"] == "0.66666666666666666666666667"
+        order = c.get(f"/v1/orders/{r.json()['id']}").json()
+        assert (order["quantity"], order["limit_price"]) == ("0.66666666", "1.50")
+
+
+def test_an_over_long_decimal_is_400_naming_the_field(gw):
+    with gw.client() as c:
+        body = assert_error(submit(c, quantity="1" * 1000), 400, "INVALID_REQUEST", "quantity")
+        assert "too long" in body["message"]
+        assert_error(
+            submit(c, order_type="limit", limit_price="1." + "5" * 50), 400, "INVALID_REQUEST", "limit_price"
+        )
 
 
 def test_content_type_required_on_post(gw):

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from tradewire.engine.core.numbers import fmt_scaled, parse_scaled
+from tradewire.engine.core.numbers import fmt_scaled
 from tradewire.engine.core.orders import (
     BUY,
     CANCELLED,
@@ -19,18 +19,18 @@ from tradewire.engine.core.orders import (
     TERMINAL,
     OrderState,
 )
-from tradewire.engine.core.submit import correlation_id, parse_modify, submit_order
+from tradewire.engine.core.submit import correlation_id, parse_modify, quantity_lots, submit_order
 from tradewire.engine.data.timeframes import TIMEFRAME_NS, timeframe_enum
 from tradewire.engine.messages import MessageBuilder
 from tradewire.engine.simulation import Simulation
 from tradewire.protocol import messages as m
+from tradewire.protocol import order_rules
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotFound,
     OrderNotModifiable,
     PositionNotFound,
     SymbolNotFound,
-    ValidationError,
 )
 
 __all__ = ["ProtocolOperations"]
@@ -235,22 +235,10 @@ class ProtocolOperations:
         pos = self.k.ledger.positions[sym].qty
         qty = abs(pos)
         if quantity is not None:
-            try:
-                q = parse_scaled(Decimal(quantity), self.k.qs)
-            except (ArithmeticError, ValueError):
-                raise ValidationError(
-                    "quantity must be a decimal within the lot step", {"field": "quantity"}
-                ) from None
-            if q <= 0:
-                raise ValidationError("quantity must be > 0", {"field": "quantity"})
-            qty = min(q, qty)  # larger than the position = the whole position
+            # larger than the position = the whole position
+            qty = min(quantity_lots(self.k, quantity), qty)
+        order_rules.check_close_type(order_type, limit_price)
         otype = MARKET if order_type is None else int(order_type)
-        if otype not in (MARKET, LIMIT):
-            raise InvalidRequest("Invalid request: close orders are MARKET or LIMIT", {"field": "order_type"})
-        if otype == LIMIT and limit_price is None:
-            raise InvalidRequest(
-                "Invalid request: Limit orders require limit_price", {"field": "limit_price"}
-            )
         side = SELL if pos > 0 else BUY
         qty_text = str(Decimal(qty).scaleb(-self.k.qs))
         o = submit_order(
@@ -284,8 +272,7 @@ class ProtocolOperations:
 
     def modify_exits(self, position_id: str, r: m.ModifyPositionExitsRequest) -> m.ModifyPositionExitsResult:
         sym = self._pos_sym(position_id)
-        if r.stop_loss is None and r.take_profit is None:
-            raise ValidationError("stop_loss or take_profit is required", {"field": "stop_loss"})
+        order_rules.check_exits(r)
         res = m.ModifyPositionExitsResult(position_id=position_id)
         for field, otype in (("stop_loss", STOP), ("take_profit", LIMIT)):
             value = getattr(r, field)

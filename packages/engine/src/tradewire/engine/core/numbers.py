@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 __all__ = ["dec_text", "fmt_money", "fmt_qty", "fmt_scaled", "parse_scaled", "to_decimal"]
 
 _POW10: list[int] = [int(10**i) for i in range(40)]
+# Scaling only moves the exponent: a context as wide as any accepted input (decimals of at most 40
+# significant digits) keeps every digit, where the default 28 would round a long value silently.
+_EXACT = Context(prec=80)
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
@@ -25,7 +28,7 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
 def parse_scaled(value: Decimal | int | str, scale: int) -> int:
     """`value` as an integer count of 10**-scale units; ValueError if it has more decimals."""
     d = to_decimal(value)
-    scaled = d.scaleb(scale)
+    scaled = _EXACT.scaleb(d, scale)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than {scale} decimal places")
     return int(scaled)

@@ -6,9 +6,9 @@ from litestar import Response, delete, get, patch, post
 
 from tradewire.gateway.http import AnyRequest, body, gateway, ok, ok_list, path_param, query, query_symbol
 from tradewire.gateway.rest.raw import JsonBody
-from tradewire.gateway.validation import check_modify, check_submit
 from tradewire.protocol import codec, routes
 from tradewire.protocol.messages import ListOrdersRequest, ModifyOrderRequest, SubmitOrderRequest
+from tradewire.protocol.order_rules import check_modify, check_submit
 
 # Litestar wants typed path parameters.
 ORDER = routes.ORDER.replace("{order_id}", "{order_id:str}")

@@ -14,9 +14,9 @@ from tradewire.gateway.http import (
     path_param,
     query_symbol,
 )
-from tradewire.gateway.validation import check_close, check_exits
 from tradewire.protocol import routes
 from tradewire.protocol.messages import ClosePositionRequest, ModifyPositionExitsRequest
+from tradewire.protocol.order_rules import check_close, check_exits
 
 # Position ids may embed a symbol with '/' (pos-BTC/USD arrives as pos-BTC%2FUSD): match the rest of the path.
 POSITION = routes.POSITION.replace("{position_id}", "{position_id:path}")

@@ -21,7 +21,8 @@ from functools import partial
 import betterproto2
 
 from tradewire.gateway.providers.mock.prices import Candle
-from tradewire.protocol.errors import OrderNotFound, OrderNotModifiable, OrderRejected, PositionNotFound
+from tradewire.protocol import reject_codes
+from tradewire.protocol.errors import OrderNotFound, OrderNotModifiable, PositionNotFound
 from tradewire.protocol.messages import (
     Account,
     AccountEvent,
@@ -254,20 +255,14 @@ class Book:
         if req.symbol not in self.marks:
             self.marks[req.symbol] = (bid + ask) / 2
         if req.reduce_only and not self._reduces(req.symbol, req.side):
-            raise OrderRejected(
-                "Order rejected: reduce_only order would increase the position",
-                {"reject_code": "REDUCE_ONLY_VIOLATED"},
-            )
+            raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
         price = ask if req.side == Side.BUY else bid
         if req.post_only and self._would_take(req, bid, ask):
-            raise OrderRejected(
-                "Order rejected: a post_only order would take liquidity",
-                {"reject_code": "POST_ONLY_VIOLATED"},
-            )
+            raise reject_codes.rejected(RejectReason.POST_ONLY_VIOLATED)
         if req.order_type == OrderType.MARKET and self._lacks_funds(
             req.symbol, req.side, Decimal(req.quantity), price
         ):
-            raise OrderRejected("Order rejected: insufficient funds", {"reject_code": "INSUFFICIENT_FUNDS"})
+            raise reject_codes.rejected(RejectReason.INSUFFICIENT_BALANCE)
         order = Order(
             id=f"ord-{next(self._order_ids):06d}",
             client_order_id=req.client_order_id,

@@ -11,7 +11,8 @@ from decimal import Decimal
 from functools import partial
 
 from tradewire.gateway.providers.mock.book import TERMINAL, Book, Event, build_events
-from tradewire.gateway.providers.mock.prices import Candle, PriceWalk, spread_of
+from tradewire.gateway.providers.mock.prices import TICK, Candle, PriceWalk, spread_of
+from tradewire.protocol import order_rules, precision
 from tradewire.protocol.codec import dec
 from tradewire.protocol.errors import SymbolNotFound
 from tradewire.protocol.messages import (
@@ -49,6 +50,8 @@ from tradewire.protocol.venue import StreamBatch, Venue
 log = logging.getLogger("tradewire.gateway.mock")
 PROVIDER = "mock"
 _MODIFIABLE = ("quantity", "limit_price", "stop_price", "stop_loss", "take_profit", "trailing_distance")
+#: Every symbol's grid: the walk's cent ticks, and the default 8 decimals for quantities (rest.md).
+GRID = precision.Grid(TICK)
 
 
 def _minute(t: dt.datetime) -> dt.datetime:
@@ -215,7 +218,9 @@ class MockVenue(Venue):
         return self.book.account()
 
     async def submit_order(self, request: SubmitOrderRequest) -> OrderHandle:
+        order_rules.check_submit(request)
         self._known(request.symbol)
+        request = precision.normalize_submit(request, GRID)
         quote = self.quotes[request.symbol]
         handle, events = self.book.submit(request, Decimal(quote.bid), Decimal(quote.ask), self.now)
         self._emit(events)
@@ -258,6 +263,9 @@ class MockVenue(Venue):
         return self._orders(request, working=False)
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
+        order_rules.check_modify(request)
+        known = self.book.get(order_id).order
+        request = precision.normalize_modify(request, known.side, GRID, known.trailing_type)
         changes = {name: getattr(request, name) for name in _MODIFIABLE if getattr(request, name) is not None}
         order, events = self.book.modify(order_id, changes, self.now)
         self._emit(events)
@@ -287,6 +295,7 @@ class MockVenue(Venue):
         return self.book.position(self.book.find_position(position_id))
 
     async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
+        order_rules.check_close(request)
         held = self.book.find_position(position_id)
         size = abs(held.quantity)
         quantity = min(Decimal(request.quantity), size) if request.quantity is not None else size
@@ -312,6 +321,9 @@ class MockVenue(Venue):
     async def modify_position_exits(
         self, position_id: str, request: ModifyPositionExitsRequest
     ) -> ModifyPositionExitsResult:
+        order_rules.check_exits(request)
+        held = self.book.find_position(position_id)
+        request = precision.normalize_exits(request, Side.BUY if held.quantity > 0 else Side.SELL, GRID)
         placed, events = self.book.move_exits(position_id, request.stop_loss, request.take_profit, self.now)
         self._emit(events)
         return ModifyPositionExitsResult(
