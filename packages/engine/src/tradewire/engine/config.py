@@ -31,7 +31,7 @@ class BacktestConfig:
             this fraction of the bar's volume (or quote size); the rest keeps working.
         slippage: Slippage model for taker fills.
         commission: Commission model.
-        quantity_decimals: Quantity precision (lot step 10**-n); finer quantities are rejected.
+        quantity_decimals: Quantity precision (lot step 10**-n); finer quantities are floored to it.
         history_bars: Completed bars kept per symbol for `get_bars` (bounded so memory stays flat).
         order_history: Finished orders kept for `get_order` / order history; older ones are forgotten
             (fills are always kept in full, compactly, for the results).

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tradewire.protocol import reject_codes
 from tradewire.protocol.errors import (
     AuthenticationError,
     InternalError,
@@ -55,9 +54,6 @@ __all__ = [
     "refine",
 ]
 
-#: `details.reject_code` / `order.reject_reason` values that mean "not enough money".
-_FUNDS_CODES = frozenset({"INSUFFICIENT_FUNDS", "INSUFFICIENT_BALANCE", "INSUFFICIENT_MARGIN"})
-
 
 class InsufficientFunds(OrderRejected):
     """An order the venue refused for lack of cash or margin.
@@ -96,16 +92,9 @@ class LiveTradingNotAllowed(ConfigurationError):
     """A live platform was chosen without both opt-ins (`--allow-live-orders` and `TRADEWIRE_ALLOW_LIVE=1`)."""
 
 
-def _reject_code(details: Any) -> str | None:
-    if isinstance(details, dict):
-        code = details.get("reject_code") or details.get("reject_reason")
-        return code if isinstance(code, str) else None
-    return None
-
-
 def refine(error: TradewireError) -> TradewireError:
     """The most specific SDK exception for `error` (an OrderRejected for lack of funds → InsufficientFunds)."""
-    if type(error) is OrderRejected and _reject_code(error.details) in _FUNDS_CODES:
+    if type(error) is OrderRejected and reject_codes.code_in(error.details) in reject_codes.FUNDS:
         refined = InsufficientFunds(error.message, error.details)
         refined.__cause__ = error.__cause__
         return refined

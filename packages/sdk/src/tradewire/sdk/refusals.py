@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tradewire.protocol import codec
+from tradewire.protocol import codec, reject_codes
 from tradewire.protocol import messages as m
 from tradewire.protocol.errors import (
     InvalidRequest,
@@ -98,7 +98,7 @@ class Refusals:
 
 
 def _reason(error: TradewireError, details: dict[str, Any]) -> m.RejectReason:
-    code = details.get("reject_code") or details.get("reject_reason")
+    code = reject_codes.code_in(details)
     if isinstance(code, str) and code in m.RejectReason.__members__:
         return m.RejectReason[code]
     if isinstance(error, SymbolNotFound):

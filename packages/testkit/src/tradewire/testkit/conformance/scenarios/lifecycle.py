@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tradewire.protocol import errors as pe
+from tradewire.protocol import reject_codes
 from tradewire.testkit.conformance import capabilities as cap
 from tradewire.testkit.conformance.checks import D, expect_error, is_order, is_type, never, on_grid, wire_name
 from tradewire.testkit.conformance.market import DEFAULT, Market, bars, ramp
@@ -61,16 +62,15 @@ async def insufficient_funds_rejected(s: Session) -> None:
         pe.OrderRejected,
         "ORDER_REJECTED",
     )
-    assert isinstance(err.details, dict) and err.details.get("reject_code") in (
-        "INSUFFICIENT_FUNDS",
-        "INSUFFICIENT_BALANCE",
-        "INSUFFICIENT_MARGIN",
-    ), f"details {err.details}"
+    assert isinstance(err.details, dict) and err.details.get(reject_codes.KEY) in reject_codes.FUNDS, (
+        f"details {err.details}"
+    )
     if s.paced:
         ev = await s.until(is_order("ORDER_REJECTED"), "the ORDER_REJECTED event")
-        assert wire_name(ev.order.reject_reason) in ("INSUFFICIENT_MARGIN", "INSUFFICIENT_BALANCE"), (
-            s.describe(ev)
-        )
+        assert wire_name(ev.order.reject_reason) in (
+            reject_codes.INSUFFICIENT_MARGIN,
+            reject_codes.INSUFFICIENT_BALANCE,
+        ), s.describe(ev)
         hist = [o for o in await s.client.list_order_history(status=["REJECTED"]) if o.id == ev.order.id]
         assert hist, "the rejected order is not in GET /v1/orders/history?status=REJECTED"
 
@@ -87,7 +87,7 @@ async def reduce_only_violation_rejected(s: Session) -> None:
         pe.OrderRejected,
         "ORDER_REJECTED",
     )
-    await check_rejection(s, err, "REDUCE_ONLY_VIOLATED")
+    await check_rejection(s, err, reject_codes.REDUCE_ONLY_VIOLATED)
 
 
 @scenario("CF-LIF-005", requires={cap.LIMIT_ORDERS})
@@ -103,12 +103,12 @@ async def post_only_crossing_rejected(s: Session) -> None:
         pe.OrderRejected,
         "ORDER_REJECTED",
     )
-    await check_rejection(s, err, "POST_ONLY_VIOLATED")
+    await check_rejection(s, err, reject_codes.POST_ONLY_VIOLATED)
 
 
 async def check_rejection(s: Session, err: pe.TradewireError, reason: str) -> None:
     """The 422 names the reason; on backtest targets the refused order is also reported as ORDER_REJECTED."""
-    assert isinstance(err.details, dict) and err.details.get("reject_code") == reason, (
+    assert isinstance(err.details, dict) and err.details.get(reject_codes.KEY) == reason, (
         f"422 details {err.details}"
     )
     if s.paced:  # Tradewire's backtest records the refused order (event + history); live venues need not
