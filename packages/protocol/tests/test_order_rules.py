@@ -155,11 +155,13 @@ def test_decimal_bounds() -> None:
     assert decimals.excess("1" * 41) == "more than 40 significant digits"
     assert decimals.excess("0." + "0" * 63) == "longer than 64 characters"
     assert decimals.too_long(Decimal("1E+100")) == "longer than 64 characters"
-    with pytest.raises(codec.DecodeError, match="too long"):
-        codec.decode(
-            SubmitOrderRequest,
-            b'{"symbol":"A","side":"BUY","order_type":"MARKET","quantity":' + b"1" * 80 + b"}",
-        )
+    head = b'{"symbol":"A","side":"BUY","order_type":"MARKET","quantity":'
+    for number in (b"1" * 80, b"7" * 1000):  # JSON numbers: within a double, and beyond one
+        with pytest.raises(codec.DecodeError, match="too long") as e:
+            codec.decode(SubmitOrderRequest, head + number + b"}")
+        assert e.value.details == {"field": "quantity"}
+    with pytest.raises(codec.DecodeError, match="not valid JSON"):
+        codec.decode(SubmitOrderRequest, head + b"7" * 5000 + b"}")
 
 
 def test_amendments_exits_and_closes() -> None:

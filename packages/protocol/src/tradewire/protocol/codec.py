@@ -515,7 +515,15 @@ def _parse(data: bytes | bytearray | memoryview | str, exact: bool) -> Any:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as e:
-            raise DecodeError("", f"not valid JSON ({e.msg} at position {e.pos})") from None
+            error = DecodeError("", f"not valid JSON ({e.msg} at position {e.pos})")
+            if "infinity" not in e.msg:
+                raise error from None
+        # A number too long for a double (a 1,000-digit quantity): read it exactly, so that the
+        # field's own bound refuses it by name.
+        try:
+            return _parse(data, exact=True)
+        except (DecodeError, UnicodeDecodeError):
+            raise error from None
     text = bytes(data).decode() if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
         return _stdjson.loads(text, parse_float=_NumberText, parse_constant=_reject_constant)
