@@ -117,3 +117,44 @@ def test_helper_sizing_over_the_wire_equals_in_process(gateway: Any) -> None:
         remote = run(HelperSized(), platform="backtest", gateway=url)
     assert remote.trade_dicts() == local.trade_dicts()
     assert remote.final_equity == local.final_equity
+
+
+class Intra(Strategy):
+    """Places and cancels far-away orders and reads its state before and after, in the same handler."""
+
+    symbols = ("AAPL",)
+    timeframe = "1d"
+
+    def on_start(self) -> None:
+        self.n = 0
+        self.seen: list[tuple[int, int, int, Decimal, Decimal]] = []
+
+    def on_candle(self, bar: Candle) -> None:
+        self.n += 1
+        before = len(self.open_orders)
+        if self.n in (3, 4):
+            self.buy("AAPL", 1, limit=Decimal("1"))
+        if self.n == 5:
+            self.buy("AAPL", 5)
+        if self.n == 6:
+            self.cancel_all_orders()
+        self.seen.append((self.n, before, len(self.open_orders), self.position("AAPL"), self.cash))
+
+
+class IntraWithEvents(Intra):
+    def on_order(self, event: Any) -> None:
+        pass
+
+
+def test_a_handlers_own_commands_show_in_state_with_their_events(gateway: Any) -> None:
+    """Over the wire a command's events are a later delivery: the state a handler reads does not move
+    under it. In-process gives the same on both paths (it froze nothing before: the fast path showed
+    a just-placed order at once)."""
+    fast, general, remote = Intra(), IntraWithEvents(), Intra()
+    backtest(fast, sample=True)
+    backtest(general, sample=True)
+    with gateway("--platform", "backtest") as url:
+        run(remote, platform="backtest", gateway=url)
+    assert fast.seen[2][:3] == (3, 0, 0)  # the order placed at bar 3 is not seen until bar 4
+    assert fast.seen[3][:3] == (4, 1, 1)
+    assert fast.seen == general.seen == remote.seen

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tradewire.protocol import messages as m
-from tradewire.sdk import Candle, InsufficientFunds, Strategy, backtest, on
+from tradewire.sdk import Candle, InsufficientFunds, Strategy, StrategyError, backtest, on
 
 
 def _data(symbols: tuple[str, ...] = ("AAA",), bars: int = 50) -> list[Any]:
@@ -99,8 +99,9 @@ class Greedy(Strategy):
 
 
 def test_insufficient_funds_is_typed() -> None:
+    """With strict=True a refusal is raised in the handler, as the SDK's most specific type."""
     s = Greedy()
-    backtest(s, _data(bars=3))
+    backtest(s, _data(bars=3), strict=True)
     assert isinstance(s.error, InsufficientFunds)
 
 
@@ -122,8 +123,9 @@ def test_floats_are_refused_as_quantities() -> None:
         def on_candle(self, bar: Candle) -> None:
             self.buy(bar.symbol, 1.5)
 
-    with pytest.raises(TypeError):
+    with pytest.raises(StrategyError) as failed:
         backtest(FloatQty(), _data(bars=2))
+    assert isinstance(failed.value.error, TypeError)  # a programming error, never a refusal
 
 
 def test_candle_values_and_exact_bar() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 from tradewire.engine.config import BacktestConfig
 from tradewire.engine.core.events import K_CANDLE, K_QUOTE, Fill, FillLog
 from tradewire.engine.core.instrument import Instrument
-from tradewire.engine.core.numbers import fmt_money
-from tradewire.engine.core.orders import BUY, MARKET, SELL, OrderState
+from tradewire.engine.core.numbers import fmt_money, fmt_qty
+from tradewire.engine.core.orders import BUY, MARKET, SELL, OrderSnapshot, OrderState
 from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.series import Series
 from tradewire.engine.messages import MessageBuilder
@@ -30,6 +30,10 @@ __all__ = ["Backtest"]
 
 EventSink = Callable[[m.ServerMessage], None]
 _ZERO = Decimal(0)
+
+
+def _creation(o: OrderState) -> tuple[int, int]:
+    return o.created, o.seq
 
 
 class Backtest:
@@ -51,8 +55,9 @@ class Backtest:
     only these documented members besides the trading API below: `operations` (the same operations
     in protocol terms: requests in, protocol messages out), `messages` (engine records and snapshots
     to protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
-    (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`, `records`,
-    `account_snapshot()`, `position_snapshot()` and `last_close()`.
+    (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`,
+    `records`, `open_order_snapshots()`, `account_snapshot()`, `position_snapshot()` and
+    `last_close()`.
 
     Attributes:
         operations: The run's `ProtocolOperations` on the account (`submit_request`, `modify`,
@@ -319,13 +324,14 @@ class Backtest:
         return self.operations.close_all()
 
     def position(self, symbol: str) -> Decimal:
-        """Signed position quantity of `symbol` (0 when flat)."""
+        """Signed position quantity of `symbol` (0 when flat), with the digits its position message shows
+        (`Decimal("10")`, not `Decimal("10.00000000")`)."""
         s = self.sim.symbols[symbol]
         q = self.kernel.ledger.positions[s].qty
         cached = self._pos_cache[s]
         if cached[0] == q:
             return cached[1]
-        d = Decimal(q).scaleb(-self._qs) if q else _ZERO
+        d = Decimal(fmt_qty(q, self._qs)) if q else _ZERO
         self._pos_cache[s] = (q, d)
         return d
 
@@ -388,6 +394,14 @@ class Backtest:
     def fill_listeners(self) -> list[Callable[[Fill], None]]:
         """Callables run with each `Fill` as it happens (append to listen)."""
         return self.kernel.fill_listeners
+
+    def open_order_snapshots(self) -> list[OrderSnapshot]:
+        """Every order not yet finished, oldest first, in the engine's scaled form (`messages.order(s)`
+        is its message): the same orders as `open_orders()` without building messages or reading the
+        finished-order history."""
+        live = [o for orders in self.kernel.working for o in orders]
+        live.sort(key=_creation)
+        return [o.snapshot() for o in live]
 
     @property
     def account_listeners(self) -> list[Callable[[tuple[int, int, int, int, int]], None]]:

@@ -77,6 +77,12 @@ class TradingState:
         return marked
 
     # -- updates ----------------------------------------------------------------------------------
+    def freeze(self) -> None:
+        """Called before the strategy's own command: an event-fed state changes only with events."""
+
+    def thaw(self) -> None:
+        """Called when every event has been delivered (see `freeze`)."""
+
     def observe(self, market: Any) -> None:
         """The latest market data of its symbol (a Candle or Tick): open positions are marked at it."""
         symbol = market.symbol

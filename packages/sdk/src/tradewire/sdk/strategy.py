@@ -173,7 +173,7 @@ class Strategy:
 
     @property
     def now(self) -> dt.datetime:
-        """Time of the event being handled (simulated time in a backtest)."""
+        """Time of the event being handled (simulated time in a backtest); the epoch before the first."""
         ns = self._clock() if self._clock is not None else self._now
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=ns // 1000)
 

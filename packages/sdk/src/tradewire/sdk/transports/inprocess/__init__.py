@@ -11,7 +11,7 @@ import functools
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
@@ -56,6 +56,7 @@ _ENGINE_FIELDS = frozenset(
     }
 )
 _PROGRESS_EVERY = 8192
+_ZERO = Decimal(0)
 _SIDES = {"BUY": 1, "SELL": 2, "buy": 1, "sell": 2}
 _TYPES = {"MARKET": 1, "LIMIT": 2, "STOP": 3, "STOP_LIMIT": 4, "TRAILING_STOP": 5}
 
@@ -89,6 +90,8 @@ class InProcessTransport:
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED)
         #: Called after every command, so its events become their own delivery (as over the wire).
         self.after_command: Callable[[], None] | None = None
+        #: Called before every command (the state keeps the view of the delivery being handled).
+        self.before_command: Callable[[], None] | None = None
         #: Called when the strategy asks to stop.
         self.on_stop_request: Callable[[], None] | None = None
 
@@ -96,12 +99,17 @@ class InProcessTransport:
         if self.on_stop_request is not None:
             self.on_stop_request()
 
+    def _before(self) -> None:
+        if self.before_command is not None:
+            self.before_command()
+
     def _done(self) -> None:
         if self.after_command is not None:
             self.after_command()
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
+        self._before()
         try:
             if request is not None:
                 request = build_order(request, new_id=self.new_id)
@@ -129,6 +137,10 @@ class InProcessTransport:
             self._done()
         return _Handle(o)  # type: ignore[return-value]
 
+    def _command(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self._before()
+        return self._call(fn, *args)
+
     def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:
             return fn(*args)
@@ -138,18 +150,18 @@ class InProcessTransport:
             self._done()
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:
-        return self._call(self.broker.cancel, order_id)  # type: ignore[no-any-return]
+        return self._command(self.broker.cancel, order_id)  # type: ignore[no-any-return]
 
     def cancel_all_orders(self, symbol: str | None) -> m.CancelAllResult:
-        return self._call(self.broker.cancel_all, symbol)  # type: ignore[no-any-return]
+        return self._command(self.broker.cancel_all, symbol)  # type: ignore[no-any-return]
 
     def modify_order(self, order_id: str, **fields: Any) -> m.ModifyOrderResult:
         request = m.ModifyOrderRequest(**{k: None if v is None else codec.dec(v) for k, v in fields.items()})
-        return self._call(self.broker.modify, order_id, request)  # type: ignore[no-any-return]
+        return self._command(self.broker.modify, order_id, request)  # type: ignore[no-any-return]
 
     def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
         self.submitted += 1
-        return self._call(self.broker.close_position, position_id, request)  # type: ignore[no-any-return]
+        return self._command(self.broker.close_position, position_id, request)  # type: ignore[no-any-return]
 
     def get_bars(self, symbol: str, timeframe: str, limit: int) -> list[m.Bar]:
         tf = codec.parse_enum(m.Timeframe, timeframe)
@@ -183,7 +195,7 @@ class _EngineState(TradingState):
     code that marks the wire's state, so the two transports agree digit for digit.
     """
 
-    __slots__ = ("_acct", "_at", "_bt", "_open")
+    __slots__ = ("_acct", "_at", "_bt", "_frozen", "_open")
 
     def __init__(self, bt: Any) -> None:
         # not TradingState.__init__: orders and fills are read from the engine, not kept
@@ -193,6 +205,7 @@ class _EngineState(TradingState):
         self._acct: Any = bt.account_snapshot()
         self._open: dict[int, None] = {}  # instruments with an open position, in opening order
         self._at = bt.now_ns
+        self._frozen: _View | None = None
         position_snapshot = bt.position_snapshot
 
         def on_account(snapshot: Any) -> None:
@@ -209,10 +222,40 @@ class _EngineState(TradingState):
         bt.account_listeners.append(on_account)
         bt.fill_listeners.append(on_fill)
 
+    def freeze(self) -> None:
+        """Keep this delivery's view while the handler's own commands change the engine.
+
+        Over the wire a command's events arrive as a later delivery, so what a handler reads does not
+        move under it when it places, cancels or modifies an order; the view follows the engine again
+        at the next instant (or `thaw`).
+        """
+        bt = self._bt
+        frozen = self._frozen
+        if frozen is not None and frozen.at == bt.now_ns:
+            return
+        quantities = {i.symbol: bt.position(i.symbol) for i in bt.instruments}
+        self._frozen = _View(bt.now_ns, self._mark(), bt.open_order_snapshots(), len(bt.fill_log), quantities)
+
+    def thaw(self) -> None:
+        """Follow the engine again (every event has been delivered)."""
+        self._frozen = None
+
+    def _view(self) -> _View | None:
+        frozen = self._frozen
+        if frozen is not None and frozen.at == self._bt.now_ns:
+            return frozen
+        return None
+
     def quantity(self, symbol: str) -> Decimal:
+        frozen = self._view()
+        if frozen is not None:
+            return frozen.quantities.get(symbol, _ZERO)
         return self._bt.position(symbol)  # type: ignore[no-any-return]
 
     def _mark(self) -> tuple[int, m.Account | None, dict[str, m.Position]]:
+        frozen = self._view()
+        if frozen is not None:
+            return frozen.marked
         bt = self._bt
         if bt.now_ns != self._at:
             self._at = bt.now_ns  # prices move with every instant
@@ -228,11 +271,26 @@ class _EngineState(TradingState):
 
     @property
     def orders(self) -> dict[str, m.Order]:  # type: ignore[override]
-        return {o.id: o for o in self._bt.open_orders()}
+        frozen = self._view()
+        bt = self._bt
+        snapshots = frozen.orders if frozen is not None else bt.open_order_snapshots()
+        order = bt.messages.order
+        return {o.id: o for o in (order(s) for s in snapshots)}
 
     @property
     def fills(self) -> int:  # type: ignore[override]
-        return len(self._bt.fill_log)
+        frozen = self._view()
+        return frozen.fills if frozen is not None else len(self._bt.fill_log)
+
+
+class _View(NamedTuple):
+    """An _EngineState's view frozen at one instant (see `_EngineState.freeze`)."""
+
+    at: int
+    marked: tuple[int, m.Account | None, dict[str, m.Position]]
+    orders: list[Any]  # the engine's order snapshots, oldest first
+    fills: int
+    quantities: dict[str, Decimal]
 
 
 def _candle_maker(bt: Any) -> Callable[[Any], Candle]:
@@ -305,6 +363,7 @@ class _Run:
         self.router = Router(strategy)
         self.refusals = refusals
         self.transport = InProcessTransport(bt, refusals)
+        self.transport.before_command = lambda: strategy.state.freeze()
         self.make_candle = _candle_maker(bt)
         self.started = time.perf_counter()
 
@@ -312,11 +371,13 @@ class _Run:
         s = self.strategy
         s._transport = self.transport
         bt = self.bt
-        s._clock = lambda: bt.now_ns
+        # no event yet, so no time: `now` in on_start is the epoch, as over the wire
         self.router.run_sync(s.on_start, no_arg=True)
+        s._clock = lambda: bt.now_ns
         self.deliver_refusals()
 
     def end(self, _bt: Any) -> None:
+        self.strategy.state.thaw()  # on_stop sees the final state, as after the wire's last delivery
         self.router.run_sync(self.strategy.on_stop, no_arg=True)
         self.deliver_refusals()
 
@@ -390,8 +451,6 @@ class _FastAdapter:
         self.on_bar = on_bar
 
     def _start(self, bt: Any) -> None:
-        # Position reads go straight to the engine (an instance attribute shadows the method).
-        self.run.strategy.position = bt.position  # type: ignore[method-assign]
         self.run.start(bt)
 
 
@@ -549,7 +608,6 @@ def run_inprocess(
     finally:
         strategy._transport = None
         strategy._clock = None
-        strategy.__dict__.pop("position", None)
         run.router.close()
     result.elapsed_s = time.perf_counter() - run.started
     if not general:
