@@ -160,6 +160,11 @@ def test_repeated_client_order_id_returns_the_same_order(bars, run):
             "display_quantity must be below quantity",
         ),
         (
+            {"symbol": "AAPL", "side": "BUY", "quantity": "10", "display_quantity": "0"},
+            errors.InvalidValue,
+            "display_quantity must be greater than 0",
+        ),
+        (
             {"symbol": "AAPL", "side": "BUY", "quantity": "10", "leverage": "0"},
             errors.InvalidValue,
             "leverage must be greater than 0",

@@ -84,7 +84,9 @@ def quantity_lots(k: Kernel, value: Any, field: str = "quantity") -> int:
     """A positive quantity floored to the lot step (10**-qs), in lots; 422 INVALID_QUANTITY if none is left."""
     if type(value) is int and value > 0:  # fast path for the in-process API
         return value * pow10(k.qs)
-    d = precision.quantity(order_rules.positive(field, value, ValidationError), _grid(0, k.qs), field)
+    # rest.md: a non-positive quantity is VALIDATION_ERROR, any other non-positive amount INVALID_VALUE
+    error = ValidationError if field == "quantity" else InvalidValue
+    d = precision.quantity(order_rules.positive(field, value, error), _grid(0, k.qs), field)
     return parse_scaled(d, k.qs)
 
 
