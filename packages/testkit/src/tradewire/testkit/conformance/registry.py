@@ -22,6 +22,7 @@ AREAS: dict[str, str] = {
     "market_data": "MKT",
     "auth": "AUT",
     "bad_input": "BAD",
+    "precision": "PRC",
 }
 _ID = re.compile(r"CF-([A-Z]{3})-([0-9]{3})")
 
