@@ -158,3 +158,46 @@ def test_a_handlers_own_commands_show_in_state_with_their_events(gateway: Any) -
     assert fast.seen[2][:3] == (3, 0, 0)  # the order placed at bar 3 is not seen until bar 4
     assert fast.seen[3][:3] == (4, 1, 1)
     assert fast.seen == general.seen == remote.seen
+
+
+class IntraMany(Strategy):
+    """Several symbols: an order placed in one symbol's handler, read in the next symbol's handler."""
+
+    symbols = ("AAPL", "MSFT")
+    timeframe = "1d"
+
+    def on_start(self) -> None:
+        self.n = 0
+        self.seen: list[tuple[str, int, Decimal, Decimal, str]] = []
+
+    def on_candle(self, bar: Candle) -> None:
+        self.n += 1
+        if bar.symbol == "AAPL" and self.n % 10 == 1:
+            self.buy("AAPL", 5, limit=bar.exact.close)
+        if bar.symbol == "AAPL" and self.n % 10 == 5 and self.position("AAPL"):
+            self.sell("AAPL", self.position("AAPL"))
+        if bar.symbol == "MSFT" and self.n % 7 == 0:
+            self.buy("MSFT", 3)
+        account = self.account
+        assert account is not None
+        self.seen.append(
+            (bar.symbol, len(self.open_orders), self.position("AAPL"), self.equity, account.unrealized_pnl)
+        )
+
+
+class IntraManyWithEvents(IntraMany):
+    def on_trade(self, event: Any) -> None:
+        pass
+
+
+def test_many_symbols_share_the_one_symbol_rules(gateway: Any) -> None:
+    """Several symbols without event handlers run on the engine-backed state too; it agrees with the
+    event-fed state in-process and over the wire at every handler call."""
+    fast, general, remote = IntraMany(), IntraManyWithEvents(), IntraMany()
+    local = backtest(fast, sample=True)
+    backtest(general, sample=True)
+    with gateway("--platform", "backtest") as url:
+        wire = run(remote, platform="backtest", gateway=url)
+    assert len(local.trade_dicts()) > 10
+    assert fast.seen == general.seen == remote.seen
+    assert local.trade_dicts() == wire.trade_dicts()

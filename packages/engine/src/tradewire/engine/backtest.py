@@ -56,8 +56,8 @@ class Backtest:
     in protocol terms: requests in, protocol messages out), `messages` (engine records and snapshots
     to protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
     (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`,
-    `records`, `open_order_snapshots()`, `account_snapshot()`, `position_snapshot()` and
-    `last_close()`.
+    `records`, `instrument_index()`, `open_order_snapshots()`, `account_snapshot()`,
+    `position_snapshot()` and `last_close()`.
 
     Attributes:
         operations: The run's `ProtocolOperations` on the account (`submit_request`, `modify`,
@@ -394,6 +394,10 @@ class Backtest:
     def fill_listeners(self) -> list[Callable[[Fill], None]]:
         """Callables run with each `Fill` as it happens (append to listen)."""
         return self.kernel.fill_listeners
+
+    def instrument_index(self, symbol: str) -> int | None:
+        """The index of `symbol`'s instrument (as in `instruments`), or None when the run has none."""
+        return self.sim.symbols.get(symbol)
 
     def open_order_snapshots(self) -> list[OrderSnapshot]:
         """Every order not yet finished, oldest first, in the engine's scaled form (`messages.order(s)`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -77,8 +78,9 @@ class TradingState:
         return marked
 
     # -- updates ----------------------------------------------------------------------------------
-    def freeze(self) -> None:
-        """Called before the strategy's own command: an event-fed state changes only with events."""
+    def freeze(self, symbols: Sequence[str] | None = None) -> None:
+        """Called before the strategy's own command (that may fill positions in `symbols`, None: any):
+        an event-fed state changes only with events."""
 
     def thaw(self) -> None:
         """Called when every event has been delivered (see `freeze`)."""

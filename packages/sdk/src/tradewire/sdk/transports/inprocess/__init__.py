@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 
@@ -19,7 +19,7 @@ from tradewire.sdk._routes import build_order
 from tradewire.sdk.errors import ConfigurationError, TradewireError, refine
 from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
 from tradewire.sdk.market import Candle, EngineCandle, Tick, engine_candle_class
-from tradewire.sdk.marks import mark_account
+from tradewire.sdk.marks import mark_account, signed_quantity
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
@@ -90,8 +90,9 @@ class InProcessTransport:
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED)
         #: Called after every command, so its events become their own delivery (as over the wire).
         self.after_command: Callable[[], None] | None = None
-        #: Called before every command (the state keeps the view of the delivery being handled).
-        self.before_command: Callable[[], None] | None = None
+        #: Called before every command with the symbols whose positions it may fill at once (None: any),
+        #: so the state keeps the view of the delivery being handled.
+        self.before_command: Callable[[Sequence[str] | None], None] | None = None
         #: Called when the strategy asks to stop.
         self.on_stop_request: Callable[[], None] | None = None
 
@@ -99,9 +100,9 @@ class InProcessTransport:
         if self.on_stop_request is not None:
             self.on_stop_request()
 
-    def _before(self) -> None:
+    def _before(self, symbols: Sequence[str] | None) -> None:
         if self.before_command is not None:
-            self.before_command()
+            self.before_command(symbols)
 
     def _done(self) -> None:
         if self.after_command is not None:
@@ -109,7 +110,8 @@ class InProcessTransport:
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
-        self._before()
+        symbol = request.symbol if request is not None else fields.get("symbol")
+        self._before((symbol,) if isinstance(symbol, str) else None)
         try:
             if request is not None:
                 request = build_order(request, new_id=self.new_id)
@@ -137,8 +139,8 @@ class InProcessTransport:
             self._done()
         return _Handle(o)  # type: ignore[return-value]
 
-    def _command(self, fn: Callable[..., Any], *args: Any) -> Any:
-        self._before()
+    def _command(self, fills: Sequence[str] | None, fn: Callable[..., Any], *args: Any) -> Any:
+        self._before(fills)
         return self._call(fn, *args)
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -150,18 +152,18 @@ class InProcessTransport:
             self._done()
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:
-        return self._command(self.broker.cancel, order_id)  # type: ignore[no-any-return]
+        return self._command((), self.broker.cancel, order_id)  # type: ignore[no-any-return]
 
     def cancel_all_orders(self, symbol: str | None) -> m.CancelAllResult:
-        return self._command(self.broker.cancel_all, symbol)  # type: ignore[no-any-return]
+        return self._command((), self.broker.cancel_all, symbol)  # type: ignore[no-any-return]
 
     def modify_order(self, order_id: str, **fields: Any) -> m.ModifyOrderResult:
         request = m.ModifyOrderRequest(**{k: None if v is None else codec.dec(v) for k, v in fields.items()})
-        return self._command(self.broker.modify, order_id, request)  # type: ignore[no-any-return]
+        return self._command(None, self.broker.modify, order_id, request)  # type: ignore[no-any-return]
 
     def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
         self.submitted += 1
-        return self._command(self.broker.close_position, position_id, request)  # type: ignore[no-any-return]
+        return self._command(None, self.broker.close_position, position_id, request)  # type: ignore[no-any-return]
 
     def get_bars(self, symbol: str, timeframe: str, limit: int) -> list[m.Bar]:
         tf = codec.parse_enum(m.Timeframe, timeframe)
@@ -222,19 +224,25 @@ class _EngineState(TradingState):
         bt.account_listeners.append(on_account)
         bt.fill_listeners.append(on_fill)
 
-    def freeze(self) -> None:
-        """Keep this delivery's view while the handler's own commands change the engine.
+    def freeze(self, symbols: Sequence[str] | None = None) -> None:
+        """Keep this delivery's view while the handler's own command on `symbols` changes the engine.
 
         Over the wire a command's events arrive as a later delivery, so what a handler reads does not
         move under it when it places, cancels or modifies an order; the view follows the engine again
-        at the next instant (or `thaw`).
+        at the next instant (or `thaw`). Only a command's own symbol can fill at once, so its position
+        is the one kept (every open one when `symbols` is None); the rest stays the engine's.
         """
         bt = self._bt
-        frozen = self._frozen
-        if frozen is not None and frozen.at == bt.now_ns:
-            return
-        quantities = {i.symbol: bt.position(i.symbol) for i in bt.instruments}
-        self._frozen = _View(bt.now_ns, self._mark(), bt.open_order_snapshots(), len(bt.fill_log), quantities)
+        frozen = self._view()
+        if frozen is None:
+            frozen = self._frozen = _View(
+                bt.now_ns, self._acct, dict(self._open), {}, bt.open_order_snapshots(), len(bt.fill_log)
+            )
+        kept, position_snapshot = frozen.positions, bt.position_snapshot
+        index = bt.instrument_index
+        for sym in list(self._open) if symbols is None else [index(s) for s in symbols]:
+            if sym is not None and sym not in kept:
+                kept[sym] = position_snapshot(sym)
 
     def thaw(self) -> None:
         """Follow the engine again (every event has been delivered)."""
@@ -248,26 +256,38 @@ class _EngineState(TradingState):
 
     def quantity(self, symbol: str) -> Decimal:
         frozen = self._view()
+        bt = self._bt
         if frozen is not None:
-            return frozen.quantities.get(symbol, _ZERO)
-        return self._bt.position(symbol)  # type: ignore[no-any-return]
+            sym = bt.instrument_index(symbol)
+            snap = frozen.positions.get(sym)
+            if snap is not None:
+                return signed_quantity(bt.messages.position(snap)) if snap[1] else _ZERO
+        return bt.position(symbol)  # type: ignore[no-any-return]
 
     def _mark(self) -> tuple[int, m.Account | None, dict[str, m.Position]]:
+        bt = self._bt
         frozen = self._view()
         if frozen is not None:
-            return frozen.marked
-        bt = self._bt
+            kept, position_snapshot = frozen.positions, bt.position_snapshot
+            snapshots = [kept.get(s) or position_snapshot(s) for s in frozen.open]
+            return (-1, *self._messages(frozen.account, snapshots))
         if bt.now_ns != self._at:
             self._at = bt.now_ns  # prices move with every instant
             self._version += 1
         marked = self._marked
         if marked[0] == self._version:
             return marked
-        wire, position_snapshot = bt.messages, bt.position_snapshot
-        positions = {p.symbol: p for p in (wire.position(position_snapshot(s)) for s in self._open)}
-        account = mark_account(wire.account(self._acct), positions)
-        self._marked = marked = (self._version, account, positions)
+        position_snapshot = bt.position_snapshot
+        self._marked = marked = (
+            self._version,
+            *self._messages(self._acct, [position_snapshot(s) for s in self._open]),
+        )
         return marked
+
+    def _messages(self, account: Any, positions: list[Any]) -> tuple[m.Account, dict[str, m.Position]]:
+        messages = self._bt.messages
+        marked = {p.symbol: p for p in (messages.position(s) for s in positions)}
+        return mark_account(messages.account(account), marked), marked
 
     @property
     def orders(self) -> dict[str, m.Order]:  # type: ignore[override]
@@ -284,13 +304,14 @@ class _EngineState(TradingState):
 
 
 class _View(NamedTuple):
-    """An _EngineState's view frozen at one instant (see `_EngineState.freeze`)."""
+    """An _EngineState's view kept at one instant (see `_EngineState.freeze`)."""
 
     at: int
-    marked: tuple[int, m.Account | None, dict[str, m.Position]]
+    account: Any  # the engine's account snapshot at the last account event before it
+    open: dict[int, None]  # instruments with an open position
+    positions: dict[int, Any]  # position snapshots of the instruments commands touched
     orders: list[Any]  # the engine's order snapshots, oldest first
     fills: int
-    quantities: dict[str, Decimal]
 
 
 def _candle_maker(bt: Any) -> Callable[[Any], Candle]:
@@ -363,7 +384,7 @@ class _Run:
         self.router = Router(strategy)
         self.refusals = refusals
         self.transport = InProcessTransport(bt, refusals)
-        self.transport.before_command = lambda: strategy.state.freeze()
+        self.transport.before_command = lambda symbols: strategy.state.freeze(symbols)
         self.make_candle = _candle_maker(bt)
         self.started = time.perf_counter()
 
@@ -392,23 +413,29 @@ class _Run:
 
 
 class _FastAdapter:
-    """One plain `on_candle`, nothing listening to order/trade/position/account events."""
+    """Plain `on_candle` handling, nothing listening to order/trade/position/account events: candles
+    straight from the engine's bars, the state read from the engine (`_EngineState`), one symbol or many."""
 
     def __init__(self, run: _Run) -> None:
         self.run = run
         self.on_start = self._start
         self.on_end = run.end
+        self.bars = 0  # bars handled, when they differ from the instants (several symbols)
         handler = run.router.simple_candle
         result = run.result
         progress = run.progress
         strategy = run.strategy
         bt = run.bt
-        view = bt.bar_views[0]  # the engine's BarView of the one instrument: per-symbol constants
-        inst = bt.instruments[0]
-        candle = engine_candle_class(
-            inst.symbol, inst.timeframe or "", view.messages, view.sym, view.price_div, view.volume_div
-        )
-        n = 0
+        only = run.router.only
+        # per instrument, its Candle class (None: a symbol the strategy did not ask for)
+        classes: list[type[EngineCandle] | None] = [
+            None
+            if only is not None and inst.symbol not in only
+            else engine_candle_class(
+                inst.symbol, inst.timeframe or "", view.messages, view.sym, view.price_div, view.volume_div
+            )
+            for inst, view in zip(bt.instruments, bt.bar_views, strict=True)
+        ]
 
         def _skip(_: Any) -> None:
             return None
@@ -421,7 +448,9 @@ class _FastAdapter:
 
         run.transport.on_stop_request = stop
 
-        if progress is None:
+        if len(classes) == 1 and progress is None and classes[0] is not None:
+            candle = classes[0]
+
             # The hot path of every single-symbol backtest: one fresh Candle and one handler call per bar.
             def on_bar(bar: Any) -> None:
                 ch = bar.chunk
@@ -435,17 +464,19 @@ class _FastAdapter:
         else:
 
             def on_bar(bar: Any) -> None:
-                nonlocal n
+                cls = classes[bar.sym]
+                if cls is None:
+                    return
                 ch = bar.chunk
                 i = bar.i
-                c = candle(ch.close_f[i], ch, i)
+                c = cls(ch.close_f[i], ch, i)
                 try:
                     h(c)
                 except Exception as e:
                     raise HandlerFailed(e, "on_candle", c) from e
-                n += 1
-                if not n & 8191:
-                    result.bars = n
+                self.bars += 1
+                if progress is not None and not self.bars & 8191:
+                    result.bars = self.bars
                     progress(result, strategy)
 
         self.on_bar = on_bar
@@ -585,8 +616,6 @@ def run_inprocess(
         adapter_box[0].sink(message)
 
     bt = Backtest(data, config, event_log=sink if events_log is not None else None, **overrides)
-    if not general and len(bt.series) != 1:
-        general = True  # the engine's tight loop takes one bar series; more go through steps
     result = RunResult(type(strategy).__name__, "backtest", "inprocess")
     result.start_cash = Decimal(str(bt.config.cash))
     refusals = Refusals(strict, lambda: strategy.now, queue=general)
@@ -611,9 +640,9 @@ def run_inprocess(
         run.router.close()
     result.elapsed_s = time.perf_counter() - run.started
     if not general:
-        result.bars = bt.steps
+        result.bars = adapter.bars or bt.steps  # one symbol: a bar per instant, not counted
         result.steps = bt.steps
-        result.events = bt.steps
+        result.events = result.bars
         wire, fills = bt.messages, bt.fill_log
         result._trade_source = lambda: [wire.trade(f) for f in fills]
         buys = sum(1 for f in fills if f.side == 1)
