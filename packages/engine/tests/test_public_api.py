@@ -12,6 +12,7 @@ EXPECTED = {
     "BarView",
     "CommissionModel",
     "DataError",
+    "Embedding",
     "FillRecord",
     "FillView",
     "FixedBps",
@@ -70,3 +71,19 @@ def test_core_has_no_io_threads_or_wall_clock():
                 )
             if isinstance(node, ast.Name) and node.id == "open":
                 raise AssertionError(f"{f.name} opens files")
+
+
+def test_backtest_is_the_embedding_protocol() -> None:
+    """What the SDK's in-process transport may use is a Protocol `Backtest` implements (mypy checks the
+    same statically: the SDK is typed against `Embedding`)."""
+    import typing
+
+    import tradewire.engine as te
+
+    members = {
+        name for name in dir(te.Embedding) if not name.startswith("_") and name not in dir(typing.Protocol)
+    } | set(te.Embedding.__annotations__)
+    bt = te.Backtest(te.sample_data(["AAPL"]))
+    missing = sorted(name for name in members if not hasattr(bt, name))
+    assert not missing
+    assert {"open_order_snapshots", "instrument_index", "messages", "operations"} <= members

@@ -25,6 +25,7 @@ from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
 from tradewire.engine.data.synthetic import synthetic_bars
+from tradewire.engine.embedding import Embedding
 from tradewire.engine.results.metrics import Metrics
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.result import BacktestResult
@@ -41,6 +42,7 @@ __all__ = [
     "BarView",
     "CommissionModel",
     "DataError",
+    "Embedding",
     "FillRecord",
     "FillView",
     "FixedBps",

@@ -51,6 +51,11 @@ class WireCandle(Candle):
         self._at = at
 
     @property
+    def at(self) -> int:
+        """The message's envelope time (the simulated step time in a backtest), ns since the epoch."""
+        return self._at
+
+    @property
     def open(self) -> float:  # type: ignore[override]
         return float(self._bar["open"])
 

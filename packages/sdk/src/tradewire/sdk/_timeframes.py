@@ -171,7 +171,7 @@ class CandleTimeframe:
     def _add(self, candle: Candle, size: int, out: list[Any]) -> None:
         symbol = candle.symbol
         start = bucket_start(candle.ts, self.timeframe)
-        at = candle._at if isinstance(candle, WireCandle) else candle.ts + size
+        at = candle.at if isinstance(candle, WireCandle) else candle.ts + size
         bar = candle.exact
         held = self.buckets.get(symbol)
         if held is not None and held.start != start:

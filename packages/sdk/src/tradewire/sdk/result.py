@@ -51,6 +51,13 @@ class RunResult:
     _trade_source: Callable[[], list[m.Trade]] | None = field(default=None, repr=False)
     _counts: tuple[int, int] | None = field(default=None, repr=False)
 
+    def trades_from(self, source: Callable[[], list[m.Trade]], buys: int, sells: int) -> None:
+        """Build `trades` from `source` on first use (an in-process run keeps its fills in the engine's
+        log, not as messages); `buys` and `sells` count them meanwhile."""
+        self._trades = None
+        self._trade_source = source
+        self._counts = (buys, sells)
+
     @property
     def trades(self) -> list[m.Trade]:
         """Every fill, oldest first (protocol `Trade`; built on first use after an in-process run)."""

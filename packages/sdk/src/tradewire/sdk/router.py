@@ -12,7 +12,7 @@ from tradewire.protocol import messages as m
 from tradewire.sdk._candles import WireCandle
 from tradewire.sdk.failures import HandlerFailed
 from tradewire.sdk.market import Candle, Tick, ns_of
-from tradewire.sdk.strategy import Strategy
+from tradewire.sdk.strategy import Strategy, set_time
 
 __all__ = ["Router", "candle_of", "tick_of"]
 
@@ -174,14 +174,14 @@ class Router:
         return out
 
     def set_time(self, events: list[Any]) -> None:
-        """Move `strategy.now` to the delivery's time."""
+        """Move `strategy.now` to the delivery's time (unless the run's clock drives it)."""
         for ev in events:
             if type(ev) is WireCandle:
-                self.strategy._now = ev._at
+                set_time(self.strategy, ev.at)
                 return
             ts = getattr(ev, "timestamp", None)
             if ts is not None:
-                self.strategy._now = ns_of(ts)
+                set_time(self.strategy, ns_of(ts))
                 return
 
     def _plain_candles(self, events: list[Any]) -> bool:
@@ -207,8 +207,7 @@ class Router:
 
     def deliver(self, events: list[Any]) -> None:
         """Handle one delivery from synchronous code."""
-        if self.strategy._clock is None:
-            self.set_time(events)
+        self.set_time(events)
         for fn, arg in self.calls(events):
             try:
                 result = fn(arg)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tradewire.protocol import messages as m
     from tradewire.sdk.transports import Transport
 
-__all__ = ["Strategy", "on"]
+__all__ = ["Strategy", "bind", "on", "set_clock", "set_time", "unbind"]
 
 _log = logging.getLogger("tradewire.strategy")
 _HANDLERS = (
@@ -178,6 +178,11 @@ class Strategy:
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=ns // 1000)
 
     @property
+    def stop_requested(self) -> bool:
+        """Whether `stop()` was called: the run ends after the current delivery."""
+        return self._stop_requested
+
+    @property
     def platform(self) -> str:
         """The platform the strategy runs on (`backtest`, `alpaca-paper`, ...)."""
         return self._require().platform
@@ -300,3 +305,28 @@ def _priced(limit: Any, stop: Any) -> dict[str, Any]:
     if stop is not None:
         return {"order_type": "STOP", "stop_price": stop}
     return {"order_type": "MARKET"}
+
+
+# -- the runners' side: how a transport attaches to a running strategy ------------------------------
+def bind(strategy: Strategy, transport: Transport) -> None:
+    """Attach `strategy` to the transport its orders go through (at the start of a run)."""
+    strategy._transport = transport
+
+
+def unbind(strategy: Strategy) -> None:
+    """Detach `strategy` at the end of a run: orders are refused again, `now` stops following the run."""
+    strategy._transport = None
+    strategy._clock = None
+
+
+def set_clock(strategy: Strategy, clock: Callable[[], int] | None) -> None:
+    """Make `strategy.now` read `clock` (ns since the epoch): an in-process run's simulated clock."""
+    strategy._clock = clock
+
+
+def set_time(strategy: Strategy, ns: int) -> bool:
+    """Move `strategy.now` to `ns` unless a clock drives it; returns whether it moved."""
+    if strategy._clock is not None:
+        return False
+    strategy._now = ns
+    return True

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tradewire.protocol import messages as m
 from tradewire.sdk._frames import StreamState
-from tradewire.sdk._routes import build_order
+from tradewire.sdk._requests import build_order
 from tradewire.sdk._timeframes import candle_timeframe
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost, TradewireError
@@ -19,7 +19,7 @@ from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event,
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
-from tradewire.sdk.strategy import Strategy
+from tradewire.sdk.strategy import Strategy, bind, unbind
 from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
 
@@ -145,7 +145,7 @@ async def run_wire(
     states: list[StreamState] = []
     started = time.perf_counter()
     try:
-        strategy._transport = transport
+        bind(strategy, transport)
         strategy.state.load(client.get_account(), client.list_positions(), client.list_orders())
         if strategy.state.account is not None:
             result.start_cash = Decimal(strategy.state.account.balance)
@@ -178,7 +178,7 @@ async def run_wire(
                 result.events += len(events)
                 if progress is not None:
                     progress(result, strategy)
-                if strategy._stop_requested:
+                if strategy.stop_requested:
                     break
         if states:
             await _connection_changes(states, router, strategy, client)
@@ -196,7 +196,7 @@ async def run_wire(
     finally:
         result.elapsed_s = time.perf_counter() - started
         result.orders = transport.submitted
-        strategy._transport = None
+        unbind(strategy)
         router.close()
         client.close()
     return result

@@ -9,7 +9,7 @@ from typing import Any
 from tradewire.sdk._timeframes import TIMEFRAME_S, declared_timeframe
 from tradewire.sdk.errors import ConfigurationError
 from tradewire.sdk.strategy import Strategy
-from tradewire.sdk.transports.inprocess import engine
+from tradewire.sdk.transports.inprocess.loader import engine
 
 __all__ = ["at_timeframe", "data_errors", "load_data", "window"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tradewire.sdk.errors import ConfigurationError
-from tradewire.sdk.transports.inprocess import engine
+from tradewire.sdk.transports.inprocess.loader import engine
 
 __all__ = ["load_saved", "render_saved"]
 
