@@ -25,7 +25,7 @@ from tradewire.sdk import (
     OrderNotFound,
     ProtocolViolation,
 )
-from tradewire.sdk import _routes as r
+from tradewire.sdk import _requests as r
 from tradewire.sdk.client_keepalive import KeepAliveClient
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.transports.wire import rest_client

@@ -1,4 +1,4 @@
-"""Request builders for every REST route of the wire API (shared by Client and AsyncClient)."""
+"""Request builders: one `Call` per REST route of the wire API (the paths come from `protocol.routes`)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from tradewire.protocol import messages as m
-from tradewire.sdk import _routes as r
+from tradewire.sdk import _requests as r
 from tradewire.sdk._http import Call
-from tradewire.sdk._routes import DecimalLike
+from tradewire.sdk._requests import DecimalLike
 
 __all__ = ["RestSurface"]
 
