@@ -306,6 +306,8 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/bench_codec.py", ()),
     ("benchmarks/peers/bench_engine.py", ()),
     ("benchmarks/peers/bench_tradewire.py", ()),
+    # issue 14: the same Strategy in-process on 100 symbols per instant
+    ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100")),
     # issue 7: the same Strategy over the wire, one symbol, then 100 symbols per instant
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "20000", "--mode", "wire")),
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100", "--mode", "wire")),

@@ -2,6 +2,10 @@
 a fresh process under GNU time -v, and print a table with Tradewire's speed ratio to each peer.
 
   python benchmarks/peers/run_compare.py --bars 1000000 --repeats 3 --slow-repeats 1 --peers-python PEERS_VENV/bin/python
+  python benchmarks/peers/run_compare.py --bars 2000 --symbols 100 --peers-python PEERS_VENV/bin/python
+
+`--symbols K` runs the same rule on K symbols per instant in every script that has that mode (all but
+`bench_engine.py`, which is then left out); `--bars` is per symbol, and bars/s counts all of them.
 
 Tradewire runs with this interpreter (the repo's venv); the peers with --peers-python (a venv with
 backtrader and nautilus_trader). The peers' own scripts and gen_data.py are used unchanged, from
@@ -38,6 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bars", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--symbols", type=int, default=1, help="symbols per instant (the portfolio case)")
     ap.add_argument(
         "--slow-repeats",
         type=int,
@@ -75,13 +80,17 @@ def main() -> None:
     results: dict[str, list[dict]] = {}
     out_dir = REPO / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    raw = (out_dir / f"compare_{a.bars}.jsonl").open("a")
+    raw = (out_dir / f"compare_{a.bars}x{a.symbols}.jsonl").open("a")
+    if a.symbols > 1:
+        configs.pop("tradewire-engine")  # bench_engine.py has no multi-symbol mode
     for name, (py, args, cwd) in configs.items():
         if only and name not in only:
             continue
         repeats = a.slow_repeats if name in SLOW and a.slow_repeats is not None else a.repeats
         for rep in range(repeats):
             cmd = [gnu_time, "-v", py, *args, "--bars", str(a.bars)]
+            if a.symbols > 1:
+                cmd += ["--symbols", str(a.symbols)]
             t0 = time.perf_counter()
             p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=3600)
             line = next((x for x in p.stdout.splitlines() if x.startswith("RESULT:")), None)
@@ -108,17 +117,22 @@ def main() -> None:
     def med(runs: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
-    tw = med(results["tradewire-engine"], "run_s") if "tradewire-engine" in results else None
-    print(f"\nbars={a.bars} repeats={a.repeats} slow_repeats={a.slow_repeats or a.repeats}\n")
+    base = "tradewire-engine" if "tradewire-engine" in results else "tradewire-sdk"
+    tw = med(results[base], "run_s") if base in results else None
+    bars = a.bars * a.symbols
     print(
-        "| framework | version | median run_s | bars/s (run) | peak RSS MB | entries/exits | final value | run_s ÷ tradewire-engine |"
+        f"\nbars={a.bars} symbols={a.symbols} repeats={a.repeats} slow_repeats={a.slow_repeats or a.repeats}\n"
+    )
+    print(
+        "| framework | version | median run_s | bars/s (run) | peak RSS MB | entries/exits | final value "
+        f"| run_s ÷ {base} |"
     )
     print("|---|---|---:|---:|---:|---|---:|---:|")
     for name, runs in results.items():
         rs = med(runs, "run_s")
-        ratio = "–" if tw is None or name == "tradewire-engine" else f"{rs / tw:.1f}×"
+        ratio = "–" if tw is None or name == base else f"{rs / tw:.1f}×"
         print(
-            f"| {name} | {runs[0].get('version')} | {rs:.3f} | {a.bars / rs:,.0f} | {med(runs, 'max_rss_mb'):.0f} | "
+            f"| {name} | {runs[0].get('version')} | {rs:.3f} | {bars / rs:,.0f} | {med(runs, 'max_rss_mb'):.0f} | "
             f"{runs[0]['entries']}/{runs[0]['exits']} | {_final(runs[0])} | {ratio} |"
         )
 
