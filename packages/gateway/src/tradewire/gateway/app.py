@@ -13,6 +13,7 @@ from tradewire.gateway import metrics
 from tradewire.gateway.auth import auth_middleware
 from tradewire.gateway.errors import EXCEPTION_HANDLERS
 from tradewire.gateway.rest import ROUTES
+from tradewire.gateway.rest.allow import options_routes
 from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings, load_settings
 from tradewire.gateway.stream.route import stream
@@ -46,7 +47,7 @@ def create_app(venue: Venue, settings: GatewaySettings | None = None) -> Litesta
         middleware.append(auth_middleware(settings.api_key.get_secret_value().encode(), settings.public_docs))
     cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
     app = Litestar(
-        route_handlers=[*ROUTES, stream],
+        route_handlers=[*options_routes(ROUTES), *ROUTES, stream],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=middleware,  # type: ignore[arg-type]
         lifespan=[lifespan],

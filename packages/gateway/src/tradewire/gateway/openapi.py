@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from tradewire.gateway import openapi_input
+from tradewire.gateway.openapi_examples import EXAMPLES
+from tradewire.gateway.openapi_links import links
 from tradewire.gateway.version import __version__
 from tradewire.protocol import routes
 from tradewire.protocol._generated.wire_table import ENUMS, MESSAGES
@@ -206,9 +211,14 @@ def message_schema(name: str) -> dict[str, Any]:
     if spec["type_tag"]:
         props["type"] = {"type": "string", "const": spec["type_tag"]}
         required.append("type")
+    body = name in openapi_input.BODY_MESSAGES
     for f in spec["fields"]:
         schema = _kind_schema(f["kind"], input_side)
-        props[f["name"]] = {"type": "array", "items": schema} if f["repeated"] else schema
+        if f["repeated"]:
+            schema = {"type": "array", "items": schema}
+        elif body:
+            schema = openapi_input.body_field(name, f["name"], f["kind"], schema, f["required"])
+        props[f["name"]] = schema
         if f["required"] and not f["repeated"]:
             required.append(f["name"])
     out: dict[str, Any] = {"type": "object", "properties": props}
@@ -216,6 +226,9 @@ def message_schema(name: str) -> dict[str, Any]:
         out["required"] = required
     # Servers ignore unknown request keys; responses carry exactly the schema's fields.
     out["additionalProperties"] = input_side
+    rules = openapi_input.BODY_RULES.get(name)
+    if rules is not None:
+        out.update(rules())
     return out
 
 
@@ -238,28 +251,53 @@ def _query_params(message: str) -> list[dict[str, Any]]:
             continue
         schema = _kind_schema(f["kind"], True)
         if f["name"] == "limit":
-            schema = {"type": "integer", "minimum": 0, "maximum": routes.MAX_LIMIT}
+            schema = openapi_input.limit_param()
         param: dict[str, Any] = {"name": f["name"], "in": "query", "required": f["required"]}
         if f["repeated"]:
-            param.update(schema={"type": "array", "items": schema}, style="form", explode=True)
+            items = openapi_input.query_list_item(f["kind"][5:]) if f["kind"].startswith("enum:") else schema
+            param.update(schema={"type": "array", "items": items}, style="form", explode=True)
         else:
             param["schema"] = schema
         params.append(param)
     return params
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
+def _json(schema: dict[str, Any], example: str | None = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = orjson.loads(example)
+    return {"application/json": media}
+
+
+def parameter_examples(path: str, request_line: str) -> dict[str, Any]:
+    """Parameter name → value, read from an example request line such as `GET /v1/orders?limit=50`."""
+    url = urlsplit(request_line.split(" ", 1)[1])
+    out: dict[str, Any] = {}
+    for template, value in zip(path.split("/"), url.path.split("/"), strict=True):
+        if template.startswith("{"):
+            out[template[1:-1]] = value
+    for name, values in parse_qs(url.query).items():
+        if name == "status":
+            out[name] = [part for v in values for part in v.split(",")]
+        elif name == "limit":
+            out[name] = int(values[0])
+        else:
+            out[name] = values[0]
+    return out
 
 
 def build() -> dict[str, Any]:
     """The whole OpenAPI document."""
     schemas: dict[str, Any] = {name: message_schema(name) for name in MESSAGES}
     schemas.update(enum_schemas())
-    error = {"description": "", "content": _json({"$ref": "#/components/schemas/ErrorBody"})}
+    schemas.update(openapi_input.component_schemas())
     paths: dict[str, Any] = {}
     for method, path, op_id, summary, request, response, status, query in OPERATIONS:
         op: dict[str, Any] = {"operationId": op_id, "summary": summary, "responses": {}}
+        example = EXAMPLES[op_id]
+        if example.request_line.split(" ", 1)[0].lower() != method:
+            raise ValueError(f"{op_id}: example request line {example.request_line!r} is not a {method}")
+        values = parameter_examples(path, example.request_line)
         params = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
             for p in ("order_id", "position_id", "symbol")
@@ -267,13 +305,16 @@ def build() -> dict[str, Any]:
         ]
         if query:
             params += _query_params(query)
+        for param in params:
+            if param["name"] in values:
+                param["example"] = values[param["name"]]
         if params:
             op["parameters"] = params
         if request:
             optional = request.endswith("?")
             op["requestBody"] = {
                 "required": not optional,
-                "content": _json({"$ref": f"#/components/schemas/{request.rstrip('?')}"}),
+                "content": _json({"$ref": f"#/components/schemas/{request.rstrip('?')}"}, example.body),
             }
         if response is None:
             op["responses"][str(status)] = {
@@ -288,17 +329,25 @@ def build() -> dict[str, Any]:
                 }
             else:
                 schema = {"$ref": f"#/components/schemas/{response}"}
-            op["responses"][str(status)] = {"description": "Success", "content": _json(schema)}
+            success = {"description": "Success", "content": _json(schema, example.responses.get(str(status)))}
+            if op_links := links(op_id):
+                success["links"] = op_links
+            op["responses"][str(status)] = success
         if path in PUBLIC:
             op["security"] = []
             if path == routes.READYZ:
                 op["responses"]["503"] = {
                     "description": "Not ready",
-                    "content": _json({"$ref": "#/components/schemas/ReadyStatus"}),
+                    "content": _json(
+                        {"$ref": "#/components/schemas/ReadyStatus"}, example.responses.get("503")
+                    ),
                 }
         else:
             for code, text in ERROR_STATUSES.items():
-                op["responses"][code] = {**error, "description": text}
+                op["responses"][code] = {
+                    "description": text,
+                    "content": _json({"$ref": "#/components/schemas/ErrorBody"}, example.responses.get(code)),
+                }
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -324,5 +373,9 @@ def build() -> dict[str, Any]:
 
 @functools.cache
 def document_bytes() -> bytes:
-    """The document as JSON bytes (built once)."""
-    return orjson.dumps(build())
+    """The document as JSON bytes (built once).
+
+    The standard library's encoder, not orjson: the document holds integers beyond 64 bits (the
+    largest JSON number a decimal may be).
+    """
+    return json.dumps(build(), separators=(",", ":"), ensure_ascii=False).encode()
