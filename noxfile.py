@@ -1,10 +1,11 @@
 """Every check CI runs, as nox sessions. `nox` runs the default set, exactly what CI runs.
 
-    nox                                   # codegen_check, lint, typecheck, tests(*) [, conformance(*)]
+    nox                                   # codegen_check, lint, typecheck, tests, schemathesis [, conformance]
     nox -s codegen                        # regenerate the bindings from protocol/ (`-- --check` to compare)
     nox -s lint typecheck
     nox -s "tests(package='engine')"      # one package alone, from a fresh venv
     nox -s "conformance(target='engine')" # once the testkit's conformance suite exists
+    nox -s schemathesis                   # the OpenAPI document against a live mock gateway, every check
     nox -s bench                          # opt-in benchmarks, never in the default run
     nox -s differential                   # opt-in: many generated strategies, in-process vs wire
     nox -R                                # reuse venvs and skip installs, for fast local reruns
@@ -53,6 +54,8 @@ CONFORMANCE_TARGETS = {"engine": ("engine",), "gateway-backtest": ("gateway",), 
 MYPY = "mypy==2.4.1"
 IMPORT_LINTER = "import-linter==2.17"
 BUF = "buf-bin==1.75.0"
+# Minor releases add checks: a range within one minor, bumped deliberately like the pins above.
+SCHEMATHESIS = "schemathesis>=4.32.5,<4.33"
 
 
 def _pinned(requirements: str, name: str) -> str:
@@ -274,6 +277,19 @@ def conformance(session: nox.Session, target: str) -> None:
     )
 
 
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """Schemathesis, every check and every phase (stateful included), against a live mock gateway.
+
+    packages/gateway/tests/schemathesis_live/run.py starts the gateway on a free loopback port and runs
+    `schemathesis run` on its OpenAPI document (bounded: 30 examples per operation, seed 1; about a
+    minute). Any failure or warning fails. Arguments after `--` go to `schemathesis run`, e.g.
+    `nox -s schemathesis -- --seed 7 --max-examples 200`.
+    """
+    session.install(*local_install_args({"gateway": ()}), SCHEMATHESIS)
+    session.run("python", "packages/gateway/tests/schemathesis_live/run.py", *session.posargs)
+
+
 #: Generated strategies `nox -s differential` checks (CI's tests session runs a bounded, derandomized few).
 DIFFERENTIAL_EXAMPLES = "300"
 
@@ -344,6 +360,6 @@ def bench(session: nox.Session) -> None:
 
 
 # `nox` with no -s runs exactly this: what CI runs.
-nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests"]
+nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests", "schemathesis"]
 if CONFORMANCE_DIR.is_dir():
     nox.options.sessions.append("conformance")
