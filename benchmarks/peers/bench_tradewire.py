@@ -21,6 +21,7 @@ peers' reference answer.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import socket
@@ -123,11 +124,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run_inprocess(arrs: list[dict[str, Any]], gen_data: Any, t: Any) -> tuple[Any, float, float]:
+def _parquet_series(a: argparse.Namespace, gen_data: Any) -> list[Any]:
+    """The peers' data written to Parquet by gen_data.py in its own process, then streamed by the
+    engine: the run's memory is then the engine's and the SDK's, not the generator's arrays."""
+    import tradewire.engine as te
+
+    tmp = Path(tempfile.mkdtemp(prefix="tradewire-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the engine streams it during the run
+    path = tmp / "bars.parquet"
+    script = Path(gen_data.__file__)
+    cmd = [sys.executable, str(script), "--bars", str(a.bars), "--seed", str(a.seed), "--out", str(path)]
+    if a.symbols > 1:
+        cmd += ["--symbols", str(a.symbols)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    found = te.read_parquet(
+        path, SYMBOL if a.symbols == 1 else None, timeframe="1m", price_decimals=gen_data.PRICE_DECIMALS
+    )
+    return found if isinstance(found, list) else [found]
+
+
+def _run_inprocess(
+    arrs: list[dict[str, Any]], gen_data: Any, t: Any, series: list[Any] | None = None
+) -> tuple[Any, float, float]:
     import tradewire.engine as te
     from tradewire.sdk import backtest
 
-    series = [
+    series = series or [
         te.from_arrays(
             sym,
             arr["ts"],
@@ -143,9 +165,9 @@ def _run_inprocess(arrs: list[dict[str, Any]], gen_data: Any, t: Any) -> tuple[A
     ]
     load_s = t.mark("load")
     result = backtest(
-        _strategy(gen_data, len(arrs)),
+        _strategy(gen_data, len(series)),
         series if len(series) > 1 else series[0],
-        cash=str(int(gen_data.START_CASH) * len(arrs)),
+        cash=str(int(gen_data.START_CASH) * len(series)),
         quantity_decimals=0,
     )
     total = t.mark("run")
@@ -252,6 +274,12 @@ def main() -> None:
     )
     ap.add_argument("--peers-dir", default=None)
     ap.add_argument("--check", action="store_true", help="also compute the numpy reference trade count")
+    ap.add_argument(
+        "--via-parquet",
+        action="store_true",
+        help="inprocess: gen_data.py writes the bars to Parquet in its own process and the engine streams "
+        "them, so peak RSS is Tradewire's own (the memory target), not the generator's arrays",
+    )
     ap.add_argument("--profile", default=None, help="write a pyinstrument text profile of the run phase here")
     a = ap.parse_args()
 
@@ -261,8 +289,8 @@ def main() -> None:
     import tradewire.engine as te
 
     t = gen_data.Timer()
-    arrs = [gen_data.make_arrays(a.bars, a.seed + i) for i in range(a.symbols)]
-    arr = arrs[0]
+    parquet = _parquet_series(a, gen_data) if a.via_parquet and a.mode == "inprocess" else None
+    arrs = [] if parquet else [gen_data.make_arrays(a.bars, a.seed + i) for i in range(a.symbols)]
     gen_s = t.mark("gen")
     profiler = None
     if a.profile:
@@ -271,7 +299,7 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         profiler.start()
     if a.mode == "inprocess":
-        result, load_s, run_s = _run_inprocess(arrs, gen_data, t)
+        result, load_s, run_s = _run_inprocess(arrs, gen_data, t, parquet)
     else:
         result, load_s, run_s = _run_wire(arrs, gen_data, t, a)
     if profiler is not None:
@@ -299,7 +327,9 @@ def main() -> None:
         for side, cpu in CPU_S.items():
             res[f"{side}_cpu_us_per_instant"] = round(cpu / result.steps * 1e6, 1) if result.steps else None
     if a.check:
-        res["reference"] = gen_data.reference_trades(arr["close"])
+        res["reference"] = gen_data.reference_trades(
+            arrs[0]["close"] if arrs else gen_data.make_arrays(a.bars, a.seed)["close"]
+        )
     gen_data.emit(res)
 
 
