@@ -182,7 +182,7 @@ def _breaking_baseline() -> tuple[str, str] | None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (check + format), buf lint + buf breaking on protocol/, import-linter contracts.
+    """ruff (check + format), buf lint + buf breaking on protocol/, import-linter, unasync --check.
 
     Every check runs even when an earlier one fails, so one CI run reports all of them.
     """
@@ -208,6 +208,8 @@ def lint(session: nox.Session) -> None:
         against, what = baseline
         check(f"buf breaking against {what}", "buf", "breaking", "protocol", "--against", against)
     check("import-linter", "lint-imports", "--config", ".importlinter", "--no-cache")
+    # The SDK's blocking modules are written from their asyncio sources; fail when one is stale.
+    check("unasync", "python", "scripts/unasync.py", "--check")
 
     if failed:
         session.error("failed: " + ", ".join(failed))

@@ -24,7 +24,7 @@ EXPECTED = {
     "InsecureTransport",
     "InsufficientFunds",
     "InvalidRequest",
-    "KeepAliveClient",
+    "KeepAliveClient",  # deprecated alias, returns Client(transport="keepalive")
     "LiveTradingNotAllowed",
     "MACD",
     "NotFound",

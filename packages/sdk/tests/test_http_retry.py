@@ -1,11 +1,13 @@
 """Pins the REST edge: retries, Retry-After, idempotent order submits and the error mapping.
 
-The network edge is replaced by httpx.MockTransport (the only mock in the suite).
+The network edge is replaced by httpx.MockTransport (the only mock in the suite); the retry
+decisions themselves (`_http.Attempts`, no I/O) are pinned directly at the end.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +25,9 @@ from tradewire.sdk import (
     ProtocolViolation,
     RateLimited,
 )
+from tradewire.sdk import _requests as r
+from tradewire.sdk._http import Attempts
+from tradewire.sdk.config import ClientConfig
 
 ACCOUNT = {
     "balance": "100.00",
@@ -228,3 +233,50 @@ async def test_async_client_retries_like_the_sync_one() -> None:
     ) as c:
         account = await c.get_account()
     assert account.balance == "100.00" and len(calls) == 2
+
+
+# -- the sans-I/O core both drivers (and both blocking transports) share ---------------------------
+
+
+def _attempts(call: Any = None, **options: Any) -> Attempts:
+    config = ClientConfig(base_url="http://127.0.0.1:8080", **options)
+    return Attempts(call or r.get_account(), config)
+
+
+def test_attempts_back_off_exponentially_with_jitter_then_give_up() -> None:
+    attempts = _attempts(max_retries=3, backoff_base=0.5, backoff_max=1.5)
+    error = ConnectionResetError("reset")
+    delays = [attempts.after_error(error) for _ in range(3)]
+    for delay, ceiling in zip(delays, (0.5, 1.0, 1.5), strict=True):
+        assert 0 <= delay <= ceiling
+    with pytest.raises(ConnectionLost, match=r"GET /v1/account: ConnectionResetError: reset") as info:
+        attempts.after_error(error)
+    assert info.value.__suppress_context__
+
+
+def test_attempts_honour_retry_after_up_to_the_cap() -> None:
+    attempts = _attempts(max_retries=5, backoff_max=2.0)
+    assert attempts.after_answer(503, {"retry-after": "1.5"}) == 1.5
+    assert attempts.after_answer(429, {"retry-after": "60"}) == 2.0
+    assert attempts.after_answer(503, {"retry-after": "soon"}) is not None  # unreadable: backoff
+
+
+def test_attempts_treat_answers_by_status_and_call() -> None:
+    assert _attempts().after_answer(200, {}) is None
+    assert _attempts().after_answer(404, {}) is None  # an answer, final
+    assert _attempts().after_answer(500, {}) is None  # the server may have acted: never repeated
+    assert _attempts(max_retries=0).after_answer(503, {}) is None
+    patch = r.modify_order("o1", quantity="2")
+    assert _attempts(patch).after_answer(503, {}) is None
+    assert _attempts(patch).after_answer(429, {}) is not None  # refused before doing anything
+    with pytest.raises(ConnectionLost):
+        _attempts(patch).after_error(OSError("broken pipe"))
+
+
+def test_a_submit_is_repeated_only_with_its_client_order_id() -> None:
+    with_id = r.submit_order(r.build_order(symbol="AAPL", side="buy", quantity="1"))
+    assert _attempts(with_id).after_answer(502, {}) is not None
+    bare = m.SubmitOrderRequest(symbol="AAPL", side=m.Side.BUY, quantity="1", order_type=m.OrderType.MARKET)
+    without_id = r.submit_order(bare)
+    assert without_id.retryable is False
+    assert _attempts(without_id).after_answer(502, {}) is None

@@ -66,7 +66,7 @@ _EXPORTS: dict[str, str] = {
     # clients
     "Client": "tradewire.sdk.client_sync",
     "AsyncClient": "tradewire.sdk.client_async",
-    "KeepAliveClient": "tradewire.sdk.client_keepalive",
+    "KeepAliveClient": "tradewire.sdk.client_keepalive",  # deprecated: Client(transport="keepalive")
     "ClientConfig": "tradewire.sdk.config",
     "EventStream": "tradewire.sdk.stream_sync",
     "AsyncEventStream": "tradewire.sdk.stream",

@@ -1,9 +1,8 @@
-"""One REST call, independent of sync/async: what to send, how to read the answer, when to retry."""
+"""One REST call without I/O: what to send, how to read the answer, when to retry (the drivers send and sleep)."""
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,11 +15,14 @@ from tradewire.sdk.errors import ConnectionLost, ProtocolViolation, RateLimited,
 if TYPE_CHECKING:
     from tradewire.sdk.config import ClientConfig
 
-__all__ = ["RETRY_STATUSES", "Call", "backoff_delay", "error_for", "read_response", "run_blocking"]
+__all__ = ["RETRY_STATUSES", "Answer", "Attempts", "Call", "backoff_delay", "error_for", "read_response"]
 
 #: Statuses after which a read (or an idempotent submit) is tried again: nothing happened, try later.
 RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_BODY = 16 * 1024 * 1024
+
+#: One attempt's answer: status, headers (any mapping with a case-insensitive `get`), body.
+Answer = tuple[int, Any, bytes]
 
 
 @dataclass(slots=True)
@@ -126,30 +128,37 @@ def lost(call: Call, error: BaseException, base_url: str = "") -> ConnectionLost
     )
 
 
-def run_blocking(
-    call: Call,
-    cfg: ClientConfig,
-    send: Callable[[Call], tuple[int, Any, bytes]],
-    transport_errors: type[BaseException] | tuple[type[BaseException], ...],
-) -> Any:
-    """Send `call` with the blocking retry policy of the sync clients and decode the answer.
+class Attempts:
+    """The retry decisions for one call, without I/O: a driver sends, asks this what next, and sleeps.
 
-    `send` makes one attempt and returns (status, headers, body); `transport_errors` are the
-    exceptions by which it reports that the exchange failed (retried when `should_retry` allows).
+    After a transport error, `after_error` gives the seconds to wait before the next attempt, or
+    raises ConnectionLost when the retries are spent or the call may not be repeated. After an
+    answer, `after_answer` gives the seconds to wait before repeating the call, or None when the
+    answer is final (`read_response` then turns it into the result or the typed error).
     """
-    attempt = 0
-    while True:
-        try:
-            status, headers, content = send(call)
-        except transport_errors as e:
-            if attempt >= cfg.max_retries or not should_retry(call, e, None):
-                raise lost(call, e, cfg.base_url) from None
-            time.sleep(backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max))
-            attempt += 1
-            continue
-        if attempt < cfg.max_retries and status >= 400 and should_retry(call, None, status):
-            retry_after = retry_after_of(headers)
-            time.sleep(backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max, retry_after))
-            attempt += 1
-            continue
-        return read_response(call, status, headers, content)
+
+    __slots__ = ("_call", "_config", "_retries")
+
+    def __init__(self, call: Call, config: ClientConfig) -> None:
+        self._call = call
+        self._config = config
+        self._retries = 0
+
+    def after_error(self, error: BaseException) -> float:
+        """Seconds to wait before trying again after `error`; raises ConnectionLost when giving up."""
+        cfg = self._config
+        if self._retries >= cfg.max_retries or not should_retry(self._call, error, None):
+            raise lost(self._call, error, cfg.base_url) from None
+        self._retries += 1
+        return backoff_delay(self._retries - 1, cfg.backoff_base, cfg.backoff_max)
+
+    def after_answer(self, status: int, headers: Any) -> float | None:
+        """Seconds to wait before repeating the call after this answer; None when it is final."""
+        if status < 400:
+            return None
+        cfg = self._config
+        if self._retries >= cfg.max_retries or not should_retry(self._call, None, status):
+            return None
+        self._retries += 1
+        retry_after = retry_after_of(headers)
+        return backoff_delay(self._retries - 1, cfg.backoff_base, cfg.backoff_max, retry_after)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import socket
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httptools
 
 from tradewire.protocol.busy_poll import DEFAULT_BUDGET_S
+from tradewire.sdk._http import Call
 
-__all__ = ["Connection", "RemoteProtocolError"]
+__all__ = ["Connection", "KeepAliveSender", "RemoteProtocolError"]
 
 _CHUNK = 65536
 
@@ -248,3 +249,39 @@ class Connection:
             raise TimeoutError(f"no answer within {self.timeout} s") from None
         finally:
             sock.setblocking(False)
+
+
+class KeepAliveSender:
+    """`Call`s over one `Connection`, for `Client(transport="keepalive")`.
+
+    A call goes out a second time on a fresh connection after a stale kept-alive one only when
+    `Call.retryable` allows it; any other failure is an OSError, which the retry policy judges.
+    """
+
+    errors: tuple[type[BaseException], ...] = (OSError,)
+
+    def __init__(
+        self, base_url: str, headers: dict[str, str], timeout: float, busy_poll_s: float | None
+    ) -> None:
+        budget = DEFAULT_BUDGET_S if busy_poll_s is None else busy_poll_s
+        self.connection = Connection(base_url, headers, timeout, busy_poll_s=budget)
+
+    def send(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        target = call.path
+        if call.params:
+            target += "?" + urlencode([(k, _query_value(v)) for k, v in call.params])
+        return self.connection.request(
+            call.method, target, call.body, call.headers(), retry_stale=call.retryable
+        )
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _query_value(value: str | int | float | bool | None) -> str:
+    # as httpx spells query values
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)

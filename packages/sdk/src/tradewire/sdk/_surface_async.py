@@ -1,27 +1,56 @@
-"""The REST surface of `AsyncClient`: the same methods as `_surface.RestSurface`, awaited (a test pins the match)."""
+"""The REST surface of `AsyncClient`: one method per route of the wire API, and the retry driver.
+
+`_surface_async.py` (asyncio) is the source; `_surface.py` (blocking, for `Client`) is written from it
+by `python scripts/unasync.py`, and `nox -s lint` fails when that file is stale.
+"""
 
 # `_run` is typed Any once here; each method states the decoded type it returns.
 # mypy: disable-error-code="no-any-return"
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from tradewire.protocol import messages as m
 from tradewire.sdk import _requests as r
-from tradewire.sdk._http import Call
+from tradewire.sdk._http import Answer, Attempts, Call, read_response
 from tradewire.sdk._requests import DecimalLike
+
+if TYPE_CHECKING:
+    from tradewire.sdk.config import ClientConfig
 
 __all__ = ["AsyncRestSurface"]
 
 
 class AsyncRestSurface:
-    """Every route of the wire API, as coroutines."""
+    """Every route of the wire API, sent by `_run` under the retry policy of `_http.Attempts`.
 
-    async def _run(self, call: Call) -> Any:  # pragma: no cover - implemented by AsyncClient
+    A client supplies `config`, `_send` (one attempt: the answer, or one of `_transport_errors`)
+    and the transport errors it raises.
+    """
+
+    config: ClientConfig
+    _transport_errors: tuple[type[BaseException], ...] = ()
+
+    async def _send(self, call: Call) -> Answer:  # pragma: no cover - implemented by the clients
         raise NotImplementedError
+
+    async def _run(self, call: Call) -> Any:
+        """Send `call`, repeating it while `Attempts` allows, and decode the final answer."""
+        attempts = Attempts(call, self.config)
+        while True:
+            try:
+                status, headers, content = await self._send(call)
+            except self._transport_errors as e:
+                await asyncio.sleep(attempts.after_error(e))
+                continue
+            delay = attempts.after_answer(status, headers)
+            if delay is None:
+                return read_response(call, status, headers, content)
+            await asyncio.sleep(delay)
 
     # -- account ----------------------------------------------------------------------------------
     async def get_account(self) -> m.Account:
@@ -54,8 +83,8 @@ class AsyncRestSurface:
         side: m.Side | str | None = None,
         client_order_id: str | None = None,
         oco_group_id: str | None = None,
-        since: dt.datetime | str | None = None,
-        until: dt.datetime | str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
         limit: int | None = None,
     ) -> list[m.Order]:
         """`GET /v1/orders`: working orders, newest first."""
@@ -69,8 +98,8 @@ class AsyncRestSurface:
         side: m.Side | str | None = None,
         client_order_id: str | None = None,
         oco_group_id: str | None = None,
-        since: dt.datetime | str | None = None,
-        until: dt.datetime | str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
         limit: int | None = None,
     ) -> list[m.Order]:
         """`GET /v1/orders/history`: finished orders, newest first."""
@@ -144,8 +173,8 @@ class AsyncRestSurface:
         *,
         symbol: str | None = None,
         order_id: str | None = None,
-        since: dt.datetime | str | None = None,
-        until: dt.datetime | str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
         limit: int | None = None,
     ) -> list[m.Trade]:
         """`GET /v1/trades`: fills, newest first."""
@@ -160,8 +189,8 @@ class AsyncRestSurface:
         symbol: str,
         timeframe: m.Timeframe | str = "1m",
         *,
-        start: dt.datetime | str | None = None,
-        end: dt.datetime | str | None = None,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
         limit: int | None = None,
     ) -> list[m.Bar]:
         """`GET /v1/bars/{symbol}`: historical bars, oldest first (never from the simulated future)."""

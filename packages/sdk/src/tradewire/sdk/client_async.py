@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from tradewire.sdk import _http
-from tradewire.sdk._http import Call
+from tradewire.sdk._http import Answer, Call
 from tradewire.sdk._surface_async import AsyncRestSurface
 from tradewire.sdk.config import ClientConfig
 
@@ -37,6 +35,8 @@ class AsyncClient(AsyncRestSurface):
         ...             await events.ack(delivery)
     """
 
+    _transport_errors = (httpx.TransportError,)
+
     def __init__(
         self,
         base_url: str | None = None,
@@ -54,33 +54,11 @@ class AsyncClient(AsyncRestSurface):
             transport=transport,
         )
 
-    async def _run(self, call: Call) -> Any:
-        cfg = self.config
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.request(
-                    call.method,
-                    call.path,
-                    params=call.params or None,
-                    content=call.body,
-                    headers=call.headers(),
-                )
-            except httpx.TransportError as e:
-                if attempt >= cfg.max_retries or not _http.should_retry(call, e, None):
-                    raise _http.lost(call, e, cfg.base_url) from None
-                await asyncio.sleep(_http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max))
-                attempt += 1
-                continue
-            status = response.status_code
-            if attempt < cfg.max_retries and status >= 400 and _http.should_retry(call, None, status):
-                retry_after = _http.retry_after_of(response.headers)
-                await asyncio.sleep(
-                    _http.backoff_delay(attempt, cfg.backoff_base, cfg.backoff_max, retry_after)
-                )
-                attempt += 1
-                continue
-            return _http.read_response(call, status, response.headers, response.content)
+    async def _send(self, call: Call) -> Answer:
+        response = await self._http.request(
+            call.method, call.path, params=call.params or None, content=call.body, headers=call.headers()
+        )
+        return response.status_code, response.headers, response.content
 
     def stream(self, *, reconnect: bool = True) -> AsyncEventStream:
         """The event stream (`/v1/ws`): `async for delivery in stream`, then `await stream.ack(delivery)`."""

@@ -1,86 +1,26 @@
-"""`AsyncEventStream`: the `/v1/ws` event stream with batched framing, acks, heartbeats and reconnects."""
+"""`AsyncEventStream`: the `/v1/ws` event stream with batched framing, acks, heartbeats and reconnects.
+
+`stream.py` (asyncio) is the source; `stream_sync.py` (blocking) is written from
+it by `python scripts/unasync.py`, and `nox -s lint` fails when that file is stale.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
+# from the package root, so the import order is the same once `asyncio.client` reads `sync.client`
+from websockets import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame, parse_frame
-from tradewire.sdk.config import ClientConfig
-from tradewire.sdk.errors import AuthenticationError, ConnectionLost
+from tradewire.sdk._stream_core import StreamCore
+from tradewire.sdk.errors import AuthenticationError
 
-__all__ = ["AsyncEventStream", "reconnect_delay"]
-
-#: Frames up to this size are accepted (the spec keeps server frames under 256 KiB; batches can be larger).
-MAX_FRAME = 64 * 1024 * 1024
+__all__ = ["AsyncEventStream"]
 
 
-def reconnect_delay(attempt: int, cap: float) -> float:
-    """About 2**attempt seconds with jitter, capped (the spec's reconnect back-off)."""
-    base = min(cap, float(2**attempt))
-    return min(cap, base * random.uniform(0.5, 1.0))
-
-
-class _StreamBase:
-    """What both stream flavours share: settings, handshake options and errors, back-off decisions."""
-
-    def __init__(
-        self,
-        config: ClientConfig,
-        *,
-        reconnect: bool = True,
-        on_state: Callable[[StreamState], Any] | None = None,
-        max_reconnects: int | None = None,
-        candles: bool = False,
-    ) -> None:
-        self.config = config
-        self.reconnect = reconnect
-        self.on_state = on_state
-        self.max_reconnects = max_reconnects
-        self.candles = candles
-        self.finished = False
-
-    def _connect_options(self) -> dict[str, Any]:
-        return {
-            "additional_headers": {k: v for k, v in self.config.headers().items() if k != "Accept"},
-            "compression": None,  # the spec: no permessage-deflate
-            "max_size": MAX_FRAME,
-            "open_timeout": self.config.timeout,
-            "ping_interval": 20,
-            "ping_timeout": 20,
-            "user_agent_header": None,
-        }
-
-    @staticmethod
-    def _refused(error: InvalidStatus | InvalidURI) -> Exception:
-        """The typed error for a failed handshake (401/403 is final: never retried)."""
-        if isinstance(error, InvalidURI):
-            return ConnectionLost(f"bad stream URL: {error}")
-        if error.response.status_code in (401, 403):
-            return AuthenticationError(
-                f"event stream refused: HTTP {error.response.status_code} (check the API key)"
-            )
-        return error
-
-    def _state(self, state: StreamState) -> None:
-        if self.on_state is not None:
-            self.on_state(state)
-
-    def _next_delay(self, attempt: int, error: str | None) -> float:
-        """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
-        if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
-            raise ConnectionLost(f"event stream lost: {error}")
-        delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
-        self._state(StreamState("reconnecting", attempt + 1, delay, error))
-        return delay
-
-
-class AsyncEventStream(_StreamBase):
+class AsyncEventStream(StreamCore):
     """Iterate the gateway's events; acknowledge each delivery after handling it.
 
     Opts into the batched framing (one frame and one ack per batch) unless the config says
@@ -101,7 +41,12 @@ class AsyncEventStream(_StreamBase):
 
     async def _connect(self) -> ClientConnection:
         try:
-            return await connect(self.config.ws_url, **self._connect_options())
+            # entered as a context manager (the blocking websockets >= 17.1 wants that); closed by
+            # aclose() or at the end of iteration
+            connection: ClientConnection = await connect(
+                self.config.ws_url, **self._connect_options()
+            ).__aenter__()
+            return connection
         except (InvalidStatus, InvalidURI) as e:
             refused = self._refused(e)
             if refused is e:

@@ -1,33 +1,53 @@
-"""`EventStream`: the blocking twin of AsyncEventStream (same framing, acks, pings and reconnects)."""
+# Generated from stream.py by scripts/unasync.py: edit that file, then run the script.
+"""`EventStream`: the `/v1/ws` event stream with batched framing, acks, heartbeats and reconnects.
+
+`stream.py` (asyncio) is the source; `stream_sync.py` (blocking) is written from
+it by `python scripts/unasync.py`, and `nox -s lint` fails when that file is stale.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+# from the package root, so the import order is the same once `asyncio.client` reads `sync.client`
+from websockets import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame, parse_frame
+from tradewire.sdk._stream_core import StreamCore
 from tradewire.sdk.errors import AuthenticationError
-from tradewire.sdk.stream import _StreamBase
 
 __all__ = ["EventStream"]
 
 
-class EventStream(_StreamBase):
-    """Iterate the gateway's events in a plain loop; `ack(delivery)` after handling each one.
+class EventStream(StreamCore):
+    """Iterate the gateway's events; acknowledge each delivery after handling it.
 
-    Same arguments and behaviour as `AsyncEventStream`.
+    Opts into the batched framing (one frame and one ack per batch) unless the config says
+    `framing="single"`. Answers JSON `ping` with `pong`. On a drop it reconnects with exponential
+    back-off and jitter, except after a 401/403 (AuthenticationError) or after `backtest_complete`
+    (iteration simply ends).
+
+    Args:
+        config: Where and how to connect.
+        reconnect: Reconnect after drops (live platforms); False raises ConnectionLost instead.
+        on_state: Called with a StreamState on every connect, drop and reconnect attempt.
+        max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
+        candles: Deliver candle messages as `Candle`s (what `Strategy.on_candle` takes) rather than
+            protocol `CandleEvent`s: cheaper when a strategy is the consumer.
     """
 
     _ws: ClientConnection | None = None
 
     def _connect(self) -> ClientConnection:
         try:
-            connection: ClientConnection = connect(self.config.ws_url, **self._connect_options())
-            # entered as a context manager (websockets >= 17.1 wants that); closed by close()/iteration
-            return connection.__enter__()
+            # entered as a context manager (the blocking websockets >= 17.1 wants that); closed by
+            # close() or at the end of iteration
+            connection: ClientConnection = connect(
+                self.config.ws_url, **self._connect_options()
+            ).__enter__()
+            return connection
         except (InvalidStatus, InvalidURI) as e:
             refused = self._refused(e)
             if refused is e:
@@ -42,7 +62,7 @@ class EventStream(_StreamBase):
                 self._ws = ws = self._connect()
             except AuthenticationError:
                 raise
-            except (OSError, InvalidStatus, TimeoutError, ConnectionClosed) as e:
+            except (TimeoutError, OSError, InvalidStatus, ConnectionClosed) as e:
                 error = f"{type(e).__name__}: {e}"
             else:
                 self._state(StreamState("connected", attempt))
@@ -73,13 +93,13 @@ class EventStream(_StreamBase):
             attempt += 1
 
     def ack(self, delivery: Delivery) -> None:
-        """Release a delivery; call after its handlers returned."""
+        """Release a delivery (one `event_ack` by batch id or event ids); call after its handlers returned."""
         frame = ack_frame(delivery)
         if frame is not None and self._ws is not None:
             try:
                 self._ws.send(frame, text=True)
             except ConnectionClosed:
-                pass
+                pass  # the gateway resends unreleased events after a reconnect (backtest rule 9)
 
     def close(self) -> None:
         """Close the connection; iteration ends."""

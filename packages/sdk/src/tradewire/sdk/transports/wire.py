@@ -24,34 +24,29 @@ from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
 
 if TYPE_CHECKING:
-    from tradewire.sdk.client_keepalive import KeepAliveClient
     from tradewire.sdk.client_sync import Client
 
 __all__ = ["WireTransport", "run_wire"]
 
 
-def rest_client(config: ClientConfig, busy_poll_s: float | None = None) -> Client | KeepAliveClient:
-    """The blocking REST client of a wire run: one raw keep-alive connection for http, httpx for https.
+def rest_client(config: ClientConfig, busy_poll_s: float | None = None) -> Client:
+    """The blocking REST client of a wire run: the keep-alive transport for http, httpx for https.
 
     Each call of a backtest step waits on the gateway, so the per-request cost of the client is on the
-    critical path; the keep-alive client cuts it to a fraction of httpx's. `busy_poll_s` is how long
+    critical path; the keep-alive transport cuts it to a fraction of httpx's. `busy_poll_s` is how long
     its reads poll before blocking (None: its default, 1 ms).
     """
-    if config.base_url.startswith("http://"):
-        from tradewire.sdk.client_keepalive import KeepAliveClient
-
-        if busy_poll_s is None:
-            return KeepAliveClient(config=config)
-        return KeepAliveClient(config=config, busy_poll_s=busy_poll_s)
     from tradewire.sdk.client_sync import Client
 
+    if config.base_url.startswith("http://"):
+        return Client(config=config, transport="keepalive", busy_poll_s=busy_poll_s)
     return Client(config=config)
 
 
 class WireTransport:
     """Strategy commands as REST calls (blocking: a handler's order is placed before its batch is acked)."""
 
-    def __init__(self, client: Client | KeepAliveClient, platform: str, refusals: Refusals) -> None:
+    def __init__(self, client: Client, platform: str, refusals: Refusals) -> None:
         self.client = client
         self.platform = platform
         self.refusals = refusals
@@ -97,7 +92,7 @@ class WireTransport:
         return self.client.list_orders()
 
 
-def _platform(client: Client | KeepAliveClient) -> str:
+def _platform(client: Client) -> str:
     try:
         health = client.health()
     except Exception:
@@ -203,7 +198,7 @@ async def run_wire(
 
 
 async def _connection_changes(
-    states: list[StreamState], router: Router, strategy: Strategy, client: Client | KeepAliveClient
+    states: list[StreamState], router: Router, strategy: Strategy, client: Client
 ) -> None:
     pending = states[:]
     states.clear()

@@ -1,10 +1,15 @@
-"""Pins `KeepAliveClient` (one raw HTTP/1.1 keep-alive connection): the same answers, errors and retry
-policy as the httpx `Client`, against a real gateway and against tiny raw-socket servers written here
-that answer in ways uvicorn rarely does (chunked, `Connection: close`, closing idle or mid-request)."""
+"""Pins `Client`'s two transports, httpx and keepalive (one raw HTTP/1.1 connection), on the wire.
+
+Most tests run once per transport: the retry policy and the error mapping are one sans-I/O core, so
+what must hold is that both transports put the same requests on the wire and report the same
+answers and failures to it. The servers are tiny raw-socket ones written here (the network edge),
+answering in ways uvicorn rarely does (chunked, `Connection: close`, closing idle or mid-request),
+plus a real gateway for the last tests."""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -26,7 +31,7 @@ from tradewire.sdk import (
     ProtocolViolation,
 )
 from tradewire.sdk import _requests as r
-from tradewire.sdk.client_keepalive import KeepAliveClient
+from tradewire.sdk._keepalive import KeepAliveSender
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.transports.wire import rest_client
 
@@ -147,20 +152,38 @@ def serve(handler: Callable[[Peer, int], None]) -> Any:
     return RawServer(handler).running()
 
 
-def keepalive(url: str, **options: Any) -> KeepAliveClient:
-    return KeepAliveClient(url, **{"backoff_base": 0.001, "timeout": 5, **options})
-
-
 def answer_every_request(peer: Peer, _: int) -> None:
     while peer.read_request() is not None:
         peer.answer(200, ACCOUNT_BODY)
 
 
+UNAVAILABLE = json.dumps({"code": "PROVIDER_UNAVAILABLE", "message": "down"}).encode()
+TRANSPORTS = ("httpx", "keepalive")
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def client_for(url: str, transport: str, api_key: str | None = None, **options: Any) -> Client:
+    """A Client with fast retries (5 s timeout unless given) on `transport`."""
+    settings: dict[str, Any] = {"backoff_base": 0.001, "timeout": 5, **options}
+    return Client(url, api_key, transport=transport, **settings)  # type: ignore[arg-type]
+
+
+def header(request: bytes, name: str) -> str | None:
+    """A request header's value (names are case-insensitive: httpx writes them in lower case)."""
+    head = request.partition(b"\r\n\r\n")[0].decode("latin-1")
+    match = re.search(rf"^{name}: *(.*)$", head, flags=re.I | re.M)
+    return match.group(1).strip() if match else None
+
+
 # -- request format -------------------------------------------------------------------------------
 
 
-def test_requests_carry_host_key_body_and_encoded_query() -> None:
-    with serve(answer_every_request) as srv, KeepAliveClient(srv.url + "/prefix", "k3y") as client:
+def test_requests_carry_host_key_body_and_encoded_query(transport: str) -> None:
+    with serve(answer_every_request) as srv, client_for(srv.url + "/prefix", transport, "k3y") as client:
         client.get_account()
         with pytest.raises(ProtocolViolation):  # an Account where a list is expected
             client.list_orders(symbol="BTC/USD", status=["filled", "cancelled"], limit=5)
@@ -169,23 +192,21 @@ def test_requests_carry_host_key_body_and_encoded_query() -> None:
     first, second, third = srv.requests
     port = srv.url.rsplit(":", 1)[1]
     assert first.startswith(b"GET /prefix/v1/account HTTP/1.1\r\n")
-    assert f"\r\nHost: 127.0.0.1:{port}\r\n".encode() in first
-    assert b"\r\nAuthorization: Bearer k3y\r\n" in first
-    assert b"Content-Length" not in first
+    assert header(first, "Host") == f"127.0.0.1:{port}"
+    assert header(first, "Authorization") == "Bearer k3y"
+    assert header(first, "Content-Length") is None
     assert second.startswith(
         b"GET /prefix/v1/orders?symbol=BTC%2FUSD&status=filled%2Ccancelled&limit=5 HTTP/1.1\r\n"
     )
-    head, _, body = third.partition(b"\r\n\r\n")
-    assert head.startswith(b"POST /prefix/v1/orders HTTP/1.1\r\n")
-    assert b"\r\nContent-Type: application/json" in head
-    assert f"\r\nContent-Length: {len(body)}".encode() in head
+    body = third.partition(b"\r\n\r\n")[2]
+    assert third.startswith(b"POST /prefix/v1/orders HTTP/1.1\r\n")
+    assert header(third, "Content-Type") == "application/json"
+    assert header(third, "Content-Length") == str(len(body))
     assert json.loads(body)["client_order_id"] == "c-1"
     assert srv.connections == 1  # all three on one kept-alive connection
 
 
-def test_query_matches_what_httpx_sends() -> None:
-    seen: dict[str, list[str]] = {"keepalive": [], "httpx": []}
-
+def test_both_transports_send_the_same_query() -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             peer.answer(200, b"[]")
@@ -197,21 +218,20 @@ def test_query_matches_what_httpx_sends() -> None:
         "since": "2024-01-01T00:00:00+01:00",
         "limit": 3,
     }
+    seen: dict[str, list[str]] = {}
     with serve(handler) as srv:
-        with KeepAliveClient(srv.url) as ka:
-            assert ka.list_order_history(**kwargs) == []
-        seen["keepalive"] = srv.paths()
-        srv.requests.clear()
-        with Client(srv.url) as hx:
-            assert hx.list_order_history(**kwargs) == []
-        seen["httpx"] = srv.paths()
-    assert seen["keepalive"] == seen["httpx"]
+        for transport in TRANSPORTS:
+            with client_for(srv.url, transport) as client:
+                assert client.list_order_history(**kwargs) == []
+            seen[transport] = srv.paths()
+            srv.requests.clear()
+    assert seen["keepalive"] == seen["httpx"] and len(seen["httpx"]) == 1
 
 
 # -- answer framing -------------------------------------------------------------------------------
 
 
-def test_chunked_answer_then_the_connection_is_reused() -> None:
+def test_chunked_answer_then_the_connection_is_reused(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             peer.send(
@@ -222,57 +242,57 @@ def test_chunked_answer_then_the_connection_is_reused() -> None:
                 peer.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
             peer.send(b"0\r\n\r\n")
 
-    with serve(handler) as srv, keepalive(srv.url) as client:
+    with serve(handler) as srv, client_for(srv.url, transport) as client:
         assert client.get_account().balance == "100.00"
         assert client.get_account().currency == "USD"
     assert srv.connections == 1 and len(srv.requests) == 2
 
 
-def test_connection_close_answer_then_the_next_call_reconnects() -> None:
+def test_connection_close_answer_then_the_next_call_reconnects(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         if peer.read_request() is not None:
             peer.answer(200, ACCOUNT_BODY, "Connection: close")
 
-    with serve(handler) as srv, keepalive(srv.url, max_retries=0) as client:
+    with serve(handler) as srv, client_for(srv.url, transport, max_retries=0) as client:
         for _ in range(3):
             assert client.get_account().equity == "100.00"
     assert srv.connections == 3 and len(srv.requests) == 3
 
 
-def test_answer_without_length_runs_to_eof() -> None:
+def test_answer_without_length_runs_to_eof(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         if peer.read_request() is not None:
             peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + ACCOUNT_BODY[:20])
             time.sleep(0.01)
             peer.send(ACCOUNT_BODY[20:])
 
-    with serve(handler) as srv, keepalive(srv.url, max_retries=0) as client:
+    with serve(handler) as srv, client_for(srv.url, transport, max_retries=0) as client:
         assert client.get_account().balance == "100.00"
         assert client.get_account().balance == "100.00"
     assert srv.connections == 2
 
 
-def test_truncated_answer_is_a_lost_connection() -> None:
+def test_truncated_answer_is_a_lost_connection(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         if peer.read_request() is not None:
             peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{}")
 
-    with serve(handler) as srv, keepalive(srv.url, max_retries=0) as client:
-        with pytest.raises(ConnectionLost, match="mid-answer"):
+    with serve(handler) as srv, client_for(srv.url, transport, max_retries=0) as client:
+        with pytest.raises(ConnectionLost, match="unreachable"):
             client.get_account()
 
 
 # -- stale keep-alive connections -----------------------------------------------------------------
 
 
-def test_idle_connection_closed_by_the_server_is_replaced_transparently() -> None:
+def test_idle_connection_closed_by_the_server_is_replaced_transparently(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         if peer.read_request() is not None:
             peer.answer(200, ACCOUNT_BODY)  # keep-alive, then closed as if idle
 
     never_retried = r.get_account()
     never_retried.retryable = False
-    with serve(handler) as srv, keepalive(srv.url, max_retries=0) as client:
+    with serve(handler) as srv, client_for(srv.url, transport, max_retries=0) as client:
         assert client.get_account().balance == "100.00"
         time.sleep(0.1)  # the server's close has arrived
         assert client.get_account().balance == "100.00"
@@ -282,7 +302,7 @@ def test_idle_connection_closed_by_the_server_is_replaced_transparently() -> Non
     assert srv.connections == 3 and len(srv.requests) == 3
 
 
-def test_server_closing_on_a_retryable_request_is_retried_once_on_a_fresh_connection() -> None:
+def test_keepalive_resends_a_retryable_request_once_when_the_server_closed_in_the_race() -> None:
     def handler(peer: Peer, index: int) -> None:
         if peer.read_request() is None:
             return
@@ -293,15 +313,15 @@ def test_server_closing_on_a_retryable_request_is_retried_once_on_a_fresh_connec
         while peer.read_request() is not None:
             peer.answer(200, ACCOUNT_BODY)
 
-    # max_retries=0: only the transparent stale-connection retry can save the call
-    with serve(handler) as srv, keepalive(srv.url, max_retries=0) as client:
+    # max_retries=0: only the transparent stale-connection resend can save the call
+    with serve(handler) as srv, client_for(srv.url, "keepalive", max_retries=0) as client:
         client.get_account()
         assert client.get_account().balance == "100.00"
     assert srv.connections == 2
     assert srv.paths() == ["GET /v1/account HTTP/1.1"] * 3
 
 
-def test_non_retryable_request_is_never_sent_twice_after_a_stale_connection() -> None:
+def test_non_retryable_request_is_never_sent_twice_after_a_stale_connection(transport: str) -> None:
     def handler(peer: Peer, index: int) -> None:
         if peer.read_request() is None:
             return
@@ -309,7 +329,7 @@ def test_non_retryable_request_is_never_sent_twice_after_a_stale_connection() ->
         peer.read_request()  # the PATCH: read it, then close without answering
 
     assert r.modify_order("o1", quantity="2").retryable is False
-    with serve(handler) as srv, keepalive(srv.url) as client:  # max_retries stays 3
+    with serve(handler) as srv, client_for(srv.url, transport) as client:  # max_retries stays 3
         client.get_account()
         with pytest.raises(ConnectionLost) as info:
             client.modify_order("o1", quantity="2")
@@ -319,46 +339,40 @@ def test_non_retryable_request_is_never_sent_twice_after_a_stale_connection() ->
     assert "PATCH /v1/orders/o1" in str(info.value)
 
 
-# -- errors and the retry policy -------------------------------------------------------------------
+# -- errors and the retry policy, as each transport reports them -----------------------------------
 
 
-def test_error_body_raises_the_same_typed_error_as_client() -> None:
+def test_error_body_raises_the_typed_error(transport: str) -> None:
     body = json.dumps({"code": "ORDER_NOT_FOUND", "message": "no order o9"}).encode()
 
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             peer.answer(404, body)
 
-    errors: list[BaseException] = []
-    with serve(handler) as srv:
-        for client in (keepalive(srv.url), Client(srv.url)):
-            with client, pytest.raises(OrderNotFound) as info:
-                client.get_order("o9")
-            errors.append(info.value)
-        assert len(srv.requests) == 2  # a 4xx is an answer: never retried
-    assert str(errors[0]) == str(errors[1]) and "no order o9" in str(errors[0])
+    with serve(handler) as srv, client_for(srv.url, transport) as client:
+        with pytest.raises(OrderNotFound, match="no order o9"):
+            client.get_order("o9")
+    assert len(srv.requests) == 1  # a 4xx is an answer: never retried
 
 
-def test_401_without_a_body_maps_like_client() -> None:
+def test_401_without_a_body_is_an_authentication_error(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             peer.answer(401, b"", "Content-Type: text/plain")
 
-    with serve(handler) as srv, keepalive(srv.url) as client, pytest.raises(AuthenticationError):
+    with serve(handler) as srv, client_for(srv.url, transport) as client, pytest.raises(AuthenticationError):
         client.get_account()
 
 
-def test_503_is_retried_with_backoff_then_succeeds() -> None:
-    unavailable = json.dumps({"code": "PROVIDER_UNAVAILABLE", "message": "down"}).encode()
-
+def test_503_is_retried_with_backoff_on_the_same_connection(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             if len(peer.server.requests) < 3:
-                peer.answer(503, unavailable, reason="Service Unavailable")
+                peer.answer(503, UNAVAILABLE, reason="Service Unavailable")
             else:
                 peer.answer(200, ACCOUNT_BODY)
 
-    with serve(handler) as srv, keepalive(srv.url, backoff_base=0.05, backoff_max=0.05) as client:
+    with serve(handler) as srv, client_for(srv.url, transport, backoff_base=0.05, backoff_max=0.05) as client:
         started = time.perf_counter()
         account = client.get_account()
         elapsed = time.perf_counter() - started
@@ -366,44 +380,40 @@ def test_503_is_retried_with_backoff_then_succeeds() -> None:
     assert elapsed < 1.0
 
 
-def test_503_retry_after_is_honoured() -> None:
-    unavailable = json.dumps({"code": "PROVIDER_UNAVAILABLE", "message": "down"}).encode()
-
+def test_503_retry_after_is_honoured(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             if len(peer.server.requests) == 1:
-                peer.answer(503, unavailable, "Retry-After: 0.2")
+                peer.answer(503, UNAVAILABLE, "Retry-After: 0.2")
             else:
                 peer.answer(200, ACCOUNT_BODY)
 
-    with serve(handler) as srv, keepalive(srv.url) as client:
+    with serve(handler) as srv, client_for(srv.url, transport) as client:
         started = time.perf_counter()
         client.get_account()
         assert time.perf_counter() - started >= 0.2
     assert len(srv.requests) == 2
 
 
-def test_503_on_a_non_retryable_call_is_not_retried() -> None:
-    unavailable = json.dumps({"code": "PROVIDER_UNAVAILABLE", "message": "down"}).encode()
-
+def test_503_on_a_non_retryable_call_is_not_retried(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
-            peer.answer(503, unavailable)
+            peer.answer(503, UNAVAILABLE)
 
-    with serve(handler) as srv, keepalive(srv.url) as client:
+    with serve(handler) as srv, client_for(srv.url, transport) as client:
         with pytest.raises(Exception, match="down"):
             client.modify_order("o1", quantity="2")
     assert len(srv.requests) == 1
 
 
-def test_timeout_is_a_lost_connection_after_the_retries() -> None:
+def test_timeout_is_a_lost_connection_after_the_retries(transport: str) -> None:
     def handler(peer: Peer, _: int) -> None:
         while peer.read_request() is not None:
             pass  # never answers
 
     with (
         serve(handler) as srv,
-        KeepAliveClient(srv.url, "s3cret-key", timeout=0.2, max_retries=1, backoff_base=0.001) as client,
+        client_for(srv.url, transport, "s3cret-key", timeout=0.2, max_retries=1) as client,
     ):
         started = time.perf_counter()
         with pytest.raises(ConnectionLost) as info:
@@ -414,28 +424,56 @@ def test_timeout_is_a_lost_connection_after_the_retries() -> None:
     assert "s3cret-key" not in str(info.value)
 
 
-def test_refused_connection_is_a_lost_connection() -> None:
+def test_refused_connection_is_a_lost_connection(transport: str) -> None:
     with socket.create_server(("127.0.0.1", 0)) as s:
         url = f"http://127.0.0.1:{s.getsockname()[1]}"
-    with keepalive(url, max_retries=1) as client, pytest.raises(ConnectionLost, match="unreachable"):
+    with (
+        client_for(url, transport, max_retries=1) as client,
+        pytest.raises(ConnectionLost, match="unreachable"),
+    ):
         client.livez()
 
 
-def test_https_needs_the_httpx_client() -> None:
-    with pytest.raises(ConfigurationError):
-        KeepAliveClient("https://gateway.example")
-    assert isinstance(rest_client(ClientConfig(base_url="https://gateway.example")), Client)
+# -- choosing the transport ---------------------------------------------------------------------------
+
+
+def test_keepalive_is_plain_http_only_and_its_options_are_checked() -> None:
+    with pytest.raises(ConfigurationError, match="plain http"):
+        Client("https://gateway.example", transport="keepalive")
+    with pytest.raises(ConfigurationError, match="busy_poll_s"):
+        Client("http://127.0.0.1:9", busy_poll_s=0.0)
+    with pytest.raises(ConfigurationError, match="'httpx' or 'keepalive'"):
+        Client("http://127.0.0.1:9", transport="keep-alive")  # type: ignore[arg-type]
+
+
+def test_wire_runs_use_keepalive_for_http_and_httpx_for_https() -> None:
+    secure = rest_client(ClientConfig(base_url="https://gateway.example"))
+    assert not isinstance(secure._sender, KeepAliveSender)
+    secure.close()
     wire_client = rest_client(ClientConfig(base_url="http://127.0.0.1:9"))
-    assert isinstance(wire_client, KeepAliveClient)
-    assert wire_client._conn.busy_poll_s == 0.001  # the default: a backtest's lock-step REST calls
+    assert isinstance(wire_client._sender, KeepAliveSender)
+    assert wire_client._sender.connection.busy_poll_s == 0.001  # the default: a backtest's lock-step calls
     wire_client.close()
     live = rest_client(ClientConfig(base_url="http://127.0.0.1:9"), busy_poll_s=0.0)  # `run` off backtest
-    assert isinstance(live, KeepAliveClient) and live._conn.busy_poll_s == 0.0
+    assert isinstance(live._sender, KeepAliveSender) and live._sender.connection.busy_poll_s == 0.0
     live.close()
 
 
+def test_keepalive_client_is_a_deprecated_alias() -> None:
+    from tradewire.sdk import KeepAliveClient
+
+    with pytest.warns(DeprecationWarning, match='transport="keepalive"'):
+        client = KeepAliveClient("http://127.0.0.1:9", busy_poll_s=0.0, max_retries=5)
+    assert type(client) is Client and isinstance(client._sender, KeepAliveSender)
+    assert client._sender.connection.busy_poll_s == 0.0 and client.config.max_retries == 5
+    client.close()
+
+
 def test_import_of_the_sdk_stays_lazy() -> None:
-    code = "import sys, tradewire.sdk; print([m for m in ('httptools', 'tradewire.sdk._keepalive') if m in sys.modules])"
+    code = (
+        "import sys, tradewire.sdk; "
+        "print([m for m in ('httptools', 'httpx', 'tradewire.sdk._keepalive') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -443,10 +481,10 @@ def test_import_of_the_sdk_stays_lazy() -> None:
 # -- against the real gateway ---------------------------------------------------------------------
 
 
-def test_same_answers_as_client_from_a_real_gateway(gateway: Any) -> None:
+def test_same_answers_on_both_transports_from_a_real_gateway(gateway: Any) -> None:
     with (
         gateway("--platform", "backtest", key="k") as url,
-        KeepAliveClient(url, "k") as ka,
+        Client(url, "k", transport="keepalive") as ka,
         Client(url, "k") as hx,
     ):
         assert ka.livez() == hx.livez()
@@ -461,12 +499,12 @@ def test_same_answers_as_client_from_a_real_gateway(gateway: Any) -> None:
         for client in (ka, hx):
             with pytest.raises(OrderNotFound):
                 client.get_order("nope")
-        with KeepAliveClient(url, "wrong") as bad, pytest.raises(AuthenticationError):
+        with Client(url, "wrong", transport="keepalive") as bad, pytest.raises(AuthenticationError):
             bad.get_account()
 
 
 def test_orders_on_a_real_mock_gateway(gateway: Any) -> None:
-    with gateway("--platform", "mock") as url, KeepAliveClient(url) as client:
+    with gateway("--platform", "mock") as url, Client(url, transport="keepalive") as client:
         handles = [
             client.submit_order(symbol="AAPL", side=side, quantity="1") for side in ("buy", "sell") * 20
         ]
@@ -477,13 +515,14 @@ def test_orders_on_a_real_mock_gateway(gateway: Any) -> None:
 
 def test_uvicorn_closing_the_idle_connection_is_invisible(gateway: Any) -> None:
     """uvicorn closes a keep-alive connection idle for 5 s; the next call, even one never retried, works."""
-    with gateway("--platform", "mock") as url, KeepAliveClient(url, max_retries=0) as client:
+    with gateway("--platform", "mock") as url, Client(url, transport="keepalive", max_retries=0) as client:
         handle = client.submit_order(
             symbol="AAPL", side="buy", quantity="1", order_type="limit", limit_price="1.00"
         )
         time.sleep(5.5)
-        assert client._conn._sock is not None
-        assert client._conn._sock.recv(1, socket.MSG_PEEK) == b""  # uvicorn has closed it
+        assert isinstance(client._sender, KeepAliveSender)
+        sock = client._sender.connection._sock
+        assert sock is not None and sock.recv(1, socket.MSG_PEEK) == b""  # uvicorn has closed it
         # PATCH is never retried, so it must go out on a live connection the first time
         assert r.modify_order(handle.id, quantity="2").retryable is False
         client.modify_order(handle.id, quantity="2")

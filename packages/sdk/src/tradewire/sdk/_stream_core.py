@@ -1,0 +1,78 @@
+"""The event stream without I/O: handshake options, refused handshakes, reconnect back-off and states."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from websockets.exceptions import InvalidStatus, InvalidURI
+
+from tradewire.sdk._frames import StreamState
+from tradewire.sdk.config import ClientConfig
+from tradewire.sdk.errors import AuthenticationError, ConnectionLost
+
+__all__ = ["MAX_FRAME", "StreamCore", "reconnect_delay"]
+
+#: Frames up to this size are accepted (the spec keeps server frames under 256 KiB; batches can be larger).
+MAX_FRAME = 64 * 1024 * 1024
+
+
+def reconnect_delay(attempt: int, cap: float) -> float:
+    """About 2**attempt seconds with jitter, capped (the spec's reconnect back-off)."""
+    base = min(cap, float(2**attempt))
+    return min(cap, base * random.uniform(0.5, 1.0))
+
+
+class StreamCore:
+    """What both stream drivers share: settings, handshake options and errors, back-off decisions."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        reconnect: bool = True,
+        on_state: Callable[[StreamState], Any] | None = None,
+        max_reconnects: int | None = None,
+        candles: bool = False,
+    ) -> None:
+        self.config = config
+        self.reconnect = reconnect
+        self.on_state = on_state
+        self.max_reconnects = max_reconnects
+        self.candles = candles
+        self.finished = False
+
+    def _connect_options(self) -> dict[str, Any]:
+        return {
+            "additional_headers": {k: v for k, v in self.config.headers().items() if k != "Accept"},
+            "compression": None,  # the spec: no permessage-deflate
+            "max_size": MAX_FRAME,
+            "open_timeout": self.config.timeout,
+            "ping_interval": 20,
+            "ping_timeout": 20,
+            "user_agent_header": None,
+        }
+
+    @staticmethod
+    def _refused(error: InvalidStatus | InvalidURI) -> Exception:
+        """The typed error for a failed handshake (401/403 is final: never retried)."""
+        if isinstance(error, InvalidURI):
+            return ConnectionLost(f"bad stream URL: {error}")
+        if error.response.status_code in (401, 403):
+            return AuthenticationError(
+                f"event stream refused: HTTP {error.response.status_code} (check the API key)"
+            )
+        return error
+
+    def _state(self, state: StreamState) -> None:
+        if self.on_state is not None:
+            self.on_state(state)
+
+    def _next_delay(self, attempt: int, error: str | None) -> float:
+        """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
+        if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
+            raise ConnectionLost(f"event stream lost: {error}")
+        delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
+        self._state(StreamState("reconnecting", attempt + 1, delay, error))
+        return delay
