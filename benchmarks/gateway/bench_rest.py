@@ -1,7 +1,7 @@
 """REST submit-order round trip on the mock platform, one keep-alive client on loopback.
 
 Target (issue #6): p50 <= 400 µs, p99 <= 1 ms, judged with a generic httpx client and with the
-SDK's `KeepAliveClient` (the blocking client a wire run uses for plain http; the whole
+SDK's `Client(transport="keepalive")` (the blocking client a wire run uses for plain http; the whole
 `submit_order` call, decoding included). The server runs in its own process (as deployed). Two
 reference rows separate the parts: the same requests from a minimal raw-socket HTTP/1.1 client
 (what the gateway itself costs), and a bare Litestar + uvicorn endpoint that does nothing,
@@ -63,9 +63,9 @@ def raw_caller(port: int) -> tuple[Callable[[int], int], Callable[[], None]]:
 
 def sdk_caller(port: int) -> tuple[Callable[[int], int], Callable[[], None]]:
     """The SDK's own blocking client for plain http (what a wire run uses): the whole `submit_order`."""
-    from tradewire.sdk.client_keepalive import KeepAliveClient
+    from tradewire.sdk import Client
 
-    client = KeepAliveClient(f"http://127.0.0.1:{port}", KEY)
+    client = Client(f"http://127.0.0.1:{port}", KEY, transport="keepalive")
     sides = ("buy", "sell")
 
     def call(i: int) -> int:
@@ -112,7 +112,9 @@ def main() -> None:
     )
     try:
         p50, p99 = measure("gateway (mock), httpx client", port, httpx_caller, args.n, args.warmup)
-        sdk50, sdk99 = measure("gateway (mock), SDK KeepAliveClient", port, sdk_caller, args.n, args.warmup)
+        sdk50, sdk99 = measure(
+            "gateway (mock), SDK keepalive transport", port, sdk_caller, args.n, args.warmup
+        )
         measure("gateway (mock), raw-socket client", port, raw_caller, args.n, args.warmup)
     finally:
         stop(proc)
@@ -121,7 +123,7 @@ def main() -> None:
         measure("reference: bare Litestar+uvicorn, httpx", port, httpx_caller, args.n, args.warmup)
     finally:
         stop(proc)
-    for label, a, b in (("httpx", p50, p99), ("SDK KeepAliveClient", sdk50, sdk99)):
+    for label, a, b in (("httpx", p50, p99), ("SDK keepalive transport", sdk50, sdk99)):
         print(
             f"  target with {label}: p50 <= 400 µs {'ok' if a <= 400 else 'MISSED'};"
             f"  p99 <= 1000 µs {'ok' if b <= 1000 else 'MISSED'}"
