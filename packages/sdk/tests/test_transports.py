@@ -452,10 +452,10 @@ def test_wire_runs_use_keepalive_for_http_and_httpx_for_https() -> None:
     secure.close()
     wire_client = rest_client(ClientConfig(base_url="http://127.0.0.1:9"))
     assert isinstance(wire_client._sender, KeepAliveSender)
-    assert wire_client._sender.connection.busy_poll_s == 0.001  # the default: a backtest's lock-step calls
+    assert wire_client._sender.busy_poll_s == 0.001  # the default: a backtest's lock-step calls
     wire_client.close()
     live = rest_client(ClientConfig(base_url="http://127.0.0.1:9"), busy_poll_s=0.0)  # `run` off backtest
-    assert isinstance(live._sender, KeepAliveSender) and live._sender.connection.busy_poll_s == 0.0
+    assert isinstance(live._sender, KeepAliveSender) and live._sender.busy_poll_s == 0.0
     live.close()
 
 
@@ -465,14 +465,14 @@ def test_keepalive_client_is_a_deprecated_alias() -> None:
     with pytest.warns(DeprecationWarning, match='transport="keepalive"'):
         client = KeepAliveClient("http://127.0.0.1:9", busy_poll_s=0.0, max_retries=5)
     assert type(client) is Client and isinstance(client._sender, KeepAliveSender)
-    assert client._sender.connection.busy_poll_s == 0.0 and client.config.max_retries == 5
+    assert client._sender.busy_poll_s == 0.0 and client.config.max_retries == 5
     client.close()
 
 
 def test_import_of_the_sdk_stays_lazy() -> None:
     code = (
         "import sys, tradewire.sdk; "
-        "print([m for m in ('httptools', 'httpx', 'tradewire.sdk._keepalive') if m in sys.modules])"
+        "print([m for m in ('http.client', 'httpx', 'tradewire.sdk._keepalive') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -521,7 +521,7 @@ def test_uvicorn_closing_the_idle_connection_is_invisible(gateway: Any) -> None:
         )
         time.sleep(5.5)
         assert isinstance(client._sender, KeepAliveSender)
-        sock = client._sender.connection._sock
+        sock = client._sender.connection.sock
         assert sock is not None and sock.recv(1, socket.MSG_PEEK) == b""  # uvicorn has closed it
         # PATCH is never retried, so it must go out on a live connection the first time
         assert r.modify_order(handle.id, quantity="2").retryable is False
