@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-__all__ = ["USER_ERRORS", "console", "err", "fail", "progress_bar", "strategy_failed", "summary_table"]
+__all__ = ["USER_ERRORS", "console", "err", "fail", "outcome", "progress_bar", "summary_table", "titled"]
 
 console = Console()
 err = Console(stderr=True)
@@ -42,13 +42,30 @@ def fail(error: BaseException) -> int:
     return 2
 
 
-def strategy_failed(error: Any) -> int:
-    """Print where the strategy raised (its own line, the event, the simulated time); returns 1."""
+def outcome(run: Callable[[], Any]) -> tuple[Any, Any]:
+    """`run()`'s result and None, or, when the strategy raised, its partial result and the StrategyError."""
+    from tradewire.sdk.failures import StrategyError
+
+    try:
+        return run(), None
+    except StrategyError as e:
+        if e.result is None:
+            raise
+        return e.result, e
+
+
+def titled(title: str, failure: Any) -> str:
+    """The summary's title; when the strategy raised, print where (its own line, the event, the
+    simulated time) and say in the title that the results are partial."""
+    if failure is None:
+        return title
     err.print(
-        f"[bold red]strategy error:[/] {error.describe()}", highlight=False, markup=True, soft_wrap=True
+        f"[bold red]strategy error:[/] {failure.describe()}", highlight=False, markup=True, soft_wrap=True
     )
     err.print("the run stopped there: the results below are partial", highlight=False)
-    return 1
+    from tradewire.protocol import codec
+
+    return f"{title} (partial: the strategy raised at {codec.timestamp_text(failure.when)})"
 
 
 @contextmanager

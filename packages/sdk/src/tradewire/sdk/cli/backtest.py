@@ -45,8 +45,6 @@ def backtest(
 
     Example: tradewire backtest examples/sma_crossover.py --sample --report out/report.html
     """
-    from tradewire.protocol import codec
-    from tradewire.sdk.failures import StrategyError
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
     from tradewire.sdk.runner import backtest as run_backtest
     from tradewire.sdk.runner import load_data
@@ -57,30 +55,24 @@ def backtest(
         wanted = list(symbols or cls.symbols) or None
         series = load_data(data, sample=sample or data is None, symbols=wanted)
         log = open(events, "wb") if events is not None else None
-        failure: StrategyError | None = None
         try:
             with _ui.progress_bar(progress and _ui.err.is_terminal) as update:
-                result = run_backtest(
-                    instance,
-                    series,
-                    start=start,
-                    end=end,
-                    cash=cash,
-                    progress=update,
-                    events_log=log,
-                    strict=strict,
+                result, failure = _ui.outcome(
+                    lambda: run_backtest(
+                        instance,
+                        series,
+                        start=start,
+                        end=end,
+                        cash=cash,
+                        progress=update,
+                        events_log=log,
+                        strict=strict,
+                    )
                 )
-        except StrategyError as e:
-            if e.result is None:
-                raise
-            failure, result = e, e.result
         finally:
             if log is not None:
                 log.close()
-        title = f"{cls.__name__} backtest"
-        if failure is not None:
-            _ui.strategy_failed(failure)
-            title += f" (partial: the strategy raised at {codec.timestamp_text(failure.when)})"
+        title = _ui.titled(f"{cls.__name__} backtest", failure)
         _ui.console.print(_ui.summary_table(result, title))
         if report is not None:
             from tradewire.sdk.cli.report import save_report

@@ -38,7 +38,6 @@ def run(
 
     The API key comes from TRADING_GATEWAY_API_KEY (or TEKTII_TRADING_GATEWAY_API_KEY), never a flag.
     """
-    from tradewire.sdk.failures import StrategyError
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
     from tradewire.sdk.runner import run as run_strategy
 
@@ -46,29 +45,23 @@ def run(
         cls = load_strategy_class(strategy_file, strategy)
         instance = instantiate(cls, parse_params(param))
         log = open(events, "wb") if events is not None else None
-        failure: StrategyError | None = None
         try:
             with _ui.progress_bar(progress and _ui.err.is_terminal) as update:
-                result = run_strategy(
-                    instance,
-                    platform=platform,
-                    gateway=gateway,
-                    allow_live_orders=allow_live_orders,
-                    progress=update,
-                    events_log=log,
-                    strict=strict,
+                result, failure = _ui.outcome(
+                    lambda: run_strategy(
+                        instance,
+                        platform=platform,
+                        gateway=gateway,
+                        allow_live_orders=allow_live_orders,
+                        progress=update,
+                        events_log=log,
+                        strict=strict,
+                    )
                 )
-        except StrategyError as e:
-            if e.result is None:
-                raise
-            failure, result = e, e.result
         finally:
             if log is not None:
                 log.close()
-        title = f"{cls.__name__} on {result.platform}"
-        if failure is not None:
-            _ui.strategy_failed(failure)
-            title += " (partial: the strategy raised)"
+        title = _ui.titled(f"{cls.__name__} on {result.platform}", failure)
         _ui.console.print(_ui.summary_table(result, title))
         if failure is not None:
             return 1
