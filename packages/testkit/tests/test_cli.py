@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -27,36 +25,16 @@ def running_gateway(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]
     Parametrized indirectly with a TradingPlatform name, the venue claims to be that platform.
     """
     pytest.importorskip("tradewire.gateway")
-    from pydantic import SecretStr
-
-    from tradewire.gateway import GatewaySettings, create_app
     from tradewire.gateway.providers.mock import MockVenue
     from tradewire.protocol.messages import TradingPlatform
-    from tradewire.testkit.conformance.targets.server import serve
+    from tradewire.testkit.harness import running_gateway
 
     platform = getattr(request, "param", None)
-
-    ready: dict[str, str] = {}
-    started = threading.Event()
-    stop = threading.Event()
-
-    async def run() -> None:
-        venue = MockVenue(candle_interval=0.05)
-        if platform is not None:
-            venue.platform = TradingPlatform[platform]
-        app = create_app(venue, GatewaySettings(api_key=SecretStr("k-123"), json_logs=False))
-        async with serve(app) as served:
-            ready["url"] = served.url
-            started.set()
-            while not stop.is_set():
-                await asyncio.sleep(0.02)
-
-    thread = threading.Thread(target=lambda: asyncio.run(run()), daemon=True)
-    thread.start()
-    assert started.wait(10)
-    yield ready["url"], "k-123"
-    stop.set()
-    thread.join(10)
+    venue = MockVenue(candle_interval=0.05)
+    if platform is not None:
+        venue.platform = TradingPlatform[platform]
+    with running_gateway(venue, api_key="k-123") as gateway:
+        yield gateway.url, "k-123"
 
 
 def test_url_table(running_gateway: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:

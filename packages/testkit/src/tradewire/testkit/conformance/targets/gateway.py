@@ -1,4 +1,4 @@
-"""The `gateway-*` targets: a venue behind the gateway app, on 127.0.0.1 and a random port, reached over the wire."""
+"""The `gateway-*` targets: a venue behind the gateway app, on 127.0.0.1 and a free port, reached over the wire."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tradewire.testkit.conformance.session import Connection
 from tradewire.testkit.conformance.stream import SdkTap
 from tradewire.testkit.conformance.targets.base import Target, needs
 from tradewire.testkit.conformance.targets.engine import BACKTEST_CAPABILITIES, build_venue
-from tradewire.testkit.conformance.targets.server import serve
+from tradewire.testkit.harness import running_gateway
 
 __all__ = ["GatewayTarget", "sdk_connection"]
 
@@ -87,7 +87,6 @@ class GatewayTarget(Target):
         self.data = data
         self.mock_options = {"candle_interval": 0.05, "history_bars": 200, **mock_options}
         needs("tradewire.gateway", "tradewire-gateway (pip install 'tradewire-testkit[gateway]')")
-        needs("uvicorn", "uvicorn (pip install 'tradewire-testkit[gateway]')")
 
     def _venue(self, market: Market | None, data_dir: Path | None = None) -> Any:
         if self.platform == "backtest":
@@ -119,34 +118,24 @@ class GatewayTarget(Target):
     async def connect(
         self, market: Market | None, server: Mapping[str, Any] | None = None
     ) -> AsyncIterator[Connection]:
-        from pydantic import SecretStr
-
-        from tradewire.gateway import create_app, load_settings
-        from tradewire.gateway.server import build_server
-
         key = "tk-" + secrets.token_hex(8)
-        settings = load_settings(
-            platform=self.platform,
-            api_key=SecretStr(key),
-            host="127.0.0.1",
-            port=0,
-            json_logs=False,
-            log_level="warning",
-            shutdown_grace=0.1,
-            ws_ping_interval=1.0,
-            complete_ack_timeout=2.0,
-            **(server or {}),
-        )
-        tmp = tempfile.TemporaryDirectory(prefix="tradewire-conformance-")
-        app = create_app(self._venue(market, Path(tmp.name)), settings)
-        # the gateway's own server class: its shutdown says DISCONNECTING before uvicorn closes sockets
-        uvicorn_server = build_server(app, settings, log_level="warning")
-        async with serve(server=uvicorn_server) as served:
-            conn = await sdk_connection(served.url, key, MOCK_SYMBOLS[0])
-            conn.shutdown = served.stop
-            try:
-                yield conn
-            finally:
-                for fn in conn.cleanup:
-                    await fn()
-                tmp.cleanup()
+        with tempfile.TemporaryDirectory(prefix="tradewire-conformance-") as tmp:
+            venue = self._venue(market, Path(tmp))
+            # `async with`: the start and the graceful shutdown are awaited off this loop, which keeps
+            # reading the streams meanwhile (shutdown says DISCONNECTING before the sockets close)
+            async with running_gateway(
+                venue,
+                api_key=key,
+                platform=self.platform,
+                shutdown_grace=0.1,
+                ws_ping_interval=1.0,
+                complete_ack_timeout=2.0,
+                **(server or {}),
+            ) as gateway:
+                conn = await sdk_connection(gateway.url, key, MOCK_SYMBOLS[0])
+                conn.shutdown = gateway.stop
+                try:
+                    yield conn
+                finally:
+                    for fn in conn.cleanup:
+                        await fn()
