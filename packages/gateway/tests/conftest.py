@@ -1,4 +1,4 @@
-"""Shared fixtures: a mock-platform gateway served for real on a random loopback port."""
+"""Shared fixtures: a mock-platform gateway served for real on a free loopback port."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Running, serve, settings
+from harness import serve
 
 from tradewire.gateway.providers.mock import MockVenue
+from tradewire.testkit.harness import ThreadGateway
 
 START = dt.datetime(2026, 1, 5, 14, 30, tzinfo=dt.UTC)
 
@@ -26,14 +27,14 @@ def mock_venue(**kwargs: object) -> MockVenue:
 
 
 @pytest.fixture(scope="module")
-def gw() -> Iterator[Running]:
+def gw() -> Iterator[ThreadGateway]:
     """One mock gateway per test module (state accumulates across its tests)."""
-    with serve(mock_venue(), settings()) as running:
+    with serve(mock_venue()) as running:
         yield running
 
 
 @pytest.fixture
-def fresh() -> Iterator[Running]:
+def fresh() -> Iterator[ThreadGateway]:
     """A mock gateway of its own for a test that needs clean state."""
-    with serve(mock_venue(), settings()) as running:
+    with serve(mock_venue()) as running:
         yield running

@@ -186,16 +186,14 @@ def test_busy_poll_defaults_to_on_for_paced_venues_only(monkeypatch):
 
 
 def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
-    # The console script on the backtest platform: the server's loop is the busy-polling one, and
-    # it answers REST and the stream as usual.
+    # The backtest platform as the console script builds it: the server's loop is the busy-polling
+    # one, and it answers REST and the stream as usual.
     import asyncio
-    import threading
 
     import httpx
 
-    from tradewire.gateway.app import create_app
-    from tradewire.gateway.server import build_server
     from tradewire.protocol.busy_poll import BusyPollSelector
+    from tradewire.testkit.harness import running_gateway
 
     data = tmp_path / "AAPL.csv"
     data.write_text(
@@ -203,32 +201,12 @@ def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
         "2024-03-01T14:30:00Z,180.10,180.44,180.02,180.31,51200\n"
         "2024-03-01T14:31:00Z,180.31,180.50,180.20,180.40,40100\n"
     )
-    settings = load_settings(platform="backtest", port=0, backtest={"data": [str(data)]}, json_logs=False)
-    venue = providers.create_venue(settings)
-    server = build_server(create_app(venue, settings), settings)
-    loops: list[asyncio.AbstractEventLoop] = []
-    original = server.serve
-
-    async def serve(sockets=None):  # type: ignore[no-untyped-def]
-        loops.append(asyncio.get_running_loop())
-        await original(sockets)
-
-    server.serve = serve  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            thread.join(0.01)
-        assert server.started
-        assert isinstance(loops[0]._selector, BusyPollSelector)  # type: ignore[attr-defined]
-        port = server.servers[0].sockets[0].getsockname()[1]
-        r = httpx.get(f"http://127.0.0.1:{port}/v1/account", timeout=5)
+    # busy_poll=None: the gateway's own default (the harness turns busy polling off in a thread)
+    with running_gateway("backtest", busy_poll=None, backtest={"data": [str(data)]}) as gw:
+        loop = gw.call(asyncio.get_running_loop)
+        assert isinstance(loop._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        r = httpx.get(gw.url + "/v1/account", timeout=5)
         assert r.status_code == 200 and r.json()["balance"]
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 def test_backtest_timeframe_aggregates_finer_bars_and_refuses_coarser(tmp_path, capsys):

@@ -539,9 +539,9 @@ def test_every_json_response_is_application_json(gw):
 def test_public_docs_option():
     import httpx
     from conftest import mock_venue
-    from harness import serve, settings
+    from harness import serve
 
-    with serve(mock_venue(), settings(public_docs=True)) as running:
+    with serve(mock_venue(), public_docs=True) as running:
         assert httpx.get(running.url + "/docs").status_code == 200
         assert httpx.get(running.url + "/docs/swagger-ui.css").status_code == 200
         assert httpx.get(running.url + "/api-docs/openapi.json").status_code == 401

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import websockets
 from fakes import StepVenue
-from harness import AUTH, ack, connect, recv_json, serve, settings
+from harness import AUTH, ack, connect, recv_json, serve
 
 
 async def expect_silence(ws, seconds: float = 0.3) -> None:
@@ -182,7 +182,7 @@ async def test_stale_symbols_reported_on_connect():
 
 
 async def test_ack_timeout_stops_the_run_with_1011():
-    with serve(StepVenue(steps=3), settings(ack_timeout=0.5)) as gw:
+    with serve(StepVenue(steps=3), ack_timeout=0.5) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
             await recv_json(ws), await recv_json(ws)
@@ -196,7 +196,7 @@ async def test_ack_timeout_stops_the_run_with_1011():
 
 
 async def test_unacked_backtest_complete_closes_after_bounded_wait():
-    with serve(StepVenue(steps=0), settings(complete_ack_timeout=0.5)) as gw:
+    with serve(StepVenue(steps=0), complete_ack_timeout=0.5) as gw:
         async with await connect(gw) as ws:
             await greet(ws)
             done = await recv_json(ws)

@@ -4,12 +4,7 @@ JSON ping/pong, ignored client frames, refused upgrades, slow clients (1008) and
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import orjson
@@ -17,7 +12,9 @@ import pytest
 import websockets
 from conftest import mock_venue
 from fakes import FloodVenue
-from harness import AUTH, KEY, connect, recv_json, serve, settings
+from harness import AUTH, KEY, connect, recv_json, serve
+
+from tradewire.testkit.harness import running_gateway
 
 
 async def test_connected_first_then_market_data_without_ids():
@@ -100,7 +97,7 @@ async def test_batched_framing_live():
 
 
 async def test_json_ping_after_silence_pong_and_junk_ignored():
-    with serve(FloodVenue(total=0), settings(ws_ping_interval=0.3)) as gw:
+    with serve(FloodVenue(total=0), ws_ping_interval=0.3) as gw:
         async with await connect(gw) as ws:
             assert (await recv_json(ws))["event"] == "CONNECTED"
             for junk in [
@@ -142,7 +139,7 @@ async def test_client_that_keeps_up_gets_everything():
     venue = FloodVenue(
         total=total, batch=20, pause=0.002
     )  # ~10k events/s: a pace this in-process client keeps up with
-    with serve(venue, settings(ws_queue_size=1024)) as gw:
+    with serve(venue, ws_queue_size=1024) as gw:
         async with await connect(gw, batch=True) as ws:
             gw.call(venue.start)
             count = 0
@@ -157,7 +154,7 @@ async def test_slow_client_is_closed_1008_and_memory_stays_bounded():
     # server thread does not starve this client of the GIL while it drains; no client keepalive
     # pings, whose pongs would queue behind megabytes of unread frames on a loaded machine.
     venue = FloodVenue(total=300_000, batch=200)
-    with serve(venue, settings(ws_queue_size=1024)) as gw:
+    with serve(venue, ws_queue_size=1024) as gw:
         async with await connect(gw, max_queue=4, ping_interval=None) as ws:
             gw.call(venue.start)
             await asyncio.sleep(3)  # stop reading: buffers fill, then the gateway's queue overflows
@@ -173,61 +170,25 @@ async def test_slow_client_is_closed_1008_and_memory_stays_bounded():
 
 
 async def test_shutdown_sends_disconnecting_then_1001():
-    running = serve(mock_venue(), settings(shutdown_grace=0.2))
-    gw = running.__enter__()
-    try:
+    with serve(mock_venue(), shutdown_grace=0.2) as gw:
         async with await connect(gw) as ws:
             await recv_json(ws)
-            stopper = asyncio.get_running_loop().run_in_executor(None, gw.stop)
+            gw.stop()  # begins the graceful shutdown and returns; the block's end waits for it
             notice = await recv_json(ws)
             assert notice["type"] == "connection" and notice["event"] == "DISCONNECTING"
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await recv_json(ws)
             assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, "Gateway shutting down")
-            await stopper
-    finally:
-        running.__exit__(None, None, None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_sigterm_on_the_real_process():
-    port = _free_port()
-    env = {**os.environ, "TRADEWIRE_API_KEY": KEY}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradewire.gateway.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--candle-interval",
-            "0.2",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/livez").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "gateway process did not come up"
-            await asyncio.sleep(0.1)
-        async with websockets.connect(
-            f"ws://127.0.0.1:{port}/v1/ws", additional_headers=AUTH, compression=None
-        ) as ws:
+    # A process of its own: the signal goes to the console script, which logs JSON lines by default.
+    with running_gateway(
+        "mock", api_key=KEY, mode="process", log_level="info", json_logs=True, mock={"candle_interval": 0.2}
+    ) as gw:
+        async with websockets.connect(gw.ws_url, additional_headers=AUTH, compression=None) as ws:
             assert (await recv_json(ws))["event"] == "CONNECTED"
-            proc.send_signal(signal.SIGTERM)
+            gw.process.send_signal(signal.SIGTERM)
             seen = []
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 while True:
@@ -235,16 +196,11 @@ async def test_sigterm_on_the_real_process():
             assert seen[-1]["event"] == "DISCONNECTING"
             assert closed.value.rcvd.code == 1001
         # uvicorn re-raises the signal after its graceful shutdown, so "killed by SIGTERM" is the clean exit.
-        _, err = proc.communicate(timeout=15)
-        assert proc.returncode in (0, -signal.SIGTERM)
-        logs = err.decode()
-        assert KEY not in logs
-        first = next(line for line in logs.splitlines() if line.startswith("{"))
-        assert orjson.loads(first)["level"] in {"info", "warning"}
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        assert gw.process.wait(15) in (0, -signal.SIGTERM)
+        logs = gw.logs()
+    assert KEY not in logs
+    first = next(line for line in logs.splitlines() if line.startswith("{"))
+    assert orjson.loads(first)["level"] in {"info", "warning"}
 
 
 async def test_no_permessage_deflate_even_when_offered():
