@@ -1,75 +1,34 @@
-"""Shared fixtures: a real gateway subprocess on 127.0.0.1 (random port) and the examples folder."""
+"""Shared fixtures: a real gateway process on 127.0.0.1 (a free port) and the examples folder."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tradewire.testkit.harness import running_gateway
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
-GATEWAY = Path(sys.executable).parent / "tradewire-gateway"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
-def running_gateway(*args: str, key: str | None = None, port: int | None = None) -> Iterator[str]:
-    """Start `tradewire-gateway serve ARGS` on a loopback port (a free one by default); yields its base URL."""
-    if not GATEWAY.exists():
-        pytest.skip("tradewire-gateway is not installed")
-    port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "GATEWAY_"))}
-    if key is not None:
-        env["TRADEWIRE_API_KEY"] = key
-    proc = subprocess.Popen(
-        [str(GATEWAY), "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gateway exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                if httpx.get(url + "/livez", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gateway did not start")
-            time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+def gateway_process(*args: str, key: str | None = None, port: int = 0) -> Iterator[str]:
+    """`tradewire-gateway serve ARGS` in a process of its own, on `port` (0: a free one); its base URL.
+
+    A process, as an operator runs it: the SDK is tested against the command line's platforms and
+    flags, and a test may stop one gateway and start another on the same port.
+    """
+    with running_gateway(mode="process", api_key=key, port=port, extra_args=args) as gateway:
+        yield gateway.url
 
 
 @pytest.fixture
 def gateway() -> Callable[..., object]:
     """`with gateway("--platform", "backtest") as url:` starts a fresh gateway."""
-    return running_gateway
+    return gateway_process
 
 
 @pytest.fixture(autouse=True)

@@ -241,12 +241,11 @@ def test_live_reconnect_rereads_state_after_a_gateway_restart(gateway: Any) -> N
             if isinstance(event, StreamState):
                 self.states.append(event.state)
 
-    import socket
     import time
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    from tradewire.testkit.harness import free_port
+
+    port = free_port()
     args = ("--platform", "mock", "--symbols", "AAPL", "--candle-interval", "0.05")
     s = Survivor()
     errors: list[BaseException] = []
