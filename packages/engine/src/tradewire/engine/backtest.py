@@ -56,7 +56,7 @@ class Backtest:
     in protocol terms: requests in, protocol messages out), `messages` (engine records and snapshots
     to protocol messages), `instruments`, `series`, `steps`, `now_ns`, `bar_views` / `quote_views`
     (the reused views handed to strategies), `fill_log`, `fill_listeners`, `account_listeners`,
-    `records`, `instrument_index()`, `open_order_snapshots()`, `account_snapshot()`,
+    `records`, `instrument_index()`, `has_position()`, `open_order_snapshots()`, `account_snapshot()`,
     `position_snapshot()` and `last_close()`.
 
     Attributes:
@@ -395,6 +395,10 @@ class Backtest:
         """Callables run with each `Fill` as it happens (append to listen)."""
         return self.kernel.fill_listeners
 
+    def has_position(self, sym: int) -> bool:
+        """Whether instrument `sym` has an open position now."""
+        return self.kernel.ledger.positions[sym].qty != 0
+
     def instrument_index(self, symbol: str) -> int | None:
         """The index of `symbol`'s instrument (as in `instruments`), or None when the run has none."""
         return self.sim.symbols.get(symbol)
@@ -403,6 +407,8 @@ class Backtest:
         """Every order not yet finished, oldest first, in the engine's scaled form (`messages.order(s)`
         is its message): the same orders as `open_orders()` without building messages or reading the
         finished-order history."""
+        if not self.kernel.n_working:
+            return []
         live = [o for orders in self.kernel.working for o in orders]
         live.sort(key=_creation)
         return [o.snapshot() for o in live]

@@ -310,8 +310,11 @@ class Kernel:
         self._order_ev(EV_FILLED if done else EV_PARTIAL, order)
         if self.rec is not None or self.fill_listeners or self.account_listeners:
             f = self.fills[fi]
-            self._ev(K_TRADE, f)
-            self._ev(K_POSITION, (pev, self.position_snapshot(order.sym)))
+            if self.rec is not None:
+                self._ev(K_TRADE, f)
+                self._ev(K_POSITION, (pev, self.position_snapshot(order.sym)))
+            else:
+                self.evt += 2  # the same event numbers as when they are recorded
             self._account_ev()
             for cb in self.fill_listeners:
                 cb(f)

@@ -39,14 +39,14 @@ class EngineState(TradingState):
         self._open: dict[int, None] = {}  # instruments with an open position, in opening order
         self._at = bt.now_ns
         self._frozen: StateView | None = None
-        position_snapshot = bt.position_snapshot
+        has_position = bt.has_position
 
         def on_account(snapshot: Any) -> None:
             self._acct = snapshot
             self._version += 1
 
         def on_fill(f: Any) -> None:
-            if position_snapshot(f.sym)[1]:
+            if has_position(f.sym):
                 self._open[f.sym] = None
             else:
                 self._open.pop(f.sym, None)
