@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Context, Decimal
-from typing import Any
 
 from tradewire.protocol import messages as m
+from tradewire.sdk.market import Candle, Tick
 
 __all__ = ["mark_account", "mark_position", "money_text", "price_of", "signed_quantity"]
 
@@ -32,13 +32,13 @@ def money_text(value: Decimal) -> str:
     return f"{whole}.{frac}"
 
 
-def price_of(market: Any) -> Decimal:
+def price_of(market: Candle | Tick) -> Decimal:
     """The mark a market object gives its symbol: a candle's close, or a quote's mid.
 
     The mid is rounded down to the finer of the bid's and ask's decimal places, as a venue marks on
     its tick grid (the engine's integer `(bid + ask) // 2`).
     """
-    if hasattr(market, "bid"):
+    if isinstance(market, Tick):
         bid, ask = market.decimal("bid"), market.decimal("ask")
         exp = min(bid.as_tuple().exponent, ask.as_tuple().exponent)
         assert isinstance(exp, int)

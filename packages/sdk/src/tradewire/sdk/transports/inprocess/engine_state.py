@@ -55,6 +55,12 @@ class EngineState(TradingState):
         bt.account_listeners.append(on_account)
         bt.fill_listeners.append(on_fill)
 
+    def observe(self, market: Any) -> None:
+        """Nothing to keep: the engine's marks are the prices."""
+
+    def apply(self, event: Any) -> None:
+        """Nothing to keep: the engine is the source of this state (events are not built for it)."""
+
     def freeze(self, symbols: Sequence[str] | None = None) -> None:
         """Keep this delivery's view while the handler's own command on `symbols` changes the engine.
 

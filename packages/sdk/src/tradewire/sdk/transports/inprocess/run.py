@@ -19,7 +19,8 @@ from tradewire.sdk.transports.inprocess.loader import engine
 
 __all__ = ["run_inprocess"]
 
-#: Handlers that need the engine's event messages (the general path); without them the fast path runs.
+#: Handlers that need the engine's event messages (EventAdapter); without them candles and the engine-backed
+#: state suffice (CandleAdapter), for one symbol or many.
 _EVENT_HANDLERS = (
     "on_order",
     "on_trade",
