@@ -125,3 +125,34 @@ def test_strict_raises_the_venues_error(gateway: Any) -> None:
     with gateway("--platform", "backtest") as url, pytest.raises(StrategyError) as failed:
         run(Refused(), platform="backtest", gateway=url, strict=True)
     assert isinstance(failed.value.error, OrderRejected)
+
+
+class OrdersAtStart(Strategy):
+    """Orders placed in on_start: one the venue will refuse at its fill, one it fills."""
+
+    symbols = ("AAPL",)
+    timeframe = "1d"
+
+    def on_start(self) -> None:
+        self.seen: list[tuple[str, str, str]] = []
+        self.buy("AAPL", 10_000_000)
+        self.buy("AAPL", 5)
+
+    def on_order(self, event: m.OrderEvent) -> None:
+        assert event.order is not None and event.timestamp is not None
+        self.seen.append(
+            (codec.enum_spelling(event.event), event.order.quantity, codec.timestamp_text(event.timestamp))
+        )
+
+    def on_candle(self, bar: Candle) -> None:
+        if len(self.seen) < 8:
+            self.seen.append(("candle", bar.symbol, codec.timestamp_text(bar.time)))
+
+
+def test_orders_placed_in_on_start_are_delivered_before_the_first_instant(gateway: Any) -> None:
+    local, remote = OrdersAtStart(), OrdersAtStart()
+    backtest(local, sample=True)
+    with gateway("--platform", "backtest") as url:
+        run(remote, platform="backtest", gateway=url)
+    assert [e[0] for e in local.seen[:3]] == ["ORDER_CREATED", "ORDER_CREATED", "candle"]
+    assert local.seen == remote.seen

@@ -172,7 +172,6 @@ class EventAdapter:
 
     def __init__(self, run: RunContext, events_log: IO[bytes] | None) -> None:
         self.run = run
-        self.on_start = run.start
         self.on_end = run.end
         self.log = events_log
         self.market: list[m.ServerMessage] = []  # this instant's market messages (for the log)
@@ -182,6 +181,11 @@ class EventAdapter:
         self.stopped = False
         run.transport.after_command = self._cut
         run.transport.on_stop_request = self._stop
+
+    def on_start(self, bt: Embedding) -> None:
+        self.run.start(bt)
+        # orders placed in on_start: their events come before the first instant's, as over the wire
+        self._drain()
 
     def _stop(self) -> None:
         self.stopped = True
