@@ -16,6 +16,7 @@ EXPECTED = {
     "FillRecord",
     "FillView",
     "FixedBps",
+    "LiveKernelVenue",
     "MakerTaker",
     "Metrics",
     "NoCommission",

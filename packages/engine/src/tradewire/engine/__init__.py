@@ -26,6 +26,7 @@ from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
 from tradewire.engine.data.synthetic import synthetic_bars
 from tradewire.engine.embedding import Embedding
+from tradewire.engine.live import LiveKernelVenue
 from tradewire.engine.results.metrics import Metrics
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.result import BacktestResult
@@ -46,6 +47,7 @@ __all__ = [
     "FillRecord",
     "FillView",
     "FixedBps",
+    "LiveKernelVenue",
     "MakerTaker",
     "Metrics",
     "NoCommission",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from tradewire.engine.config import BacktestConfig
+from tradewire.engine.core.kernel import Kernel
 from tradewire.engine.core.numbers import fmt_scaled
 from tradewire.engine.core.orders import (
     BUY,
@@ -22,7 +24,6 @@ from tradewire.engine.core.orders import (
 from tradewire.engine.core.submit import correlation_id, parse_modify, quantity_lots, submit_order
 from tradewire.engine.data.timeframes import TIMEFRAME_NS, timeframe_enum
 from tradewire.engine.messages import MessageBuilder
-from tradewire.engine.simulation import Simulation
 from tradewire.protocol import messages as m
 from tradewire.protocol import order_rules
 from tradewire.protocol.errors import (
@@ -33,7 +34,7 @@ from tradewire.protocol.errors import (
     SymbolNotFound,
 )
 
-__all__ = ["ProtocolOperations"]
+__all__ = ["Market", "ProtocolOperations"]
 
 _ORDER_TYPES = [
     m.OrderType.MARKET,
@@ -51,6 +52,21 @@ def _ns(t: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
+class Market(Protocol):
+    """What the operations read of a market: a kernel, its settings, symbols and bar history.
+
+    A backtest's `Simulation` and the live venue's `LiveMarket` both provide it.
+    """
+
+    @property
+    def kernel(self) -> Kernel: ...
+    @property
+    def config(self) -> BacktestConfig: ...
+    @property
+    def symbols(self) -> dict[str, int]: ...
+    def recent_bars(self, sym: int) -> list[tuple[int, int, int, int, int, int]]: ...
+
+
 class ProtocolOperations:
     """The simulated venue's operations in protocol terms. Every method acts at the simulation's
     current instant.
@@ -60,7 +76,7 @@ class ProtocolOperations:
     protocol's typed errors; `messages` is the run's MessageBuilder.
     """
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Market) -> None:
         self.sim = sim
         self.k = sim.kernel
         self.messages = MessageBuilder(self.k, sim.config.provider)
