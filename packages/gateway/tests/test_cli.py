@@ -145,11 +145,11 @@ def test_unknown_platform():
         providers.create_venue(GatewaySettings(platform="nasdaq"))
 
 
-def test_backtest_provider_names_the_extra_when_engine_missing(monkeypatch):
+def test_backtest_provider_names_the_engine_when_missing(monkeypatch):
     from tradewire.gateway.providers import backtest
 
-    monkeypatch.setitem(sys.modules, "tradewire.engine", None)  # as if the extra were not installed
-    with pytest.raises(ImportError, match=r"tradewire-gateway\[backtest\]"):
+    monkeypatch.setitem(sys.modules, "tradewire.engine", None)  # a broken install: the engine is a dependency
+    with pytest.raises(ImportError, match=r"pip install tradewire-engine"):
         backtest.create_venue(GatewaySettings(platform="backtest"))
 
 

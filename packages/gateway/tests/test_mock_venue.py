@@ -165,27 +165,16 @@ async def test_unfillable_ioc_and_fok_expire(tif):
     assert await v.list_orders(codec.decode_query(ListOrdersRequest, {})) == []
 
 
-async def test_ioc_remainder_expires_after_its_fill():
+async def test_reduce_only_larger_than_the_position_is_rejected_as_in_a_backtest():
     v = mock_venue()
     await v.submit_order(order(quantity="2"))
     drain(v)
-    handle = await v.submit_order(
-        order(side=Side.SELL, quantity="5", reduce_only=True, time_in_force=TimeInForce.IOC)
-    )
-    events = drain(v)
-    assert [(e["type"], e["event"]) for e in events] == [
-        ("order", "ORDER_CREATED"),
-        ("order", "ORDER_PARTIALLY_FILLED"),
-        ("trade", "TRADE_FILLED"),
-        ("position", "POSITION_CLOSED"),
-        ("account", "BALANCE_UPDATED"),
-        ("order", "ORDER_EXPIRED"),
-    ]
-    partial, expired = events[1]["order"], events[5]["order"]
-    assert partial["status"] == "PARTIALLY_FILLED" and partial["filled_quantity"] == "2"
-    assert expired["status"] == "EXPIRED" and expired["remaining_quantity"] == "3"
-    assert handle.status == OrderStatus.EXPIRED
-    assert (await v.get_order(handle.id)).status == OrderStatus.EXPIRED
+    with pytest.raises(OrderRejected):
+        await v.submit_order(
+            order(side=Side.SELL, quantity="5", reduce_only=True, time_in_force=TimeInForce.IOC)
+        )
+    assert [(e["type"], e["event"]) for e in drain(v)] == [("order", "ORDER_REJECTED")]
+    assert (await v.list_positions())[0].quantity == "2"
 
 
 async def test_events_are_built_late_but_carry_the_state_of_their_moment():

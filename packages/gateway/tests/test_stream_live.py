@@ -73,7 +73,7 @@ async def test_limit_order_triggers_on_the_price_path():
             assert (await recv_json(ws))["event"] == "ORDER_CREATED"
             for _ in range(2000):  # walk the market by hand until the path crosses the limit
                 gw.call(venue.tick)
-                if venue.book.orders[oid].order.status.name == "FILLED":
+                if (await venue.get_order(oid)).status.name == "FILLED":
                     break
             order = (await http.get(f"/v1/orders/{oid}")).json()
             assert order["status"] == "FILLED"

@@ -25,8 +25,8 @@ GATEWAY_API_KEY only (never from a flag, so it stays out of process listings).
 
 EPILOG = """\
 platforms:
-  mock            synthetic prices and an instant-fill account (no credentials)
-  backtest        the engine's BacktestVenue, time advancing on acks (needs the [backtest] extra)
+  mock            the engine's kernel on random-walk prices, a live clock (no credentials)
+  backtest        the engine's BacktestVenue, time advancing on acks
   alpaca-paper, alpaca-live, binance-testnet, binance-live
                   not available in this build (their providers ship separately); the live ones
                   also require --allow-live-orders AND TRADEWIRE_ALLOW_LIVE=1

@@ -1,6 +1,6 @@
-"""The backtest platform: the engine's BacktestVenue behind the gateway (extra `tradewire-gateway[backtest]`).
+"""The backtest platform: the engine's BacktestVenue behind the gateway.
 
-This is the only gateway module that imports `tradewire.engine`.
+With `providers.mock`, one of the two gateway modules that import `tradewire.engine`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tradewire.protocol.venue import Venue
 if TYPE_CHECKING:
     from tradewire.gateway.settings import BacktestSettings, GatewaySettings
 
-EXTRA_HINT = "the backtest platform needs the engine: pip install 'tradewire-gateway[backtest]'"
+EXTRA_HINT = "the backtest platform needs the engine: pip install tradewire-engine"
 _SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
