@@ -1,4 +1,4 @@
-"""The mock platform: synthetic prices and an instant-fill account, no credentials needed."""
+"""The mock platform: the engine's kernel on random-walk prices, no credentials needed."""
 
 from __future__ import annotations
 
