@@ -121,7 +121,8 @@ class LiveKernelVenue(Venue):
         seed: Seed of the random walk (same seed, same prices).
         tick_interval: Wall-clock seconds per simulated minute.
         history_bars: Bars of walk history per timeframe before the start.
-        config: Account and fill settings (BacktestConfig); `provider` is written into market data.
+        config: Account and fill settings (BacktestConfig); `provider` is written into market data
+            (default: the engine's defaults with provider "mock").
         start: Simulated start time (default: now, floored to the minute).
     """
 
@@ -137,7 +138,7 @@ class LiveKernelVenue(Venue):
         config: BacktestConfig | None = None,
         start: dt.datetime | None = None,
     ) -> None:
-        self.config = config or BacktestConfig()
+        self.config = config or BacktestConfig(provider="mock")
         self.now = (start or dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
         self.walks = {s: PriceWalk(s, seed, self.now, history_bars) for s in symbols}
         self.market = LiveMarket(list(self.walks), self.config)
