@@ -106,12 +106,15 @@ class GatewayTarget(Target):
 
     async def capabilities(self) -> frozenset[str]:
         venue = self._venue(None)
-        reported = cap.from_venue(await venue.capabilities())
+        caps = await venue.capabilities()
+        reported = cap.from_venue(caps)
         base = {cap.WIRE, cap.AUTH, cap.SERVER_CONTROL, cap.HEARTBEAT}
         if self.platform == "backtest":
             base |= BACKTEST_CAPABILITIES
         else:
             base.add(cap.LIVE)
+            if caps.max_leverage is not None:
+                base.add(cap.MARGIN)  # the mock runs the engine's margin account
         return frozenset(base | reported)
 
     @asynccontextmanager
