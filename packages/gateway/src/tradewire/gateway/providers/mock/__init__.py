@@ -1,25 +1,6 @@
-"""The mock platform: the engine's kernel on random-walk prices, no credentials needed."""
+"""The mock platform: the engine's kernel on random-walk prices, no credentials needed (see
+`tradewire.gateway.providers.backtest.mock`, where it is built, inside the engine's one provider)."""
 
-from __future__ import annotations
+from tradewire.gateway.providers.backtest.mock import DEFAULT_SYMBOLS, MockVenue, create_venue
 
-from typing import TYPE_CHECKING
-
-from tradewire.gateway.providers.mock.venue import MockVenue
-
-if TYPE_CHECKING:
-    from tradewire.gateway.settings import GatewaySettings
-
-__all__ = ["MockVenue", "create_venue"]
-
-
-def create_venue(settings: GatewaySettings) -> MockVenue:
-    """Provider entry point: a MockVenue configured from `settings.mock`."""
-    m = settings.mock
-    return MockVenue(
-        m.symbols,
-        seed=m.seed,
-        candle_interval=m.candle_interval,
-        history_bars=m.history_bars,
-        starting_balance=m.starting_balance,
-        currency=m.currency,
-    )
+__all__ = ["DEFAULT_SYMBOLS", "MockVenue", "create_venue"]

@@ -1,7 +1,4 @@
-"""The backtest platform: the engine's BacktestVenue behind the gateway.
-
-With `providers.mock`, one of the two gateway modules that import `tradewire.engine`.
-"""
+"""The backtest platform: the engine's BacktestVenue behind the gateway, replaying historical data."""
 
 from __future__ import annotations
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tradewire.engine.config import BacktestConfig
 from tradewire.engine.live import LiveKernelVenue
 from tradewire.protocol.messages import TradingPlatform
+
+if TYPE_CHECKING:
+    from tradewire.gateway.settings import GatewaySettings
+
+__all__ = ["DEFAULT_SYMBOLS", "MockVenue", "create_venue"]
 
 PROVIDER = "mock"
 DEFAULT_SYMBOLS = ("AAPL", "MSFT", "SPY", "BTC/USD", "ETH/USD")
@@ -51,3 +57,16 @@ class MockVenue(LiveKernelVenue):
             config=config,
             start=start,
         )
+
+
+def create_venue(settings: GatewaySettings) -> MockVenue:
+    """Provider entry point: a MockVenue configured from `settings.mock`."""
+    m = settings.mock
+    return MockVenue(
+        m.symbols,
+        seed=m.seed,
+        candle_interval=m.candle_interval,
+        history_bars=m.history_bars,
+        starting_balance=m.starting_balance,
+        currency=m.currency,
+    )
