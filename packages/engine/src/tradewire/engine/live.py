@@ -22,6 +22,7 @@ from tradewire.engine.core.kernel import Kernel
 from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.timeframes import TIMEFRAME_NS
 from tradewire.engine.data.walk import TICK, Candle, PriceWalk, spread_of
+from tradewire.engine.kernel_venue import KernelOperations
 from tradewire.engine.messages import MessageBuilder
 from tradewire.engine.operations import ProtocolOperations
 from tradewire.protocol import messages as m
@@ -109,7 +110,7 @@ class _LazyBatch(StreamBatch):
         self._records = []
 
 
-class LiveKernelVenue(Venue):
+class LiveKernelVenue(KernelOperations, Venue):
     """A live venue whose orders fill in the engine's kernel against a seeded random walk.
 
     Simulated time starts at the current minute and advances one minute per `tick_interval`
@@ -248,77 +249,10 @@ class LiveKernelVenue(Venue):
         if symbol not in self.walks:
             raise SymbolNotFound(f"Symbol not found: {symbol}", {"symbol": symbol})
 
-    # -- account / orders -----------------------------------------------------------------------
-    async def get_account(self) -> m.Account:
-        return self.operations.account()
+    def _after_command(self) -> None:
+        self._emit()
 
-    async def submit_order(self, request: m.SubmitOrderRequest) -> m.OrderHandle:
-        try:
-            return self.operations.handle(self.operations.submit_request(request))
-        finally:
-            self._emit()
-
-    async def get_order(self, order_id: str) -> m.Order:
-        return self.operations.get_order(order_id)
-
-    async def list_orders(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.operations.list_orders(request, terminal=False)
-
-    async def list_order_history(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.operations.list_orders(request, terminal=True)
-
-    async def modify_order(self, order_id: str, request: m.ModifyOrderRequest) -> m.ModifyOrderResult:
-        try:
-            return self.operations.modify(order_id, request)
-        finally:
-            self._emit()
-
-    async def cancel_order(self, order_id: str) -> m.CancelOrderResult:
-        try:
-            return self.operations.cancel(order_id)
-        finally:
-            self._emit()
-
-    async def cancel_all_orders(self, symbol: str | None = None) -> m.CancelAllResult:
-        try:
-            return self.operations.cancel_all(symbol)
-        finally:
-            self._emit()
-
-    # -- positions ------------------------------------------------------------------------------
-    async def list_positions(self, symbol: str | None = None) -> list[m.Position]:
-        return self.operations.list_positions(symbol)
-
-    async def get_position(self, position_id: str) -> m.Position:
-        return self.operations.get_position(position_id)
-
-    async def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
-        try:
-            return self.operations.close_position(position_id, request)
-        finally:
-            self._emit()
-
-    async def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
-        try:
-            return self.operations.close_all(symbol)
-        finally:
-            self._emit()
-
-    async def modify_position_exits(
-        self, position_id: str, request: m.ModifyPositionExitsRequest
-    ) -> m.ModifyPositionExitsResult:
-        try:
-            return self.operations.modify_exits(position_id, request)
-        finally:
-            self._emit()
-
-    # -- fills and market data -----------------------------------------------------------------
-    async def list_trades(self, request: m.ListTradesRequest) -> list[m.Trade]:
-        return self.operations.list_trades(request)
-
-    async def get_quote(self, symbol: str) -> m.Quote:
-        return self.operations.quote(symbol)
-
+    # -- market data and facts ------------------------------------------------------------------
     async def get_bars(self, request: m.GetBarsRequest) -> list[m.Bar]:
         """Completed bars of any timeframe: the walk's history before the start, then its live minutes."""
         self._known(request.symbol)

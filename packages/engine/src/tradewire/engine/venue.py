@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from typing import Any
 
 from tradewire.engine.config import BacktestConfig
-from tradewire.engine.core.orders import OrderState
 from tradewire.engine.core.timestamps import ns_to_dt
 from tradewire.engine.data.series import Series
 from tradewire.engine.json_text import JsonRenderer
+from tradewire.engine.kernel_venue import KernelOperations
 from tradewire.engine.operations import ProtocolOperations
 from tradewire.engine.results.result import BacktestResult
 from tradewire.engine.simulation import Simulation
@@ -24,7 +24,7 @@ from tradewire.protocol.venue import EncodedBatch, PacedVenue, StreamBatch
 __all__ = ["BacktestVenue"]
 
 
-class BacktestVenue(PacedVenue):
+class BacktestVenue(KernelOperations, PacedVenue):
     """A deterministic, ack-paced backtest venue (the protocol's `PacedVenue` contract).
 
     Args:
@@ -174,80 +174,10 @@ class BacktestVenue(PacedVenue):
         """Results so far (complete once the stream has ended)."""
         return BacktestResult.from_simulation(self.sim)
 
-    # ------------------------------------------------------------------ account and orders
-    async def get_account(self) -> m.Account:
-        return self.operations.account()
+    def _after_command(self) -> None:
+        self._poke()
 
-    async def submit_order(self, request: m.SubmitOrderRequest) -> m.OrderHandle:
-        before = self.kernel.evt
-        try:
-            o: OrderState = self.operations.submit_request(request)
-        finally:
-            if self.kernel.evt != before:
-                self._poke()
-        return self.operations.handle(o)
-
-    async def get_order(self, order_id: str) -> m.Order:
-        return self.operations.get_order(order_id)
-
-    async def list_orders(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.operations.list_orders(request, terminal=False)
-
-    async def list_order_history(self, request: m.ListOrdersRequest) -> list[m.Order]:
-        return self.operations.list_orders(request, terminal=True)
-
-    async def modify_order(self, order_id: str, request: m.ModifyOrderRequest) -> m.ModifyOrderResult:
-        try:
-            return self.operations.modify(order_id, request)
-        finally:
-            self._poke()
-
-    async def cancel_order(self, order_id: str) -> m.CancelOrderResult:
-        try:
-            return self.operations.cancel(order_id)
-        finally:
-            self._poke()
-
-    async def cancel_all_orders(self, symbol: str | None = None) -> m.CancelAllResult:
-        try:
-            return self.operations.cancel_all(symbol)
-        finally:
-            self._poke()
-
-    # ------------------------------------------------------------------ positions
-    async def list_positions(self, symbol: str | None = None) -> list[m.Position]:
-        return self.operations.list_positions(symbol)
-
-    async def get_position(self, position_id: str) -> m.Position:
-        return self.operations.get_position(position_id)
-
-    async def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
-        try:
-            return self.operations.close_position(position_id, request)
-        finally:
-            self._poke()
-
-    async def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
-        try:
-            return self.operations.close_all(symbol)
-        finally:
-            self._poke()
-
-    async def modify_position_exits(
-        self, position_id: str, request: m.ModifyPositionExitsRequest
-    ) -> m.ModifyPositionExitsResult:
-        try:
-            return self.operations.modify_exits(position_id, request)
-        finally:
-            self._poke()
-
-    # ------------------------------------------------------------------ fills, market data, facts
-    async def list_trades(self, request: m.ListTradesRequest) -> list[m.Trade]:
-        return self.operations.list_trades(request)
-
-    async def get_quote(self, symbol: str) -> m.Quote:
-        return self.operations.quote(symbol)
-
+    # ------------------------------------------------------------------ market data, facts
     async def get_bars(self, request: m.GetBarsRequest) -> list[m.Bar]:
         return self.operations.bars(request)
 
