@@ -1,8 +1,11 @@
-"""A fixed script that takes every action: each order type and TIF, a bracket, cancel, modify, close."""
+"""A fixed script that takes every action: each order type and TIF, a bracket, cancel, modify, close,
+orders placed in on_start too."""
 
 from tradewire.testkit.differential.scripted import Cancel, Close, Modify, Place, Script
 
 EVERY_ACTION: Script = (
+    # step 0 runs in on_start, before the first candle (at the scenario's opening prices)
+    (0, (Place(0, "BUY", "LIMIT", "GTC", 10, offset_bps=-30), Place(0, "BUY", "MARKET", "GTC", 5))),
     (3, (Place(0, "BUY", "MARKET", "GTC", 10),)),
     (
         5,

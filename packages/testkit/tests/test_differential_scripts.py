@@ -4,6 +4,7 @@ style and handler set, then hypothesis-generated ones (`TRADEWIRE_DIFFERENTIAL_E
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 import pytest
 from differential_scripts import EVERY_ACTION
@@ -24,8 +25,10 @@ LONG = "TRADEWIRE_DIFFERENTIAL_EXAMPLES" in os.environ
 @pytest.mark.parametrize("style", STYLES)
 def test_every_action_in_every_read_style(style: str, symbols: tuple[str, ...], events: bool) -> None:
     # one symbol and only on_candle is the in-process fast path; the rest go event by event
-    data = DataSet.synthetic(symbols, 120, seed=7, prices=[100.0, 2_000.0][: len(symbols)])
-    local, _ = Scenario(data, symbols, style, events, EVERY_ACTION).check()
+    prices = [100.0, 2_000.0][: len(symbols)]
+    data = DataSet.synthetic(symbols, 120, seed=7, prices=prices)
+    opening = {s: Decimal(str(p)) for s, p in zip(symbols, prices, strict=True)}
+    local, _ = Scenario(data, symbols, style, events, EVERY_ACTION, opening).check()
     assert local.result is not None and local.result.trades, "the script must trade to prove anything"
     done = {entry[1] for entry in journal_of(local.strategy) if isinstance(entry[0], int)}
     assert {"placed", "cancelled", "modified", "closed"} <= done

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import strategies as st
 
 from tradewire.testkit.differential.data import DataSet
@@ -66,18 +68,19 @@ def scenarios(draw: st.DrawFn, max_bars: int = 300) -> Scenario:
     n = draw(st.integers(1, 3))
     symbols = SYMBOLS[:n]
     bars = draw(st.integers(20, max_bars))
+    prices = [draw(st.sampled_from((20.0, 100.0, 450.0, 2_000.0))) for _ in symbols]
     data = DataSet.synthetic(
         symbols,
         bars,
         seed=draw(st.integers(0, 2**16)),
         timeframe=draw(st.sampled_from(("1m", "1h", "1d"))),
-        prices=[draw(st.sampled_from((20.0, 100.0, 450.0, 2_000.0))) for _ in symbols],
+        prices=prices,
         offsets=[0] + [draw(st.integers(0, 10)) for _ in symbols[1:]],
         fill_at=draw(st.sampled_from(("next_open", "close"))),
     )
     steps = draw(
         st.dictionaries(
-            st.integers(1, bars * n),
+            st.integers(0, bars * n),  # 0: in on_start, before the first candle
             st.lists(actions(n), min_size=1, max_size=MAX_PER_STEP).map(tuple),
             max_size=MAX_STEPS,
         )
@@ -88,4 +91,5 @@ def scenarios(draw: st.DrawFn, max_bars: int = 300) -> Scenario:
         style=draw(st.sampled_from(STYLES)),
         events=draw(st.booleans()),
         script=tuple(sorted(steps.items())),
+        opening={s: Decimal(str(p)) for s, p in zip(symbols, prices, strict=True)},
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from tradewire.testkit.differential.data import DataSet
@@ -22,7 +24,8 @@ class Scenario:
         symbols: The strategy's symbols (all of `data`'s).
         style: How it reads the state its sizes depend on (see `scripted.STYLES`).
         events: Whether it also has order/trade/position/account handlers.
-        script: What it does, candle by candle.
+        script: What it does, candle by candle (step 0: in on_start).
+        opening: Reference prices for orders placed in on_start.
     """
 
     data: DataSet
@@ -30,10 +33,11 @@ class Scenario:
     style: str
     events: bool
     script: Script
+    opening: Mapping[str, Decimal] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
         """The strategy's constructor keywords."""
-        return {"symbols": self.symbols, "script": self.script}
+        return {"symbols": self.symbols, "script": self.script, "opening": dict(self.opening)}
 
     def check(self) -> tuple[Outcome, Outcome]:
         """Run it both ways; AssertionError naming the first difference (journal included)."""

@@ -105,12 +105,16 @@ class ScriptedStrategy(Strategy):
     script: ClassVar[Script] = ()
     #: Orders never size above this budget (the default starting cash), so the venue never refuses one.
     cap: ClassVar[Decimal] = Decimal(100_000)
+    #: Reference prices before the first candle, for orders placed in on_start (the script's step 0).
+    opening: ClassVar[dict[str, Decimal]] = {}
 
     def on_start(self) -> None:
         self.plan = dict(self.script)
         self.journal: list[tuple[Any, ...]] = []
         self.candles = 0
-        self.last: dict[str, Decimal] = {}
+        self.last: dict[str, Decimal] = dict(self.opening)
+        for action in self.plan.get(0, ()):
+            self.journal.append((0, *self.perform(action)))
 
     def on_candle(self, bar: Candle) -> None:
         self.candles += 1

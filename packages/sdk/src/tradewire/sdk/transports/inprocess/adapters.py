@@ -184,7 +184,11 @@ class EventAdapter:
 
     def on_start(self, bt: Embedding) -> None:
         self.run.start(bt)
-        # orders placed in on_start: their events come before the first instant's, as over the wire
+        # Orders placed in on_start: their events come before the first instant's and, as over the
+        # wire (where the gateway holds them until the stream connects), as one delivery.
+        self._cut()
+        if self.pending:
+            self.pending = [[r for batch in self.pending for r in batch]]
         self._drain()
 
     def _stop(self) -> None:
