@@ -209,14 +209,7 @@ class Router:
         """Handle one delivery from synchronous code."""
         self.set_time(events)
         for fn, arg in self.calls(events):
-            try:
-                result = fn(arg)
-                if result is not None and inspect.isawaitable(result):
-                    if self._loop is None:
-                        self._loop = asyncio.Runner()
-                    self._loop.run(_await(result))
-            except Exception as e:
-                raise HandlerFailed(e, fn.__name__, arg) from e
+            self.run_sync(fn, arg)
 
     async def adeliver(self, events: list[Any]) -> None:
         """Handle one delivery inside an event loop."""

@@ -58,12 +58,13 @@ class RunContext:
         result: RunResult,
         progress: Callable[[RunResult, Strategy], None] | None,
         refusals: Refusals,
+        router: Router,
     ) -> None:
         self.strategy = strategy
         self.bt = bt
         self.result = result
         self.progress = progress
-        self.router = Router(strategy)
+        self.router = router
         self.refusals = refusals
         self.transport = InProcessTransport(bt, refusals)
         self.transport.before_command = lambda symbols: strategy.state.freeze(symbols)
@@ -100,7 +101,7 @@ class CandleAdapter:
 
     def __init__(self, run: RunContext) -> None:
         self.run = run
-        self.on_start = self._start
+        self.on_start = run.start
         self.on_end = run.end
         self.bars = 0  # bars handled, when they differ from the instants (several symbols)
         handler = run.router.simple_candle
@@ -111,11 +112,7 @@ class CandleAdapter:
         only = run.router.only
         # per instrument, its Candle class (None: a symbol the strategy did not ask for)
         classes: list[type[EngineCandle] | None] = [
-            None
-            if only is not None and inst.symbol not in only
-            else engine_candle_class(
-                inst.symbol, inst.timeframe or "", view.messages, view.sym, view.price_div, view.volume_div
-            )
+            None if only is not None and inst.symbol not in only else candle_class(bt, view)
             for inst, view in zip(bt.instruments, bt.bar_views, strict=True)
         ]
 
@@ -162,9 +159,6 @@ class CandleAdapter:
                     progress(result, strategy)
 
         self.on_bar = on_bar
-
-    def _start(self, bt: Embedding) -> None:
-        self.run.start(bt)
 
 
 class EventAdapter:

@@ -28,7 +28,7 @@ class EngineState(TradingState):
     code that marks the wire's state, so the two transports agree digit for digit.
     """
 
-    __slots__ = ("_acct", "_at", "_bt", "_frozen", "_open")
+    __slots__ = ("_acct", "_at", "_bt", "_frozen", "_frozen_marked", "_open")
 
     def __init__(self, bt: Embedding) -> None:
         # not TradingState.__init__: orders and fills are read from the engine, not kept
@@ -39,6 +39,8 @@ class EngineState(TradingState):
         self._open: dict[int, None] = {}  # instruments with an open position, in opening order
         self._at = bt.now_ns
         self._frozen: StateView | None = None
+        # the frozen view's messages, built on its first read (the view does not change while kept)
+        self._frozen_marked: tuple[int, m.Account | None, dict[str, m.Position]] | None = None
         has_position = bt.has_position
 
         def on_account(snapshot: Any) -> None:
@@ -75,6 +77,7 @@ class EngineState(TradingState):
             frozen = self._frozen = StateView(
                 bt.now_ns, self._acct, dict(self._open), {}, bt.open_order_snapshots(), len(bt.fill_log)
             )
+            self._frozen_marked = None
         kept, position_snapshot = frozen.positions, bt.position_snapshot
         index = bt.instrument_index
         for sym in list(self._open) if symbols is None else [index(s) for s in symbols]:
@@ -105,9 +108,12 @@ class EngineState(TradingState):
         bt = self._bt
         frozen = self._view()
         if frozen is not None:
-            kept, position_snapshot = frozen.positions, bt.position_snapshot
-            snapshots = [kept.get(s) or position_snapshot(s) for s in frozen.open]
-            return (-1, *self._messages(frozen.account, snapshots))
+            marked = self._frozen_marked
+            if marked is None:
+                kept, position_snapshot = frozen.positions, bt.position_snapshot
+                snapshots = [kept.get(s) or position_snapshot(s) for s in frozen.open]
+                marked = self._frozen_marked = (-1, *self._messages(frozen.account, snapshots))
+            return marked
         if bt.now_ns != self._at:
             self._at = bt.now_ns  # prices move with every instant
             self._version += 1

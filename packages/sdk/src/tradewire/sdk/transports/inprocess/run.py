@@ -54,10 +54,10 @@ def run_inprocess(
             ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
     """
     Backtest = engine().Backtest
-    router_probe = Router(strategy)
+    router = Router(strategy)
     general = (
         events_log is not None
-        or router_probe.simple_candle is None
+        or router.simple_candle is None
         or any(getattr(type(strategy), h) is not getattr(Strategy, h) for h in _EVENT_HANDLERS)
     )
     adapter_box: list[EventAdapter] = []
@@ -69,7 +69,7 @@ def run_inprocess(
     result = RunResult(type(strategy).__name__, "backtest", "inprocess")
     result.start_cash = Decimal(str(bt.config.cash))
     refusals = Refusals(strict, lambda: strategy.now, queue=general)
-    run = RunContext(strategy, bt, result, progress, refusals)
+    run = RunContext(strategy, bt, result, progress, refusals, router)
     if general:
         strategy.state.load(bt.account(), [], [])
         adapter: Any = EventAdapter(run, events_log)

@@ -39,13 +39,13 @@ _TYPES = {"MARKET": 1, "LIMIT": 2, "STOP": 3, "STOP_LIMIT": 4, "TRAILING_STOP": 
 
 
 class InProcessTransport:
-    """Strategy commands as direct calls on the engine's broker, at the current simulated instant."""
+    """Strategy commands as direct calls on the engine's protocol operations, at the current simulated instant."""
 
     platform = "backtest"
 
     def __init__(self, bt: Embedding, refusals: Refusals) -> None:
         self.bt = bt
-        self.broker = bt.operations
+        self.operations = bt.operations
         self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED)
@@ -76,7 +76,7 @@ class InProcessTransport:
         try:
             if request is not None:
                 request = build_order(request, new_id=self.new_id)
-                o = self.broker.submit_request(request)
+                o = self.operations.submit_request(request)
             else:
                 if not fields.get("client_order_id"):
                     fields["client_order_id"] = self.new_id()
@@ -89,7 +89,7 @@ class InProcessTransport:
                     raise TypeError("floats are never money: pass Decimal, int or decimal text")
                 otype = fields.get("order_type") or "MARKET"
                 # the engine's own int codes for the common spellings skip its enum parsing
-                o = self.broker.submit(
+                o = self.operations.submit(
                     symbol, _SIDES.get(side, side), quantity, _TYPES.get(otype, otype), **kw
                 )
         except REFUSALS as e:
@@ -113,31 +113,31 @@ class InProcessTransport:
             self._done()
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:
-        return self._command((), self.broker.cancel, order_id)  # type: ignore[no-any-return]
+        return self._command((), self.operations.cancel, order_id)  # type: ignore[no-any-return]
 
     def cancel_all_orders(self, symbol: str | None) -> m.CancelAllResult:
-        return self._command((), self.broker.cancel_all, symbol)  # type: ignore[no-any-return]
+        return self._command((), self.operations.cancel_all, symbol)  # type: ignore[no-any-return]
 
     def modify_order(self, order_id: str, **fields: Any) -> m.ModifyOrderResult:
         request = m.ModifyOrderRequest(**{k: None if v is None else codec.dec(v) for k, v in fields.items()})
-        return self._command(None, self.broker.modify, order_id, request)  # type: ignore[no-any-return]
+        return self._command(None, self.operations.modify, order_id, request)  # type: ignore[no-any-return]
 
     def close_position(self, position_id: str, request: m.ClosePositionRequest) -> m.OrderHandle:
         self.submitted += 1
-        return self._command(None, self.broker.close_position, position_id, request)  # type: ignore[no-any-return]
+        return self._command(None, self.operations.close_position, position_id, request)  # type: ignore[no-any-return]
 
     def get_bars(self, symbol: str, timeframe: str, limit: int) -> list[m.Bar]:
         tf = codec.parse_enum(m.Timeframe, timeframe)
-        return self._call(self.broker.bars, m.GetBarsRequest(symbol=symbol, timeframe=tf, limit=limit))  # type: ignore[no-any-return]
+        return self._call(self.operations.bars, m.GetBarsRequest(symbol=symbol, timeframe=tf, limit=limit))  # type: ignore[no-any-return]
 
     def get_account(self) -> m.Account:
-        return self.broker.account()
+        return self.operations.account()
 
     def list_positions(self) -> list[m.Position]:
-        return self.broker.list_positions()
+        return self.operations.list_positions()
 
     def list_orders(self) -> list[m.Order]:
-        return self.broker.list_orders(None, False)
+        return self.operations.list_orders(None, False)
 
 
 def _described(fields: dict[str, Any], error: TradewireError) -> m.SubmitOrderRequest:
