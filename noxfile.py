@@ -8,6 +8,7 @@
     nox -s schemathesis                   # the OpenAPI document against a live mock gateway, every check
     nox -s bench                          # opt-in benchmarks, never in the default run
     nox -s differential                   # opt-in: many generated strategies, in-process vs wire
+    nox -s soak                           # opt-in: 50 clients, abuse and SIGTERM against a mock gateway
     nox -R                                # reuse venvs and skip installs, for fast local reruns
 
 Sessions run on the interpreter nox runs on; CI runs the same `nox` once per Python version.
@@ -290,6 +291,17 @@ def schemathesis(session: nox.Session) -> None:
     """
     session.install(*local_install_args({"gateway": ()}), SCHEMATHESIS)
     session.run("python", "packages/gateway/tests/schemathesis_live/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def soak(session: nox.Session) -> None:
+    """Opt-in soak and chaos against a mock gateway on loopback (about a minute), invariants checked.
+
+    packages/gateway/tests/soak/run.py: 50 clients trade for 30 s beside slow readers, garbage frames
+    and header floods, then SIGTERM; `nox -s soak -- --clients 20 --seconds 10` for a shorter run.
+    """
+    session.install(*local_install_args({"gateway": ()}), "httpx>=0.27", "websockets>=13")
+    session.run("python", "packages/gateway/tests/soak/run.py", *session.posargs)
 
 
 #: Generated strategies `nox -s differential` checks (CI's tests session runs a bounded, derandomized few).
