@@ -8,6 +8,11 @@ sends an order under a new id, so no path can create a second order for one requ
 
 The adapter implements `BrokerOrders` over its HTTP client and raises `OutcomeUnknown` /
 `DuplicateClientId` from its error mapping; every other error passes through unchanged.
+
+Binance keeps a client order id unique only among open orders: a first send that surfaces late,
+already filled, would not stop the resend. Its lookup (`GET /api/v3/order?origClientOrderId=`) finds
+finished orders too, so a resend follows only a lookup that found nothing; raise `lookups` / `pause`
+where the broker is slow to show a new order.
 """
 
 from __future__ import annotations
