@@ -39,13 +39,15 @@ nox.options.error_on_external_run = True
 os.environ.pop("PYTHONPATH", None)
 
 ROOT = Path(__file__).resolve().parent
-PACKAGES = ("protocol", "engine", "gateway", "sdk", "testkit")
+PACKAGES = ("protocol", "engine", "gateway", "sdk", "brokers", "testkit")
 TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
 # Extras each package's own tests exercise: the optional paths are tested, not just the core.
 TEST_EXTRAS: dict[str, tuple[str, ...]] = {
     "engine": ("parquet", "pandas"),
     "gateway": ("backtest",),
     "sdk": ("backtest",),
+    # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
+    "brokers": ("alpaca", "binance"),
 }
 CODEGEN_REQUIREMENTS = "protocol/codegen-requirements.txt"
 CONFORMANCE_DIR = ROOT / "packages/testkit/src/tradewire/testkit/conformance"

@@ -1,0 +1,1 @@
+"""What every broker adapter shares: backoff, rate limits, idempotent submit, resync, the store, config."""
