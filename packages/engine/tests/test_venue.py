@@ -243,3 +243,23 @@ async def test_order_before_the_first_step_waits_for_the_first_bar(bars):
     b1 = await it.__anext__()
     assert kinds(b1) == ["candle", "order", "trade", "position", "account"]
     assert codec.to_dict(b1.messages[2])["trade"]["price"] == "100.00"  # the first bar's open
+
+
+async def test_a_run_id_goes_into_every_order_and_trade_id_and_none_keeps_the_short_ids(bars):
+    market = m.SubmitOrderRequest(symbol="AAPL", side=m.Side.BUY, quantity="1", order_type=m.OrderType.MARKET)
+    ids = []
+    for run_id in ("06p6k8s3m1a7q", ""):
+        v = BacktestVenue(bars("AAPL", ROWS), fill_at="close", run_id=run_id)
+        it = v.stream().__aiter__()
+        await it.__anext__()
+        handle = await v.submit_order(market)
+        trades = await v.list_trades(m.ListTradesRequest())
+        ids.append((v.run_id, handle.id, [(t.id, t.order_id) for t in trades]))
+    assert ids == [
+        (
+            "06p6k8s3m1a7q",
+            "ord-06p6k8s3m1a7q-000001",
+            [("trd-06p6k8s3m1a7q-000001", "ord-06p6k8s3m1a7q-000001")],
+        ),
+        ("", "ord-000001", [("trd-000001", "ord-000001")]),
+    ]

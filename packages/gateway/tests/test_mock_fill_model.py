@@ -44,9 +44,9 @@ ORDERS = [
 ]
 
 
-async def _backtest_at(quote) -> BacktestVenue:
+async def _backtest_at(quote, run_id: str) -> BacktestVenue:
     """A backtest whose only market event is `quote`, held at that instant (cent prices: exact as floats
-    once read at price_decimals=2)."""
+    once read at price_decimals=2), with the mock's run id (so the same order ids)."""
     series = from_arrays(
         "AAPL",
         [quote.timestamp.replace(tzinfo=None)],
@@ -56,7 +56,7 @@ async def _backtest_at(quote) -> BacktestVenue:
         ask_size=[int(quote.ask_size)],
         price_decimals=2,
     )
-    venue = BacktestVenue(series, provider="mock")
+    venue = BacktestVenue(series, provider="mock", run_id=run_id)
     assert venue.next_batch() is not None  # the quote's step: now the backtest stands at it
     return venue
 
@@ -67,7 +67,7 @@ async def test_mock_and_backtest_fill_the_same_orders_alike(ticks):
     for _ in range(ticks):
         mock.tick()
     quote = await mock.get_quote("AAPL")
-    backtest = await _backtest_at(quote)
+    backtest = await _backtest_at(quote, mock.run_id)
     assert codec.to_dict(await backtest.get_quote("AAPL")) == codec.to_dict(quote)
     for request in ORDERS:
         a, b = await mock.submit_order(request), await backtest.submit_order(request)

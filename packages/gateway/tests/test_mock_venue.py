@@ -118,10 +118,10 @@ async def test_resting_orders_trigger_on_the_path(side, order_type, field):
 
 async def test_trailing_stop_and_bracket_legs():
     v = mock_venue()
-    await v.submit_order(order(quantity="1", stop_loss="1.00", take_profit="100000.00"))
+    entry = await v.submit_order(order(quantity="1", stop_loss="1.00", take_profit="100000.00"))
     legs = await v.list_orders(codec.decode_query(ListOrdersRequest, {}))
     assert {o.order_type for o in legs} == {OrderType.STOP, OrderType.LIMIT}
-    assert all(o.parent_order_id == "ord-000001" and o.reduce_only for o in legs)
+    assert all(o.parent_order_id == entry.id and o.reduce_only for o in legs)
     trail = await v.submit_order(
         order(
             side=Side.SELL,

@@ -490,7 +490,8 @@ def test_probes_and_metrics_need_no_key(gw):
     assert health["status"] == "connected" and health["providers"] == [
         {"platform": "mock", "connected": True}
     ]
-    assert set(health) == {"status", "version", "git_sha", "providers"}
+    assert set(health) == {"status", "version", "git_sha", "providers", "run_id"}
+    assert health["run_id"] == gw.gateway.run_id
     with gw.client() as c:
         c.get("/v1/account")
     metrics = httpx.get(gw.url + "/metrics")

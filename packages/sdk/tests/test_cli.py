@@ -128,3 +128,40 @@ def test_console_script_entry_point() -> None:
         pytest.skip("console script not installed")
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "backtest" in done.stdout and "report" in done.stdout
+
+
+def test_a_restarted_gateway_stops_a_run_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    import time
+
+    from tradewire.testkit.harness import free_port, running_gateway
+
+    marker = tmp_path / "up"
+    strategy = tmp_path / "waiter.py"
+    strategy.write_text(
+        "from pathlib import Path\n"
+        "from tradewire.sdk import Strategy\n\n\n"
+        "class Waiter(Strategy):\n"
+        "    symbols = ('AAPL',)\n\n"
+        "    def on_candle(self, bar):\n"
+        f"        Path({str(marker)!r}).touch()\n"
+    )
+    port = free_port()
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    status: list[int] = []
+    with running_gateway("mock", port=port, mock=mock) as gw:
+        argv = ["run", str(strategy), "--platform", "mock", "--gateway", gw.url, "--no-progress"]
+        worker = threading.Thread(target=lambda: status.append(app(argv)), daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 20
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+    with running_gateway("mock", port=port, mock=mock):
+        worker.join(30)
+    assert status == [2]
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "the gateway restarted: run " in lines[0] and "Traceback" not in err

@@ -36,6 +36,7 @@ EXPECTED = {
     "ProtocolViolation",
     "RSI",
     "RateLimited",
+    "RunChanged",
     "RunResult",
     "SMA",
     "Stoch",

@@ -1,5 +1,6 @@
 """Pins transport equivalence: the same strategy over the wire (a real gateway on 127.0.0.1) and
-in-process gives the same fills and the same final equity, exactly; plus the wire's auth and limits."""
+in-process gives the same fills and the same final equity, exactly (the gateway's order and trade ids
+carry its run id, which is taken out to compare); plus the wire's auth and limits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from tradewire.protocol import messages as m
 from tradewire.sdk import AuthenticationError, Client, ConfigurationError, backtest, run
+from tradewire.testkit.differential.ids import without_run
 
 
 @pytest.mark.parametrize(
@@ -20,8 +22,8 @@ def test_wire_equals_inprocess(gateway: Any, name: str, example: Any) -> None:
     local = backtest(cls(), sample=True)
     with gateway("--platform", "backtest") as url:
         remote = run(cls(), platform="backtest", gateway=url)
-    assert remote.transport == "wire" and remote.platform == "backtest"
-    assert remote.trade_dicts() == local.trade_dicts()
+    assert remote.transport == "wire" and remote.platform == "backtest" and remote.run_id
+    assert without_run(remote.trade_dicts(), remote.run_id) == local.trade_dicts()
     assert remote.final_equity == local.final_equity
     assert remote.account is not None and local.account is not None
     assert remote.account.balance == local.account.balance
@@ -41,27 +43,27 @@ def test_async_handlers_over_the_wire_equal_inprocess(gateway: Any, example: Any
     local = backtest(AsyncSma(), sample=True)
     with gateway("--platform", "backtest") as url:
         remote = run(AsyncSma(), platform="backtest", gateway=url)
-    assert local.trade_dicts() and remote.trade_dicts() == local.trade_dicts()
+    assert local.trade_dicts() and without_run(remote.trade_dicts(), remote.run_id) == local.trade_dicts()
     assert remote.final_equity == local.final_equity
 
 
 def test_wire_event_log_equals_the_inprocess_one(gateway: Any, example: Any) -> None:
-    """Every simulated event, its bytes and its grouping into batches are the same both ways; the wire
-    adds only the gateway's own id-less notices (the CONNECTED message)."""
+    """Every simulated event, its bytes and its grouping into batches are the same both ways (but for
+    the gateway's run id in its order ids); the wire adds only its own id-less notices (CONNECTED)."""
     import json
 
     cls = example("sma_crossover")
     local, remote = io.BytesIO(), io.BytesIO()
     backtest(cls(), sample=True, symbols=["AAPL", "MSFT", "BTC/USD"], events_log=local)
     with gateway("--platform", "backtest") as url:
-        run(cls(), platform="backtest", gateway=url, events_log=remote)
+        run_id = run(cls(), platform="backtest", gateway=url, events_log=remote).run_id
 
     def batches(buf: io.BytesIO) -> list[tuple[str, list[Any]]]:
         frames = [json.loads(line) for line in buf.getvalue().splitlines()]
         out = [(f["timestamp"], [e for e in f["events"] if "event_id" in e]) for f in frames]
         return [b for b in out if b[1]]
 
-    assert batches(remote) == batches(local)
+    assert without_run(batches(remote), run_id) == batches(local)
     assert sum(len(b[1]) for b in batches(local)) == 1950
 
 
@@ -211,7 +213,9 @@ async def test_async_client_against_a_backtest_gateway(gateway: Any) -> None:
             assert m.OrderType.MARKET in caps.supported_order_types
 
 
-def test_live_reconnect_rereads_state_after_a_gateway_restart(gateway: Any) -> None:
+def survivor() -> Any:
+    """A mock strategy that buys 3 AAPL on its first candle, sets `first_up` on its third, and after a
+    reconnect records its position on each candle, stopping after two."""
     import threading
     from decimal import Decimal
 
@@ -241,31 +245,76 @@ def test_live_reconnect_rereads_state_after_a_gateway_restart(gateway: Any) -> N
             if isinstance(event, StreamState):
                 self.states.append(event.state)
 
-    import time
+    return Survivor()
 
-    from tradewire.testkit.harness import free_port
 
-    port = free_port()
-    args = ("--platform", "mock", "--symbols", "AAPL", "--candle-interval", "0.05")
-    s = Survivor()
-    errors: list[BaseException] = []
+def _run_in_thread(s: Any, url: str, errors: list[BaseException]) -> Any:
+    import threading
 
     def go() -> None:
         try:
-            run(s, platform="mock", gateway=f"http://127.0.0.1:{port}", reconnect_max_delay=0.2)
+            run(s, platform="mock", gateway=url, reconnect_max_delay=0.2)
         except BaseException as e:
             errors.append(e)
 
-    with gateway(*args, port=port):
-        worker = threading.Thread(target=go, daemon=True)
-        worker.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not (hasattr(s, "first_up") and s.first_up.wait(0.05)):
-            time.sleep(0.01)
-        assert s.first_up.is_set()
-    # the gateway is gone; a fresh one (a new mock account) comes up on the same port
-    with gateway(*args, port=port):
+    worker = threading.Thread(target=go, daemon=True)
+    worker.start()
+    return worker
+
+
+def _wait_first_up(s: Any) -> None:
+    import time
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (hasattr(s, "first_up") and s.first_up.wait(0.05)):
+        time.sleep(0.01)
+    assert s.first_up.is_set()
+
+
+def test_a_reconnect_to_a_restarted_gateway_stops_with_run_changed() -> None:
+    """Gateway A stops and gateway B comes up on the same port (a fresh mock account, orders from 1
+    again): the reconnect sees B's run id, and the run stops with RunChanged instead of going on."""
+    import httpx
+
+    from tradewire.sdk import RunChanged
+    from tradewire.testkit.harness import free_port, running_gateway
+
+    port = free_port()
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    s = survivor()
+    errors: list[BaseException] = []
+    with running_gateway("mock", port=port, mock=mock) as a:
+        first_run = httpx.get(a.url + "/health").json()["run_id"]
+        worker = _run_in_thread(s, a.url, errors)
+        _wait_first_up(s)
+    with running_gateway("mock", port=port, mock=mock) as b:
+        second_run = httpx.get(b.url + "/health").json()["run_id"]
         worker.join(30)
-    assert not worker.is_alive() and not errors
+    assert not worker.is_alive() and len(errors) == 1 and isinstance(errors[0], RunChanged), errors
+    e = errors[0]
+    assert (e.before, e.after) == (first_run, second_run) and first_run != second_run
+    assert str(e) == (
+        f"the gateway restarted: run {first_run} is gone and run {second_run} started over "
+        "(new orders, account and event ids); stopping"
+    )
+    assert s.after == []  # not one event of the new run reached the strategy
+
+
+def test_a_reconnect_to_the_same_run_rereads_state_and_goes_on() -> None:
+    """The stream drops but the gateway did not restart: same run id, so the run goes on, with the
+    state re-read over REST (the position bought before the drop is still there)."""
+    from decimal import Decimal
+
+    from tradewire.testkit.harness import running_gateway
+
+    s = survivor()
+    errors: list[BaseException] = []
+    with running_gateway("mock", mock={"symbols": ("AAPL",), "candle_interval": 0.05}) as gw:
+        worker = _run_in_thread(s, gw.url, errors)
+        _wait_first_up(s)
+        hub = gw.gateway.hub
+        gw.call(lambda: [session.close(1012, "test: drop the stream") for session in list(hub.sessions)])
+        worker.join(30)
+    assert not worker.is_alive() and not errors, errors
     assert s.states[:3] == ["connected", "disconnected", "reconnecting"] and "connected" in s.states[3:]
-    assert s.after and s.after[0] == 0  # positions were re-read from the new gateway, not kept from before
+    assert s.after and s.after[0] == Decimal("3")

@@ -28,6 +28,7 @@ from tradewire.engine.operations import ProtocolOperations
 from tradewire.protocol import messages as m
 from tradewire.protocol.codec import dec
 from tradewire.protocol.errors import SymbolNotFound
+from tradewire.protocol.run_ids import new_run_id
 from tradewire.protocol.venue import StreamBatch, Venue
 
 __all__ = ["LiveKernelVenue", "LiveMarket"]
@@ -66,11 +67,11 @@ class _LastBar:
 class LiveMarket:
     """The kernel of a live venue with its instruments and recent 1m bars (the operations' `Market`)."""
 
-    def __init__(self, symbols: Sequence[str], config: BacktestConfig) -> None:
+    def __init__(self, symbols: Sequence[str], config: BacktestConfig, run_id: str = "") -> None:
         self.config = config
         self.symbols = {s: i for i, s in enumerate(symbols)}
         instruments = [Instrument(i, s, PRICE_SCALE, "1m", _MINUTE_NS) for s, i in self.symbols.items()]
-        self.kernel = Kernel(config, instruments)
+        self.kernel = Kernel(config, instruments, run_id)
         self.history: list[deque[tuple[int, int, int, int, int, int]]] = [
             deque(maxlen=config.history_bars) for _ in instruments
         ]
@@ -125,6 +126,8 @@ class LiveKernelVenue(KernelOperations, Venue):
         config: Account and fill settings (BacktestConfig); `provider` is written into market data
             (default: the engine's defaults with provider "mock").
         start: Simulated start time (default: now, floored to the minute).
+        run_id: The run, for order and trade ids (`ord-<run_id>-000001`) and the gateway's `run_id`
+            (default: a fresh one, `tradewire.protocol.run_ids`: a restarted venue never repeats an id).
     """
 
     platform = m.TradingPlatform.MOCK
@@ -138,11 +141,13 @@ class LiveKernelVenue(KernelOperations, Venue):
         history_bars: int = 1000,
         config: BacktestConfig | None = None,
         start: dt.datetime | None = None,
+        run_id: str | None = None,
     ) -> None:
         self.config = config or BacktestConfig(provider="mock")
+        self.run_id = new_run_id() if run_id is None else run_id
         self.now = (start or dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
         self.walks = {s: PriceWalk(s, seed, self.now, history_bars) for s in symbols}
-        self.market = LiveMarket(list(self.walks), self.config)
+        self.market = LiveMarket(list(self.walks), self.config, self.run_id)
         self.kernel = self.market.kernel
         self.operations = ProtocolOperations(self.market)
         self.tick_interval = tick_interval

@@ -27,6 +27,7 @@ class Simulation:
         data: Series | Sequence[Series],
         config: BacktestConfig | None = None,
         keep_history: bool = False,
+        run_id: str = "",
     ) -> None:
         self.config = config or BacktestConfig()
         self.series = as_series_list(data)
@@ -57,7 +58,7 @@ class Simulation:
             for sym, i in index.items()
         ]
         self.symbols = index
-        self.kernel = Kernel(self.config, self.instruments)
+        self.kernel = Kernel(self.config, self.instruments, run_id)
         # before the first step the clock stands at the start of the data (the first bar's start)
         self.kernel.now = min(s.first_ts for s in self.series if s.first_ts is not None)
         self.series_sym = [index[s.symbol] for s in self.series]

@@ -30,18 +30,26 @@ class BacktestVenue(KernelOperations, PacedVenue):
     Args:
         data: Series to replay (see `tradewire.engine` data sources).
         config: BacktestConfig; keyword arguments override fields.
+        run_id: The run, for order and trade ids (`ord-<run_id>-000001`) and the gateway's `run_id`;
+            empty (the default): ids without one (`ord-000001`), the same on every run, as in-process.
     """
 
     platform = m.TradingPlatform.BACKTEST
 
     def __init__(
-        self, data: Series | Sequence[Series], config: BacktestConfig | None = None, **overrides: Any
+        self,
+        data: Series | Sequence[Series],
+        config: BacktestConfig | None = None,
+        *,
+        run_id: str = "",
+        **overrides: Any,
     ) -> None:
         cfg = config or BacktestConfig()
         if overrides:
             cfg = cfg.replace(**overrides)
         self.config = cfg
-        self.sim = Simulation(data, cfg, keep_history=True)
+        self.run_id = run_id
+        self.sim = Simulation(data, cfg, keep_history=True, run_id=run_id)
         self.operations = ProtocolOperations(self.sim)
         self.kernel = self.sim.kernel
         self.kernel.rec = []

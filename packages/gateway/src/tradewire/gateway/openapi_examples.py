@@ -85,7 +85,10 @@ BREAKERS = (
 LIVE = '{"status":"ok"}'
 READY = '{"ready":true,"providers":["alpaca-paper"],"provider_count":1}'
 NOT_READY = '{"ready":false,"providers":[],"provider_count":0,"message":"Gateway is shutting down"}'
-HEALTH = '{"status":"connected","version":"0.3.0","git_sha":"unknown","providers":[{"platform":"mock","connected":true}]}'
+HEALTH = (
+    '{"status":"connected","version":"0.3.0","git_sha":"unknown","providers":[{"platform":"mock","connected":true}],'
+    '"run_id":"06p6k8s3m1a7q"}'
+)
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,31 @@
-"""The running gateway's state: its venue, settings, stream hub and stopping state."""
+"""The running gateway's state: its venue, settings, run id, stream hub and stopping state."""
 
 from __future__ import annotations
 
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.gateway.stream.hub import Hub
+from tradewire.protocol import run_ids
 from tradewire.protocol.errors import ShuttingDown
 from tradewire.protocol.venue import Venue
 
 
 class Gateway:
-    """The running gateway: its venue, settings, stream hub and stopping state.
+    """The running gateway: its venue, settings, run id, stream hub and stopping state.
 
     Args:
         venue: The venue to serve.
         settings: Gateway settings (auth, limits, stream timing).
+
+    Attributes:
+        run_id: This start's run (CONNECTED's and `/health`'s `run_id`): the venue's own when its
+            state starts afresh with it (the backtest and the mock), else a fresh one per gateway.
     """
 
     def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
         self.venue = venue
         self.settings = settings
-        self.hub = Hub(venue, settings)
+        self.run_id = venue.run_id or run_ids.new_run_id()
+        self.hub = Hub(venue, settings, self.run_id)
         self.connected = False
         self.stopping = False
 

@@ -76,6 +76,10 @@ class Venue(abc.ABC):
 
     #: Which platform this venue is (reported in `broker`, `/readyz`, `/health`).
     platform: TradingPlatform
+    #: The run this venue's state belongs to, when that state starts afresh with the venue (the engine's
+    #: backtest and mock venues put it into their order ids): the gateway reports it as its `run_id`.
+    #: Empty: the gateway names a fresh run for each of its starts (`tradewire.protocol.run_ids`).
+    run_id: str = ""
 
     @property
     def live(self) -> bool:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         PositionNotFound,
         ProtocolViolation,
         RateLimited,
+        RunChanged,
         SymbolNotFound,
         TradewireError,
     )
@@ -88,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "PositionNotFound": "tradewire.sdk.errors",
     "ProtocolViolation": "tradewire.sdk.errors",
     "RateLimited": "tradewire.sdk.errors",
+    "RunChanged": "tradewire.sdk.errors",
     "SymbolNotFound": "tradewire.sdk.errors",
     "StrategyError": "tradewire.sdk.failures",
 }
@@ -122,6 +124,7 @@ __all__ = [
     "PositionNotFound",
     "ProtocolViolation",
     "RateLimited",
+    "RunChanged",
     "RunResult",
     "Stoch",
     "Strategy",

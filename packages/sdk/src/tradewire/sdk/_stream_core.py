@@ -1,4 +1,5 @@
-"""The event stream without I/O: handshake options, refused handshakes, reconnect back-off and states."""
+"""The event stream without I/O: handshake options, refused handshakes, reconnect back-off, states and
+the run check (a reconnect that reaches a restarted gateway stops with RunChanged)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 from websockets.exceptions import InvalidStatus, InvalidURI
 
-from tradewire.sdk._frames import StreamState
+from tradewire.protocol import messages as m
+from tradewire.sdk._frames import Delivery, StreamState
 from tradewire.sdk.config import ClientConfig
-from tradewire.sdk.errors import AuthenticationError, ConnectionLost
+from tradewire.sdk.errors import AuthenticationError, ConnectionLost, RunChanged
 
 __all__ = ["MAX_FRAME", "StreamCore", "reconnect_delay"]
 
@@ -35,6 +37,7 @@ class StreamCore:
         on_state: Callable[[StreamState], Any] | None = None,
         max_reconnects: int | None = None,
         candles: bool = False,
+        run_id: str | None = None,
     ) -> None:
         self.config = config
         self.reconnect = reconnect
@@ -42,6 +45,8 @@ class StreamCore:
         self.max_reconnects = max_reconnects
         self.candles = candles
         self.finished = False
+        #: The gateway's run (its CONNECTED `run_id`): given, or the first one the stream sees.
+        self.run_id = run_id
 
     def _connect_options(self) -> dict[str, Any]:
         return {
@@ -68,6 +73,22 @@ class StreamCore:
     def _state(self, state: StreamState) -> None:
         if self.on_state is not None:
             self.on_state(state)
+
+    def _check_run(self, first: Delivery) -> None:
+        """Read the run id of a connection's first delivery (the gateway's CONNECTED); RunChanged (and
+        the stream finished) when it names another run than the stream's. A gateway that sends none
+        (the extension is Tradewire's) is not checked."""
+        for event in first.events:
+            if type(event) is m.ConnectionEvent and event.event == m.ConnectionEventType.CONNECTED:
+                run_id = event.run_id
+                if not run_id:
+                    return
+                if self.run_id is None:
+                    self.run_id = run_id
+                elif run_id != self.run_id:
+                    self.finished = True
+                    raise RunChanged(self.run_id, run_id)
+                return
 
     def _next_delay(self, attempt: int, error: str | None) -> float:
         """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""

@@ -46,6 +46,7 @@ __all__ = [
     "ProviderUnavailable",
     "RateLimited",
     "ResetCooldown",
+    "RunChanged",
     "ShuttingDown",
     "SymbolNotFound",
     "TradewireError",
@@ -67,6 +68,25 @@ class ConnectionLost(TradewireError):
     """The gateway could not be reached, or the connection dropped and retries ran out."""
 
     status = 0
+
+
+class RunChanged(ConnectionLost):
+    """The stream reconnected to a gateway that serves another run: it restarted, and its orders, account
+    and event ids started over. Going on would mix two runs, so the stream (and a strategy's run) stops.
+
+    Attributes:
+        before: The run id of the gateway's first CONNECTED.
+        after: The run id the reconnect found.
+    """
+
+    def __init__(self, before: str, after: str) -> None:
+        super().__init__(
+            f"the gateway restarted: run {before} is gone and run {after} started over "
+            "(new orders, account and event ids); stopping",
+            {"before": before, "after": after},
+        )
+        self.before = before
+        self.after = after
 
 
 class ProtocolViolation(TradewireError):

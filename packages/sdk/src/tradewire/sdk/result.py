@@ -31,6 +31,8 @@ class RunResult:
         report: The engine's results object (in-process backtests), for `write_report`.
         partial: The strategy raised and the run stopped early: everything here ends at that instant
             (see `StrategyError`).
+        run_id: The gateway's run (its `/health` and CONNECTED `run_id`; the backtest and mock
+            gateways' order ids carry it); None in-process or when the gateway names none.
     """
 
     strategy: str
@@ -47,6 +49,7 @@ class RunResult:
     elapsed_s: float = 0.0
     start_cash: Decimal | None = None
     partial: bool = False
+    run_id: str | None = None
     report: Any = field(default=None, repr=False)
     _trade_source: Callable[[], list[m.Trade]] | None = field(default=None, repr=False)
     _counts: tuple[int, int] | None = field(default=None, repr=False)

@@ -26,7 +26,8 @@ class AsyncEventStream(StreamCore):
     Opts into the batched framing (one frame and one ack per batch) unless the config says
     `framing="single"`. Answers JSON `ping` with `pong`. On a drop it reconnects with exponential
     back-off and jitter, except after a 401/403 (AuthenticationError) or after `backtest_complete`
-    (iteration simply ends).
+    (iteration simply ends). A reconnect that finds the gateway serving another run (its CONNECTED
+    `run_id` changed: it restarted, and its orders and account started over) raises RunChanged.
 
     Args:
         config: Where and how to connect.
@@ -35,6 +36,7 @@ class AsyncEventStream(StreamCore):
         max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
         candles: Deliver candle messages as `Candle`s (what `Strategy.on_candle` takes) rather than
             protocol `CandleEvent`s: cheaper when a strategy is the consumer.
+        run_id: The run the stream belongs to (e.g. from `/health`); None: the first CONNECTED's.
     """
 
     _ws: ClientConnection | None = None
@@ -68,12 +70,16 @@ class AsyncEventStream(StreamCore):
                 attempt = 0
                 error = None
                 candles = self.candles
+                greeting = True  # the first message of a connection is the gateway's CONNECTED
                 try:
                     async for raw in ws:
                         delivery = parse_frame(raw, candles)
                         if delivery is None:
                             await ws.send(PONG, text=True)
                             continue
+                        if greeting:
+                            greeting = False
+                            self._check_run(delivery)
                         yield delivery
                         if delivery.complete:
                             self.finished = True

@@ -27,7 +27,8 @@ class EventStream(StreamCore):
     Opts into the batched framing (one frame and one ack per batch) unless the config says
     `framing="single"`. Answers JSON `ping` with `pong`. On a drop it reconnects with exponential
     back-off and jitter, except after a 401/403 (AuthenticationError) or after `backtest_complete`
-    (iteration simply ends).
+    (iteration simply ends). A reconnect that finds the gateway serving another run (its CONNECTED
+    `run_id` changed: it restarted, and its orders and account started over) raises RunChanged.
 
     Args:
         config: Where and how to connect.
@@ -36,6 +37,7 @@ class EventStream(StreamCore):
         max_reconnects: Give up (ConnectionLost) after this many failed attempts in a row; None = never.
         candles: Deliver candle messages as `Candle`s (what `Strategy.on_candle` takes) rather than
             protocol `CandleEvent`s: cheaper when a strategy is the consumer.
+        run_id: The run the stream belongs to (e.g. from `/health`); None: the first CONNECTED's.
     """
 
     _ws: ClientConnection | None = None
@@ -69,12 +71,16 @@ class EventStream(StreamCore):
                 attempt = 0
                 error = None
                 candles = self.candles
+                greeting = True  # the first message of a connection is the gateway's CONNECTED
                 try:
                     for raw in ws:
                         delivery = parse_frame(raw, candles)
                         if delivery is None:
                             ws.send(PONG, text=True)
                             continue
+                        if greeting:
+                            greeting = False
+                            self._check_run(delivery)
                         yield delivery
                         if delivery.complete:
                             self.finished = True

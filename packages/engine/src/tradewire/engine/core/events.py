@@ -14,6 +14,16 @@ K_CANDLE, K_QUOTE, K_ORDER, K_TRADE, K_POSITION, K_ACCOUNT, K_ERROR, K_COMPLETE 
 ACC_BALANCE, ACC_MARGIN_WARNING, ACC_MARGIN_CALL = 1, 2, 3
 
 
+def id_prefixes(run_id: str) -> tuple[str, str]:
+    """The trade and order id prefixes of a run: `trd-` and `ord-`, with `<run_id>-` after each when set.
+
+    In-process backtests have no run id, so their ids (`ord-000001`) are the same on every run; a
+    gateway's venue has one per start, so an id of an earlier start never names a later order.
+    """
+    tail = f"{run_id}-" if run_id else ""
+    return f"trd-{tail}", f"ord-{tail}"
+
+
 class Fill:
     """One execution, as the in-process API and the results see it (scaled ints; see `Backtest` for views)."""
 
@@ -45,10 +55,12 @@ class Fill:
 class FillLog:
     """Every fill of the run in compact columns (about 50 bytes a fill instead of ~200 for objects),
     so long runs keep their full trade history without per-fill Python objects. Indexing and
-    iteration build `Fill` objects on demand."""
+    iteration build `Fill` objects on demand. `run_id` (empty: none) goes into every trade and order id."""
 
-    def __init__(self) -> None:
+    def __init__(self, run_id: str = "") -> None:
         from array import array
+
+        self.trade_prefix, self.order_prefix = id_prefixes(run_id)
 
         self.order_seq = array("q")
         self.sym = array("i")
@@ -83,8 +95,8 @@ class FillLog:
         if not 0 <= i < len(self.ts):
             raise IndexError(i)
         return Fill(
-            f"trd-{i + 1:06d}",
-            f"ord-{self.order_seq[i]:06d}",
+            f"{self.trade_prefix}{i + 1:06d}",
+            f"{self.order_prefix}{self.order_seq[i]:06d}",
             self.sym[i],
             self.side[i],
             self.qty[i],

@@ -68,7 +68,7 @@ DAY_NS = 86_400 * 10**9
 class Kernel:
     """State and rules of one simulated account. Prices/quantities are scaled ints (see `Ledger`)."""
 
-    def __init__(self, config: BacktestConfig, instruments: list[Instrument]) -> None:
+    def __init__(self, config: BacktestConfig, instruments: list[Instrument], run_id: str = "") -> None:
         self.config = config
         self.instruments = instruments
         self.qs = config.quantity_decimals
@@ -104,7 +104,8 @@ class Kernel:
         self.n_working = 0
         self.seq = 0
         self.trade_seq = 0
-        self.fills = FillLog()
+        self.fills = FillLog(run_id)
+        self.order_prefix = self.fills.order_prefix
         # finished orders are kept for get_order/history up to this many (memory stays flat on long runs)
         self.retain = config.order_history
         self.finished: deque[OrderState] = deque()
@@ -417,7 +418,7 @@ class Kernel:
     def new_order(self, sym: int, side: int, otype: int, qty: int, tif: int) -> OrderState:
         """A fresh order with the next id; not yet accepted (call `accept`)."""
         self.seq += 1
-        oid = f"ord-{self.seq:06d}"
+        oid = f"{self.order_prefix}{self.seq:06d}"
         o = OrderState(oid, self.seq, sym, side, otype, qty, tif, self.now)
         self.orders[oid] = o
         return o

@@ -42,14 +42,18 @@ async def readyz(request: AnyRequest) -> Response[bytes]:
 
 @get(routes.HEALTH, opt={"public": True})
 async def health(request: AnyRequest) -> Response[bytes]:
-    """Version, build commit and the venue's connection and staleness (always 200)."""
+    """Version, build commit, run id and the venue's connection and staleness (always 200)."""
     gw = gateway(request)
     stale = gw.venue.stale_symbols()
     provider = ProviderHealth(
         platform=gw.venue.platform, connected=gw.connected, stale_instruments=list(stale)
     )
     status = OverallStatus.DEGRADED if stale else OverallStatus.CONNECTED
-    return ok(DetailedHealthStatus(status=status, version=__version__, git_sha=GIT_SHA, providers=[provider]))
+    return ok(
+        DetailedHealthStatus(
+            status=status, version=__version__, git_sha=GIT_SHA, providers=[provider], run_id=gw.run_id
+        )
+    )
 
 
 @get(routes.METRICS, opt={"public": True})

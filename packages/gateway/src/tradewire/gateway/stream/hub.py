@@ -46,9 +46,10 @@ class Hub:
     connects mid-run first receives the pending messages again (same ids).
     """
 
-    def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
+    def __init__(self, venue: Venue, settings: GatewaySettings, run_id: str = "") -> None:
         self.venue = venue
         self.settings = settings
+        self.run_id = run_id  # the gateway's run, on every CONNECTED (empty: none sent)
         #: The venue as a `PacedVenue` (the one check of pacing), None for a live venue.
         self._pacer = venue if isinstance(venue, PacedVenue) else None
         self.paced = self._pacer is not None
@@ -173,7 +174,12 @@ class Hub:
         metrics.WS_CLIENTS.inc()
         session.notify(
             Wire.of(
-                ConnectionEvent(event=ConnectionEventType.CONNECTED, broker=self.broker, timestamp=_now())
+                ConnectionEvent(
+                    event=ConnectionEventType.CONNECTED,
+                    broker=self.broker,
+                    timestamp=_now(),
+                    run_id=self.run_id or None,
+                )
             )
         )
         stale = self.venue.stale_symbols()

@@ -92,16 +92,17 @@ class WireTransport:
         return self.client.list_orders()
 
 
-def _platform(client: Client) -> str:
+def _platform_and_run(client: Client) -> tuple[str, str | None]:
+    """The gateway's platform ("unknown" when it does not say) and run id (None when it has none)."""
     try:
         health = client.health()
     except Exception:
-        return "unknown"
+        return "unknown", None
     if health.providers:
         from tradewire.protocol import codec
 
-        return codec.enum_spelling(health.providers[0].platform)
-    return "unknown"
+        return codec.enum_spelling(health.providers[0].platform), health.run_id or None
+    return "unknown", health.run_id or None
 
 
 async def run_wire(
@@ -119,7 +120,9 @@ async def run_wire(
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
     Every delivery is handled (state first, then handlers) and then acknowledged by batch id, which
-    is what lets a backtest gateway advance. After a live reconnect the state is re-read over REST.
+    is what lets a backtest gateway advance. After a live reconnect the state is re-read over REST;
+    a reconnect to a restarted gateway (another run id than `/health` gave at the start) raises
+    RunChanged, since its orders, account and event ids started over.
 
     Args:
         strategy: The strategy instance.
@@ -135,7 +138,8 @@ async def run_wire(
     client = rest_client(config, busy_poll_s)
     router = Router(strategy)
     timeframe = candle_timeframe(strategy)  # None: candles pass as the gateway streams them
-    result = RunResult(type(strategy).__name__, _platform(client), "wire")
+    platform, run_id = _platform_and_run(client)
+    result = RunResult(type(strategy).__name__, platform, "wire", run_id=run_id)
     transport = WireTransport(client, result.platform, Refusals(strict, lambda: strategy.now))
     states: list[StreamState] = []
     started = time.perf_counter()
@@ -147,7 +151,9 @@ async def run_wire(
         await _call(strategy.on_start)
         await _deliver_refusals(router, transport.refusals)
         # candles straight into the Candles handlers take (no protocol CandleEvent on the hot path)
-        stream = AsyncEventStream(config, reconnect=reconnect, on_state=states.append, candles=True)
+        stream = AsyncEventStream(
+            config, reconnect=reconnect, on_state=states.append, candles=True, run_id=run_id
+        )
         trades = result.trades
         async with stream:
             async for delivery in stream:
@@ -175,6 +181,7 @@ async def run_wire(
                     progress(result, strategy)
                 if strategy.stop_requested:
                     break
+        result.run_id = stream.run_id
         if states:
             await _connection_changes(states, router, strategy, client)
         await _call(strategy.on_stop)

@@ -3,6 +3,7 @@
 from tradewire.testkit.differential.compare import Divergence, first_difference, first_divergence
 from tradewire.testkit.differential.data import DataSet
 from tradewire.testkit.differential.gateway import backtest_gateway
+from tradewire.testkit.differential.ids import without_run
 from tradewire.testkit.differential.outcome import Outcome
 from tradewire.testkit.differential.recorder import Recording, record
 from tradewire.testkit.differential.runner import check, divergence, run_inprocess, run_wire
@@ -22,4 +23,5 @@ __all__ = [
     "record",
     "run_inprocess",
     "run_wire",
+    "without_run",
 ]

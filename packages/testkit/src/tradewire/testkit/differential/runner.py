@@ -41,6 +41,7 @@ def run_wire(strategy: Strategy, data: DataSet) -> Outcome:
     recording = record(strategy)
     outcome = Outcome("wire", strategy, recording)
     with data.files() as files, backtest_gateway(files, data.options, strategy.symbols) as gateway:
+        outcome.run_id = gateway.gateway.run_id
         try:
             outcome.result = run(strategy, platform="backtest", gateway=gateway.url, api_key=gateway.api_key)
         except Exception as e:
@@ -49,15 +50,18 @@ def run_wire(strategy: Strategy, data: DataSet) -> Outcome:
 
 
 def divergence(left: Outcome, right: Outcome, extra: Extra | None = None) -> Divergence | None:
-    """The first difference: in the snapshots (time order), then the final results, then `extra`."""
-    found = first_divergence(left.recording.snapshots, right.recording.snapshots)
+    """The first difference: in the snapshots (time order), then the final results, then `extra`; ids
+    are compared without the gateway's run id (`Outcome.comparable`)."""
+    found = first_divergence(left.snapshots(), right.snapshots())
     if found is not None:
         return found
     diff = first_difference(left.final(), right.final())
     if diff is not None:
         return Divergence("the final result", *diff)
     if extra is not None:
-        diff = first_difference(extra(left.strategy), extra(right.strategy))
+        diff = first_difference(
+            left.comparable(extra(left.strategy)), right.comparable(extra(right.strategy))
+        )
         if diff is not None:
             return Divergence("the strategy's own record (extra)", *diff)
     return None

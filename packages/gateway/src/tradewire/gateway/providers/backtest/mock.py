@@ -33,6 +33,7 @@ class MockVenue(LiveKernelVenue):
         starting_balance: Account cash (decimal text).
         currency: Account currency.
         start: Simulated start time (default: now, floored to the minute).
+        run_id: The run in the order ids (default: a fresh one, so a restart never repeats an id).
     """
 
     platform = TradingPlatform.MOCK
@@ -47,6 +48,7 @@ class MockVenue(LiveKernelVenue):
         starting_balance: str = "100000",
         currency: str = "USD",
         start: dt.datetime | None = None,
+        run_id: str | None = None,
     ) -> None:
         config = BacktestConfig(cash=starting_balance, currency=currency, provider=PROVIDER)
         super().__init__(
@@ -56,6 +58,7 @@ class MockVenue(LiveKernelVenue):
             history_bars=history_bars,
             config=config,
             start=start,
+            run_id=run_id,
         )
 
 

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tradewire.protocol import run_ids
 from tradewire.protocol.venue import Venue
 
 if TYPE_CHECKING:
@@ -80,8 +81,14 @@ def load_config(engine: Any, b: BacktestSettings) -> Any:
 
 
 def create_venue(settings: GatewaySettings) -> Venue:
-    """Provider entry point: a BacktestVenue over `settings.backtest` data and engine config."""
+    """Provider entry point: a BacktestVenue over `settings.backtest` data and engine config.
+
+    Each start is a new run (`run_ids`): its order ids never repeat an earlier start's, so a client's
+    retried cancel of an order of the previous run finds nothing instead of cancelling another order.
+    """
     engine = _engine()
     b = settings.backtest
-    venue: Venue = engine.BacktestVenue(load_series(engine, b), load_config(engine, b))
+    venue: Venue = engine.BacktestVenue(
+        load_series(engine, b), load_config(engine, b), run_id=run_ids.new_run_id()
+    )
     return venue

@@ -1471,6 +1471,13 @@ class ConnectionEvent(betterproto2.Message):
         5, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
+    run_id: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True)
+    """
+    Tradewire extension (compatible clients ignore it): the run this gateway serves, fresh on each
+    gateway start; sent with CONNECTED. A reconnect that sees another value reached a restarted
+    gateway whose orders, account and event ids started over.
+    """
+
 
 default_message_pool.register_message("tradewire.v1", "ConnectionEvent", ConnectionEvent)
 
@@ -1539,6 +1546,12 @@ class DetailedHealthStatus(betterproto2.Message):
     """
 
     providers: "list[ProviderHealth]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    run_id: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
+    """
+    Tradewire extension (compatible clients ignore it): the run this gateway serves, fresh on each
+    gateway start; the `run_id` of the stream's CONNECTED event.
+    """
 
 
 default_message_pool.register_message("tradewire.v1", "DetailedHealthStatus", DetailedHealthStatus)
