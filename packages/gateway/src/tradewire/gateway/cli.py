@@ -29,7 +29,8 @@ platforms:
   backtest        the engine's BacktestVenue, time advancing on acks
   alpaca-paper, alpaca-live, binance-testnet, binance-live
                   not available in this build (their providers ship separately); the live ones
-                  also require --allow-live-orders AND TRADEWIRE_ALLOW_LIVE=1
+                  (and any provider whose venue is live) also require the --allow-live-orders
+                  flag AND TRADEWIRE_ALLOW_LIVE_ORDERS=true in the environment
   third-party     any provider registered in the 'tradewire.venues' entry-point group
 
 examples:
@@ -70,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-live-orders",
         action="store_true",
         default=None,
-        help="opt in to real-money platforms (also needs TRADEWIRE_ALLOW_LIVE=1)",
+        help="opt in to real-money platforms (also needs TRADEWIRE_ALLOW_LIVE_ORDERS=true in the "
+        "environment; this flag has no environment variable)",
     )
     serve.add_argument(
         "--ack-timeout",
