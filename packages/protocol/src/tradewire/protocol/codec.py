@@ -622,9 +622,8 @@ def _refuse_duplicate_keys(data: bytes, obj: Any) -> None:
     flat = type(obj) is dict
     if flat and data.count(b":") == len(obj):
         return
-    if _key_bound(data) <= (
-        len(obj) if flat and all(type(v) not in (dict, list) for v in obj.values()) else _count_keys(obj)
-    ):
+    bound = _key_bound(data)
+    if (flat and bound <= len(obj)) or bound <= _count_keys(obj):  # len(obj) <= _count_keys(obj)
         return
     if _nesting(data) > MAX_DEPTH:
         raise _too_deep()
