@@ -63,6 +63,7 @@ _TIMESTAMP_RE = re.compile(
 #: walked by a recursive Python parser (which would hit the interpreter's recursion limit).
 MAX_DEPTH = 64
 _STRING_B = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_QUOTE_BLANK = re.compile(rb'"[ \t\r\n]')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = [0] * 256
 _STEP[ord("[")] = _STEP[ord("{")] = 1
@@ -606,9 +607,10 @@ def _refuse_repeat(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _key_bound(data: bytes) -> int:
     """At least the number of keys in the text: a key is a string followed by `:`, maybe after blanks."""
-    return (
-        data.count(b'":') + data.count(b'" ') + data.count(b'"\n') + data.count(b'"\t') + data.count(b'"\r')
-    )
+    bound = data.count(b'":')
+    if _QUOTE_BLANK.search(data) is None:  # compact or json.dumps spacing: no blank after a quote
+        return bound
+    return bound + data.count(b'" ') + data.count(b'"\n') + data.count(b'"\t') + data.count(b'"\r')
 
 
 def _refuse_duplicate_keys(data: bytes, obj: Any) -> None:
