@@ -22,8 +22,10 @@ def error(r: httpx.Response, status: int) -> dict:
     return body
 
 
-def test_deeply_nested_body_with_a_float_is_400(gw):
-    body = b"{" + ORDER + b',"quantity":1.5,"x":' + b"[" * 1000 + b"]" * 1000 + b"}"
+@pytest.mark.parametrize(("quantity", "levels"), [(b"1.5", 1000), (b'"1"', 65)])
+def test_deeply_nested_body_is_400(gw, quantity, levels):
+    # with a JSON float, 1,000 levels used to reach a recursive parser: RecursionError, 500
+    body = b"{" + ORDER + b',"quantity":' + quantity + b',"x":' + b"[" * levels + b"]" * levels + b"}"
     refused = error(httpx.post(gw.url + "/v1/orders", content=body, headers=JSON), 400)
     assert refused["code"] == "INVALID_REQUEST" and "nested deeper than 64" in refused["message"]
 

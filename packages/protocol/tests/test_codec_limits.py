@@ -23,9 +23,17 @@ def test_deep_nesting_with_a_float_is_a_decode_error(decode):
         decode(SubmitOrderRequest, body)
 
 
-def test_nesting_up_to_the_limit_is_read():
+def test_a_request_body_is_bounded_even_without_a_float():
+    body = b"{" + ORDER + b',"quantity":"1","x":' + nested(codec.MAX_DEPTH + 1) + b"}"
+    assert codec.decode(SubmitOrderRequest, body).quantity == "1"  # orjson's own bound is 1,024
+    with pytest.raises(codec.DecodeError, match="nested deeper"):
+        codec.decode_request(SubmitOrderRequest, body)
+
+
+@pytest.mark.parametrize("decode", [codec.decode, codec.decode_request])
+def test_nesting_up_to_the_limit_is_read(decode):
     body = b"{" + ORDER + b',"quantity":1.5,"x":' + nested(codec.MAX_DEPTH - 1) + b"}"
-    assert codec.decode(SubmitOrderRequest, body).quantity == "1.5"
+    assert decode(SubmitOrderRequest, body).quantity == "1.5"
 
 
 def test_brackets_inside_strings_do_not_count():

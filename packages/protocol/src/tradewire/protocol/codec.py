@@ -636,15 +636,20 @@ def _refuse_duplicate_keys(data: bytes, obj: Any) -> None:
 
 
 def decode_request(cls: type[M], data: bytes | bytearray | memoryview | str) -> M:
-    """`decode`, also refusing a key given twice in one object (in a request body, last-wins would
-    silently pick one of two values the client sent)."""
+    """`decode` for a request body: also refuses a key given twice in one object (last-wins would
+    silently pick one of two values the client sent) and nesting past MAX_DEPTH even without floats."""
     dec_one = _codec(cls)[1]
-    obj = _parse(data, exact=False)
-    _refuse_duplicate_keys(data if type(data) is bytes else _bytes(data), obj)
+    raw = data if type(data) is bytes else _bytes(data)
+    # The same depth bound as the exact parse, whether or not the body holds a float: two counts
+    # settle any body with few brackets.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _nesting(raw) > MAX_DEPTH:
+        raise _too_deep()
+    obj = _parse(raw, exact=False)
+    _refuse_duplicate_keys(raw, obj)
     try:
         result: M = dec_one(obj)
     except _NeedsExactNumbers:
-        result = dec_one(_parse(data, exact=True))
+        result = dec_one(_parse(raw, exact=True))
     return result
 
 
