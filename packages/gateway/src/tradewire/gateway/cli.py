@@ -35,7 +35,7 @@ platforms:
 
 examples:
   tradewire-gateway serve --platform mock
-  TRADEWIRE_API_KEY=s3cret tradewire-gateway serve --host 0.0.0.0 --port 8080
+  TRADEWIRE_API_KEY=$(openssl rand -hex 32) tradewire-gateway serve --host 0.0.0.0
   tradewire-gateway serve --platform backtest --data bars.csv --config engine.toml
   tradewire-gateway serve --platform backtest --data minute_bars.csv --timeframe 1d
 """
