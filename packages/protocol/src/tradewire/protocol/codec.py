@@ -613,22 +613,19 @@ def _key_bound(data: bytes) -> int:
     return bound + data.count(b'" ') + data.count(b'"\n') + data.count(b'"\t') + data.count(b'"\r')
 
 
-def _refuse_duplicate_keys(data: bytes, obj: Any) -> None:
-    """DecodeError naming the first key given twice in one object of `data` (parsed as `obj`).
+def _check_request_text(data: bytes, obj: Any) -> None:
+    """DecodeError for a body (parsed as `obj`) nested past MAX_DEPTH or giving a key twice in one
+    object, naming the key: the slow path of `decode_request`, for bodies that are not flat.
 
-    A text holding no more keys than `obj` has repeated none. Counting them is cheap: every key is
-    followed by a colon, so a flat body with no colon inside its values is settled by one count;
-    otherwise quote-colon pairs bound the keys. Only a text that may repeat a key is parsed again,
-    keeping every key.
+    A text holding no more keys than `obj` has repeated none; quote-colon pairs bound the keys
+    (colons inside strings do not count). Only a text that may repeat a key is parsed again, keeping
+    every key.
     """
-    flat = type(obj) is dict
-    if flat and data.count(b":") == len(obj):
-        return
-    bound = _key_bound(data)
-    if (flat and bound <= len(obj)) or bound <= _count_keys(obj):  # len(obj) <= _count_keys(obj)
-        return
     if _nesting(data) > MAX_DEPTH:
         raise _too_deep()
+    bound = _key_bound(data)
+    if (type(obj) is dict and bound <= len(obj)) or bound <= _count_keys(obj):  # len <= _count_keys
+        return
     try:
         _stdjson.loads(data.decode(), object_pairs_hook=_refuse_repeat)
     except ValueError as e:  # DecodeError is not one; e.g. an integer past the stdlib's digit limit
@@ -640,12 +637,11 @@ def decode_request(cls: type[M], data: bytes | bytearray | memoryview | str) -> 
     silently pick one of two values the client sent) and nesting past MAX_DEPTH even without floats."""
     dec_one = _codec(cls)[1]
     raw = data if type(data) is bytes else _bytes(data)
-    # The same depth bound as the exact parse, whether or not the body holds a float: two counts
-    # settle any body with few brackets.
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _nesting(raw) > MAX_DEPTH:
-        raise _too_deep()
-    obj = _parse(raw, exact=False)
-    _refuse_duplicate_keys(raw, obj)
+    obj = _parse(raw, exact=False)  # orjson bounds nesting itself (1,024 levels) and walks nothing
+    # A flat object, as order bodies are: as many colons as keys means no key twice and no nested
+    # object, and few brackets mean no deep array. Anything else gets the full checks.
+    if not (type(obj) is dict and raw.count(b":") == len(obj) and raw.count(b"[") <= MAX_DEPTH):
+        _check_request_text(raw, obj)
     try:
         result: M = dec_one(obj)
     except _NeedsExactNumbers:
