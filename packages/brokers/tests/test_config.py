@@ -97,8 +97,8 @@ def test_the_live_guard_refuses_a_live_venue_without_both_opt_ins() -> None:
     with pytest.raises(LiveOptInMissing, match="TRADEWIRE_ALLOW_LIVE"):
         check_live(live, allow_live_orders=True, env={})
     with pytest.raises(LiveOptInMissing, match="--allow-live-orders"):
-        check_live(live, allow_live_orders=False, env={"TRADEWIRE_ALLOW_LIVE": "1"})
-    check_live(live, allow_live_orders=True, env={"TRADEWIRE_ALLOW_LIVE": "1"})
+        check_live(live, allow_live_orders=False, env={"TRADEWIRE_ALLOW_LIVE_ORDERS": "true"})
+    check_live(live, allow_live_orders=True, env={"TRADEWIRE_ALLOW_LIVE_ORDERS": "true"})
 
 
 def test_the_live_guard_lets_paper_through_and_follows_venue_live() -> None:

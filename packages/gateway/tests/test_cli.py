@@ -39,7 +39,7 @@ def test_help_explains_each_option():
         "--allow-live-orders",
         "TRADEWIRE_API_KEY",
         "GATEWAY_API_KEY",
-        "TRADEWIRE_ALLOW_LIVE=1",
+        "TRADEWIRE_ALLOW_LIVE_ORDERS=true",
         "backtest",
         "mock",
     ):
@@ -80,7 +80,7 @@ def test_unknown_setting_rejected(tmp_path):
 def test_non_loopback_without_key_refused(capsys):
     with pytest.raises(InsecureBind):
         check_bind(GatewaySettings(host="0.0.0.0"))
-    check_bind(GatewaySettings(host="0.0.0.0", api_key="k"))
+    check_bind(GatewaySettings(host="0.0.0.0", api_key="k" * 16))
     check_bind(GatewaySettings(host="::1"))
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "without an API key" in capsys.readouterr().err
@@ -107,9 +107,9 @@ def test_a_live_plugin_venue_needs_flag_and_env(monkeypatch):
         providers.PlatformError, match="'acme' places real-money orders; refusing without the"
     ):
         providers.create_venue(GatewaySettings(platform="acme"))
-    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE=1"):
+    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE_ORDERS=true"):
         providers.create_venue(GatewaySettings(platform="acme", allow_live_orders=True))
-    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE", "1")
+    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE_ORDERS", "true")
     assert isinstance(
         providers.create_venue(GatewaySettings(platform="acme", allow_live_orders=True)), MockVenue
     )
@@ -119,12 +119,12 @@ def test_a_live_plugin_venue_needs_flag_and_env(monkeypatch):
 def test_live_platforms_need_flag_and_env(monkeypatch, platform, capsys):
     with pytest.raises(
         providers.PlatformError,
-        match="--allow-live-orders flag and the environment variable TRADEWIRE_ALLOW_LIVE=1",
+        match="--allow-live-orders flag and the environment variable TRADEWIRE_ALLOW_LIVE_ORDERS=true",
     ):
         providers.create_venue(GatewaySettings(platform=platform))
-    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE=1"):
+    with pytest.raises(providers.PlatformError, match="TRADEWIRE_ALLOW_LIVE_ORDERS=true"):
         providers.create_venue(GatewaySettings(platform=platform, allow_live_orders=True))
-    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE", "1")
+    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE_ORDERS", "true")
     with pytest.raises(providers.PlatformError, match="--allow-live-orders"):
         providers.create_venue(GatewaySettings(platform=platform))
     # both opt-ins given: the answer is now that this build has no such provider

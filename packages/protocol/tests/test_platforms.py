@@ -11,7 +11,8 @@ from tradewire.protocol.messages import TradingPlatform
 from tradewire.protocol.platforms import LiveOptInMissing, check_live_opt_in
 from tradewire.protocol.venue import Venue
 
-BOTH = {"TRADEWIRE_ALLOW_LIVE": "1"}
+ENV = "TRADEWIRE_ALLOW_LIVE_ORDERS"
+BOTH = {ENV: "true"}
 
 
 def test_offered_platforms_are_the_specs_six_in_enum_order() -> None:
@@ -103,9 +104,10 @@ def test_guard_lets_paper_platforms_pass_without_opt_ins(platform: str) -> None:
 @pytest.mark.parametrize(
     ("allow", "env", "missing"),
     [
-        (False, {}, ("the --allow-live-orders flag", "the environment variable TRADEWIRE_ALLOW_LIVE=1")),
-        (True, {}, ("the environment variable TRADEWIRE_ALLOW_LIVE=1",)),
-        (True, {"TRADEWIRE_ALLOW_LIVE": "true"}, ("the environment variable TRADEWIRE_ALLOW_LIVE=1",)),
+        (False, {}, ("the --allow-live-orders flag", f"the environment variable {ENV}=true")),
+        (True, {}, (f"the environment variable {ENV}=true",)),
+        (True, {ENV: "1"}, (f"the environment variable {ENV}=true",)),
+        (True, {"TRADEWIRE_ALLOW_LIVE": "1"}, (f"the environment variable {ENV}=true",)),  # the old name
         (False, BOTH, ("the --allow-live-orders flag",)),
     ],
 )
@@ -123,10 +125,10 @@ def test_guard_passes_with_both_opt_ins() -> None:
 
 
 def test_guard_reads_the_process_environment_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TRADEWIRE_ALLOW_LIVE", raising=False)
+    monkeypatch.delenv(ENV, raising=False)
     with pytest.raises(LiveOptInMissing):
         check_live_opt_in("alpaca-live", True)
-    monkeypatch.setenv("TRADEWIRE_ALLOW_LIVE", "1")
+    monkeypatch.setenv(ENV, "TRUE")
     check_live_opt_in("alpaca-live", True)
 
 

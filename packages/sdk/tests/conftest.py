@@ -39,6 +39,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TEKTII_TRADING_GATEWAY_API_KEY",
         "TRADING_GATEWAY_API_KEY",
         "TRADEWIRE_ALLOW_LIVE",
+        "TRADEWIRE_ALLOW_LIVE_ORDERS",
         "TRADEWIRE_ALLOW_INSECURE",
     ):
         monkeypatch.delenv(name, raising=False)

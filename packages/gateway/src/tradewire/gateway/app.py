@@ -12,11 +12,13 @@ from litestar.config.cors import CORSConfig
 from tradewire.gateway import metrics
 from tradewire.gateway.auth import auth_middleware
 from tradewire.gateway.errors import EXCEPTION_HANDLERS
+from tradewire.gateway.ratelimit import RateLimiter
 from tradewire.gateway.rest import ROUTES
 from tradewire.gateway.rest.allow import options_routes
 from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings, load_settings
 from tradewire.gateway.stream.route import stream
+from tradewire.gateway.throttle import rate_limit_middleware
 from tradewire.protocol.venue import Venue
 
 log = logging.getLogger("tradewire.gateway")
@@ -44,7 +46,11 @@ def create_app(venue: Venue, settings: GatewaySettings | None = None) -> Litesta
 
     middleware: list[object] = [metrics.timing_middleware]
     if settings.api_key is not None:
-        middleware.append(auth_middleware(settings.api_key.get_secret_value().encode(), settings.public_docs))
+        key = settings.api_key.get_secret_value().encode()
+        middleware.append(auth_middleware(key, settings.public_docs, settings.public_metrics))
+    limit = settings.rate_limit(venue.platform)
+    if limit is not None:  # after the key check: only valid keys get a bucket
+        middleware.append(rate_limit_middleware(RateLimiter(*limit), keyed=settings.api_key is not None))
     cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
     app = Litestar(
         route_handlers=[*options_routes(ROUTES), *ROUTES, stream],

@@ -17,6 +17,8 @@ INVALID = "INVALID_API_KEY"
 
 _MESSAGES = {MISSING: "Unauthorized: API key required", INVALID: "Unauthorized: Invalid API key"}
 _BODIES = {kind: body_bytes(ErrorCode.UNAUTHORIZED, text, {"code": kind}) for kind, text in _MESSAGES.items()}
+#: RFC 9110: a 401 names the scheme it wants (RFC 6750's Bearer; X-API-Key is accepted too).
+CHALLENGE = (b"www-authenticate", b'Bearer realm="tradewire"')
 
 
 def presented_key(headers: list[tuple[bytes, bytes]] | Any) -> bytes | None:
@@ -48,9 +50,12 @@ def check(headers: Any, expected: bytes) -> str | None:
     return None if hmac.compare_digest(key, expected) else INVALID
 
 
-def auth_middleware(expected: bytes, public_docs: bool = False) -> Callable[[ASGIApp], ASGIApp]:
+def auth_middleware(
+    expected: bytes, public_docs: bool = False, public_metrics: bool = False
+) -> Callable[[ASGIApp], ASGIApp]:
     """Litestar middleware factory: refuse requests without the key, except handlers marked public
-    (the probes and /metrics) and, when `public_docs` is set, the Swagger UI shell.
+    (the probes), /metrics when `public_metrics` is set and, when `public_docs` is set, the Swagger UI
+    shell. Refusals are 401 with a `WWW-Authenticate: Bearer` challenge.
 
     It runs after routing (Litestar middleware wraps the matched handler), so unknown paths still
     answer 404 and the WebSocket upgrade is refused with a plain HTTP 401 before it is accepted.
@@ -60,7 +65,9 @@ def auth_middleware(expected: bytes, public_docs: bool = False) -> Callable[[ASG
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             handler = scope.get("route_handler")
             if handler is not None and (
-                handler.opt.get("public") or (public_docs and handler.opt.get("docs"))
+                handler.opt.get("public")
+                or (public_docs and handler.opt.get("docs"))
+                or (public_metrics and handler.opt.get("metrics"))
             ):
                 await app(scope, receive, send)
                 return
@@ -69,7 +76,11 @@ def auth_middleware(expected: bytes, public_docs: bool = False) -> Callable[[ASG
                 await app(scope, receive, send)
                 return
             body = _BODIES[failure]
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                CHALLENGE,
+            ]
             if scope["type"] == ScopeType.WEBSOCKET:
                 # ASGI WebSocket denial response: a plain HTTP 401, no WebSocket opened.
                 await send(

@@ -29,12 +29,13 @@ platforms:
   backtest        the engine's BacktestVenue, time advancing on acks
   alpaca-paper, alpaca-live, binance-testnet, binance-live
                   not available in this build (their providers ship separately); the live ones
-                  also require --allow-live-orders AND TRADEWIRE_ALLOW_LIVE=1
+                  (and any provider whose venue is live) also require the --allow-live-orders
+                  flag AND TRADEWIRE_ALLOW_LIVE_ORDERS=true in the environment
   third-party     any provider registered in the 'tradewire.venues' entry-point group
 
 examples:
   tradewire-gateway serve --platform mock
-  TRADEWIRE_API_KEY=s3cret tradewire-gateway serve --host 0.0.0.0 --port 8080
+  TRADEWIRE_API_KEY=$(openssl rand -hex 32) tradewire-gateway serve --host 0.0.0.0
   tradewire-gateway serve --platform backtest --data bars.csv --config engine.toml
   tradewire-gateway serve --platform backtest --data minute_bars.csv --timeframe 1d
 """
@@ -70,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-live-orders",
         action="store_true",
         default=None,
-        help="opt in to real-money platforms (also needs TRADEWIRE_ALLOW_LIVE=1)",
+        help="opt in to real-money platforms (also needs TRADEWIRE_ALLOW_LIVE_ORDERS=true in the "
+        "environment; this flag has no environment variable)",
     )
     serve.add_argument(
         "--ack-timeout",

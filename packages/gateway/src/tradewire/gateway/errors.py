@@ -79,9 +79,7 @@ def handle_http(request: AnyRequest, exc: Exception) -> Response[bytes]:
     if status == 413:
         return error_response(InvalidRequest("Request body too large"), status=413)
     if 400 <= status < 500:
-        return error_response(
-            InvalidRequest(f"Invalid request: {exc.detail}"), status=400 if status != 415 else 415
-        )
+        return error_response(InvalidRequest(f"Invalid request: {exc.detail}"), status=400)
     return handle_unexpected(request, exc)
 
 

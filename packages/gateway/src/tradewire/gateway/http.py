@@ -20,12 +20,6 @@ AnyRequest = Request[Any, Any, Any]
 JSON = "application/json"
 
 
-class UnsupportedMediaType(InvalidRequest):
-    """A request body without `Content-Type: application/json` (answered 415)."""
-
-    status = 415
-
-
 def gateway(request: AnyRequest) -> Gateway:
     """The Gateway serving this request."""
     gw: Gateway = request.app.state.gateway
@@ -40,6 +34,10 @@ def ok(message: betterproto2.Message, status: int = 200) -> Response[bytes]:
 def ok_list(items: Iterable[betterproto2.Message]) -> Response[bytes]:
     """A JSON array response of protocol messages."""
     return Response(codec.encode_list(items), media_type=JSON)
+
+
+def _not_json() -> InvalidRequest:
+    return InvalidRequest("Content-Type must be application/json", {"field": "Content-Type"})
 
 
 def _is_json(request: AnyRequest) -> bool:
@@ -89,10 +87,11 @@ async def read_body(request: AnyRequest) -> bytes:
 
 
 async def body(request: AnyRequest, cls: type[M]) -> M:
-    """Decode a required JSON body into `cls` (415 without JSON content type, 400 on bad JSON)."""
+    """Decode a required JSON body into `cls` (400 without a JSON content type, on bad JSON or a
+    repeated key: rest.md)."""
     if not _is_json(request):
-        raise UnsupportedMediaType("Content-Type must be application/json")
-    return codec.decode(cls, await read_body(request))
+        raise _not_json()
+    return codec.decode_request(cls, await read_body(request))
 
 
 async def optional_body(request: AnyRequest, cls: type[M]) -> M:
@@ -103,8 +102,8 @@ async def optional_body(request: AnyRequest, cls: type[M]) -> M:
     if not raw.strip():
         return cls()
     if not _is_json(request):
-        raise UnsupportedMediaType("Content-Type must be application/json")
-    return codec.decode(cls, raw)
+        raise _not_json()
+    return codec.decode_request(cls, raw)
 
 
 def query_params(request: AnyRequest) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.gateway.stream.hub import Hub
 from tradewire.protocol import run_ids
@@ -27,6 +29,7 @@ class Gateway:
         self.run_id = venue.run_id or run_ids.new_run_id()
         self.hub = Hub(venue, settings, self.run_id)
         self.connected = False
+        self.draining = False
         self.stopping = False
 
     def refuse_if_stopping(self) -> None:
@@ -39,6 +42,15 @@ class Gateway:
         await self.venue.connect()
         self.connected = True
         self.hub.start()
+
+    async def drain(self) -> None:
+        """Answer /readyz 503 for `drain_seconds` while serving as usual, so load balancers stop
+        routing here before clients are told and the listener closes."""
+        if self.draining or self.stopping:
+            return
+        self.draining = True
+        if self.settings.drain_seconds > 0:
+            await asyncio.sleep(self.settings.drain_seconds)
 
     async def begin_shutdown(self) -> None:
         """Stop taking orders, tell every client DISCONNECTING, close their sockets 1001."""

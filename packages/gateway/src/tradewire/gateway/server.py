@@ -16,11 +16,14 @@ from tradewire.protocol import busy_poll
 
 
 class InsecureBind(RuntimeError):
-    """A non-loopback bind without an API key."""
+    """A non-loopback bind without an API key, an empty key, or a short key beyond loopback."""
 
 
 def check_bind(settings: GatewaySettings) -> None:
-    """Refuse to listen beyond loopback with no API key configured."""
+    """Refuse an empty API key, and to listen beyond loopback with no key or a short one."""
+    problem = settings.key_problem()
+    if problem is not None:
+        raise InsecureBind(problem)
     if settings.api_key is None and not settings.is_loopback:
         raise InsecureBind(
             f"refusing to bind {settings.host} without an API key: set TRADEWIRE_API_KEY "
@@ -49,6 +52,7 @@ class GatewayServer(uvicorn.Server):
             runner.run(self.serve(sockets=sockets))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.gateway.drain()  # /readyz 503 while the listener still serves
         await self.gateway.begin_shutdown()
         await super().shutdown(sockets)
 

@@ -15,10 +15,20 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from tradewire.protocol.messages import TradingPlatform
+
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("tradewire_gateway_config_file", default=None)
 DEFAULT_SYMBOLS = ("AAPL", "MSFT", "SPY", "BTC/USD", "ETH/USD")
 #: Busy-poll budget of a paced venue (the backtest): covers a strategy's reply to a step (busy_poll.py).
 DEFAULT_BACKTEST_BUSY_POLL = 0.001
+#: Per-key request rate (per second) and burst where a broker is behind the venue (not mock/backtest).
+DEFAULT_RATE_LIMIT = (50.0, 100)
+#: Platforms with no broker behind them: no request rate limit unless one is configured.
+UNLIMITED_PLATFORMS = frozenset({TradingPlatform.MOCK, TradingPlatform.BACKTEST})
+#: Shortest API key accepted on a non-loopback bind.
+MIN_KEY_LENGTH = 16
+#: The config-file key that is the command-line live opt-in's only stand-in (never from the environment).
+LIVE_FILE_KEY = "i_understand_live_orders_are_real"
 
 
 class MockSettings(BaseModel):
@@ -79,11 +89,25 @@ class GatewaySettings(BaseSettings):
         description="Key clients must send (Authorization: Bearer or X-API-Key). None = open.",
     )
     allow_live_orders: bool = Field(
-        False, description="Second opt-in for live platforms (the first is TRADEWIRE_ALLOW_LIVE=1)."
+        False,
+        description=(
+            "First live opt-in: the --allow-live-orders flag only (never the environment or a file); "
+            "the second is TRADEWIRE_ALLOW_LIVE_ORDERS=true in the environment."
+        ),
+    )
+    i_understand_live_orders_are_real: bool = Field(
+        False,
+        description=(
+            "DANGEROUS: the config-file stand-in for --allow-live-orders (refused from the environment). "
+            "Real-money orders still need TRADEWIRE_ALLOW_LIVE_ORDERS=true in the environment."
+        ),
     )
     public_docs: bool = Field(
         False,
         description="Serve the Swagger UI page and assets at /docs without the key (the document stays protected).",
+    )
+    public_metrics: bool = Field(
+        False, description="Serve /metrics without the key (it shows order counts; default: key required)."
     )
     cors_origins: tuple[str, ...] = Field((), description="Origins allowed by CORS; empty = CORS off.")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="Largest accepted request body (413 above).")
@@ -109,6 +133,26 @@ class GatewaySettings(BaseSettings):
         ),
     )
     shutdown_grace: float = Field(0.5, ge=0, description="Seconds between DISCONNECTING and close 1001.")
+    drain_seconds: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "Seconds /readyz answers 503 after shutdown begins, serving as usual, before clients are told "
+            "and the listener closes (give load balancers time to stop routing here; 0 = no drain)."
+        ),
+    )
+    rate_limit_per_second: float | None = Field(
+        None,
+        ge=0,
+        description=(
+            "Requests per second per API key (per client address when no key is set), above which "
+            "requests get 429 RATE_LIMITED; None = 50 where a broker is behind the venue, off on mock "
+            "and backtest; 0 = off."
+        ),
+    )
+    rate_limit_burst: int | None = Field(
+        None, ge=1, description="Requests allowed at once before the rate applies (None = 100, or the rate)."
+    )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
     json_logs: bool = Field(True, description="Log JSON lines (false = plain text).")
     mock: MockSettings = MockSettings.model_validate({})  # frozen, so one shared default is safe
@@ -126,11 +170,51 @@ class GatewaySettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        # The first live opt-in never comes from the environment, so one env file cannot hold both:
+        # TRADEWIRE_ALLOW_LIVE_ORDERS is the second opt-in (read by tradewire.protocol.platforms), not
+        # this setting, and the file key is refused there.
+        env = _Filtered(
+            env_settings, "the environment", ignore=("allow_live_orders",), refuse=(LIVE_FILE_KEY,)
+        )
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env]
         toml_file = _CONFIG_FILE.get()
         if toml_file is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+            sources.append(
+                _Filtered(toml, f"a config file (use {LIVE_FILE_KEY})", refuse=("allow_live_orders",))
+            )
         return tuple(sources)
+
+    @property
+    def live_orders_flag(self) -> bool:
+        """The first live opt-in: the command-line flag, or the dangerous config-file key."""
+        return self.allow_live_orders or self.i_understand_live_orders_are_real
+
+    def rate_limit(self, platform: TradingPlatform) -> tuple[float, int] | None:
+        """(requests per second, burst) in effect for a venue of `platform`, or None when not limited."""
+        rate = self.rate_limit_per_second
+        if rate is None:
+            if platform in UNLIMITED_PLATFORMS:
+                return None
+            rate = DEFAULT_RATE_LIMIT[0]
+            burst = self.rate_limit_burst or DEFAULT_RATE_LIMIT[1]
+        else:
+            burst = self.rate_limit_burst or max(1, int(rate))
+        return None if rate == 0 else (rate, burst)
+
+    def key_problem(self) -> str | None:
+        """Why the configured API key cannot be used on this bind, or None (no key is a separate rule)."""
+        if self.api_key is None:
+            return None
+        key = self.api_key.get_secret_value().strip()
+        if not key:
+            return "the API key is empty: set TRADEWIRE_API_KEY to a real key, or unset it"
+        if len(key) < MIN_KEY_LENGTH and not self.is_loopback:
+            return (
+                f"refusing to bind {self.host} with an API key shorter than {MIN_KEY_LENGTH} characters "
+                "(use a long random key, e.g. `openssl rand -hex 32`)"
+            )
+        return None
 
     def busy_poll_budget(self, paced: bool) -> float:
         """The busy-poll budget in effect (see `busy_poll`) for a paced venue or a live one."""
@@ -147,6 +231,33 @@ class GatewaySettings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+
+class _Filtered(PydanticBaseSettingsSource):
+    """A settings source whose values for `ignore` are dropped and for `refuse` are an error."""
+
+    def __init__(
+        self,
+        source: PydanticBaseSettingsSource,
+        where: str,
+        ignore: tuple[str, ...] = (),
+        refuse: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(source.settings_cls)
+        self.source = source
+        self.where = where
+        self.ignore = ignore
+        self.refuse = refuse
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.source.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        values = self.source()
+        for name in self.refuse:
+            if name in values:
+                raise ValueError(f"{name} cannot be set from {self.where}")
+        return {k: v for k, v in values.items() if k not in self.ignore}
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> GatewaySettings:

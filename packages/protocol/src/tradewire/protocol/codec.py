@@ -13,6 +13,7 @@ import json as _stdjson
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any, TypeVar
 
 import betterproto2
@@ -26,6 +27,7 @@ from tradewire.protocol.errors import InvalidRequest
 from tradewire.protocol.json_value import json_to_value, value_to_json
 
 __all__ = [
+    "MAX_DEPTH",
     "DecodeError",
     "EncodeError",
     "UnknownMessageType",
@@ -34,6 +36,7 @@ __all__ = [
     "decode_frame",
     "decode_list",
     "decode_query",
+    "decode_request",
     "encode",
     "encode_list",
     "enum_spelling",
@@ -54,6 +57,17 @@ _DEC = _DECIMAL_RE.fullmatch
 _TIMESTAMP_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
+
+
+#: Deepest nesting of arrays and objects the codec reads; deeper documents are refused (400), never
+#: walked by a recursive Python parser (which would hit the interpreter's recursion limit).
+MAX_DEPTH = 64
+_STRING_B = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_QUOTE_BLANK = re.compile(rb'"[ \t\r\n]')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
 
 
 class DecodeError(InvalidRequest):
@@ -290,14 +304,17 @@ def _json_in(value: Any) -> Value:
     return json_to_value(_plain(value))
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, depth: int = 1) -> Any:
+    # A free-form field is walked recursively (here and by json_to_value): bound its nesting.
     if type(value) is _NumberText:
         number = Decimal(value)
         return int(number) if number == number.to_integral_value() else float(number)
+    if isinstance(value, (dict, list)) and depth > MAX_DEPTH:
+        raise _too_deep()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     return value
 
 
@@ -510,6 +527,23 @@ def encode_list(items: Iterable[betterproto2.Message]) -> bytes:
     return orjson.dumps(out)
 
 
+def _bytes(data: bytes | bytearray | memoryview | str) -> bytes:
+    return data.encode() if isinstance(data, str) else bytes(data)
+
+
+def _nesting(data: bytes | bytearray | memoryview | str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings ignored)."""
+    raw = _bytes(data)
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:  # cannot be deeper: skip the scan
+        return 0
+    brackets = _STRING_B.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def _too_deep() -> DecodeError:
+    return DecodeError("", f"nested deeper than {MAX_DEPTH} levels")
+
+
 def _parse(data: bytes | bytearray | memoryview | str, exact: bool) -> Any:
     if not exact:
         try:
@@ -524,6 +558,9 @@ def _parse(data: bytes | bytearray | memoryview | str, exact: bool) -> Any:
             return _parse(data, exact=True)
         except (DecodeError, UnicodeDecodeError):
             raise error from None
+    # The exact parse is the stdlib's recursive one: bound the nesting before it walks the text.
+    if _nesting(data) > MAX_DEPTH:
+        raise _too_deep()
     text = bytes(data).decode() if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
         return _stdjson.loads(text, parse_float=_NumberText, parse_constant=_reject_constant)
@@ -546,6 +583,69 @@ def _with_exact_retry(data: bytes | bytearray | memoryview | str, fn: Callable[[
 def decode(cls: type[M], data: bytes | bytearray | memoryview | str) -> M:
     """Decode wire JSON into `cls`, strictly; raises DecodeError naming the field path."""
     result: M = _with_exact_retry(data, _codec(cls)[1])
+    return result
+
+
+def _count_keys(obj: Any) -> int:
+    if type(obj) is dict:
+        return len(obj) + sum(_count_keys(v) for v in obj.values() if type(v) in (dict, list))
+    if type(obj) is list:
+        return sum(_count_keys(v) for v in obj if type(v) in (dict, list))
+    return 0
+
+
+def _refuse_repeat(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DecodeError(key, "duplicate key")
+            seen.add(key)
+    return out
+
+
+def _key_bound(data: bytes) -> int:
+    """At least the number of keys in the text: a key is a string followed by `:`, maybe after blanks."""
+    bound = data.count(b'":')
+    if _QUOTE_BLANK.search(data) is None:  # compact or json.dumps spacing: no blank after a quote
+        return bound
+    return bound + data.count(b'" ') + data.count(b'"\n') + data.count(b'"\t') + data.count(b'"\r')
+
+
+def _check_request_text(data: bytes, obj: Any) -> None:
+    """DecodeError for a body (parsed as `obj`) nested past MAX_DEPTH or giving a key twice in one
+    object, naming the key: the slow path of `decode_request`, for bodies that are not flat.
+
+    A text holding no more keys than `obj` has repeated none; quote-colon pairs bound the keys
+    (colons inside strings do not count). Only a text that may repeat a key is parsed again, keeping
+    every key.
+    """
+    if _nesting(data) > MAX_DEPTH:
+        raise _too_deep()
+    bound = _key_bound(data)
+    if (type(obj) is dict and bound <= len(obj)) or bound <= _count_keys(obj):  # len <= _count_keys
+        return
+    try:
+        _stdjson.loads(data.decode(), object_pairs_hook=_refuse_repeat)
+    except ValueError as e:  # DecodeError is not one; e.g. an integer past the stdlib's digit limit
+        raise DecodeError("", f"not valid JSON ({e})") from None
+
+
+def decode_request(cls: type[M], data: bytes | bytearray | memoryview | str) -> M:
+    """`decode` for a request body: also refuses a key given twice in one object (last-wins would
+    silently pick one of two values the client sent) and nesting past MAX_DEPTH even without floats."""
+    dec_one = _codec(cls)[1]
+    raw = data if type(data) is bytes else _bytes(data)
+    obj = _parse(raw, exact=False)  # orjson bounds nesting itself (1,024 levels) and walks nothing
+    # A flat object, as order bodies are: as many colons as keys means no key twice and no nested
+    # object, and few brackets mean no deep array. Anything else gets the full checks.
+    if not (type(obj) is dict and raw.count(b":") == len(obj) and raw.count(b"[") <= MAX_DEPTH):
+        _check_request_text(raw, obj)
+    try:
+        result: M = dec_one(obj)
+    except _NeedsExactNumbers:
+        result = dec_one(_parse(raw, exact=True))
     return result
 
 

@@ -24,8 +24,9 @@ __all__ = [
 
 #: The command-line flag that is the first live opt-in.
 FLAG_ALLOW_LIVE = "--allow-live-orders"
-#: The environment variable that must be "1" as the second live opt-in.
-ENV_ALLOW_LIVE = "TRADEWIRE_ALLOW_LIVE"
+#: The environment variable that must be "true" as the second live opt-in. It is read only here: the
+#: gateway never takes the first opt-in (the flag) from the environment, so no env file holds both.
+ENV_ALLOW_LIVE = "TRADEWIRE_ALLOW_LIVE_ORDERS"
 
 _TABLE = ENUMS["TradingPlatform"]
 #: Member → the spelling Tradewire emits (the wire table generated from enums.proto).
@@ -103,25 +104,26 @@ def check_live_opt_in(
     live: bool | None = None,
     env: Mapping[str, str] | None = None,
 ) -> None:
-    """Refuse a real-money platform unless `--allow-live-orders` was given AND `TRADEWIRE_ALLOW_LIVE=1`.
+    """Refuse a real-money platform unless `--allow-live-orders` was given AND
+    `TRADEWIRE_ALLOW_LIVE_ORDERS=true` is in the environment.
 
     Args:
         platform: The platform, as a member, spelling or alias (a plugin venue's name).
         allow_live_orders: The first opt-in (the flag or its setting).
         live: Whether the platform spends real money; by default `is_live(platform)`. A plugin venue
             passes its own `Venue.live`.
-        env: Where to read `TRADEWIRE_ALLOW_LIVE`; `os.environ` by default.
+        env: Where to read `TRADEWIRE_ALLOW_LIVE_ORDERS`; `os.environ` by default.
 
     Raises:
         LiveOptInMissing: live, and at least one opt-in is missing.
     """
     if not (is_live(platform) if live is None else live):
         return
-    env_ok = (os.environ if env is None else env).get(ENV_ALLOW_LIVE) == "1"
+    env_ok = (os.environ if env is None else env).get(ENV_ALLOW_LIVE, "").strip().lower() == "true"
     missing: list[str] = []
     if not allow_live_orders:
         missing.append(f"the {FLAG_ALLOW_LIVE} flag")
     if not env_ok:
-        missing.append(f"the environment variable {ENV_ALLOW_LIVE}=1")
+        missing.append(f"the environment variable {ENV_ALLOW_LIVE}=true")
     if missing:
         raise LiveOptInMissing(_spelling(platform), tuple(missing))

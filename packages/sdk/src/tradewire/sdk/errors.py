@@ -109,7 +109,8 @@ class InsecureTransport(ConfigurationError):
 
 
 class LiveTradingNotAllowed(ConfigurationError):
-    """A live platform was chosen without both opt-ins (`--allow-live-orders` and `TRADEWIRE_ALLOW_LIVE=1`)."""
+    """A live platform was chosen without both opt-ins (`--allow-live-orders` and
+    `TRADEWIRE_ALLOW_LIVE_ORDERS=true`)."""
 
 
 def refine(error: TradewireError) -> TradewireError:

@@ -41,7 +41,8 @@ def canonical_platform(name: str) -> str:
 
 
 def check_live_allowed(platform: str, allow_live_orders: bool, env: Mapping[str, str] | None = None) -> None:
-    """Refuse a live platform unless both opt-ins are given: the flag and `TRADEWIRE_ALLOW_LIVE=1`."""
+    """Refuse a live platform unless both opt-ins are given: the flag and
+    `TRADEWIRE_ALLOW_LIVE_ORDERS=true`."""
     try:
         platforms.check_live_opt_in(platform, allow_live_orders, env=env)
     except platforms.LiveOptInMissing as e:
@@ -133,7 +134,8 @@ def run(
     """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
 
     The gateway's reported platform must match `platform` (so a paper run can never reach a live
-    account by a wrong URL); live platforms also need `allow_live_orders=True` and `TRADEWIRE_ALLOW_LIVE=1`.
+    account by a wrong URL); live platforms also need `allow_live_orders=True` and
+    `TRADEWIRE_ALLOW_LIVE_ORDERS=true`.
     `busy_poll` is the seconds the event loop and REST reads poll the socket before sleeping: by default 1 ms on
     the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
     elsewhere. `strict` raises when the venue refuses an order (see `backtest`).

@@ -152,7 +152,7 @@ def check_live(venue: Venue, allow_live_orders: bool, env: Mapping[str, str] | N
 
     The gateway checks the opt-ins before building a venue; this repeats the check inside the venue,
     by its own `Venue.live`, so an in-process caller (the SDK) cannot reach a live account without
-    `--allow-live-orders` and `TRADEWIRE_ALLOW_LIVE=1` either.
+    `--allow-live-orders` and `TRADEWIRE_ALLOW_LIVE_ORDERS=true` either.
 
     Raises:
         tradewire.protocol.platforms.LiveOptInMissing: live, and an opt-in is missing.

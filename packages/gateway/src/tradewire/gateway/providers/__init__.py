@@ -5,7 +5,7 @@ An entry point names a callable `create_venue(settings: GatewaySettings) -> Venu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
@@ -49,16 +49,35 @@ def _load(target: str) -> Factory:
     return factory
 
 
-def check_live_opt_in(platform: str, allow_live_orders: bool, *, live: bool | None = None) -> None:
-    """Refuse a real-money platform unless both opt-ins are given (`tradewire.protocol.platforms`).
+def check_live_opt_in(
+    platform: str,
+    settings: GatewaySettings,
+    *,
+    live: bool | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse a real-money platform unless both opt-ins are given (`tradewire.protocol.platforms`): the
+    flag (or the dangerous config-file key) in `settings`, and TRADEWIRE_ALLOW_LIVE_ORDERS=true in `env`
+    (the process environment by default).
 
     Raises:
-        PlatformError: live (by its name, or `live=True` for a plugin venue) and an opt-in is missing.
+        PlatformError: live (by its name, or `live=True`) and an opt-in is missing.
     """
     try:
-        platforms.check_live_opt_in(platform, allow_live_orders, live=live)
+        platforms.check_live_opt_in(platform, settings.live_orders_flag, live=live, env=env)
     except platforms.LiveOptInMissing as e:
         raise PlatformError(str(e)) from e
+
+
+def guard_venue(venue: Venue, settings: GatewaySettings, env: Mapping[str, str] | None = None) -> None:
+    """Refuse to serve any venue that declares itself live (`Venue.live`, whatever its platform name)
+    without both opt-ins; the error names `settings.platform`, the name it was asked for by.
+
+    Raises:
+        PlatformError: `venue.live` and an opt-in is missing.
+    """
+    if venue.live:
+        check_live_opt_in(platforms.canonical(settings.platform), settings, live=True, env=env)
 
 
 def create_venue(settings: GatewaySettings) -> Venue:
@@ -69,7 +88,7 @@ def create_venue(settings: GatewaySettings) -> Venue:
     """
     platform = platforms.canonical(settings.platform)
     # A live name is refused before any provider code is loaded.
-    check_live_opt_in(platform, settings.allow_live_orders)
+    check_live_opt_in(platform, settings)
     target = available().get(platform)
     if target is None:
         if platform in PLANNED:
@@ -81,6 +100,5 @@ def create_venue(settings: GatewaySettings) -> Venue:
     venue = _load(target)(settings)
     # A plugin under any name says whether it trades real money; a factory only builds (the gateway
     # calls `connect()` later), so refusing here has opened nothing.
-    if venue.live:
-        check_live_opt_in(platform, settings.allow_live_orders, live=True)
+    guard_venue(venue, settings)
     return venue

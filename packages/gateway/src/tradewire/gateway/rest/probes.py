@@ -1,4 +1,4 @@
-"""Unauthenticated probes and metrics: /livez, /readyz, /health, /metrics."""
+"""Probes and metrics: /livez, /readyz, /health (no key), /metrics (the key unless `public_metrics`)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ async def livez(request: AnyRequest) -> Response[bytes]:
 
 @get(routes.READYZ, opt={"public": True})
 async def readyz(request: AnyRequest) -> Response[bytes]:
-    """200 when the venue is connected and the gateway is not stopping, else 503."""
+    """200 when the venue is connected and the gateway is neither draining nor stopping, else 503."""
     gw = gateway(request)
-    if gw.stopping:
+    if gw.stopping or gw.draining:
         return ok(
             ReadyStatus(ready=False, providers=[], provider_count=0, message="Gateway is shutting down"), 503
         )
@@ -56,9 +56,9 @@ async def health(request: AnyRequest) -> Response[bytes]:
     )
 
 
-@get(routes.METRICS, opt={"public": True})
+@get(routes.METRICS, opt={"metrics": True})
 async def prometheus(request: AnyRequest) -> Response[bytes]:
-    """Prometheus text exposition."""
+    """Prometheus text exposition (it shows order counts: behind the key unless `public_metrics`)."""
     return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

@@ -23,7 +23,8 @@ def run(
         str | None, Parameter(help="gateway URL (default: TRADING_GATEWAY_URL, else http://localhost:8080)")
     ] = None,
     allow_live_orders: Annotated[
-        bool, Parameter(help="required (with TRADEWIRE_ALLOW_LIVE=1) for alpaca-live / binance-live")
+        bool,
+        Parameter(help="required (with TRADEWIRE_ALLOW_LIVE_ORDERS=true) for alpaca-live / binance-live"),
     ] = False,
     events: Annotated[Path | None, Parameter(help="write every frame's wire JSON here, one per line")] = None,
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,

@@ -38,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-live-orders",
         action="store_true",
-        help="run against a real-money platform, with TRADEWIRE_ALLOW_LIVE=1 (refused otherwise: the "
-        "scenarios place orders)",
+        help="run against a real-money platform, with TRADEWIRE_ALLOW_LIVE_ORDERS=true (refused "
+        "otherwise: the scenarios place orders)",
     )
     p.add_argument(
         "--backtest-data",

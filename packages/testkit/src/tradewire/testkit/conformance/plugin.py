@@ -31,8 +31,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--allow-live-orders",
         action="store_true",
         default=False,
-        help="let a url= target on a real-money platform run, with TRADEWIRE_ALLOW_LIVE=1 (the scenarios "
-        "place orders)",
+        help="let a url= target on a real-money platform run, with TRADEWIRE_ALLOW_LIVE_ORDERS=true "
+        "(the scenarios place orders)",
     )
     group.addoption(
         "--backtest-data",

@@ -26,7 +26,7 @@ class UrlTarget(Target):
         base_url: `http://host:port` of the server.
         api_key: The server's key; with one, the `auth` scenarios run.
         symbol: A symbol the venue trades (scenarios without a scripted market use it).
-        allow_live_orders: Run against a real-money platform; it also needs `TRADEWIRE_ALLOW_LIVE=1`
+        allow_live_orders: Run against a real-money platform; it also needs `TRADEWIRE_ALLOW_LIVE_ORDERS=true`
             (refused otherwise: scenarios place orders).
     """
 
