@@ -49,12 +49,19 @@ def get(sock: socket.socket, path: str = "/livez") -> bytes:
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     data = b""
     while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+        data += recv_some(sock)
     head, _, body = data.partition(b"\r\n\r\n")
     length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
     while len(body) < length:
-        body += sock.recv(65536)
+        body += recv_some(sock)
     return head + b"\r\n\r\n" + body
+
+
+def recv_some(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError("closed by the server")
+    return chunk
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +147,14 @@ def test_idle_keep_alive_connection_is_closed(edge: ThreadGateway) -> None:
         assert get(sock).startswith(b"HTTP/1.1 200")  # a second request on the same connection
         sock.settimeout(2.0)  # well above the configured 0.3 s, well below uvicorn's default 5 s
         assert read_until_closed(sock) == b""
+
+
+def test_keep_alive_connection_outlives_the_head_timeout() -> None:
+    # the head timeout bounds each head, not the time between requests (that is keep_alive_timeout)
+    with serve(mock_venue(), head_timeout=0.3, keep_alive_timeout=BOUND) as gw, open_socket(gw) as sock:
+        for _ in range(3):
+            assert get(sock).startswith(b"HTTP/1.1 200")
+            time.sleep(0.6)
 
 
 def test_connections_past_the_per_client_limit_get_503(edge: ThreadGateway) -> None:

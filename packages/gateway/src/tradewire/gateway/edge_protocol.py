@@ -126,8 +126,14 @@ class EdgeProtocol(HttpToolsProtocol):
             if not self.transport.is_closing() and self.transport.get_protocol() is self:
                 self.data_received(data[room:])
             return
-        if self._in_head and self._head_timer is None and not self.transport.is_closing():
-            # The head did not arrive in one read: bound the time the rest may take.
+        if (
+            self._in_head
+            and self._head_bytes
+            and self._head_timer is None
+            and not self.transport.is_closing()
+        ):
+            # Part of a head came and the rest did not (a whole request leaves _head_bytes at 0):
+            # bound the time the rest may take.
             self._head_timer = self.loop.call_at(
                 self._head_started + self.head_timeout, self._on_head_timeout
             )
