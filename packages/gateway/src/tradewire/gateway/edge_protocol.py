@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from asyncio import TimerHandle
 from typing import Any, ClassVar
 
@@ -14,6 +15,8 @@ from tradewire.gateway.edge_limits import ConnectionRegistry, Slot
 from tradewire.gateway.errors import body_bytes
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.protocol.messages import ErrorCode
+
+log = logging.getLogger("tradewire.gateway.edge")
 
 #: Seconds a refused connection may take to send its request before it is closed unanswered: short,
 #: because it holds a socket without counting against any limit.
@@ -186,6 +189,10 @@ class EdgeProtocol(HttpToolsProtocol):
         """Answer with the protocol's error body outside any request cycle, then close."""
         if self.transport.is_closing():
             return
+        # one line per refusal; log_filters bounds a flood of them per client
+        log.info(
+            "refused: %s", message, extra={"client": self.client[0] if self.client else "", "status": status}
+        )
         body = body_bytes(code, message)
         parts = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
