@@ -170,7 +170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, FileNotFoundError, ValueError) as e:
         print(f"tradewire-gateway: invalid configuration: {e}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.json_logs)
+    configure_logging(
+        settings.log_level,
+        settings.json_logs,
+        secrets=[settings.api_key.get_secret_value()] if settings.api_key is not None else [],
+        flood_lines=settings.log_flood_lines,
+        flood_window=settings.log_flood_window,
+    )
     try:
         venue = create_venue(settings)
         server = build_server(create_app(venue, settings), settings, tune=True)

@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 from litestar import Litestar
 
+from tradewire.gateway.edge_protocol import edge_protocol
 from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.protocol import busy_poll
@@ -58,10 +59,14 @@ class GatewayServer(uvicorn.Server):
 
 
 def make_config(app: Litestar, settings: GatewaySettings, **overrides: Any) -> uvicorn.Config:
-    """uvicorn settings for the gateway: no permessage-deflate, our logging, graceful timeout."""
+    """uvicorn settings for the gateway: the edge limits, no permessage-deflate, our logging, graceful
+    timeout."""
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
+        "http": edge_protocol(settings),
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "ws_max_size": settings.ws_max_size,
         "ws_per_message_deflate": False,
         "log_config": None,
         "access_log": False,

@@ -111,6 +111,32 @@ class GatewaySettings(BaseSettings):
     )
     cors_origins: tuple[str, ...] = Field((), description="Origins allowed by CORS; empty = CORS off.")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="Largest accepted request body (413 above).")
+    max_head_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers) in bytes; 431 and close above.",
+    )
+    head_timeout: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Seconds a client has to complete a request head, counted from connection open and from the "
+            "first byte of each later request on a keep-alive connection; then 408 and close (closed "
+            "without an answer when nothing was sent)."
+        ),
+    )
+    keep_alive_timeout: float = Field(
+        5.0, gt=0, description="Seconds an idle keep-alive connection stays open between requests."
+    )
+    max_connections: int = Field(
+        1000, ge=1, description="Open connections (HTTP and WebSocket) in total; 503 and close above."
+    )
+    max_connections_per_client: int = Field(
+        256, ge=1, description="Open connections from one client address; 503 and close above."
+    )
+    ws_max_size: int = Field(
+        1 << 20, ge=1024, description="Largest client WebSocket message in bytes; close 1009 above."
+    )
     ws_queue_size: int = Field(
         1024, ge=1, description="Live messages queued per client before it is dropped (1008)."
     )
@@ -155,6 +181,15 @@ class GatewaySettings(BaseSettings):
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
     json_logs: bool = Field(True, description="Log JSON lines (false = plain text).")
+    log_flood_lines: int = Field(
+        20,
+        ge=1,
+        description=(
+            "Lines of one kind (logger and message template) logged per client within "
+            "`log_flood_window`; the rest are dropped and counted in one summary line."
+        ),
+    )
+    log_flood_window: float = Field(10.0, gt=0, description="Seconds of the log flood window.")
     mock: MockSettings = MockSettings.model_validate({})  # frozen, so one shared default is safe
     backtest: BacktestSettings = BacktestSettings.model_validate({})
     venue_options: dict[str, Any] = Field(
