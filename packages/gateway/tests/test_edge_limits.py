@@ -101,6 +101,16 @@ def test_endless_header_gets_431_and_close(edge: ThreadGateway) -> None:
     assert body["code"] == "INVALID_REQUEST"  # type: ignore[index]
 
 
+def test_unparseable_request_gets_the_json_error_body(edge: ThreadGateway) -> None:
+    with open_socket(edge) as sock:
+        sock.sendall(b"NOT AN HTTP REQUEST\r\n\r\n")
+        status, headers, body = parse(read_until_closed(sock))
+    assert status == 400
+    assert headers["content-type"] == "application/json"
+    assert body["code"] == "INVALID_REQUEST"  # type: ignore[index]
+    assert body["message"] == "Invalid HTTP request received."  # type: ignore[index]
+
+
 def test_head_under_the_limit_is_served(edge: ThreadGateway) -> None:
     with open_socket(edge) as sock:
         # sent in pieces, as a slow network delivers it

@@ -163,6 +163,10 @@ class EdgeProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         super().on_message_complete()
 
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn answers a request it cannot parse in plain text; clients expect the error body
+        self._answer_and_close(400, ErrorCode.INVALID_REQUEST, msg)
+
     # Limits
 
     def _on_head_timeout(self) -> None:
