@@ -60,7 +60,13 @@ def check(
     moved = [cid for cid, oid in accepted.items() if cid in ids and ids[cid] != oid]
     if moved:
         failures.append(f"{len(moved)} accepted orders changed id, e.g. {moved[:3]}")
-    unconfirmed = len(set(ids) - set(accepted))
+    # A refused submit (422) leaves a REJECTED order in the history; any other order nobody saw accepted
+    # would be one a retry or a shutdown made behind the client's back.
+    status = {o["client_order_id"]: o["status"] for o in orders if o.get("client_order_id")}
+    unconfirmed = [cid for cid in ids if cid not in accepted]
+    unseen = [cid for cid in unconfirmed if status[cid] != "REJECTED"]
+    if unseen:
+        failures.append(f"{len(unseen)} orders were made that no client saw accepted, e.g. {unseen[:3]}")
 
     held: dict[str, Decimal] = {}
     cash = starting_cash
@@ -79,7 +85,7 @@ def check(
     counts = {
         "orders": len(orders),
         "accepted": len(accepted),
-        "unconfirmed": unconfirmed,
+        "rejected": len(unconfirmed),
         "trades": len(trades),
         "positions": len(positions),
     }
