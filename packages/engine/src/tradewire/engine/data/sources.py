@@ -365,9 +365,9 @@ def read_parquet(
         raise DataError(p.name, None, f"missing column(s): {', '.join(missing)}")
 
     def raw() -> Iterator[dict[str, np.ndarray]]:
-        # Flat memory whatever the file's length: pre_buffer (pyarrow's default) keeps read-ahead
-        # buffers that the allocator does not give back, so resident memory grew ~50 bytes a row;
-        # one thread decodes a 65,536-row batch as fast and leaves no per-thread allocator caches.
+        # Flat memory whatever the file's length: with pre_buffer (pyarrow's default) the reader's
+        # cache keeps every compressed column chunk it has read until the pass ends, so resident
+        # memory grew with the file; decoding on this thread leaves no per-thread allocator caches.
         f = pq.ParquetFile(p, pre_buffer=False)
         offset = 0
         for batch in f.iter_batches(batch_size=batch_rows, use_threads=False):
