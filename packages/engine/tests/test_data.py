@@ -4,6 +4,8 @@ conversion, validation with file, row and reason, the time-ordered multi-symbol 
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +133,101 @@ def test_dataframe_and_parquet_sources(tmp_path):
     p.prepare()
     a, b = next(s.chunks(0)), next(p.chunks(0))
     assert all(a[k].tolist() == b[k].tolist() for k in a)
+
+
+def _bars_parquet(path: Path, n: int, *, row_group: int = 65_536, unit: str = "ns") -> None:
+    """`n` one-minute bars written with pyarrow alone (no pandas); full-precision random prices and
+    volumes, so the file does not compress and its size grows with `n` (~50 bytes a row)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rng = np.random.default_rng(7)
+    close = rng.uniform(50, 150, n)
+    ts = (np.int64(1_700_000_040) + 60 * np.arange(n, dtype=np.int64)) * {"s": 1, "ms": 10**3, "ns": 10**9}[
+        unit
+    ]
+    table = pa.table(
+        {
+            "timestamp": pa.array(ts, pa.timestamp(unit, tz="UTC")),
+            "open": pa.array(close, pa.float64()),
+            "high": pa.array(close + 0.25, pa.float64()),
+            "low": pa.array(close - 0.25, pa.float32()),
+            "close": pa.array(close, pa.float64()),
+            "volume": pa.array(rng.integers(0, 2**40, n), pa.int64()),
+        }
+    )
+    pq.write_table(table, path, row_group_size=row_group)
+
+
+def test_parquet_columns_read_from_arrow_buffers_match_the_arrays(tmp_path):
+    # batches of 3 out of row groups of 4 start mid-group: the buffer views must honour the offset
+    _bars_parquet(tmp_path / "X.parquet", 10, row_group=4, unit="ms")
+    pq = pytest.importorskip("pyarrow.parquet")
+    t = pq.read_table(tmp_path / "X.parquet")
+    [p] = read_parquet(tmp_path / "X.parquet", "X", batch_rows=3, price_decimals=2)
+    a = from_arrays(
+        "X",
+        t["timestamp"].cast("int64").to_numpy(),
+        **{c: t[c].to_numpy() for c in ("open", "high", "low", "close", "volume")},
+        price_decimals=2,
+    )
+    got, want = list(p.chunks(0)), list(a.chunks(0))
+    assert p.timeframe == a.timeframe == "1m" and p.rows == 10
+    for k in want[0]:
+        assert np.concatenate([c[k] for c in got]).tolist() == np.concatenate([c[k] for c in want]).tolist()
+
+
+def test_a_null_price_in_parquet_is_reported_with_its_row(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    ts = pa.array(np.arange(3, dtype=np.int64) * 60 * 10**9, pa.timestamp("ns"))
+    price = pa.array([1.0, None, 1.0], pa.float64())
+    pq.write_table(
+        pa.table({"ts": ts, "open": price, "high": price, "low": price, "close": price, "volume": [1, 1, 1]}),
+        tmp_path / "N.parquet",
+    )
+    with pytest.raises(DataError, match="row 2: open is NaN"):
+        read_parquet(tmp_path / "N.parquet")[0].prepare()
+
+
+# peak RSS from VmHWM: ru_maxrss would start at the forking parent's size, carried over exec
+STREAM_PARQUET = """
+import sys
+import tradewire.engine as te
+[s] = te.read_parquet(sys.argv[1], "X", timeframe="1m", price_decimals=2)
+rows = sum(len(c["ts"]) for c in s.chunks(0))
+with open("/proc/self/status") as f:
+    peak_kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+print(rows, "pandas" in sys.modules, peak_kb)
+"""
+
+
+def _stream_in_fresh_process(path: Path) -> tuple[int, bool, int]:
+    out = subprocess.run(
+        [sys.executable, "-c", STREAM_PARQUET, str(path)], capture_output=True, text=True, check=True
+    )
+    rows, pandas_loaded, peak_kb = out.stdout.split()
+    return int(rows), pandas_loaded == "True", int(peak_kb)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peak RSS from /proc (Linux)")
+def test_streaming_parquet_does_not_load_pandas(tmp_path):
+    # pyarrow's to_numpy imports pandas (~50 MB resident) even for a float column
+    _bars_parquet(tmp_path / "X.parquet", 1000)
+    rows, pandas_loaded, _ = _stream_in_fresh_process(tmp_path / "X.parquet")
+    assert (rows, pandas_loaded) == (1000, False)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peak RSS from /proc (Linux)")
+def test_streaming_parquet_keeps_memory_flat_as_the_file_grows(tmp_path):
+    # pyarrow's default pre-buffering kept every compressed column chunk read so far until the end
+    # of the pass (~50 bytes a row here): 1.5 M more rows cost over 100 MB of resident memory
+    small, big = tmp_path / "small.parquet", tmp_path / "big.parquet"
+    _bars_parquet(small, 300_000)
+    _bars_parquet(big, 1_800_000)
+    rows_small, _, peak_small = _stream_in_fresh_process(small)
+    rows_big, _, peak_big = _stream_in_fresh_process(big)
+    assert (rows_small, rows_big) == (300_000, 1_800_000)
+    assert peak_big - peak_small < 40 * 1024, f"peak RSS grew {(peak_big - peak_small) // 1024} MB"
 
 
 def test_merge_orders_rows_by_time_then_symbol(bars):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tradewire.engine.data.arrow_columns import column_numpy
 from tradewire.engine.data.errors import DataError
 from tradewire.engine.data.series import BAR_COLUMNS, QUOTE_COLUMNS, Series
 
@@ -364,21 +365,24 @@ def read_parquet(
         raise DataError(p.name, None, f"missing column(s): {', '.join(missing)}")
 
     def raw() -> Iterator[dict[str, np.ndarray]]:
-        f = pq.ParquetFile(p)
+        # Flat memory whatever the file's length: with pre_buffer (pyarrow's default) the reader's
+        # cache keeps every compressed column chunk it has read until the pass ends, so resident
+        # memory grew with the file; decoding on this thread leaves no per-thread allocator caches.
+        f = pq.ParquetFile(p, pre_buffer=False)
         offset = 0
-        for batch in f.iter_batches(batch_size=batch_rows):
+        for batch in f.iter_batches(batch_size=batch_rows, use_threads=False):
             out: dict[str, np.ndarray] = {}
             for name, col in zip(batch.schema.names, batch.columns, strict=True):
                 key = name.lower()
                 if key in _TS_NAMES:
-                    a = col.to_numpy(zero_copy_only=False)
+                    a = column_numpy(col)
                     if a.dtype.kind == "M":
                         a = a.astype("datetime64[ns]")
                     out["ts"] = _ts_ns(a, p.name, offset)
                 elif key == "symbol":
                     out["symbol"] = col.to_numpy(zero_copy_only=False).astype(object)
                 elif key in (*BAR_COLUMNS, *QUOTE_COLUMNS):
-                    out[key] = col.to_numpy(zero_copy_only=False).astype(np.float64)
+                    out[key] = column_numpy(col).astype(np.float64)
             offset += batch.num_rows
             yield out
 
