@@ -224,3 +224,25 @@ def test_backtest_timeframe_aggregates_finer_bars_and_refuses_coarser(tmp_path, 
     assert chunk["high"].tolist() == [123, 123] and chunk["volume"].tolist() == [240, 240]
     assert main(["serve", "--platform", "backtest", "--data", str(data), "--timeframe", "1m"]) == 2
     assert "the data is 1h bars; 1m bars were asked for: use data at 1m or finer" in capsys.readouterr().err
+
+
+def test_server_stack_settings_reach_uvicorn(monkeypatch):
+    """loop / ws / http (settings or TRADEWIRE_LOOP, ...) are what uvicorn is configured with."""
+    from litestar import Litestar
+
+    from tradewire.gateway.server import make_config
+
+    app = Litestar([])
+    default = make_config(app, load_settings())
+    assert (default.loop, default.ws, default.http) == (
+        GatewaySettings.model_fields["loop"].default,
+        "websockets-sansio",
+        "httptools",
+    )
+    monkeypatch.setenv("TRADEWIRE_LOOP", "uvloop")
+    monkeypatch.setenv("TRADEWIRE_WS", "wsproto")
+    chosen = make_config(app, load_settings(http="h11"))
+    assert (chosen.loop, chosen.ws, chosen.http) == ("uvloop", "wsproto", "h11")
+    for bad in ({"loop": "trio"}, {"ws": "none"}, {"http": "zttp"}):
+        with pytest.raises(ValidationError):
+            load_settings(**bad)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
@@ -108,6 +108,18 @@ class GatewaySettings(BaseSettings):
             "lock-step backtests; 0 = off; default 0.001 for a paced venue (the backtest), off elsewhere)."
         ),
     )
+    loop: Literal["asyncio", "uvloop"] = Field(
+        "asyncio",
+        description=(
+            "Event loop: asyncio (busy-polls in its selector) or uvloop (needs uvloop installed; "
+            "busy-polls by a spinning callback). Measured in benchmarks/README.md (server stack)."
+        ),
+    )
+    ws: Literal["websockets-sansio", "websockets", "wsproto"] = Field(
+        "websockets-sansio",
+        description="uvicorn's WebSocket implementation (`websockets` is deprecated by uvicorn).",
+    )
+    http: Literal["httptools", "h11"] = Field("httptools", description="uvicorn's HTTP/1.1 implementation.")
     shutdown_grace: float = Field(0.5, ge=0, description="Seconds between DISCONNECTING and close 1001.")
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
     json_logs: bool = Field(True, description="Log JSON lines (false = plain text).")
