@@ -185,16 +185,19 @@ def test_busy_poll_defaults_to_on_for_paced_venues_only(monkeypatch):
         load_settings(busy_poll=-1)
 
 
-def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
+def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path, kind):
     # The backtest platform as the console script builds it: the server's loop is the busy-polling
-    # one, and it answers REST and the stream as usual.
+    # one of its kind (a polling selector; uvloop with the spinner), and it answers REST as usual.
     import asyncio
 
     import httpx
 
+    from tradewire.protocol import busy_poll
     from tradewire.protocol.busy_poll import BusyPollSelector
     from tradewire.testkit.harness import running_gateway
 
+    uvloop = pytest.importorskip("uvloop") if kind == "uvloop" else None
     data = tmp_path / "AAPL.csv"
     data.write_text(
         "timestamp,open,high,low,close,volume\n"
@@ -202,9 +205,14 @@ def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
         "2024-03-01T14:31:00Z,180.31,180.50,180.20,180.40,40100\n"
     )
     # busy_poll=None: the gateway's own default (the harness turns busy polling off in a thread)
-    with running_gateway("backtest", busy_poll=None, backtest={"data": [str(data)]}) as gw:
+    settings = {"busy_poll": None, "loop": kind, "backtest": {"data": [str(data)]}}
+    with running_gateway("backtest", **settings) as gw:
         loop = gw.call(asyncio.get_running_loop)
-        assert isinstance(loop._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        if uvloop is None:
+            assert isinstance(loop._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        else:
+            assert isinstance(loop, uvloop.Loop)
+            assert busy_poll._spinner is not None and busy_poll._spinner.loop is loop
         r = httpx.get(gw.url + "/v1/account", timeout=5)
         assert r.status_code == 200 and r.json()["balance"]
 
@@ -234,11 +242,8 @@ def test_server_stack_settings_reach_uvicorn(monkeypatch):
 
     app = Litestar([])
     default = make_config(app, load_settings())
-    assert (default.loop, default.ws, default.http) == (
-        GatewaySettings.model_fields["loop"].default,
-        "websockets-sansio",
-        "httptools",
-    )
+    assert (default.loop, default.ws, default.http) == ("uvloop", "websockets-sansio", "httptools")
+    assert make_config(app, load_settings(loop="asyncio")).loop == "asyncio"
     monkeypatch.setenv("TRADEWIRE_LOOP", "uvloop")
     monkeypatch.setenv("TRADEWIRE_WS", "wsproto")
     chosen = make_config(app, load_settings(http="h11"))

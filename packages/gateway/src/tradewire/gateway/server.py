@@ -61,7 +61,7 @@ def make_config(app: Litestar, settings: GatewaySettings, **overrides: Any) -> u
         "host": settings.host,
         "port": settings.port,
         "ws_per_message_deflate": False,
-        "loop": settings.loop,
+        "loop": settings.event_loop,
         "ws": settings.ws,
         "http": settings.http,
         "log_config": None,

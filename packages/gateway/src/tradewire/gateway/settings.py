@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 from contextvars import ContextVar
 from pathlib import Path
@@ -108,11 +109,11 @@ class GatewaySettings(BaseSettings):
             "lock-step backtests; 0 = off; default 0.001 for a paced venue (the backtest), off elsewhere)."
         ),
     )
-    loop: Literal["asyncio", "uvloop"] = Field(
-        "asyncio",
+    loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        "auto",
         description=(
-            "Event loop: asyncio (busy-polls in its selector) or uvloop (needs uvloop installed; "
-            "busy-polls by a spinning callback). Measured in benchmarks/README.md (server stack)."
+            "Event loop: uvloop (busy-polls by a spinning callback), asyncio (busy-polls in its "
+            "selector), or auto = uvloop when installed, else asyncio. Measured in benchmarks/README.md."
         ),
     )
     ws: Literal["websockets-sansio", "websockets", "wsproto"] = Field(
@@ -149,6 +150,13 @@ class GatewaySettings(BaseSettings):
         if self.busy_poll is not None:
             return self.busy_poll
         return DEFAULT_BACKTEST_BUSY_POLL if paced else 0.0
+
+    @property
+    def event_loop(self) -> str:
+        """The event loop `loop` gives on this installation: "uvloop" or "asyncio"."""
+        if self.loop != "auto":
+            return self.loop
+        return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
     @property
     def is_loopback(self) -> bool:
