@@ -45,7 +45,7 @@ TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
 TEST_EXTRAS: dict[str, tuple[str, ...]] = {
     "engine": ("parquet", "pandas"),
     "gateway": ("backtest",),
-    "sdk": ("backtest",),
+    "sdk": ("backtest", "fast"),  # both stream drivers: the tests run with each
     # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
     "brokers": ("alpaca", "binance"),
 }
@@ -340,8 +340,18 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/peers/bench_tradewire.py", ()),
     # issue 14: the same Strategy in-process on 100 symbols per instant
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100")),
+    # issue 17: the bare-stack floor of the chosen server stack and stream client (and of the
+    # pure-`websockets` fallback client), then the full app over the same pair beside it:
+    # batched framing (target >= 10,000 acked instants/s), the fallback client, per-event framing
+    # (target >= 8,000 events/s acked one by one)
+    ("benchmarks/gateway/bench_stack_floor.py", ()),
     # issue 7: the same Strategy over the wire, one symbol, then 100 symbols per instant
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "20000", "--mode", "wire")),
+    (
+        "benchmarks/peers/bench_tradewire.py",
+        ("--bars", "20000", "--mode", "wire", "--stream-client", "websockets"),
+    ),
+    ("benchmarks/peers/bench_tradewire.py", ("--bars", "20000", "--mode", "wire", "--framing", "single")),
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100", "--mode", "wire")),
     ("benchmarks/sdk/bench_client_step.py", ()),
     # issue 6: REST round trip, WS stream rate, idle clients, gateway CPU per backtest step

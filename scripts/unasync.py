@@ -31,6 +31,7 @@ SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
     (r"\basyncio\.sleep\b", "time.sleep"),
     (r"\bwebsockets\.asyncio\.client\b", "websockets.sync.client"),
     (r"\btradewire\.sdk\._surface_async\b", "tradewire.sdk._surface"),
+    (r"\btradewire\.sdk\._stream_drivers\b", "tradewire.sdk._stream_drivers_sync"),
     (r"\bAsyncRestSurface\b", "RestSurface"),
     (r"\bAsyncEventStream\b", "EventStream"),
     (r"\bAsyncClient\b", "Client"),

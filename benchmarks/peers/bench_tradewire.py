@@ -215,6 +215,10 @@ def _run_wire(
             shutil.which("tradewire-gateway", path=str(Path(sys.executable).parent)) or "tradewire-gateway"
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "GATEWAY_"))}
+        # the gateway's server stack (settings.py: loop, ws, http); its defaults when not given
+        for name in ("loop", "ws", "http"):
+            if getattr(a, f"server_{name}") is not None:
+                env[f"TRADEWIRE_{name.upper()}"] = getattr(a, f"server_{name}")
         proc = subprocess.Popen(
             [
                 gateway,
@@ -250,8 +254,15 @@ def _run_wire(
             load_s = t.mark("load")
             gateway_cpu, client_cpu = _cpu_s(proc.pid), time.process_time()
             started = time.perf_counter()
+            options = {"framing": a.framing}
+            if a.stream_client:
+                options["stream_client"] = a.stream_client
             result = run(
-                _strategy(gen_data, len(arrs)), platform="backtest", gateway=url, busy_poll=a.busy_poll
+                _strategy(gen_data, len(arrs)),
+                platform="backtest",
+                gateway=url,
+                busy_poll=a.busy_poll,
+                **options,
             )
             run_s = time.perf_counter() - started
             # CPU of each side over the run: steadier than wall time on a shared machine
@@ -278,6 +289,21 @@ def main() -> None:
         default=None,
         help="wire: seconds each side polls before sleeping (default: the platform's, 0.001); "
         "0 makes *_cpu_us_per_instant the real work of each side",
+    )
+    ap.add_argument("--server-loop", default=None, help="wire: the gateway's event loop (asyncio, uvloop)")
+    ap.add_argument("--server-ws", default=None, help="wire: the gateway's WebSocket implementation")
+    ap.add_argument("--server-http", default=None, help="wire: the gateway's HTTP implementation")
+    ap.add_argument(
+        "--stream-client",
+        default=None,
+        help="wire: the SDK's stream client (auto, websockets, picows); default TRADEWIRE_STREAM_CLIENT or auto",
+    )
+    ap.add_argument(
+        "--framing",
+        choices=["batch", "single"],
+        default="batch",
+        help="wire: batch (one frame and one ack per instant, the SDK's default) or single "
+        "(one frame and one ack per event, what compatible clients get)",
     )
     ap.add_argument("--peers-dir", default=None)
     ap.add_argument("--check", action="store_true", help="also compute the numpy reference trade count")
@@ -327,6 +353,13 @@ def main() -> None:
         "final_value_exact": str(result.final_equity),
     }
     if a.mode == "wire":
+        from tradewire.sdk._stream_drivers import driver_name
+
+        res["server_stack"] = "/".join(
+            str(getattr(a, f"server_{n}") or "default") for n in ("loop", "ws", "http")
+        )
+        res["stream_client"] = driver_name(a.stream_client or "auto")
+        res["framing"] = a.framing
         res["acked_batches"] = result.steps
         res["events"] = result.events
         res["instants_per_s"] = result.steps / run_s if run_s else None

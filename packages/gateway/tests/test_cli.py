@@ -185,16 +185,19 @@ def test_busy_poll_defaults_to_on_for_paced_venues_only(monkeypatch):
         load_settings(busy_poll=-1)
 
 
-def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
+def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path, kind):
     # The backtest platform as the console script builds it: the server's loop is the busy-polling
-    # one, and it answers REST and the stream as usual.
+    # one of its kind (a polling selector; uvloop with the spinner), and it answers REST as usual.
     import asyncio
 
     import httpx
 
+    from tradewire.protocol import busy_poll
     from tradewire.protocol.busy_poll import BusyPollSelector
     from tradewire.testkit.harness import running_gateway
 
+    uvloop = pytest.importorskip("uvloop") if kind == "uvloop" else None
     data = tmp_path / "AAPL.csv"
     data.write_text(
         "timestamp,open,high,low,close,volume\n"
@@ -202,9 +205,14 @@ def test_backtest_gateway_serves_on_the_busy_polling_loop(tmp_path):
         "2024-03-01T14:31:00Z,180.31,180.50,180.20,180.40,40100\n"
     )
     # busy_poll=None: the gateway's own default (the harness turns busy polling off in a thread)
-    with running_gateway("backtest", busy_poll=None, backtest={"data": [str(data)]}) as gw:
+    settings = {"busy_poll": None, "loop": kind, "backtest": {"data": [str(data)]}}
+    with running_gateway("backtest", **settings) as gw:
         loop = gw.call(asyncio.get_running_loop)
-        assert isinstance(loop._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        if uvloop is None:
+            assert isinstance(loop._selector, BusyPollSelector)  # type: ignore[attr-defined]
+        else:
+            assert isinstance(loop, uvloop.Loop)
+            assert busy_poll._spinner is not None and busy_poll._spinner.loop is loop
         r = httpx.get(gw.url + "/v1/account", timeout=5)
         assert r.status_code == 200 and r.json()["balance"]
 
@@ -224,3 +232,25 @@ def test_backtest_timeframe_aggregates_finer_bars_and_refuses_coarser(tmp_path, 
     assert chunk["high"].tolist() == [123, 123] and chunk["volume"].tolist() == [240, 240]
     assert main(["serve", "--platform", "backtest", "--data", str(data), "--timeframe", "1m"]) == 2
     assert "the data is 1h bars; 1m bars were asked for: use data at 1m or finer" in capsys.readouterr().err
+
+
+def test_server_stack_settings_reach_uvicorn(monkeypatch):
+    """loop / ws (settings or TRADEWIRE_LOOP, ...) are what uvicorn is configured with; HTTP is always
+    the edge-limited httptools protocol (h11 measured slower, and its limits do not bound head time)."""
+    from litestar import Litestar
+
+    from tradewire.gateway.edge_protocol import EdgeProtocol
+    from tradewire.gateway.server import make_config
+
+    app = Litestar([])
+    default = make_config(app, load_settings())
+    assert (default.loop, default.ws) == ("uvloop", "websockets-sansio")
+    assert issubclass(default.http, EdgeProtocol)
+    assert make_config(app, load_settings(loop="asyncio")).loop == "asyncio"
+    monkeypatch.setenv("TRADEWIRE_LOOP", "uvloop")
+    monkeypatch.setenv("TRADEWIRE_WS", "wsproto")
+    chosen = make_config(app, load_settings())
+    assert (chosen.loop, chosen.ws) == ("uvloop", "wsproto")
+    for bad in ({"loop": "trio"}, {"ws": "none"}, {"http": "h11"}):
+        with pytest.raises(ValidationError):
+            load_settings(**bad)

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+import pytest
+
 from tradewire.protocol import busy_poll
 
 T = TypeVar("T")
@@ -82,3 +84,63 @@ def test_idle_wait_blocks_after_the_budget() -> None:
     wall, cpu = _run(0.001, idle)
     assert wall >= 0.05
     assert cpu < 0.03
+
+
+def test_uvloop_kind_spins_after_a_poke_then_blocks_again() -> None:
+    """uvloop has no selector to poll in: a poke keeps it turning for the budget, then it sleeps."""
+    uvloop = pytest.importorskip("uvloop")
+
+    async def poke_then_idle() -> tuple[bool, bool, bool, float, float]:
+        loop = asyncio.get_running_loop()
+        busy_poll.poke()
+        spinning = busy_poll._spinner is not None and busy_poll._spinner.spinning
+        await asyncio.sleep(0.01)  # past the 1 ms budget
+        stopped = busy_poll._spinner is not None and not busy_poll._spinner.spinning
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.sleep(0.05)  # no poke: the loop blocks
+        return (
+            isinstance(loop, uvloop.Loop),
+            spinning,
+            stopped,
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+        )
+
+    with asyncio.Runner(loop_factory=busy_poll.loop_factory(0.001, kind="uvloop")) as runner:
+        is_uvloop, spinning, stopped, wall, cpu = runner.run(poke_then_idle())
+    assert is_uvloop and spinning and stopped
+    assert wall >= 0.05 and cpu < 0.03
+    # a later loop in the same process is not the spinner's: poke leaves it alone
+    _run(0.001, _poke_elsewhere)
+
+
+async def _poke_elsewhere() -> None:
+    busy_poll.poke()
+
+
+def test_uvloop_kind_serves_a_socket_ping_pong() -> None:
+    pytest.importorskip("uvloop")
+
+    async def ping_pong() -> int:
+        a, b = socket.socketpair()
+        ra, wa = await asyncio.open_connection(sock=a)
+        rb, wb = await asyncio.open_connection(sock=b)
+        rounds = 0
+        for i in range(200):
+            wa.write(b"%d;" % i)
+            busy_poll.poke()
+            data = await rb.readexactly(len(b"%d;" % i))
+            wb.write(data)
+            assert await ra.readexactly(len(data)) == data
+            rounds += 1
+        wa.close()
+        wb.close()
+        return rounds
+
+    with asyncio.Runner(loop_factory=busy_poll.loop_factory(0.001, kind="uvloop")) as runner:
+        assert runner.run(ping_pong()) == 200
+
+
+def test_unknown_loop_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown event loop"):
+        busy_poll.loop_factory(0.001, kind="trio")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TRADEWIRE_ALLOW_LIVE",
         "TRADEWIRE_ALLOW_LIVE_ORDERS",
         "TRADEWIRE_ALLOW_INSECURE",
+        "TRADEWIRE_STREAM_CLIENT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -55,3 +57,15 @@ def load_example(name: str) -> type:
 def example() -> Callable[[str], type]:
     """`example("sma_crossover")` → the Strategy class of examples/sma_crossover.py."""
     return load_example
+
+
+#: The asyncio stream's drivers installed here: the pure-`websockets` fallback, and picows (`[fast]`).
+STREAM_DRIVERS = ["websockets"] + (["picows"] if importlib.util.find_spec("picows") else [])
+
+
+@pytest.fixture(params=STREAM_DRIVERS)
+def stream_driver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each installed stream driver in turn, chosen the way users force one (TRADEWIRE_STREAM_CLIENT)."""
+    driver: str = request.param
+    monkeypatch.setenv("TRADEWIRE_STREAM_CLIENT", driver)
+    return driver

@@ -1,4 +1,7 @@
-"""Pins the event stream client against a real WebSocket server on 127.0.0.1: framing, acks, pings, reconnects."""
+"""Pins the event stream client against a real WebSocket server on 127.0.0.1: framing, acks, pings, reconnects.
+
+Every test runs with each installed driver of the asyncio stream (websockets, and picows from
+`tradewire-sdk[fast]`), forced the way a user forces one: TRADEWIRE_STREAM_CLIENT."""
 
 from __future__ import annotations
 
@@ -22,6 +25,14 @@ from tradewire.sdk import (
     StreamState,
 )
 from tradewire.sdk._frames import ack_frame, parse_frame
+from tradewire.sdk._stream_drivers import driver_name
+from tradewire.sdk.errors import ConfigurationError
+
+
+@pytest.fixture(autouse=True)
+def _every_driver(stream_driver: str) -> str:
+    return stream_driver
+
 
 BAR = {
     "symbol": "AAPL",
@@ -277,3 +288,55 @@ async def test_blocking_twin_treats_401_as_final() -> None:
         stream = EventStream(ClientConfig(base_url=f"http://127.0.0.1:{port}", api_key="wrong"))
         with pytest.raises(AuthenticationError):
             await asyncio.to_thread(_drain_sync, stream)
+
+
+async def test_the_forced_driver_reads_the_stream(stream_driver: str) -> None:
+    """TRADEWIRE_STREAM_CLIENT picks the connection class; `auto` takes picows when it is installed."""
+    seen: list[str] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send(json.dumps(COMPLETE))
+        await ws.recv()
+
+    async with await _serve(handler) as server:
+        port = server.sockets[0].getsockname()[1]
+        stream = AsyncEventStream(ClientConfig(base_url=f"http://127.0.0.1:{port}"))
+        async for delivery in stream:
+            seen.append(type(stream._ws).__module__.split(".")[0])
+            await stream.ack(delivery)
+    assert seen == [stream_driver if stream_driver == "websockets" else "tradewire"]
+    assert driver_name("websockets") == "websockets" and driver_name("auto") == stream_driver
+
+
+def test_an_unknown_stream_client_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError):
+        ClientConfig(stream_client="aiohttp")
+    monkeypatch.setenv("TRADEWIRE_STREAM_CLIENT", "aiohttp")
+    with pytest.raises(ConfigurationError):
+        driver_name("auto")
+
+
+async def test_a_fragmented_message_is_delivered_whole() -> None:
+    acks: list[Any] = []
+    frame = json.dumps(
+        {
+            "type": "batch",
+            "batch_id": "b-5",
+            "timestamp": "2024-03-01T14:31:00Z",
+            "events": [CANDLE, COMPLETE],
+        }
+    )
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send([frame[:10], frame[10:50], frame[50:]])  # three frames: text + 2 continuations
+        acks.append(json.loads(await ws.recv()))
+        await ws.wait_closed()
+
+    async with await _serve(handler) as server:
+        port = server.sockets[0].getsockname()[1]
+        stream = AsyncEventStream(ClientConfig(base_url=f"http://127.0.0.1:{port}"))
+        kinds = []
+        async for delivery in stream:
+            kinds.extend(type(e).__name__ for e in delivery.events)
+            await stream.ack(delivery)
+    assert kinds == ["CandleEvent", "BacktestCompleteEvent"] and acks[0]["batch_id"] == "b-5"

@@ -29,7 +29,7 @@ def test_wire_equals_inprocess(gateway: Any, name: str, example: Any) -> None:
     assert remote.account.balance == local.account.balance
 
 
-def test_async_handlers_over_the_wire_equal_inprocess(gateway: Any, example: Any) -> None:
+def test_async_handlers_over_the_wire_equal_inprocess(gateway: Any, example: Any, stream_driver: str) -> None:
     """Async handlers run to completion before their batch is acked, over the wire as in-process."""
     import asyncio
 
@@ -93,7 +93,9 @@ def test_rest_surface_against_a_backtest_gateway(gateway: Any) -> None:
         assert c.get_account().balance
 
 
-def test_compatible_single_event_framing_runs_to_the_end(gateway: Any, example: Any) -> None:
+def test_compatible_single_event_framing_runs_to_the_end(
+    gateway: Any, example: Any, stream_driver: str
+) -> None:
     # One event per frame (what compatible clients get) acks event by event and ends cleanly. It cannot
     # show an instant's events together, so a candle handler runs before that instant's fills are
     # known: exact equality with in-process needs the batched framing, the SDK's default.
@@ -170,7 +172,7 @@ def test_stop_ends_an_inprocess_backtest_early(example: Any) -> None:
     assert fast.n == 3 and multi.n == 3
 
 
-def test_gateway_ack_timeout_ends_the_run_with_one_error(gateway: Any) -> None:
+def test_gateway_ack_timeout_ends_the_run_with_one_error(gateway: Any, stream_driver: str) -> None:
     import time as _time
 
     from tradewire.sdk import Candle, ConnectionLost, Strategy
@@ -318,3 +320,18 @@ def test_a_reconnect_to_the_same_run_rereads_state_and_goes_on() -> None:
     assert not worker.is_alive() and not errors, errors
     assert s.states[:3] == ["connected", "disconnected", "reconnecting"] and "connected" in s.states[3:]
     assert s.after and s.after[0] == Decimal("3")
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_each_driver_on_each_server_loop_equals_inprocess(
+    example: Any, stream_driver: str, loop: str
+) -> None:
+    """Both stream drivers against the gateway on both of its loops (each busy-polling its own way)."""
+    from tradewire.testkit.harness import running_gateway
+
+    cls = example("sma_crossover")
+    local = backtest(cls(), sample=True)
+    with running_gateway(mode="process", extra_args=("--platform", "backtest"), loop=loop) as gateway:
+        remote = run(cls(), platform="backtest", gateway=gateway.url)
+    assert without_run(remote.trade_dicts(), remote.run_id) == local.trade_dicts()
+    assert remote.final_equity == local.final_equity

@@ -39,22 +39,24 @@ class GatewayServer(uvicorn.Server):
     the gateway's goodbye has to run here, while connections are still open.
     """
 
-    def __init__(self, config: uvicorn.Config, gateway: Gateway, busy_poll: float = 0.0) -> None:
+    def __init__(self, config: uvicorn.Config, gateway: Gateway | None, busy_poll: float = 0.0) -> None:
         super().__init__(config)
         self.gateway = gateway
         self.busy_poll = busy_poll
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
-        """Serve until shut down; with a busy-poll budget, on the busy-polling selector loop."""
+        """Serve until shut down; with a busy-poll budget, on a busy-polling loop of the configured kind."""
         if self.busy_poll <= 0:
             super().run(sockets)
             return
-        with asyncio.Runner(loop_factory=busy_poll.loop_factory(self.busy_poll)) as runner:
+        factory = busy_poll.loop_factory(self.busy_poll, kind=str(self.config.loop))
+        with asyncio.Runner(loop_factory=factory) as runner:
             runner.run(self.serve(sockets=sockets))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        await self.gateway.drain()  # /readyz 503 while the listener still serves
-        await self.gateway.begin_shutdown()
+        if self.gateway is not None:  # None: a bare server (the stack-floor benchmark)
+            await self.gateway.drain()  # /readyz 503 while the listener still serves
+            await self.gateway.begin_shutdown()
         await super().shutdown(sockets)
 
 
@@ -68,6 +70,8 @@ def make_config(app: Litestar, settings: GatewaySettings, **overrides: Any) -> u
         "timeout_keep_alive": settings.keep_alive_timeout,
         "ws_max_size": settings.ws_max_size,
         "ws_per_message_deflate": False,
+        "loop": settings.event_loop,
+        "ws": settings.ws,
         "log_config": None,
         "access_log": False,
         "timeout_graceful_shutdown": 10,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
@@ -158,6 +159,17 @@ class GatewaySettings(BaseSettings):
             "lock-step backtests; 0 = off; default 0.001 for a paced venue (the backtest), off elsewhere)."
         ),
     )
+    loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        "auto",
+        description=(
+            "Event loop: uvloop (busy-polls by a spinning callback), asyncio (busy-polls in its "
+            "selector), or auto = uvloop when installed, else asyncio. Measured in benchmarks/README.md."
+        ),
+    )
+    ws: Literal["websockets-sansio", "websockets", "wsproto"] = Field(
+        "websockets-sansio",
+        description="uvicorn's WebSocket implementation (`websockets` is deprecated by uvicorn).",
+    )
     shutdown_grace: float = Field(0.5, ge=0, description="Seconds between DISCONNECTING and close 1001.")
     drain_seconds: float = Field(
         0.0,
@@ -256,6 +268,13 @@ class GatewaySettings(BaseSettings):
         if self.busy_poll is not None:
             return self.busy_poll
         return DEFAULT_BACKTEST_BUSY_POLL if paced else 0.0
+
+    @property
+    def event_loop(self) -> str:
+        """The event loop `loop` gives on this installation: "uvloop" or "asyncio"."""
+        if self.loop != "auto":
+            return self.loop
+        return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
     @property
     def is_loopback(self) -> bool:

@@ -8,6 +8,10 @@ when both sides block and 10 µs when both poll). Spinning for a bounded time be
 a little CPU for that latency, the way kernel busy-polling (`SO_BUSY_POLL`) does for NICs. When
 nothing comes within the budget the loop blocks as usual, so an idle process costs at most one
 budget per wake-up.
+
+uvloop has no selector to replace: there the loop is kept turning by a callback that re-schedules
+itself (`Spinner`) for `budget_s` after each `poke()`, which the application calls when it expects a
+reply (the gateway after writing a step); a turning loop polls its sockets without blocking.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import selectors
 import time
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_BUDGET_S", "BusyPollSelector", "loop_factory"]
+__all__ = ["DEFAULT_BUDGET_S", "BusyPollSelector", "Spinner", "loop_factory", "poke"]
 
 #: Spin budget that covers a strategy's reply to a step on a loaded machine without burning idle time.
 DEFAULT_BUDGET_S = 0.001
@@ -48,11 +52,28 @@ class BusyPollSelector(selectors.DefaultSelector):
         return poll(timeout)
 
 
-def loop_factory(budget_s: float = DEFAULT_BUDGET_S) -> Callable[[], asyncio.AbstractEventLoop]:
-    """A factory for `asyncio.Runner(loop_factory=...)`: a selector loop that busy-polls for `budget_s`.
+def loop_factory(
+    budget_s: float = DEFAULT_BUDGET_S, kind: str = "asyncio"
+) -> Callable[[], asyncio.AbstractEventLoop]:
+    """A factory for `asyncio.Runner(loop_factory=...)`: an event loop that busy-polls for `budget_s`.
 
-    A budget of 0 gives the standard event loop.
+    `kind` "asyncio" gives a selector loop that polls in its selector; "uvloop" (uvloop installed)
+    a uvloop loop that spins after each `poke()`. A budget of 0 gives the plain loop of that kind.
     """
+    if kind == "uvloop":
+        import uvloop
+
+        if budget_s <= 0:
+            return uvloop.new_event_loop
+
+        def new_uvloop() -> asyncio.AbstractEventLoop:
+            loop = uvloop.new_event_loop()
+            install_spinner(loop, budget_s)
+            return loop
+
+        return new_uvloop
+    if kind != "asyncio":
+        raise ValueError(f"unknown event loop kind: {kind!r}")
     if budget_s <= 0:
         return asyncio.new_event_loop
 
@@ -60,3 +81,46 @@ def loop_factory(budget_s: float = DEFAULT_BUDGET_S) -> Callable[[], asyncio.Abs
         return asyncio.SelectorEventLoop(BusyPollSelector(budget_s))
 
     return new_loop
+
+
+class Spinner:
+    """Keeps a loop turning (polling without blocking) for `budget_s` after each `poke`, on any loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, budget_s: float = DEFAULT_BUDGET_S) -> None:
+        self.loop = loop
+        self.budget_s = budget_s
+        self.deadline = 0.0
+        self.spinning = False
+
+    def poke(self) -> None:
+        """Spin for the budget from now (a reply is expected)."""
+        self.deadline = time.perf_counter() + self.budget_s
+        if not self.spinning:
+            self.spinning = True
+            self.loop.call_soon(self._turn)
+
+    def _turn(self) -> None:
+        # a ready callback makes the next loop iteration poll with a zero timeout
+        if time.perf_counter() < self.deadline:
+            self.loop.call_soon(self._turn)
+        else:
+            self.spinning = False
+
+
+#: The process's spinner, when its loop busy-polls that way (one server loop per process).
+_spinner: Spinner | None = None
+
+
+def install_spinner(loop: asyncio.AbstractEventLoop, budget_s: float) -> Spinner:
+    """Make `poke()` spin `loop` for `budget_s` (for loops that cannot poll in a selector: uvloop)."""
+    global _spinner
+    _spinner = Spinner(loop, budget_s)
+    return _spinner
+
+
+def poke() -> None:
+    """Tell a spinning loop a reply is expected soon; nothing on a busy-polling selector or a plain loop."""
+    spinner = _spinner
+    # only the loop it was made for (a closed loop of an earlier run in the same process is ignored)
+    if spinner is not None and spinner.loop is asyncio.get_running_loop():
+        spinner.poke()

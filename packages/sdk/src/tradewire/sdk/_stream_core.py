@@ -10,7 +10,7 @@ from typing import Any
 from websockets.exceptions import InvalidStatus, InvalidURI
 
 from tradewire.protocol import messages as m
-from tradewire.sdk._frames import Delivery, StreamState
+from tradewire.sdk._frames import Delivery, StreamState, parse_frame
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import AuthenticationError, ConnectionLost, RunChanged
 
@@ -69,6 +69,10 @@ class StreamCore:
                 f"event stream refused: HTTP {error.response.status_code} (check the API key)"
             )
         return error
+
+    def _receive(self, raw: bytes | str) -> Delivery | None:
+        """What a server frame brings, whichever driver read it; None for a ping (answer PONG)."""
+        return parse_frame(raw, self.candles)
 
     def _state(self, state: StreamState) -> None:
         if self.on_state is not None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from tradewire.sdk.errors import ConfigurationError, InsecureTransport
 
-__all__ = ["ENV_ALLOW_INSECURE", "ENV_API_KEY", "ENV_URL", "ClientConfig", "is_loopback"]
+__all__ = ["ENV_ALLOW_INSECURE", "ENV_API_KEY", "ENV_STREAM_CLIENT", "ENV_URL", "ClientConfig", "is_loopback"]
 
 #: Base URL variables, first found wins (the TEKTII_ name takes precedence, as the spec says).
 ENV_URL = ("TEKTII_TRADING_GATEWAY_URL", "TRADING_GATEWAY_URL")
@@ -18,6 +18,9 @@ ENV_URL = ("TEKTII_TRADING_GATEWAY_URL", "TRADING_GATEWAY_URL")
 ENV_API_KEY = ("TEKTII_TRADING_GATEWAY_API_KEY", "TRADING_GATEWAY_API_KEY")
 #: Set to 1 to allow sending the key over plain http/ws to a non-loopback host.
 ENV_ALLOW_INSECURE = "TRADEWIRE_ALLOW_INSECURE"
+#: The asyncio event stream's client: auto (picows when `tradewire-sdk[fast]` is installed), websockets, picows.
+ENV_STREAM_CLIENT = "TRADEWIRE_STREAM_CLIENT"
+STREAM_CLIENTS = ("auto", "websockets", "picows")
 DEFAULT_URL = "http://localhost:8080"
 
 
@@ -56,6 +59,10 @@ class ClientConfig:
         backoff_max: Cap on one retry delay (and on an honoured Retry-After).
         reconnect_max_delay: Cap on the stream's reconnect delay (the spec's 30 s).
         framing: `"batch"` opts into the batched framing extension; `"single"` is the compatible framing.
+        stream_client: The asyncio event stream's WebSocket client: `"auto"` takes picows when
+            `tradewire-sdk[fast]` is installed, else websockets; `"websockets"` forces the pure-Python
+            fallback; `"picows"` requires the extra. With `"auto"`, the environment variable
+            `TRADEWIRE_STREAM_CLIENT` (same values) decides. The blocking `EventStream` always uses websockets.
     """
 
     base_url: str = DEFAULT_URL
@@ -67,6 +74,7 @@ class ClientConfig:
     backoff_max: float = 8.0
     reconnect_max_delay: float = 30.0
     framing: str = "batch"
+    stream_client: str = "auto"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -76,6 +84,10 @@ class ClientConfig:
             object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if self.framing not in ("batch", "single"):
             raise ConfigurationError(f"framing must be 'batch' or 'single', not {self.framing!r}")
+        if self.stream_client not in STREAM_CLIENTS:
+            raise ConfigurationError(
+                f"stream_client must be one of {', '.join(STREAM_CLIENTS)}, not {self.stream_client!r}"
+            )
         if (
             self.api_key
             and parts.scheme == "http"
@@ -102,6 +114,7 @@ class ClientConfig:
         key = api_key if api_key is not None else _first(env, ENV_API_KEY)
         if "allow_insecure" not in options:
             options["allow_insecure"] = env.get(ENV_ALLOW_INSECURE, "") in ("1", "true", "yes")
+
         return cls(base_url=url, api_key=key or None, **options)  # type: ignore[arg-type]
 
     def with_options(self, **changes: object) -> ClientConfig:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 # from the package root, so the import order is the same once `asyncio.client` reads `sync.client`
 from websockets import ConnectionClosed, InvalidStatus, InvalidURI
-from websockets.asyncio.client import ClientConnection, connect
 
-from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame, parse_frame
+from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame
 from tradewire.sdk._stream_core import StreamCore
+from tradewire.sdk._stream_drivers import connect
 from tradewire.sdk.errors import AuthenticationError
+
+if TYPE_CHECKING:
+    from tradewire.sdk._stream_drivers import Connection
 
 __all__ = ["AsyncEventStream"]
 
@@ -39,16 +43,12 @@ class AsyncEventStream(StreamCore):
         run_id: The run the stream belongs to (e.g. from `/health`); None: the first CONNECTED's.
     """
 
-    _ws: ClientConnection | None = None
+    _ws: Connection | None = None
 
-    async def _connect(self) -> ClientConnection:
+    async def _connect(self) -> Connection:
+        """The driver's connection (closed by aclose() or at the end of iteration)."""
         try:
-            # entered as a context manager (the blocking websockets >= 17.1 wants that); closed by
-            # aclose() or at the end of iteration
-            connection: ClientConnection = await connect(
-                self.config.ws_url, **self._connect_options()
-            ).__aenter__()
-            return connection
+            return await connect(self.config.ws_url, self.config.stream_client, **self._connect_options())
         except (InvalidStatus, InvalidURI) as e:
             refused = self._refused(e)
             if refused is e:
@@ -69,11 +69,10 @@ class AsyncEventStream(StreamCore):
                 self._state(StreamState("connected", attempt))
                 attempt = 0
                 error = None
-                candles = self.candles
                 greeting = True  # the first message of a connection is the gateway's CONNECTED
                 try:
                     async for raw in ws:
-                        delivery = parse_frame(raw, candles)
+                        delivery = self._receive(raw)
                         if delivery is None:
                             await ws.send(PONG, text=True)
                             continue

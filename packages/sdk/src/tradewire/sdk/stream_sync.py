@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 # from the package root, so the import order is the same once `asyncio.client` reads `sync.client`
 from websockets import ConnectionClosed, InvalidStatus, InvalidURI
-from websockets.sync.client import ClientConnection, connect
 
-from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame, parse_frame
+from tradewire.sdk._frames import PONG, Delivery, StreamState, ack_frame
 from tradewire.sdk._stream_core import StreamCore
+from tradewire.sdk._stream_drivers_sync import connect
 from tradewire.sdk.errors import AuthenticationError
+
+if TYPE_CHECKING:
+    from tradewire.sdk._stream_drivers_sync import Connection
 
 __all__ = ["EventStream"]
 
@@ -40,16 +44,12 @@ class EventStream(StreamCore):
         run_id: The run the stream belongs to (e.g. from `/health`); None: the first CONNECTED's.
     """
 
-    _ws: ClientConnection | None = None
+    _ws: Connection | None = None
 
-    def _connect(self) -> ClientConnection:
+    def _connect(self) -> Connection:
+        """The driver's connection (closed by close() or at the end of iteration)."""
         try:
-            # entered as a context manager (the blocking websockets >= 17.1 wants that); closed by
-            # close() or at the end of iteration
-            connection: ClientConnection = connect(
-                self.config.ws_url, **self._connect_options()
-            ).__enter__()
-            return connection
+            return connect(self.config.ws_url, self.config.stream_client, **self._connect_options())
         except (InvalidStatus, InvalidURI) as e:
             refused = self._refused(e)
             if refused is e:
@@ -70,11 +70,10 @@ class EventStream(StreamCore):
                 self._state(StreamState("connected", attempt))
                 attempt = 0
                 error = None
-                candles = self.candles
                 greeting = True  # the first message of a connection is the gateway's CONNECTED
                 try:
                     for raw in ws:
-                        delivery = parse_frame(raw, candles)
+                        delivery = self._receive(raw)
                         if delivery is None:
                             ws.send(PONG, text=True)
                             continue

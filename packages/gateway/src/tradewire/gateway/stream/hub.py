@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from tradewire.gateway import metrics
 from tradewire.gateway.stream.session import Session, disconnecting
 from tradewire.gateway.stream.wire import Batch, Wire, event_id_of
-from tradewire.protocol import codec, routes
+from tradewire.protocol import busy_poll, codec, routes
 from tradewire.protocol.messages import (
     ConnectionEvent,
     ConnectionEventType,
@@ -129,6 +129,7 @@ class Hub:
                     return True
                 encoded = Batch(batch.texts, batch.event_ids, batch.timestamp)
                 await self._publish_paced(encoded, batch.step, batch.complete_id)
+                busy_poll.poke()  # the ack is due: keep a spinning loop (uvloop) polling for it
             return not self.finished
         except Exception:
             log.exception("venue stream failed")
