@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tradewire.gateway.connections import Connections
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.gateway.stream.hub import Hub
 from tradewire.protocol.errors import ShuttingDown
@@ -20,6 +21,8 @@ class Gateway:
         self.venue = venue
         self.settings = settings
         self.hub = Hub(venue, settings)
+        #: The server's live connections (attached by the server), to abort a client that stops reading.
+        self.connections = Connections()
         self.connected = False
         self.stopping = False
 
