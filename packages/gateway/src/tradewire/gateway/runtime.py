@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from tradewire.gateway.connections import Connections
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.gateway.stream.hub import Hub
 from tradewire.protocol import run_ids
@@ -28,6 +29,8 @@ class Gateway:
         self.settings = settings
         self.run_id = venue.run_id or run_ids.new_run_id()
         self.hub = Hub(venue, settings, self.run_id)
+        #: The server's live connections (attached by the server), to abort a client that stops reading.
+        self.connections = Connections()
         self.connected = False
         self.draining = False
         self.stopping = False

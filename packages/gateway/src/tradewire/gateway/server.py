@@ -43,6 +43,9 @@ class GatewayServer(uvicorn.Server):
         super().__init__(config)
         self.gateway = gateway
         self.busy_poll = busy_poll
+        if gateway is not None:
+            # lets the stream abort a client whose close frame cannot be written (it stopped reading)
+            gateway.connections.attach(self.server_state.connections)
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
         """Serve until shut down; with a busy-poll budget, on a busy-polling loop of the configured kind."""

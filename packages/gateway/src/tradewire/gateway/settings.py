@@ -142,6 +142,14 @@ class GatewaySettings(BaseSettings):
         1024, ge=1, description="Live messages queued per client before it is dropped (1008)."
     )
     ws_ping_interval: float = Field(30.0, gt=0, description="Seconds of outgoing silence before a JSON ping.")
+    ws_send_timeout: float = Field(
+        5.0,
+        gt=0,
+        description=(
+            "Seconds one frame to a client may take to write: a client that reads slower is closed 1008; "
+            "if the close cannot be written within as long again, its TCP connection is aborted."
+        ),
+    )
     ack_timeout: float | None = Field(
         None,
         gt=0,

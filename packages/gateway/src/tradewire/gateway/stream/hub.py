@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,7 @@ class Hub:
         self.stopping = False
         self._client_seen = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._watch_task: asyncio.Task[None] | None = None
         self._complete_id: str | None = None
         self._complete_released = asyncio.Event()
         self._complete_delivered = asyncio.Event()
@@ -80,7 +82,18 @@ class Hub:
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         """Start reading the venue's stream (a backtest waits for its first client)."""
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="tradewire-hub")
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run(), name="tradewire-hub")
+        self._watch_task = loop.create_task(self._watch(), name="tradewire-hub-send-timeout")
+
+    async def _watch(self) -> None:
+        # Every client's send timeout, checked by one periodic timer rather than a timer per frame.
+        tick = min(max(self.settings.ws_send_timeout / 4, 0.05), 1.0)
+        while True:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            for session in list(self.sessions):
+                session.check(now)
 
     async def _run(self) -> None:
         if self._pacer is not None:
@@ -150,12 +163,18 @@ class Hub:
         for session in list(self.sessions):
             session.close(routes.CLOSE_GOING_AWAY, SHUTDOWN_REASON)
         await self._wait_closed(2.0)
+        if any(not s.closed.is_set() for s in self.sessions):
+            # Their close frame could not be written: they stopped reading. Do not leave them to
+            # the server, whose graceful close would wait for their buffers to drain.
+            for session in list(self.sessions):
+                session.abort()
+            await self._wait_closed(0.5)
         await self.stop()
 
     async def stop(self) -> None:
         """Stop the reader tasks (no messages to clients)."""
         self._cancel_timer()
-        for task in (self._task, self._end_task):
+        for task in (self._task, self._end_task, self._watch_task):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):

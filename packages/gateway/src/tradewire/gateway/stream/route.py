@@ -11,7 +11,7 @@ import orjson
 from litestar import WebSocket, websocket
 
 from tradewire.gateway.stream.hub import Hub
-from tradewire.gateway.stream.session import Session
+from tradewire.gateway.stream.session import MAX_ACK_IDS, Session, too_many_ids
 from tradewire.protocol import routes
 
 log = logging.getLogger("tradewire.gateway.stream")
@@ -30,6 +30,8 @@ async def stream(socket: WebSocket[Any, Any, Any]) -> None:
         paced=hub.paced,
         queue_limit=gw.settings.ws_queue_size,
         ping_interval=gw.settings.ws_ping_interval,
+        send_timeout=gw.settings.ws_send_timeout,
+        abort=lambda: gw.connections.abort(socket.scope),
     )
     hub.join(session)
     writer = asyncio.create_task(session.run_writer(), name=f"tradewire-ws-writer-{session.id}")
@@ -69,6 +71,12 @@ async def _read(socket: WebSocket[Any, Any, Any], session: Session, hub: Hub) ->
             ids = frame.get("events_processed")
             if type(ids) is not list:
                 log.info("ignored event_ack without events_processed", extra={"client": session.id})
+                continue
+            if len(ids) > MAX_ACK_IDS:
+                # Refused whole, before any id is looked at; the client is told, since a backtest
+                # would otherwise wait for the release this ack was meant to give.
+                log.info("ignored event_ack with too many ids", extra={"client": session.id, "ids": len(ids)})
+                session.notify(too_many_ids(len(ids)))
                 continue
             batch_id = frame.get("batch_id")
             await hub.ack(session, ids, batch_id if type(batch_id) is str else None)

@@ -15,7 +15,13 @@ from typing import Any
 from tradewire.gateway import metrics
 from tradewire.gateway.stream.wire import Batch, Wire, batch_frame, join
 from tradewire.protocol import codec, routes
-from tradewire.protocol.messages import ConnectionEvent, ConnectionEventType, PingEvent
+from tradewire.protocol.messages import (
+    ConnectionEvent,
+    ConnectionEventType,
+    ErrorEvent,
+    PingEvent,
+    WsErrorCode,
+)
 
 log = logging.getLogger("tradewire.gateway.stream")
 
@@ -25,6 +31,10 @@ MAX_LIVE_FRAME = 1000
 MAX_EARLY_ACKS = 10_000
 #: Batch ids remembered per client for acks by batch_id.
 MAX_BATCHES = 4096
+#: Most ids one `event_ack` may list; a longer ack is refused whole (INVALID_MESSAGE). Compatible
+#: clients list one id per ack and the SDK acks a batch frame by its batch_id, so this only stops
+#: a client that would make the gateway walk an unbounded list in one go.
+MAX_ACK_IDS = 10_000
 
 _ids = itertools.count(1)
 
@@ -51,6 +61,18 @@ def disconnecting() -> Wire:
     return Wire.of(ConnectionEvent(event=ConnectionEventType.DISCONNECTING, timestamp=_now()))
 
 
+def too_many_ids(count: int) -> Wire:
+    """The `error` INVALID_MESSAGE answering an `event_ack` that lists more than MAX_ACK_IDS ids."""
+    return Wire.of(
+        ErrorEvent(
+            code=WsErrorCode.INVALID_MESSAGE,
+            message=f"event_ack ignored: it lists {count} ids, at most {MAX_ACK_IDS} are accepted per ack",
+            details=codec.json_to_value({"reason": "too_many_ids", "limit": MAX_ACK_IDS, "count": count}),
+            timestamp=_now(),
+        )
+    )
+
+
 class Session:
     """A connected client.
 
@@ -60,6 +82,10 @@ class Session:
         paced: Backtest pacing: messages carry event ids and the queue is bounded by the step, not a limit.
         queue_limit: Live mode: messages queued before the client counts as too slow (close 1008).
         ping_interval: Seconds of outgoing silence before a JSON `ping`.
+        send_timeout: Seconds one frame may take to write before the client counts as too slow
+            (close 1008), and again for the close to be written before the connection is aborted;
+            enforced by `check`, which the hub calls periodically. None: unbounded.
+        abort: Resets the client's TCP connection at once; True if it did.
     """
 
     def __init__(
@@ -70,6 +96,8 @@ class Session:
         paced: bool,
         queue_limit: int,
         ping_interval: float,
+        send_timeout: float | None = None,
+        abort: Callable[[], bool] | None = None,
     ) -> None:
         self.id = next(_ids)
         self._send = send
@@ -77,6 +105,8 @@ class Session:
         self.paced = paced
         self.queue_limit = queue_limit
         self.ping_interval = ping_interval
+        self.send_timeout = send_timeout
+        self._abort = abort
         self._queue: deque[Wire | Batch | _Frame | _Close] = deque()
         self._depth = 0  # messages (not frames) waiting
         self._wake = asyncio.Event()
@@ -92,6 +122,12 @@ class Session:
         #: The last write failed: the writer ends the connection.
         self._broken = False
         self._last_sent = time.monotonic()
+        #: When the ASGI send under way began (0.0: none is under way).
+        self._send_since = 0.0
+        #: When `close` was called (0.0: not closing).
+        self._close_since = 0.0
+        self._aborted = False
+        self._writer: asyncio.Task[None] | None = None
 
     # -- producer side (called by the hub, synchronously) -----------------------------------
     @property
@@ -155,6 +191,7 @@ class Session:
         done = 0
         try:
             for text in texts:
+                self._send_since = time.monotonic()
                 await send({"type": "websocket.send", "text": text})
                 done += 1
             metrics.EVENTS_SENT.inc(count)
@@ -168,6 +205,7 @@ class Session:
             self.closing = True
         finally:
             self._writing = False
+            self._send_since = 0.0
             self._last_sent = time.monotonic()
             if self._queue or self._broken:
                 self._wake.set()
@@ -196,6 +234,7 @@ class Session:
         if self.closing:
             return
         self.closing = True
+        self._close_since = time.monotonic()
         if notice is not None:
             self._queue.append(notice)
             self._depth += 1
@@ -212,13 +251,51 @@ class Session:
             self._wake.set()
 
     def _overflow(self) -> None:
+        self._too_slow("Send queue overflow: client too slow")
+
+    def _too_slow(self, reason: str) -> None:
         # The client stopped reading: tell it why and close, instead of dropping messages silently.
+        # What is queued is dropped at once (its memory too); `check` aborts the connection if even
+        # the close cannot be written in time.
         log.warning("client too slow, closing", extra={"client": self.id, "queued": self._depth})
         metrics.SLOW_CLIENTS.inc()
         metrics.QUEUE_DEPTH.dec(self._depth)
         self._queue.clear()
         self._depth = 0
-        self.close(routes.CLOSE_POLICY, "Send queue overflow: client too slow", disconnecting())
+        self.close(routes.CLOSE_POLICY, reason, disconnecting())
+
+    # -- send timeout -------------------------------------------------------------------------
+    def check(self, now: float) -> None:
+        """Enforce `send_timeout` at monotonic time `now` (called periodically by the hub).
+
+        A frame that has not been written after `send_timeout` closes the client 1008; a close
+        that has not been written `send_timeout` after it was asked for (1008 or any other)
+        aborts the TCP connection, which also ends the write that is stuck.
+        """
+        timeout = self.send_timeout
+        if timeout is None or self._aborted or self.closed.is_set():
+            return
+        if not self.closing:
+            since = self._send_since
+            if since and now - since > timeout:
+                self._too_slow("Send timeout: client too slow")
+        elif self._close_since and now - self._close_since > timeout:
+            self.abort()
+
+    def abort(self) -> None:
+        """Cut the client off without a close frame (it reads nothing, so none can be written)."""
+        if self._aborted or self.closed.is_set():
+            return
+        self._aborted = True
+        self.closing = True
+        if self._abort is not None and self._abort():
+            log.warning("client not reading, connection aborted", extra={"client": self.id})
+            return
+        # No handle on the connection (another server): end this session at least, so that it
+        # leaves the hub and frees its queue; the server keeps the socket until it drains.
+        log.warning("client not reading and its connection cannot be aborted", extra={"client": self.id})
+        if self._writer is not None:
+            self._writer.cancel()
 
     # -- acks ---------------------------------------------------------------------------------
     def resolve_ack(self, ids: list[str], batch_id: str | None) -> list[str]:
@@ -229,15 +306,18 @@ class Session:
             group = self._batches.pop(batch_id, None)
             if group:
                 out = [i for i in group if i in sent]
+        # One pass over the ids (at most MAX_ACK_IDS, checked by the route), constant work each;
+        # the memory of early acks is trimmed once at the end, oldest first.
+        early = self._early
         for event_id in ids:
             if type(event_id) is not str:
                 continue
             if event_id in sent:
                 out.append(event_id)
             else:
-                self._early[event_id] = None
-                if len(self._early) > MAX_EARLY_ACKS:
-                    self._early.popitem(last=False)
+                early[event_id] = None
+        for _ in range(len(early) - MAX_EARLY_ACKS):
+            early.popitem(last=False)
         return out
 
     # -- writer -------------------------------------------------------------------------------
@@ -246,6 +326,7 @@ class Session:
         send = self._send
         queue = self._queue
         wake = self._wake
+        self._writer = asyncio.current_task()
         try:
             while True:
                 if self._broken:
@@ -281,6 +362,7 @@ class Session:
                     continue
                 else:
                     assert type(item) is _Close
+                    self._send_since = time.monotonic()
                     await send({"type": "websocket.close", "code": item.code, "reason": item.reason})
                     return
                 self._depth -= count
@@ -290,13 +372,17 @@ class Session:
         finally:
             metrics.QUEUE_DEPTH.dec(self._depth)
             self._depth = 0
+            self._queue.clear()
+            self._send_since = 0.0
             self.closing = True
             self.closed.set()
 
     async def _write(self, text: str) -> None:
         self._writing = True
+        self._send_since = time.monotonic()
         try:
             await self._send({"type": "websocket.send", "text": text})
         finally:
             self._writing = False
+            self._send_since = 0.0
             self._last_sent = time.monotonic()
