@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 
 from tradewire.gateway import create_app, load_settings
 from tradewire.gateway.logs import configure_logging
@@ -20,63 +19,65 @@ from tradewire.protocol.messages import (
     Timeframe,
     TradingPlatform,
 )
-from tradewire.protocol.venue import StreamBatch
+from tradewire.protocol.venue import PacedVenue, StreamBatch
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
-class SyntheticBacktest(MockVenue):
-    """MockVenue's REST half with a backtest stream: `steps` steps of `batch` candles each."""
+class SyntheticBacktest(MockVenue, PacedVenue):
+    """MockVenue's REST half with a paced stream: `steps` steps of `batch` candles each, then the end."""
 
     platform = TradingPlatform.BACKTEST
 
     def __init__(self, steps: int, batch: int) -> None:
         super().__init__(("AAPL",), candle_interval=3600, history_bars=10)
         self.steps, self.batch = steps, batch
+        self._step = 0
+        self._n = 0
         self._pending: set[str] = set()
-        self._wake = asyncio.Event()
 
     async def connect(self) -> None:  # no live clock
         pass
 
-    async def stream(self) -> AsyncIterator[StreamBatch]:  # type: ignore[override]
-        n = 0
-        for step in range(self.steps + 1):
-            now = T0 + dt.timedelta(minutes=step)
-            messages, ids = [], []
-            if step == self.steps:  # the run ends with one backtest_complete
-                n += 1
-                ids.append(f"evt-{n}")
-                messages.append(
-                    server_message(BacktestCompleteEvent(broker="backtest", timestamp=now, event_id=ids[0]))
-                )
-            # One Bar per step, shared by the step's events: the benchmark measures the gateway,
-            # so the synthetic venue keeps its own cost per event small.
-            bar = Bar(
-                symbol="AAPL",
-                provider="bench",
-                timeframe=Timeframe.M1,
-                timestamp=now,
-                open="100.00",
-                high="100.50",
-                low="99.50",
-                close="100.25",
-                volume="1200",
+    def next_batch(self) -> StreamBatch | None:
+        if self._pending or self._step > self.steps:
+            return None
+        step, self._step = self._step, self._step + 1
+        now = T0 + dt.timedelta(minutes=step)
+        messages, ids = [], []
+        if step == self.steps:  # the run ends with one backtest_complete
+            self._n += 1
+            ids.append(f"evt-{self._n}")
+            messages.append(
+                server_message(BacktestCompleteEvent(broker="backtest", timestamp=now, event_id=ids[0]))
             )
-            for _ in range(self.batch if step < self.steps else 0):
-                n += 1
-                eid = f"evt-{n}"
-                messages.append(ServerMessage(candle=CandleEvent(bar=bar, timestamp=now, event_id=eid)))
-                ids.append(eid)
-            self._pending = set(ids)
-            yield StreamBatch(messages, step, ids)
-            while self._pending:
-                self._wake.clear()
-                await self._wake.wait()
+        # One Bar per step, shared by the step's events: the benchmark measures the gateway,
+        # so the synthetic venue keeps its own cost per event small.
+        bar = Bar(
+            symbol="AAPL",
+            provider="bench",
+            timeframe=Timeframe.M1,
+            timestamp=now,
+            open="100.00",
+            high="100.50",
+            low="99.50",
+            close="100.25",
+            volume="1200",
+        )
+        for _ in range(self.batch if step < self.steps else 0):
+            self._n += 1
+            eid = f"evt-{self._n}"
+            messages.append(ServerMessage(candle=CandleEvent(bar=bar, timestamp=now, event_id=eid)))
+            ids.append(eid)
+        self._pending = set(ids)
+        return StreamBatch(messages, step, ids)
+
+    @property
+    def finished(self) -> bool:
+        return self._step > self.steps and not self._pending
 
     async def ack(self, event_ids: Iterable[str]) -> None:
         self._pending.difference_update(event_ids)
-        self._wake.set()
 
 
 def main() -> None:
