@@ -48,6 +48,8 @@ TEST_EXTRAS: dict[str, tuple[str, ...]] = {
     "sdk": ("backtest", "fast"),  # both stream drivers: the tests run with each
     # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
     "brokers": ("alpaca", "binance"),
+    # The wire-level fake brokers (aiohttp): tested, and type-checked with their server library.
+    "testkit": ("fakes",),
 }
 CODEGEN_REQUIREMENTS = "protocol/codegen-requirements.txt"
 CONFORMANCE_DIR = ROOT / "packages/testkit/src/tradewire/testkit/conformance"

@@ -37,7 +37,9 @@ class ThreadGateway(RunningGateway):
     @property
     def gateway(self) -> Gateway:
         """The gateway's runtime state (hub, sessions, stopping flag)."""
-        return self.server.gateway
+        gateway = self.server.gateway
+        assert gateway is not None, "a harness server always serves a gateway"
+        return gateway
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

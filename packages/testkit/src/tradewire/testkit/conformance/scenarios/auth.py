@@ -63,8 +63,10 @@ async def both_header_forms_accepted(s: Session) -> None:
 
 @scenario("CF-AUT-004", requires=NEEDS)
 async def probes_need_no_key(s: Session) -> None:
-    """/livez, /readyz and /health answer without a key; /metrics does too, or (Tradewire's gateway
-    by default: it shows order counts) answers 401 without the key and 200 with it."""
+    """/livez, /readyz and /health answer without a key; /metrics without one, or 401 then 200 with it.
+
+    Tradewire's gateway keeps /metrics behind the key by default (it shows order counts).
+    """
     http = s.http(key=None)
     for path in ("/livez", "/readyz", "/health"):
         r = await http.get(path)
