@@ -599,8 +599,15 @@ def _crypto_or_stock(symbol: str) -> str:
 
 
 # -- positions, account, market data --------------------------------------------------------------
-def position_from_broker(body: Mapping[str, Any]) -> Position:
-    """An Alpaca position: signed `qty` becomes side + size; crypto `BTCUSD` becomes `BTC/USD`."""
+def position_from_broker(
+    body: Mapping[str, Any], opened_at: dt.datetime | None = None, at: dt.datetime | None = None
+) -> Position:
+    """An Alpaca position: signed `qty` becomes side + size; crypto `BTCUSD` becomes `BTC/USD`.
+
+    Alpaca's positions carry no times: `at` (default now) is when it was read, and `opened_at` when the
+    adapter first saw it open (default `at`).
+    """
+    at = at or dt.datetime.now(dt.UTC)
     raw = str(body["symbol"])
     symbol = _pair(raw) if body.get("asset_class") == CRYPTO else raw
     qty = decimal_field(body, "qty")
@@ -614,6 +621,8 @@ def position_from_broker(body: Mapping[str, Any]) -> Position:
         current_price=codec.dec(optional_decimal(body, "current_price") or _ZERO),
         unrealized_pnl=codec.dec(optional_decimal(body, "unrealized_pl") or _ZERO),
         realized_pnl="0",
+        opened_at=opened_at or at,
+        updated_at=at,
     )
 
 

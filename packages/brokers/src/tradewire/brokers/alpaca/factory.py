@@ -1,0 +1,43 @@
+"""The `tradewire.venues` entry point for `alpaca-paper` and `alpaca-live`: builds the venue, connects nothing."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tradewire.brokers.alpaca.config import AlpacaConfig
+from tradewire.brokers.alpaca.venue import AlpacaVenue
+from tradewire.protocol import platforms
+from tradewire.protocol.messages import TradingPlatform
+from tradewire.protocol.venue import Venue
+
+__all__ = ["VenueSettings", "create_venue"]
+
+
+class VenueSettings(Protocol):
+    """What the factory reads of the gateway's settings (the brokers never import the gateway)."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def live_orders_flag(self) -> bool: ...
+
+
+def create_venue(settings: VenueSettings) -> Venue:
+    """The Alpaca venue for `settings.platform` (`alpaca-paper` or `alpaca-live`), configured from the
+    environment (`config.AlpacaConfig`). The gateway checks the live opt-ins by `Venue.live` before
+    `connect()`, which checks them again.
+
+    Raises:
+        ValueError: the platform is not an Alpaca one.
+        tradewire.brokers._live.config.ConfigError: keys missing or a URL malformed.
+    """
+    platform = platforms.member(settings.platform)
+    if platform not in (TradingPlatform.ALPACA_PAPER, TradingPlatform.ALPACA_LIVE):
+        raise ValueError(
+            f"the Alpaca provider serves alpaca-paper and alpaca-live, not {settings.platform!r}"
+        )
+    paper = platform == TradingPlatform.ALPACA_PAPER
+    return AlpacaVenue(
+        AlpacaConfig.from_env(paper=paper), platform, allow_live_orders=settings.live_orders_flag
+    )
