@@ -70,6 +70,7 @@ class MiniAlpaca:
     cash: Decimal = Decimal("100000")
     requests: list[tuple[str, str]] = field(default_factory=list)
     sockets: list[Send] = field(default_factory=list)
+    data_sockets: list[Send] = field(default_factory=list)
     #: Events not yet pushed because no stream was listening (the real Alpaca drops them: so do we).
     dropped: list[dict[str, Any]] = field(default_factory=list)
     _closers: list[asyncio.Event] = field(default_factory=list)
@@ -179,7 +180,10 @@ class MiniAlpaca:
     # -- the app ------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await self._stream(receive, send)
+            if scope["path"].startswith("/data-stream/"):
+                await self._data_stream(receive, send)
+            else:
+                await self._stream(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -466,12 +470,67 @@ class MiniAlpaca:
         with contextlib.suppress(Exception):
             await send({"type": "websocket.close", "code": 1011})
 
+    async def push_quote(self, symbol: str, bid: str, ask: str) -> None:
+        """A quote on every subscribed data stream (JSON numbers, as Alpaca sends them)."""
+        frame = json.dumps(
+            [{"T": "q", "S": symbol, "bp": "@B", "bs": 3, "ap": "@A", "as": 1, "t": now_text()}]
+        )
+        frame = frame.replace('"@B"', bid).replace('"@A"', ask)
+        for send in list(self.data_sockets):
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.send", "text": frame})
+
+    async def _data_stream(self, receive: Receive, send: Send) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        closer = asyncio.Event()
+        self._closers.append(closer)
+
+        async def reply(obj: list[dict[str, Any]]) -> None:
+            await send({"type": "websocket.send", "text": json.dumps(obj)})
+
+        async def reader() -> None:
+            await reply([{"T": "success", "msg": "connected"}])
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                request = json.loads(message.get("text") or message.get("bytes") or b"{}")
+                if request.get("action") == "auth":
+                    if request.get("key") != KEY or request.get("secret") != SECRET:
+                        await reply([{"T": "error", "code": 402, "msg": "auth failed"}])
+                        return
+                    await reply([{"T": "success", "msg": "authenticated"}])
+                elif request.get("action") == "subscribe":
+                    await reply(
+                        [
+                            {
+                                "T": "subscription",
+                                "quotes": request.get("quotes", []),
+                                "bars": request.get("bars", []),
+                            }
+                        ]
+                    )
+                    self.data_sockets.append(send)
+
+        task = asyncio.create_task(reader())
+        closing = asyncio.create_task(closer.wait())
+        await asyncio.wait({task, closing}, return_when=asyncio.FIRST_COMPLETED)
+        if send in self.data_sockets:
+            self.data_sockets.remove(send)
+        task.cancel()
+        closing.cancel()
+        with contextlib.suppress(Exception):
+            await send({"type": "websocket.close", "code": 1011})
+
     def drop_streams(self) -> None:
         """Close every trading stream connection (the socket dropped)."""
         for closer in self._closers:
             closer.set()
         self._closers.clear()
         self.sockets.clear()
+        self.data_sockets.clear()
 
 
 @contextlib.asynccontextmanager

@@ -14,6 +14,7 @@ from alpaca_wire import MiniAlpaca, env, serve
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.store import Store
 from tradewire.brokers.alpaca.config import AlpacaConfig
+from tradewire.brokers.alpaca.data_stream import DataStream
 from tradewire.brokers.alpaca.http import AlpacaHttp
 from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol.errors import AuthenticationError
@@ -132,3 +133,32 @@ async def test_wrong_keys_fail_the_start(tmp_path: Path) -> None:
             await stream.start()
         await http.aclose()
         store.close()
+
+
+async def test_market_data_stream_quotes_exact_and_resubscribes_after_a_drop(tmp_path: Path) -> None:
+    alpaca = MiniAlpaca()
+    async with serve(alpaca) as base:
+        config = AlpacaConfig.from_env(paper=True, env=env(base, str(tmp_path / "s")))
+        out: list[ServerMessage] = []
+        data = DataStream(config, config.stock_stream_url(), ["AAPL"], lambda b: out.extend(b.messages),
+                          policy=Backoff(initial=0.1, cap=0.2))  # fmt: skip
+        data.start()
+        async with asyncio.timeout(10):
+            while not alpaca.data_sockets:
+                await asyncio.sleep(0.02)
+            assert data.stale() == []
+            await alpaca.push_quote("AAPL", "187.48", "187.52")
+            while not out:
+                await asyncio.sleep(0.02)
+            alpaca.drop_streams()
+            while not alpaca.data_sockets:  # resubscribed on a new socket
+                await asyncio.sleep(0.02)
+            await alpaca.push_quote("AAPL", "187.49", "187.51")
+            while len(out) < 2:
+                await asyncio.sleep(0.02)
+        quotes = [m.quote.quote for m in out if m.quote is not None and m.quote.quote is not None]
+        assert [(q.bid, q.ask, q.last) for q in quotes] == [
+            ("187.48", "187.52", "187.50"),
+            ("187.49", "187.51", "187.50"),
+        ]
+        await data.close()

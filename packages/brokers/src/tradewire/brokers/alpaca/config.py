@@ -19,6 +19,7 @@ __all__ = [
     "SECRET_VAR",
     "STORE_VAR",
     "STREAM_URL_VAR",
+    "SYMBOLS_VAR",
     "AlpacaConfig",
 ]
 
@@ -35,6 +36,8 @@ DATA_STREAM_URL_VAR: Final = "TRADEWIRE_ALPACA_DATA_STREAM_URL"
 FEED_VAR: Final = "TRADEWIRE_ALPACA_FEED"
 #: Where the adapter keeps its SQLite file (ids, managed exits, seen fills).
 STORE_VAR: Final = "TRADEWIRE_ALPACA_STORE"
+#: Symbols whose quotes and minute bars are streamed, comma-separated (`AAPL,BTC/USD`); none by default.
+SYMBOLS_VAR: Final = "TRADEWIRE_ALPACA_SYMBOLS"
 
 _FEEDS: Final = frozenset({"iex", "sip", "delayed_sip", "test"})
 # alpaca.md §1: only the trading API differs between paper and live; market data is one service.
@@ -57,6 +60,8 @@ class AlpacaConfig:
     data_stream_url: str
     feed: str
     store_path: Path
+    #: Streamed market data (stocks and crypto pairs).
+    symbols: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, paper: bool, env: Mapping[str, str] | None = None) -> AlpacaConfig:
@@ -80,6 +85,7 @@ class AlpacaConfig:
             data_stream_url=env_url(DATA_STREAM_URL_VAR, _DATA_STREAM, ws, env=env),
             feed=feed,
             store_path=Path(source.get(STORE_VAR, "").strip() or default_store),
+            symbols=tuple(s.strip() for s in source.get(SYMBOLS_VAR, "").split(",") if s.strip()),
         )
 
     def stock_stream_url(self) -> str:

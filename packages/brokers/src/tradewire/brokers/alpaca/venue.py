@@ -24,6 +24,7 @@ from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, su
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
 from tradewire.brokers.alpaca.config import AlpacaConfig
+from tradewire.brokers.alpaca.data_stream import DataStream
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.brokers.alpaca.mapping import Asset
 from tradewire.brokers.alpaca.stream import TradeStream
@@ -108,6 +109,7 @@ class AlpacaVenue(Venue):
         self._store: Store | None = None
         self._http: AlpacaHttp | None = None
         self._stream: TradeStream | None = None
+        self._data: list[DataStream] = []
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -126,11 +128,24 @@ class AlpacaVenue(Venue):
                 self.config, self._http, self._store, _PLATFORMS[self.platform], self._queue.put_nowait
             )
             await self._stream.start()
+            stocks = [s for s in self.config.symbols if not mapping.is_crypto_symbol(s)]
+            crypto = [s for s in self.config.symbols if mapping.is_crypto_symbol(s)]
+            for url, symbols in (
+                (self.config.stock_stream_url(), stocks),
+                (self.config.crypto_stream_url(), crypto),
+            ):
+                if symbols:
+                    data = DataStream(self.config, url, symbols, self._queue.put_nowait)
+                    data.start()
+                    self._data.append(data)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
+        for data in self._data:
+            await data.close()
+        self._data = []
         if self._stream is not None:
             await self._stream.close()
             self._stream = None
@@ -164,6 +179,9 @@ class AlpacaVenue(Venue):
     async def status(self) -> ConnectionStatus:
         connected = self._stream is not None and self._stream.connected.is_set()
         return ConnectionStatus(connected=connected, latency_ms=0, last_heartbeat=dt.datetime.now(dt.UTC))
+
+    def stale_symbols(self) -> list[str]:
+        return [symbol for data in self._data for symbol in data.stale()]
 
     async def capabilities(self) -> Capabilities:
         return capabilities()
