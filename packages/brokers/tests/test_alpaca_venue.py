@@ -67,6 +67,8 @@ async def test_submit_normalizes_modify_cancel(venue: tuple[AlpacaVenue, MiniAlp
     assert sent["limit_price"] == "99.5"  # a buy limit moved down to the cent grid before sending
     again = await v.submit_order(limit(client_order_id="mine-1"))
     assert again.id == handle.id and len(alpaca.orders) == 1  # the same order, not a second one
+    with pytest.raises(ValidationError):  # the same client id for a different order
+        await v.submit_order(limit(client_order_id="mine-1", quantity="11"))
     [working] = await v.list_orders(ListOrdersRequest())
     assert working.id == handle.id
     modified = await v.modify_order(handle.id, ModifyOrderRequest(limit_price="98"))
@@ -77,6 +79,22 @@ async def test_submit_normalizes_modify_cancel(venue: tuple[AlpacaVenue, MiniAlp
     assert (await v.cancel_order(modified.order.id)).success  # idempotent
     history = await v.list_order_history(ListOrdersRequest())
     assert {o.status for o in history} == {OrderStatus.CANCELLED}
+
+
+async def test_a_reused_client_id_at_the_broker_is_adopted_only_for_the_same_order(
+    venue: tuple[AlpacaVenue, MiniAlpaca],
+) -> None:
+    v, alpaca = venue
+    # Orders Alpaca holds under client ids this venue's store never saw (another process, a lost store).
+    same = await v.http.submit({"symbol": "AAPL", "qty": "10", "side": "buy", "type": "limit",
+                                "time_in_force": "day", "limit_price": "99.5", "client_order_id": "elsewhere"})  # fmt: skip
+    handle = await v.submit_order(limit(client_order_id="elsewhere"))
+    assert handle.id == same["id"] and len(alpaca.orders) == 1
+    await v.http.submit({"symbol": "AAPL", "qty": "1", "side": "sell", "type": "market",
+                         "time_in_force": "day", "client_order_id": "other"})  # fmt: skip
+    with pytest.raises(ValidationError):
+        await v.submit_order(limit(client_order_id="other"))
+    assert len(alpaca.orders) == 2
 
 
 async def test_positions_account_trades_close(venue: tuple[AlpacaVenue, MiniAlpaca]) -> None:

@@ -62,6 +62,7 @@ __all__ = [
     "position_from_broker",
     "position_id",
     "quote_from_broker",
+    "same_order",
     "time_ns",
     "timestamp",
     "trade_from_activity",
@@ -321,6 +322,22 @@ def order_payload(request: SubmitOrderRequest, client_order_id: str, asset: Asse
         if request.stop_loss is not None:
             payload["stop_loss"] = {"stop_price": _text(request.stop_loss)}
     return payload
+
+
+def same_order(payload: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """Whether Alpaca's order `body` is the order `payload` asks for (a repeated client order id is
+    idempotent only for the same request; mapping.md §7): symbol, side, quantity, type and prices."""
+    if position_id(str(payload["symbol"])) != position_id(str(body.get("symbol") or "")):
+        return False
+    if payload["side"] != body.get("side") or payload["type"] != (body.get("type") or body.get("order_type")):
+        return False
+    # Only what was sent is compared: Alpaca fills in prices of its own (a trailing stop's current
+    # stop, the collar it puts on a market buy).
+    for key in ("qty", "limit_price", "stop_price", "trail_price", "trail_percent"):
+        sent = payload.get(key)
+        if sent is not None and Decimal(str(sent)) != optional_decimal(body, key):
+            return False
+    return True
 
 
 def modify_payload(request: ModifyOrderRequest, order: Order) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from tradewire.protocol.errors import (
     PositionNotFound,
     ProviderUnavailable,
     TradewireError,
+    ValidationError,
 )
 from tradewire.protocol.messages import (
     Account,
@@ -228,21 +229,31 @@ class AlpacaVenue(Venue):
             client_id = ALPACA_CLIENT_ID.check(request.client_order_id)
         else:
             client_id = self._ids.next_id()
+        payload = mapping.order_payload(request, client_id, asset)
         try:
             self.store.record_order(OrderIds(client_id, client_id, request.symbol))
         except StoreError:
             # The client's id of an order we sent before: the same order, not a second one.
             known = await self.http.find_by_client_id(client_id)
             if known is not None:
-                return self._handle(known)
-        payload = mapping.order_payload(request, client_id, asset)
+                return self._handle(self._same(payload, known))
         result = await submit_idempotent(self.http, client_id, payload)
-        body = result.order
+        body = self._same(payload, result.order) if result.adopted else result.order
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
         if self._stream is not None:
             self._stream.track(body)
         return self._handle(body)
+
+    @staticmethod
+    def _same(payload: Mapping[str, object], body: BrokerBody) -> BrokerBody:
+        """`body` when it is the order `payload` asks for; else the client reused its id."""
+        if not mapping.same_order(payload, body):
+            raise ValidationError(
+                "Validation error: client_order_id is already used by a different order",
+                {"field": "client_order_id", "order_id": str(body.get("id"))},
+            )
+        return body
 
     def _handle(self, body: BrokerBody) -> OrderHandle:
         order = mapping.order_from_broker(body)
