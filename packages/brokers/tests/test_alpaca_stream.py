@@ -162,3 +162,55 @@ async def test_market_data_stream_quotes_exact_and_resubscribes_after_a_drop(tmp
             ("187.49", "187.51", "187.50"),
         ]
         await data.close()
+
+
+async def test_a_cancel_missed_in_a_gap_is_reported_once(harness: Harness) -> None:
+    alpaca = harness.alpaca
+    order = await harness.http.submit(
+        {**ORDER, "type": "limit", "limit_price": "99", "client_order_id": "c1"}
+    )
+    harness.stream.track(order)
+    await harness.until(lambda ls: ls == ["ORDER_CREATED"])
+    alpaca.drop_streams()
+    await alpaca.cancel(alpaca.orders[order["id"]])
+    labels = await harness.until(lambda ls: "BROKER_RECONNECTED" in ls)
+    assert labels == ["ORDER_CREATED", "BROKER_DISCONNECTED", "RECONNECTING", "ORDER_CANCELLED",
+                      "BALANCE_UPDATED", "BROKER_RECONNECTED"]  # fmt: skip
+    assert order["id"] not in harness.stream.open_orders  # terminal: no longer read back
+
+
+async def test_fills_reported_before_a_restart_are_not_reported_again(tmp_path: Path) -> None:
+    alpaca = MiniAlpaca()
+    async with serve(alpaca) as base:
+        config = AlpacaConfig.from_env(paper=True, env=env(base, str(tmp_path / "s.sqlite3")))
+        http = AlpacaHttp(config)
+        order = await http.submit({**ORDER, "type": "limit", "limit_price": "99", "client_order_id": "r1"})
+
+        async def run(act: Callable[[TradeStream], object]) -> list[str]:
+            store = Store.open(config.store_path)
+            out: list[ServerMessage] = []
+            stream = TradeStream(config, http, store, "alpaca-paper", lambda b: out.extend(b.messages),
+                                 policy=Backoff(initial=0.2, cap=0.5))  # fmt: skip
+            await stream.start()
+            stream.track(order)
+            await act(stream)  # type: ignore[misc]
+            async with asyncio.timeout(10):
+                while "BROKER_RECONNECTED" not in [label(m) for m in out]:
+                    await asyncio.sleep(0.02)
+            await stream.close()
+            store.close()
+            return [label(m) for m in out]
+
+        async def fill_in_gap(stream: TradeStream) -> None:
+            alpaca.drop_streams()
+            await alpaca.fill(alpaca.orders[order["id"]], Decimal("4"))
+
+        async def gap_only(stream: TradeStream) -> None:
+            alpaca.drop_streams()
+
+        first = await run(fill_in_gap)
+        assert "TRADE_FILLED 4" in first
+        # A new process on the same store: the resync finds the same fill and stays silent about it.
+        second = await run(gap_only)
+        assert not any(x.startswith("TRADE_FILLED") for x in second)
+        await http.aclose()
