@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Final
 
 from tradewire.brokers._live import jsondecimal
+from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
@@ -87,6 +88,8 @@ class AlpacaVenue(Venue):
         platform: ALPACA_PAPER or ALPACA_LIVE (`live` follows it).
         allow_live_orders: The first live opt-in, checked again in `connect()` (`check_live`).
         env: Where `check_live` reads TRADEWIRE_ALLOW_LIVE_ORDERS (the process environment by default).
+        timeout: Seconds per REST request (a submit that times out is looked up, never resent blindly).
+        backoff: The trading stream's reconnect policy (mapping.md §8's by default).
     """
 
     def __init__(
@@ -96,6 +99,8 @@ class AlpacaVenue(Venue):
         *,
         allow_live_orders: bool = False,
         env: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        backoff: Backoff | None = None,
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not an Alpaca platform: {platform!r}")
@@ -103,6 +108,8 @@ class AlpacaVenue(Venue):
         self.config = config
         self._allow_live = allow_live_orders
         self._env = env
+        self._timeout = timeout
+        self._backoff = backoff
         self._queue: asyncio.Queue[StreamBatch | None] = asyncio.Queue()
         self._assets: dict[str, Asset] = {}
         self._opened: dict[str, dt.datetime] = {}
@@ -122,11 +129,16 @@ class AlpacaVenue(Venue):
         """
         check_live(self, self._allow_live, self._env)
         self._store = Store.open(self.config.store_path)
-        self._http = AlpacaHttp(self.config)
+        self._http = AlpacaHttp(self.config, timeout=self._timeout)
         try:
             await self._http.account()
             self._stream = TradeStream(
-                self.config, self._http, self._store, _PLATFORMS[self.platform], self._queue.put_nowait
+                self.config,
+                self._http,
+                self._store,
+                _PLATFORMS[self.platform],
+                self._queue.put_nowait,
+                policy=self._backoff,
             )
             await self._stream.start()
             stocks = [s for s in self.config.symbols if not mapping.is_crypto_symbol(s)]
