@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.alpaca.config import AlpacaConfig
@@ -240,7 +242,16 @@ async def test_gateway_serve_alpaca_paper_against_the_fake(tmp_path: Path) -> No
                     order_id = created.json()["id"]
                     assert (await client.delete(f"/v1/orders/{order_id}")).status_code == 200
                     market = {"symbol": "AAPL", "side": "BUY", "quantity": "3", "order_type": "MARKET"}
-                    assert (await client.post("/v1/orders", json=market)).status_code == 201
+                    async with websockets.connect(f"ws://127.0.0.1:{port}/v1/ws") as ws:
+                        assert (await client.post("/v1/orders", json=market)).status_code == 201
+                        seen: list[str] = []
+                        async with asyncio.timeout(10):
+                            while "TRADE_FILLED" not in seen:
+                                message = json.loads(await ws.recv())
+                                seen.append(str(message.get("event")))
+                        # The broker's events reach the gateway's clients, in order.
+                        order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
+                        assert order_events[-2:] == ["ORDER_CREATED", "TRADE_FILLED"]
                     async with asyncio.timeout(10):
                         while not (positions := (await client.get("/v1/positions")).json()):
                             await asyncio.sleep(0.05)
