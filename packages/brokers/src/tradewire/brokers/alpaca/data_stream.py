@@ -33,6 +33,8 @@ __all__ = ["DataStream", "DataStreamError"]
 log = logging.getLogger(__name__)
 
 _HANDSHAKE: Final = 10.0
+#: Seconds to wait for the close handshake: a broker that never answers it must not hold up a shutdown.
+_CLOSE: Final = 2.0
 #: Error codes after which retrying cannot help (alpaca.md §11).
 _FATAL: Final = frozenset({402, 408, 409})
 #: "connection limit exceeded": Alpaca still counts the old socket; wait at least this long.
@@ -119,7 +121,7 @@ class DataStream:
             await self._sleep(wait)
 
     async def _open(self) -> ClientConnection:
-        ws = await websockets.connect(self.url, open_timeout=_HANDSHAKE, max_size=2**22)
+        ws = await websockets.connect(self.url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22)
         try:
             self._expect(await self._recv(ws), "success", "connected")
             keys = self.config.credentials

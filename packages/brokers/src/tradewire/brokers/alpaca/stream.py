@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for the authorization and listening replies.
 _HANDSHAKE: Final = 10.0
+#: Seconds to wait for the close handshake: a broker that never answers it must not hold up a shutdown.
+_CLOSE: Final = 2.0
 #: Fills arriving this close together share one positions + account refresh.
 _DEBOUNCE: Final = 0.2
 #: Activities are read from this long before the loss: clocks differ, a fill may be stamped earlier.
@@ -181,7 +183,9 @@ class TradeStream:
             AuthenticationError: the keys were refused (not retried: they will not improve).
             StreamClosed: anything else went wrong.
         """
-        ws = await websockets.connect(self.config.stream_url, open_timeout=_HANDSHAKE, max_size=2**22)
+        ws = await websockets.connect(
+            self.config.stream_url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22
+        )
         try:
             keys = self.config.credentials
             await ws.send(
