@@ -210,56 +210,84 @@ async def test_partial_fills_across_a_drop(live: Live) -> None:
 
 
 # -- the gateway ---------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def gateway(fake: object, tmp_path: Path) -> AsyncIterator[str]:
+    """`tradewire-gateway serve --platform alpaca-paper` in a child process, Alpaca's variables on the fake."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))}
+    child_env |= {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}  # type: ignore[attr-defined]
+    log_path = tmp_path / "gateway.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper", "--port", str(port)],
+            env=child_env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=10) as client, asyncio.timeout(30):
+                while True:
+                    assert process.poll() is None, log_path.read_text()
+                    with contextlib.suppress(httpx.TransportError):
+                        if (await client.get("/readyz")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(15)
+
+
 async def test_gateway_serve_alpaca_paper_against_the_fake(tmp_path: Path) -> None:
-    async with FakeAlpaca() as fake:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        child_env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))
-        }
-        child_env |= {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}
-        log_path = tmp_path / "gateway.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper",
-                 "--port", str(port)],
-                env=child_env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            try:
-                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                    async with asyncio.timeout(30):
-                        while True:
-                            assert process.poll() is None, log_path.read_text()
-                            with contextlib.suppress(httpx.TransportError):
-                                if (await client.get("/readyz")).status_code == 200:
-                                    break
-                            await asyncio.sleep(0.1)
-                    rest = {"symbol": "AAPL", "side": "BUY", "quantity": "5", "order_type": "LIMIT",
-                            "limit_price": "150", "time_in_force": "DAY"}  # fmt: skip
-                    created = await client.post("/v1/orders", json=rest)
-                    assert created.status_code == 201, created.text
-                    order_id = created.json()["id"]
-                    assert (await client.delete(f"/v1/orders/{order_id}")).status_code == 200
-                    market = {"symbol": "AAPL", "side": "BUY", "quantity": "3", "order_type": "MARKET"}
-                    async with websockets.connect(f"ws://127.0.0.1:{port}/v1/ws") as ws:
-                        assert (await client.post("/v1/orders", json=market)).status_code == 201
-                        seen: list[str] = []
-                        async with asyncio.timeout(10):
-                            while "TRADE_FILLED" not in seen:
-                                message = json.loads(await ws.recv())
-                                seen.append(str(message.get("event")))
-                        # The broker's events reach the gateway's clients, in order.
-                        order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
-                        assert order_events[-2:] == ["ORDER_CREATED", "TRADE_FILLED"]
-                    async with asyncio.timeout(10):
-                        while not (positions := (await client.get("/v1/positions")).json()):
-                            await asyncio.sleep(0.05)
-                    assert [(p["symbol"], p["quantity"]) for p in positions] == [("AAPL", "3")]
-                    closed = await client.delete("/v1/positions/AAPL")
-                    assert closed.status_code == 200, closed.text
-                    caps = (await client.get("/v1/capabilities")).json()
-                    assert "stock:bracket_orders" in caps["features"]
-            finally:
-                process.terminate()
-                process.wait(15)
+    async with FakeAlpaca() as fake, gateway(fake, tmp_path) as url:
+        port = url.rsplit(":", 1)[1]
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            rest = {"symbol": "AAPL", "side": "BUY", "quantity": "5", "order_type": "LIMIT",
+                    "limit_price": "150", "time_in_force": "DAY"}  # fmt: skip
+            created = await client.post("/v1/orders", json=rest)
+            assert created.status_code == 201, created.text
+            order_id = created.json()["id"]
+            assert (await client.delete(f"/v1/orders/{order_id}")).status_code == 200
+            market = {"symbol": "AAPL", "side": "BUY", "quantity": "3", "order_type": "MARKET"}
+            async with websockets.connect(f"ws://127.0.0.1:{port}/v1/ws") as ws:
+                assert (await client.post("/v1/orders", json=market)).status_code == 201
+                seen: list[str] = []
+                async with asyncio.timeout(10):
+                    while "TRADE_FILLED" not in seen:
+                        message = json.loads(await ws.recv())
+                        seen.append(str(message.get("event")))
+                # The broker's events reach the gateway's clients, in order.
+                order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
+                assert order_events[-2:] == ["ORDER_CREATED", "TRADE_FILLED"]
+            positions = (await client.get("/v1/positions")).json()
+            assert [(p["symbol"], p["quantity"]) for p in positions] == [("AAPL", "3")]
+            closed = await client.delete("/v1/positions/AAPL")
+            assert closed.status_code == 200, closed.text
+            caps = (await client.get("/v1/capabilities")).json()
+            assert "stock:bracket_orders" in caps["features"]
+
+
+async def test_the_sdk_trades_alpaca_paper_through_the_gateway(tmp_path: Path) -> None:
+    from tradewire.sdk import AsyncClient
+
+    async with FakeAlpaca() as fake, gateway(fake, tmp_path) as url:
+        client = AsyncClient(url)
+        try:
+            handle = await client.submit_order(symbol="AAPL", side="BUY", quantity="2", order_type="LIMIT",
+                                               limit_price="150", time_in_force="GTC")  # fmt: skip
+            assert [o.id for o in await client.list_orders()] == [handle.id]
+            modified = await client.modify_order(handle.id, limit_price="151")
+            assert modified.previous_order_id == handle.id and modified.order is not None
+            assert (await client.cancel_all_orders()).cancelled_count == 1
+            await client.submit_order(symbol="BTC/USD", side="BUY", quantity="0.25", time_in_force="GTC")
+            async with asyncio.timeout(10):
+                while not (positions := await client.list_positions()):
+                    await asyncio.sleep(0.05)
+            assert [(p.symbol, p.quantity) for p in positions] == [("BTC/USD", "0.25")]
+            with pytest.raises(UnsupportedOperation):  # the protocol's error, as in process
+                await client.submit_order(symbol="BTC/USD", side="BUY", quantity="1", order_type="STOP",
+                                          stop_price="60000", time_in_force="GTC")  # fmt: skip
+            assert len(await client.close_all_positions()) == 1
+        finally:
+            await client.aclose()
