@@ -1,21 +1,15 @@
-"""The Alpaca Venue in process against a real HTTP/WebSocket server on 127.0.0.1, and through the gateway:
-`tradewire-gateway serve --platform alpaca-paper` with Alpaca's environment pointing at that server."""
+"""The Alpaca Venue in process against the testkit's fake Alpaca: normalization, idempotent client ids,
+refusals before any call, positions and trades, the live guard and the factory."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
-from alpaca_wire import MiniAlpaca, env, serve
 
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.factory import create_venue
@@ -35,86 +29,94 @@ from tradewire.protocol.messages import (
 )
 from tradewire.protocol.platforms import LiveOptInMissing
 
+fakes = pytest.importorskip("tradewire.testkit.fakes.alpaca")
+
+
+def env_of(fake: Any, tmp_path: Path) -> dict[str, str]:
+    return {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s.sqlite3")}
+
 
 @pytest.fixture
-async def venue(tmp_path: Path) -> AsyncIterator[tuple[AlpacaVenue, MiniAlpaca]]:
-    alpaca = MiniAlpaca(price=Decimal("100"))
-    async with serve(alpaca) as base:
-        config = AlpacaConfig.from_env(paper=True, env=env(base, str(tmp_path / "s.sqlite3")))
-        v = AlpacaVenue(config, TradingPlatform.ALPACA_PAPER)
+async def venue(tmp_path: Path) -> AsyncIterator[tuple[AlpacaVenue, Any]]:
+    async with fakes.FakeAlpaca() as fake:
+        v = AlpacaVenue(
+            AlpacaConfig.from_env(paper=True, env=env_of(fake, tmp_path)), TradingPlatform.ALPACA_PAPER
+        )
         await v.connect()
-        yield v, alpaca
+        yield v, fake
         await v.close()
 
 
 def limit(**kw: object) -> SubmitOrderRequest:
-    base: dict[str, object] = {
-        "symbol": "AAPL",
-        "side": Side.BUY,
-        "quantity": "10",
-        "order_type": OrderType.LIMIT,
-        "limit_price": "99.504",
-        "time_in_force": TimeInForce.DAY,
-    }
+    base: dict[str, object] = {"symbol": "AAPL", "side": Side.BUY, "quantity": "10", "order_type": OrderType.LIMIT,
+                               "limit_price": "150.004", "time_in_force": TimeInForce.DAY}  # fmt: skip
     return SubmitOrderRequest(**{**base, **kw})  # type: ignore[arg-type]
 
 
-async def test_submit_normalizes_modify_cancel(venue: tuple[AlpacaVenue, MiniAlpaca]) -> None:
-    v, alpaca = venue
+def order_count(fake: Any) -> int:
+    return len(fake.broker.orders)
+
+
+async def test_submit_normalizes_and_a_repeated_client_id_is_the_same_order(
+    venue: tuple[AlpacaVenue, Any],
+) -> None:
+    v, fake = venue
     handle = await v.submit_order(limit(client_order_id="mine-1"))
     assert handle.status == OrderStatus.OPEN and handle.client_order_id == "mine-1"
-    sent = alpaca.orders[handle.id]
-    assert sent["limit_price"] == "99.5"  # a buy limit moved down to the cent grid before sending
+    assert (await v.get_order(handle.id)).limit_price == "150"  # a buy limit moved down to the cent grid
     again = await v.submit_order(limit(client_order_id="mine-1"))
-    assert again.id == handle.id and len(alpaca.orders) == 1  # the same order, not a second one
+    assert again.id == handle.id and order_count(fake) == 1  # the same order, not a second one
     with pytest.raises(ValidationError):  # the same client id for a different order
         await v.submit_order(limit(client_order_id="mine-1", quantity="11"))
-    [working] = await v.list_orders(ListOrdersRequest())
-    assert working.id == handle.id
-    modified = await v.modify_order(handle.id, ModifyOrderRequest(limit_price="98"))
+    modified = await v.modify_order(handle.id, ModifyOrderRequest(limit_price="149"))
     assert modified.previous_order_id == handle.id and modified.order is not None
-    assert modified.order.id != handle.id and modified.order.limit_price == "98"
     result = await v.cancel_order(modified.order.id)
-    assert result.success and result.order is not None and result.order.status == OrderStatus.CANCELLED
+    assert result.success
     assert (await v.cancel_order(modified.order.id)).success  # idempotent
-    history = await v.list_order_history(ListOrdersRequest())
-    assert {o.status for o in history} == {OrderStatus.CANCELLED}
 
 
-async def test_a_reused_client_id_at_the_broker_is_adopted_only_for_the_same_order(
-    venue: tuple[AlpacaVenue, MiniAlpaca],
+async def test_a_client_id_known_only_to_alpaca_is_adopted_only_for_the_same_order(
+    venue: tuple[AlpacaVenue, Any],
 ) -> None:
-    v, alpaca = venue
+    v, fake = venue
     # Orders Alpaca holds under client ids this venue's store never saw (another process, a lost store).
     same = await v.http.submit({"symbol": "AAPL", "qty": "10", "side": "buy", "type": "limit",
-                                "time_in_force": "day", "limit_price": "99.5", "client_order_id": "elsewhere"})  # fmt: skip
+                                "time_in_force": "day", "limit_price": "150", "client_order_id": "elsewhere"})  # fmt: skip
     handle = await v.submit_order(limit(client_order_id="elsewhere"))
-    assert handle.id == same["id"] and len(alpaca.orders) == 1
-    await v.http.submit({"symbol": "AAPL", "qty": "1", "side": "sell", "type": "market",
+    assert handle.id == same["id"] and order_count(fake) == 1
+    await v.http.submit({"symbol": "AAPL", "qty": "1", "side": "buy", "type": "limit", "limit_price": "100",
                          "time_in_force": "day", "client_order_id": "other"})  # fmt: skip
     with pytest.raises(ValidationError):
         await v.submit_order(limit(client_order_id="other"))
-    assert len(alpaca.orders) == 2
+    assert order_count(fake) == 2
 
 
-async def test_positions_account_trades_close(venue: tuple[AlpacaVenue, MiniAlpaca]) -> None:
+async def test_positions_account_trades_close(venue: tuple[AlpacaVenue, Any]) -> None:
     v, _ = venue
-    await v.submit_order(limit(order_type=OrderType.MARKET, limit_price=None, time_in_force=None))
+    handle = await v.submit_order(limit(order_type=OrderType.MARKET, limit_price=None))
+    async with asyncio.timeout(10):
+        while not await v.list_positions():
+            await asyncio.sleep(0.02)
     [position] = await v.list_positions()
-    assert (position.symbol, position.quantity, position.average_entry_price) == ("AAPL", "10", "100")
+    assert (position.symbol, position.quantity, position.average_entry_price) == ("AAPL", "10", "187.51")
+    assert position.opened_at is not None and position.updated_at is not None
     assert (await v.get_position("AAPL")).quantity == "10"
     account = await v.get_account()
-    assert account.balance == "99000" and account.currency == "USD"
+    assert Decimal(account.balance) == Decimal("100000") - Decimal("1875.1")
     [trade] = await v.list_trades(ListTradesRequest())
-    assert (trade.quantity, trade.price) == ("10", "100")
-    handle = await v.close_position("AAPL", ClosePositionRequest(quantity="4"))
-    assert (await v.get_order(handle.id)).side == Side.SELL
-    assert len(await v.close_all_positions()) == 1
-    assert await v.list_positions() == []
+    assert (trade.order_id, trade.quantity, trade.price) == (handle.id, "10", "187.51")
+    closing = await v.close_position("AAPL", ClosePositionRequest(quantity="4"))
+    assert (await v.get_order(closing.id)).side == Side.SELL
+    limit_close = await v.close_position(
+        "AAPL", ClosePositionRequest(quantity="1", order_type=OrderType.LIMIT, limit_price="300")
+    )
+    assert (await v.get_order(limit_close.id)).order_type == OrderType.LIMIT
+    history = await v.list_order_history(ListOrdersRequest())
+    assert handle.id in {o.id for o in history}
 
 
-async def test_refusals_before_any_call(venue: tuple[AlpacaVenue, MiniAlpaca]) -> None:
-    v, alpaca = venue
+async def test_refusals_before_any_call(venue: tuple[AlpacaVenue, Any]) -> None:
+    v, fake = venue
     with pytest.raises(UnsupportedOperation):
         await v.submit_order(limit(post_only=True))
     with pytest.raises(UnsupportedOperation):
@@ -128,31 +130,17 @@ async def test_refusals_before_any_call(venue: tuple[AlpacaVenue, MiniAlpaca]) -
     assert caught.value.details["reject_code"] == "REDUCE_ONLY_VIOLATED"
     with pytest.raises(ValidationError):
         await v.submit_order(limit(client_order_id="x" * 49))
-    assert not any(method == "POST" for method, _ in alpaca.requests)
-
-
-async def test_the_venue_streams_events(venue: tuple[AlpacaVenue, MiniAlpaca]) -> None:
-    v, _ = venue
-    await v.submit_order(limit(order_type=OrderType.MARKET, limit_price=None))
-    seen: list[str] = []
-    async with asyncio.timeout(10):
-        async for batch in v.stream():
-            for m in batch.messages:
-                kind = m.order or m.trade or m.position or m.account or m.connection
-                assert kind is not None
-                seen.append(kind.event.name)
-            if "BALANCE_UPDATED" in seen:
-                break
-    assert seen[:3] == ["ORDER_CREATED", "TRADE_FILLED", "ORDER_FILLED"]
+    assert order_count(fake) == 0
 
 
 async def test_live_needs_both_opt_ins(tmp_path: Path) -> None:
-    async with serve(MiniAlpaca()) as base:
-        config = AlpacaConfig.from_env(paper=False, env=env(base, str(tmp_path / "s")))
+    async with fakes.FakeAlpaca() as fake:
+        config = AlpacaConfig.from_env(paper=False, env=env_of(fake, tmp_path))
         v = AlpacaVenue(config, TradingPlatform.ALPACA_LIVE, allow_live_orders=True, env={})
         assert v.live
         with pytest.raises(LiveOptInMissing):
             await v.connect()
+        assert not config.store_path.exists()  # refused before anything was opened
 
 
 class _Settings:
@@ -168,61 +156,5 @@ def test_factory_builds_paper_and_live(monkeypatch: pytest.MonkeyPatch) -> None:
     live = create_venue(_Settings("alpaca-live"))
     assert paper.platform == TradingPlatform.ALPACA_PAPER and not paper.live
     assert live.platform == TradingPlatform.ALPACA_LIVE and live.live
-
-
-# -- through the gateway ----------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def test_gateway_serves_alpaca_paper(tmp_path: Path) -> None:
-    alpaca = MiniAlpaca(price=Decimal("100"))
-    async with serve(alpaca) as base:
-        port = _free_port()
-        child_env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))
-        }
-        child_env |= env(base, str(tmp_path / "gw.sqlite3"))
-        log = (tmp_path / "gateway.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper",
-             "--port", str(port)],
-            env=child_env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-                async with asyncio.timeout(30):
-                    while True:
-                        assert process.poll() is None, (tmp_path / "gateway.log").read_text()
-                        with contextlib.suppress(httpx.TransportError):
-                            if (await client.get("/readyz")).status_code == 200:
-                                break
-                        await asyncio.sleep(0.1)
-                order = {"symbol": "AAPL", "side": "BUY", "quantity": "5", "order_type": "LIMIT",
-                         "limit_price": "90", "time_in_force": "DAY"}  # fmt: skip
-                created = await client.post("/v1/orders", json=order)
-                assert created.status_code == 201, created.text
-                order_id = created.json()["id"]
-                assert alpaca.orders[order_id]["qty"] == "5"
-                got = await client.get(f"/v1/orders/{order_id}")
-                assert got.json()["status"] == "OPEN"
-                cancelled = await client.delete(f"/v1/orders/{order_id}")
-                assert cancelled.status_code == 200, cancelled.text
-                assert alpaca.orders[order_id]["status"] == "canceled"
-                market = {"symbol": "AAPL", "side": "BUY", "quantity": "3", "order_type": "MARKET"}
-                assert (await client.post("/v1/orders", json=market)).status_code == 201
-                answer = await client.get("/v1/positions")
-                assert answer.status_code == 200, (tmp_path / "gateway.log").read_text()
-                positions = answer.json()
-                assert [(p["symbol"], p["quantity"]) for p in positions] == [("AAPL", "3")]
-                refused = await client.post("/v1/orders", json={**order, "post_only": True})
-                assert refused.status_code == 501 and refused.json()["code"] == "UNSUPPORTED_OPERATION"
-                account = (await client.get("/v1/account")).json()
-                assert account["balance"] == "99700"
-        finally:
-            process.terminate()
-            process.wait(15)
-            log.close()
+    with pytest.raises(ValueError, match="alpaca-paper"):
+        create_venue(_Settings("mock"))
