@@ -59,6 +59,23 @@ def test_error_table(status: int, body: str, subject: str, kind: type, reject_co
         assert details["reject_code"] == reject_code
 
 
+@pytest.mark.parametrize(
+    ("status", "subject", "kind", "details"),
+    [
+        (404, "order", OrderNotFound, {"resource": "order", "id": "ord-nope"}),
+        (404, "position", PositionNotFound, {"resource": "position", "id": "ord-nope"}),
+        (404, "data", SymbolNotFound, {"symbol": "ord-nope"}),
+        (422, "order", OrderNotModifiable, {"order_id": "ord-nope"}),
+    ],
+)
+def test_named_resources_carry_the_specs_details(
+    status: int, subject: str, kind: type, details: dict
+) -> None:
+    error = error_from_response(status, {"code": 40410000, "message": "not here"}, subject, ident="ord-nope")
+    assert type(error) is kind and error.details == details  # type: ignore[attr-defined]
+    assert "not here" in str(error)  # Alpaca's words stay in the message
+
+
 def test_403_context_is_kept() -> None:
     body = loads('{"code":40310000,"message":"insufficient qty available","symbol":"AAPL","available":"2"}')
     error = error_from_response(403, body, "submit")

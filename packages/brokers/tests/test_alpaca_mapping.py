@@ -11,7 +11,7 @@ import pytest
 from tradewire.brokers._live.jsondecimal import loads
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.mapping import Asset
-from tradewire.protocol.errors import OrderRejected, UnsupportedOperation
+from tradewire.protocol.errors import OrderNotModifiable, OrderRejected, UnsupportedOperation
 from tradewire.protocol.messages import (
     ModifyOrderRequest,
     OrderEventType,
@@ -167,9 +167,18 @@ def test_supported_crypto_orders_pass() -> None:
 
 
 # -- precision: rest.md against Alpaca's increments -------------------------------------------------
-def test_fractional_quantity_floored_to_nine_decimals() -> None:
-    out = mapping.normalize_submit(req(quantity="54.13012882970661470174299015"), AAPL)
+def test_fractional_quantity_floored_to_nine_decimals_on_simple_day_orders() -> None:
+    fine = "54.13012882970661470174299015"
+    out = mapping.normalize_submit(req(quantity=fine, time_in_force=TimeInForce.DAY), AAPL)
     assert out.quantity == "54.130128829"
+    limit = req(quantity=fine, time_in_force=TimeInForce.DAY, order_type=OrderType.LIMIT, limit_price="1")
+    assert mapping.normalize_submit(limit, AAPL).quantity == "54.130128829"
+    # Alpaca takes fractions on simple DAY market / limit orders only: others are whole shares.
+    assert mapping.normalize_submit(req(quantity=fine), AAPL).quantity == "54"  # GTC
+    stop = req(quantity=fine, time_in_force=TimeInForce.DAY, order_type=OrderType.STOP, stop_price="1")
+    assert mapping.normalize_submit(stop, AAPL).quantity == "54"
+    bracket = req(quantity=fine, time_in_force=TimeInForce.DAY, stop_loss="1")
+    assert mapping.normalize_submit(bracket, AAPL).quantity == "54"
 
 
 def test_whole_shares_when_not_fractionable_and_below_one_is_invalid_quantity() -> None:
@@ -298,8 +307,15 @@ def test_modify_payload_and_trailing_rule() -> None:
         {**ORDER, "type": "trailing_stop", "limit_price": None, "trail_price": "1"}
     )
     assert mapping.modify_payload(ModifyOrderRequest(trailing_distance="2"), trailing) == {"trail": "2"}
-    with pytest.raises(UnsupportedOperation):
+    with pytest.raises(OrderNotModifiable) as caught:
         mapping.modify_payload(ModifyOrderRequest(quantity="2"), trailing)
+    assert caught.value.details == {"order_id": trailing.id}
+    # rest.md: a change the order type cannot take is 409 with {"order_id"}.
+    with pytest.raises(OrderNotModifiable):
+        mapping.modify_payload(ModifyOrderRequest(stop_price="1"), order)  # a LIMIT has no stop
+    with pytest.raises(UnsupportedOperation):
+        mapping.modify_payload(ModifyOrderRequest(stop_loss="1"), order)
+    assert mapping.modify_payload(ModifyOrderRequest(), order) == {}
 
 
 # -- events ---------------------------------------------------------------------------------------

@@ -14,7 +14,15 @@ import pytest
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.factory import create_venue
 from tradewire.brokers.alpaca.venue import AlpacaVenue
-from tradewire.protocol.errors import OrderRejected, SymbolNotFound, UnsupportedOperation, ValidationError
+from tradewire.protocol.errors import (
+    OrderNotFound,
+    OrderNotModifiable,
+    OrderRejected,
+    PositionNotFound,
+    SymbolNotFound,
+    UnsupportedOperation,
+    ValidationError,
+)
 from tradewire.protocol.messages import (
     ClosePositionRequest,
     ListOrdersRequest,
@@ -158,3 +166,35 @@ def test_factory_builds_paper_and_live(monkeypatch: pytest.MonkeyPatch) -> None:
     assert live.platform == TradingPlatform.ALPACA_LIVE and live.live
     with pytest.raises(ValueError, match="alpaca-paper"):
         create_venue(_Settings("mock"))
+
+
+async def test_rest_md_error_shapes(venue: tuple[AlpacaVenue, Any]) -> None:
+    v, fake = venue
+    for call in (
+        v.get_order("ord-nope"),
+        v.cancel_order("ord-nope"),
+        v.modify_order("ord-nope", ModifyOrderRequest()),
+    ):
+        with pytest.raises(OrderNotFound) as caught:
+            await call
+        assert caught.value.details == {"resource": "order", "id": "ord-nope"}
+    with pytest.raises(OrderNotFound):  # an id that is no path segment is still just unknown, never a 500
+        await v.get_order("\x00/../x")
+    with pytest.raises(PositionNotFound) as missing:
+        await v.get_position("pos-NOPE")
+    assert missing.value.details == {"resource": "position", "id": "pos-NOPE"}
+    with pytest.raises(SymbolNotFound) as unknown:
+        await v.get_quote("NOPE123")
+    assert unknown.value.details == {"symbol": "NOPE123"}
+    stop = await v.submit_order(limit(order_type=OrderType.STOP, limit_price=None, stop_price="500"))
+    with pytest.raises(OrderNotModifiable) as refused:  # a STOP has no limit_price
+        await v.modify_order(stop.id, ModifyOrderRequest(limit_price="1"))
+    assert refused.value.details == {"order_id": stop.id}
+    same = await v.modify_order(stop.id, ModifyOrderRequest())  # an empty PATCH changes nothing
+    assert same.previous_order_id is None and same.order is not None and same.order.id == stop.id
+    filled = await v.submit_order(limit(limit_price="300"))
+    fake.fill(filled.id)
+    for call in (v.cancel_order(filled.id), v.modify_order(filled.id, ModifyOrderRequest(limit_price="2"))):
+        with pytest.raises(OrderNotModifiable) as finished:
+            await call
+        assert finished.value.details == {"order_id": filled.id}

@@ -52,6 +52,7 @@ _REASONS: Final[tuple[tuple[str, RejectReason], ...]] = (
     ("quantity", RejectReason.INVALID_QUANTITY),
     ("notional", RejectReason.INVALID_QUANTITY),
     ("not fractionable", RejectReason.INVALID_QUANTITY),
+    ("fractional", RejectReason.INVALID_QUANTITY),
     ("not shortable", RejectReason.SYMBOL_NOT_TRADEABLE),
     ("not tradable", RejectReason.SYMBOL_NOT_TRADEABLE),
     ("not active", RejectReason.SYMBOL_NOT_TRADEABLE),
@@ -97,7 +98,11 @@ def _reason(message: str) -> RejectReason:
 
 
 def error_from_response(
-    status: int, body: object, subject: Subject = "order", retry_after: float | None = None
+    status: int,
+    body: object,
+    subject: Subject = "order",
+    retry_after: float | None = None,
+    ident: str | None = None,
 ) -> Exception:
     """The exception for one Alpaca error answer.
 
@@ -107,6 +112,9 @@ def error_from_response(
         subject: What the request was about ("submit" makes 5xx an unknown outcome and a duplicate
             client order id an adoption; "order" / "position" / "symbol" pick the 404).
         retry_after: Seconds from the rate-limit headers, for a 429.
+        ident: The order id, position id or symbol the request named: a 404 / 409 about it carries
+            rest.md's exact details (`{"resource","id"}`, `{"symbol"}`, `{"order_id"}`), and Alpaca's
+            own words go into the message instead.
     """
     message = _message(body)
     lower = message.lower()
@@ -130,12 +138,23 @@ def error_from_response(
         if subject == "submit":
             return DuplicateClientId(message)
         return ValidationError("Validation error: client_order_id is already used", details)
+    said = f" (Alpaca: {message})" if message else ""
     if status == 404:
         if subject == "position":
+            if ident is not None:
+                return PositionNotFound(
+                    f"Position not found: {ident}{said}", {"resource": "position", "id": ident}
+                )
             return PositionNotFound(f"Position not found: {message or 'no such position'}", details)
         if subject in ("symbol", "data", "submit") or any(s in lower for s in _UNKNOWN_SYMBOL):
+            if ident is not None:
+                return SymbolNotFound(f"Symbol not found: {ident}{said}", {"symbol": ident})
             return SymbolNotFound(f"Symbol not found: {message or 'unknown symbol'}", details)
+        if ident is not None:
+            return OrderNotFound(f"Order not found: {ident}{said}", {"resource": "order", "id": ident})
         return OrderNotFound(f"Order not found: {message or 'no such order'}", details)
+    if subject == "order" and status == 422 and ident is not None:
+        return OrderNotModifiable(f"Order not modifiable: {ident}{said}", {"order_id": ident})
     if subject == "order" and status == 422 and any(s in lower for s in _NOT_CHANGEABLE):
         return OrderNotModifiable(f"Order not modifiable: {message}", details)
     if subject == "submit" and any(s in lower for s in _UNKNOWN_SYMBOL):

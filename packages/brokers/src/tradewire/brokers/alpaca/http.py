@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
+from urllib.parse import quote
 
 import httpx
 
@@ -78,6 +79,7 @@ class AlpacaHttp:
         body: Mapping[str, Any] | None = None,
         limited: bool = True,
         ok: tuple[int, ...] = (200,),
+        ident: str | None = None,
     ) -> Any:
         if limited:
             await self.limiter.acquire()
@@ -108,8 +110,13 @@ class AlpacaHttp:
                 raise ProviderError(
                     f"Alpaca answered {response.status_code} to {method}", {"status": response.status_code}
                 )
-            raise error_from_response(response.status_code, parsed, subject, seen.retry_after)
+            raise error_from_response(response.status_code, parsed, subject, seen.retry_after, ident)
         return parsed
+
+    @staticmethod
+    def _segment(value: str) -> str:
+        """An id or symbol as one path segment: a client's `%00` or `../x` stays inside it."""
+        return quote(value, safe="")
 
     def _trading(self, path: str) -> str:
         return self.config.rest_url + path
@@ -145,7 +152,11 @@ class AlpacaHttp:
     async def get_order(self, order_id: str) -> BrokerBody:
         """GET /v2/orders/{id}?nested=true."""
         body: BrokerBody = await self._call(
-            "GET", self._trading(f"/v2/orders/{order_id}"), "order", params={"nested": True}
+            "GET",
+            self._trading(f"/v2/orders/{self._segment(order_id)}"),
+            "order",
+            params={"nested": True},
+            ident=order_id,
         )
         return body
 
@@ -177,13 +188,23 @@ class AlpacaHttp:
     async def replace_order(self, order_id: str, changes: Mapping[str, Any]) -> BrokerBody:
         """PATCH /v2/orders/{id}: the **new** order (its `replaces` is `order_id`)."""
         body: BrokerBody = await self._call(
-            "PATCH", self._trading(f"/v2/orders/{order_id}"), "order", body=changes
+            "PATCH",
+            self._trading(f"/v2/orders/{self._segment(order_id)}"),
+            "order",
+            body=changes,
+            ident=order_id,
         )
         return body
 
     async def cancel_order(self, order_id: str) -> None:
         """DELETE /v2/orders/{id}: 204, the cancel is requested (the final state arrives as an event)."""
-        await self._call("DELETE", self._trading(f"/v2/orders/{order_id}"), "order", ok=(200, 204))
+        await self._call(
+            "DELETE",
+            self._trading(f"/v2/orders/{self._segment(order_id)}"),
+            "order",
+            ok=(200, 204),
+            ident=order_id,
+        )
 
     async def cancel_all(self) -> list[BrokerBody]:
         """DELETE /v2/orders: 207, one `{"id","status","body"}` per order."""
@@ -198,13 +219,22 @@ class AlpacaHttp:
 
     async def position(self, symbol_or_id: str) -> BrokerBody:
         """GET /v2/positions/{symbol} (crypto as `BTCUSD`)."""
-        body: BrokerBody = await self._call("GET", self._trading(f"/v2/positions/{symbol_or_id}"), "position")
+        body: BrokerBody = await self._call(
+            "GET",
+            self._trading(f"/v2/positions/{self._segment(symbol_or_id)}"),
+            "position",
+            ident=symbol_or_id,
+        )
         return body
 
     async def close_position(self, symbol_or_id: str, qty: str | None = None) -> BrokerBody:
         """DELETE /v2/positions/{symbol}[?qty=]: the market order that closes it."""
         body: BrokerBody = await self._call(
-            "DELETE", self._trading(f"/v2/positions/{symbol_or_id}"), "position", params={"qty": qty}
+            "DELETE",
+            self._trading(f"/v2/positions/{self._segment(symbol_or_id)}"),
+            "position",
+            params={"qty": qty},
+            ident=symbol_or_id,
         )
         return body
 
@@ -231,7 +261,9 @@ class AlpacaHttp:
 
     async def asset(self, symbol: str) -> BrokerBody:
         """GET /v2/assets/{symbol}."""
-        body: BrokerBody = await self._call("GET", self._trading(f"/v2/assets/{symbol}"), "symbol")
+        body: BrokerBody = await self._call(
+            "GET", self._trading(f"/v2/assets/{self._segment(symbol)}"), "symbol", ident=symbol
+        )
         return body
 
     async def fill_activities(self, after: str | None = None, *, max_pages: int = 50) -> list[BrokerBody]:
@@ -267,10 +299,11 @@ class AlpacaHttp:
             return quote
         body = await self._call(
             "GET",
-            self._data(f"/v2/stocks/{symbol}/quotes/latest"),
+            self._data(f"/v2/stocks/{self._segment(symbol)}/quotes/latest"),
             "data",
             params={"feed": self.config.feed},
             limited=False,
+            ident=symbol,
         )
         stock_quote: BrokerBody = body["quote"]
         return stock_quote
@@ -303,7 +336,12 @@ class AlpacaHttp:
                 params["feed"] = self.config.feed
                 params["adjustment"] = "raw"
                 body = await self._call(
-                    "GET", self._data(f"/v2/stocks/{symbol}/bars"), "data", params=params, limited=False
+                    "GET",
+                    self._data(f"/v2/stocks/{self._segment(symbol)}/bars"),
+                    "data",
+                    params=params,
+                    limited=False,
+                    ident=symbol,
                 )
                 page = body.get("bars") or []
             out += page

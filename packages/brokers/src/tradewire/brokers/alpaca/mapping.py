@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import BrokerJsonError, decimal_field, decimal_text, optional_decimal
 from tradewire.protocol import codec, precision
-from tradewire.protocol.errors import UnsupportedOperation
+from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Account,
     Bar,
@@ -50,6 +50,7 @@ __all__ = [
     "account_from_broker",
     "bar_from_broker",
     "check_supported",
+    "fractional_allowed",
     "grid_for",
     "is_crypto_symbol",
     "modify_payload",
@@ -169,11 +170,12 @@ class Asset:
         )
 
 
-def grid_for(asset: Asset, price: Decimal | None = None) -> precision.Grid:
+def grid_for(asset: Asset, price: Decimal | None = None, *, fractional: bool = True) -> precision.Grid:
     """The grid an order on `asset` (at `price`, for equities) is brought onto before sending.
 
     Crypto: the asset's own `min_trade_increment`, `min_order_size` and `price_increment`. Equities:
-    9 decimals when fractionable else whole shares; prices on cents from $1, on $0.0001 below.
+    9 decimals when the asset is fractionable and the order may be fractional (`fractional`), else
+    whole shares; prices on cents from $1, on $0.0001 below.
     """
     if asset.crypto:
         return precision.Grid(
@@ -182,7 +184,16 @@ def grid_for(asset: Asset, price: Decimal | None = None) -> precision.Grid:
             min_quantity=asset.min_order_size,
         )
     tick = _CENT if price is None or price >= _WHOLE else _SUB_DOLLAR_TICK
-    return precision.Grid(tick_size=tick, lot_step=_FRACTION_STEP if asset.fractionable else _WHOLE)
+    lot = _FRACTION_STEP if asset.fractionable and fractional else _WHOLE
+    return precision.Grid(tick_size=tick, lot_step=lot)
+
+
+def fractional_allowed(request: SubmitOrderRequest) -> bool:
+    """Alpaca takes fractional equity quantities on simple DAY market and limit orders only (alpaca.md
+    §5): any other order's lot step is one share, so its quantity is floored to whole shares."""
+    simple = request.stop_loss is None and request.take_profit is None
+    kind = OrderType(request.order_type) in (OrderType.MARKET, OrderType.LIMIT)
+    return simple and kind and _tif(request) == TimeInForce.DAY
 
 
 # -- orders out ---------------------------------------------------------------------------------
@@ -272,7 +283,11 @@ def normalize_submit(request: SubmitOrderRequest, asset: Asset) -> SubmitOrderRe
     side = Side(request.side)
     changes: dict[str, Any] = {
         "quantity": _moved(
-            request, "quantity", precision.quantity(Decimal(request.quantity), grid_for(asset))
+            request,
+            "quantity",
+            precision.quantity(
+                Decimal(request.quantity), grid_for(asset, fractional=fractional_allowed(request))
+            ),
         )
     }
     for field in ("limit_price", "stop_price", "stop_loss", "take_profit"):
@@ -340,21 +355,40 @@ def same_order(payload: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
     return True
 
 
+def _not_modifiable(order: Order, why: str) -> OrderNotModifiable:
+    return OrderNotModifiable(f"Order not modifiable: {why}", {"order_id": order.id})
+
+
+#: The price fields each order type has; a change to another is one the order cannot take (409).
+_PRICES_OF: Final[Mapping[OrderType, frozenset[str]]] = {
+    OrderType.MARKET: frozenset(),
+    OrderType.LIMIT: frozenset({"limit_price"}),
+    OrderType.STOP: frozenset({"stop_price"}),
+    OrderType.STOP_LIMIT: frozenset({"limit_price", "stop_price"}),
+    OrderType.TRAILING_STOP: frozenset({"trailing_distance"}),
+}
+
+
 def modify_payload(request: ModifyOrderRequest, order: Order) -> dict[str, Any]:
-    """The `PATCH /v2/orders/{id}` body; a trailing stop may change only its trail (alpaca.md §6).
+    """The `PATCH /v2/orders/{id}` body; {} when nothing is to change (alpaca.md §6).
 
     Raises:
-        UnsupportedOperation: exit prices (modify the leg itself), or a price a trailing stop lacks.
+        OrderNotModifiable: a price the order type does not have, or a trailing stop's quantity
+            (Alpaca lets a trailing stop change only its trail); details `{"order_id"}` (rest.md).
+        UnsupportedOperation: exit prices through the entry (modify the exit leg's own order).
     """
     for field in ("stop_loss", "take_profit"):
         if getattr(request, field) is not None:
             raise _refuse(f"changing {field} through its entry (modify the exit leg's own order)", field)
-    body: dict[str, Any] = {}
+    has = _PRICES_OF.get(OrderType(order.order_type), frozenset())
+    for field in ("limit_price", "stop_price", "trailing_distance"):
+        if getattr(request, field) is not None and field not in has:
+            label = codec.enum_spelling(OrderType(order.order_type))
+            raise _not_modifiable(order, f"a {label} order has no {field}")
     trailing = order.order_type == OrderType.TRAILING_STOP
-    if trailing:
-        for field in ("quantity", "limit_price", "stop_price"):
-            if getattr(request, field) is not None:
-                raise _refuse(f"changing {field} of a trailing stop (only its trail)", field)
+    if trailing and request.quantity is not None:
+        raise _not_modifiable(order, "a trailing stop may change only its trail on Alpaca")
+    body: dict[str, Any] = {}
     if request.quantity is not None:
         body["qty"] = _text(request.quantity)
     if request.limit_price is not None:
@@ -362,8 +396,6 @@ def modify_payload(request: ModifyOrderRequest, order: Order) -> dict[str, Any]:
     if request.stop_price is not None:
         body["stop_price"] = _text(request.stop_price)
     if request.trailing_distance is not None:
-        if not trailing:
-            raise _refuse("trailing_distance on an order that is not a trailing stop", "trailing_distance")
         body["trail"] = _text(request.trailing_distance)
     return body
 

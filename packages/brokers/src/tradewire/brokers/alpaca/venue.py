@@ -32,6 +32,7 @@ from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
+    OrderNotModifiable,
     PositionNotFound,
     ProviderUnavailable,
     TradewireError,
@@ -312,7 +313,11 @@ class AlpacaVenue(Venue):
         request = precision.normalize_modify(request, order.side, grid, order.trailing_type)
         body = mapping.modify_payload(request, order)
         if not body:
-            raise InvalidRequest("Invalid request: give at least one field to change", {"field": "quantity"})
+            return ModifyOrderResult(order=order)  # rest.md: an empty PATCH changes nothing
+        if order.status not in _WORKING:
+            raise OrderNotModifiable(
+                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
+            )
         new = await self.http.replace_order(order_id, body)
         if self._stream is not None:
             self._stream.track(new)
@@ -322,6 +327,10 @@ class AlpacaVenue(Venue):
         order = await self.get_order(order_id)
         if order.status == OrderStatus.CANCELLED:
             return CancelOrderResult(success=True, order=order)  # idempotent
+        if order.status not in _WORKING:
+            raise OrderNotModifiable(
+                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
+            )
         await self.http.cancel_order(order_id)
         # Alpaca cancels asynchronously: the order as it stands now; the final state is an event.
         return CancelOrderResult(success=True, order=await self.get_order(order_id))
