@@ -183,6 +183,7 @@ async def test_rest_md_error_shapes(venue: tuple[AlpacaVenue, Any]) -> None:
     with pytest.raises(PositionNotFound) as missing:
         await v.get_position("pos-NOPE")
     assert missing.value.details == {"resource": "position", "id": "pos-NOPE"}
+    assert await v.list_orders(ListOrdersRequest(symbol="AAPLX")) == []  # a filter, not a lookup
     with pytest.raises(SymbolNotFound) as unknown:
         await v.get_quote("NOPE123")
     assert unknown.value.details == {"symbol": "NOPE123"}

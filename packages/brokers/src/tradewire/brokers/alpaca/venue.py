@@ -35,6 +35,7 @@ from tradewire.protocol.errors import (
     OrderNotModifiable,
     PositionNotFound,
     ProviderUnavailable,
+    SymbolNotFound,
     TradewireError,
     ValidationError,
 )
@@ -276,6 +277,12 @@ class AlpacaVenue(Venue):
         return mapping.order_from_broker(await self.http.get_order(order_id))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
+        try:
+            return await self._listed(status, request)
+        except SymbolNotFound:
+            return []  # a filter on a symbol Alpaca does not know matches no order
+
+    async def _listed(self, status: str, request: ListOrdersRequest) -> list[Order]:
         bodies = await self.http.list_orders(
             status,
             after=_rfc3339(request.since),
