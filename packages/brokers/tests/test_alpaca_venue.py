@@ -166,6 +166,9 @@ def test_factory_builds_paper_and_live(monkeypatch: pytest.MonkeyPatch) -> None:
     assert live.platform == TradingPlatform.ALPACA_LIVE and live.live
     with pytest.raises(ValueError, match="alpaca-paper"):
         create_venue(_Settings("mock"))
+    monkeypatch.delenv("APCA_API_SECRET_KEY")
+    with pytest.raises(ValueError, match="APCA_API_SECRET_KEY"):  # the gateway prints it and exits 2
+        create_venue(_Settings("alpaca-paper"))
 
 
 async def test_rest_md_error_shapes(venue: tuple[AlpacaVenue, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from tradewire.brokers._live.config import ConfigError
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.venue import AlpacaVenue
 from tradewire.protocol import platforms
@@ -29,8 +30,8 @@ def create_venue(settings: VenueSettings) -> Venue:
     `connect()`, which checks them again.
 
     Raises:
-        ValueError: the platform is not an Alpaca one.
-        tradewire.brokers._live.config.ConfigError: keys missing or a URL malformed.
+        ValueError: the platform is not an Alpaca one, a key is missing or a URL malformed (the
+            gateway's command line prints a ValueError's message and exits 2, no traceback).
     """
     platform = platforms.member(settings.platform)
     if platform not in (TradingPlatform.ALPACA_PAPER, TradingPlatform.ALPACA_LIVE):
@@ -38,6 +39,8 @@ def create_venue(settings: VenueSettings) -> Venue:
             f"the Alpaca provider serves alpaca-paper and alpaca-live, not {settings.platform!r}"
         )
     paper = platform == TradingPlatform.ALPACA_PAPER
-    return AlpacaVenue(
-        AlpacaConfig.from_env(paper=paper), platform, allow_live_orders=settings.live_orders_flag
-    )
+    try:
+        config = AlpacaConfig.from_env(paper=paper)
+    except ConfigError as e:
+        raise ValueError(f"{settings.platform}: {e}") from e
+    return AlpacaVenue(config, platform, allow_live_orders=settings.live_orders_flag)
