@@ -117,6 +117,16 @@ async def test_limit_modify_cancel_and_cancel_all(live: Live) -> None:
     modified = await v.modify_order(handle.id, ModifyOrderRequest(limit_price="151"))
     assert modified.previous_order_id == handle.id and modified.order is not None
     assert (await v.get_order(handle.id)).status == OrderStatus.CANCELLED  # replaced
+    await live.until("ORDER_MODIFIED")
+    # pending_replace of the old order (status only), then the replacement itself (mapping.md §6).
+    await live.until("ORDER_MODIFIED", 2)
+    changes = [
+        m.order.order for m in live.out if m.order is not None and m.order.event.name == "ORDER_MODIFIED"
+    ]
+    assert [(c.id, c.limit_price) for c in changes if c is not None] == [
+        (handle.id, "150"),
+        (modified.order.id, "151"),
+    ]
     result = await v.cancel_order(modified.order.id)
     assert result.success
     await v.submit_order(order(order_type=OrderType.LIMIT, limit_price="150"))
