@@ -26,7 +26,8 @@ from tradewire.protocol.errors import (
     [
         (403, '{"code":40310000,"message":"insufficient buying power"}', "submit", OrderRejected,
          "INSUFFICIENT_FUNDS"),
-        (403, '{"code":40310000,"message":"insufficient qty available for order (requested: 10, available: 2)",'
+        (403, '{"code":40310000,"message":"insufficient qty available for order (requested: 10, '
+              'available: 2)",'
               '"symbol":"AAPL","available":"2"}', "submit", OrderRejected, "INSUFFICIENT_FUNDS"),
         (403, '{"code":40310000,"message":"asset AAPL is not shortable"}', "submit", OrderRejected,
          "INVALID_SYMBOL"),

@@ -39,8 +39,13 @@ FakeAlpaca = fakes.FakeAlpaca
 
 
 def order(**kw: object) -> SubmitOrderRequest:
-    base: dict[str, object] = {"symbol": "AAPL", "side": Side.BUY, "quantity": "10", "order_type": OrderType.MARKET,
-                               "time_in_force": TimeInForce.DAY}  # fmt: skip
+    base: dict[str, object] = {
+        "symbol": "AAPL",
+        "side": Side.BUY,
+        "quantity": "10",
+        "order_type": OrderType.MARKET,
+        "time_in_force": TimeInForce.DAY,
+    }
     return SubmitOrderRequest(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -222,16 +227,18 @@ async def test_partial_fills_across_a_drop(live: Live) -> None:
 # -- the gateway ---------------------------------------------------------------------------------
 @contextlib.asynccontextmanager
 async def gateway(fake: object, tmp_path: Path) -> AsyncIterator[str]:
-    """`tradewire-gateway serve --platform alpaca-paper` in a child process, Alpaca's variables on the fake."""
+    """`tradewire-gateway serve --platform alpaca-paper` in a child process, pointed at the fake."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     child_env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))}
-    child_env |= {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}  # type: ignore[attr-defined]
+    store = {"TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}
+    child_env |= {**fake.env(), **store}  # type: ignore[attr-defined]
     log_path = tmp_path / "gateway.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper", "--port", str(port)],
+            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper",
+             "--port", str(port)],
             env=child_env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"

@@ -253,8 +253,10 @@ def test_status_table(status: str, filled: str, expected: OrderStatus) -> None:
     assert order.status == expected
 
 
-@pytest.mark.parametrize(("filled", "expected"), [("0", OrderStatus.OPEN), ("3", OrderStatus.PARTIALLY_FILLED),
-                                                  ("10", OrderStatus.FILLED)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("filled", "expected"),
+    [("0", OrderStatus.OPEN), ("3", OrderStatus.PARTIALLY_FILLED), ("10", OrderStatus.FILLED)],
+)
 def test_unknown_status_logged_and_mapped_by_quantities(
     filled: str, expected: OrderStatus, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -370,8 +372,9 @@ def test_fill_event_execution_size_is_the_increase_of_filled_qty() -> None:
 
 def test_fill_activity_shares_the_stream_fills_id() -> None:
     activity = loads(
-        '{"id":"20260202135509981::2d7be4ff","activity_type":"FILL","transaction_time":"2026-02-02T13:55:09.981Z",'
-        '"type":"fill","price":"174.78","qty":"2","side":"buy","symbol":"AAPL","leaves_qty":"0","cum_qty":"2",'
+        '{"id":"20260202135509981::2d7be4ff","activity_type":"FILL",'
+        '"transaction_time":"2026-02-02T13:55:09.981Z","type":"fill","price":"174.78","qty":"2",'
+        '"side":"buy","symbol":"AAPL","leaves_qty":"0","cum_qty":"2",'
         '"order_id":"o9","order_status":"filled"}'
     )
     trade = mapping.trade_from_activity(activity)
@@ -403,7 +406,8 @@ def test_market_data_numbers_stay_exact() -> None:
         "AAPL",
         mapping.Timeframe.M1,
         loads(
-            '{"t":"2021-02-01T16:01:00Z","o":133.32,"h":133.74,"l":133.31,"c":133.5,"v":9876,"n":54,"vw":133.5}'
+            '{"t":"2021-02-01T16:01:00Z","o":133.32,"h":133.74,"l":133.31,"c":133.5,"v":9876,'
+            '"n":54,"vw":133.5}'
         ),
     )
     assert (bar.open, bar.high, bar.close, bar.volume) == ("133.32", "133.74", "133.5", "9876")

@@ -56,8 +56,14 @@ async def venue(tmp_path: Path) -> AsyncIterator[tuple[AlpacaVenue, Any]]:
 
 
 def limit(**kw: object) -> SubmitOrderRequest:
-    base: dict[str, object] = {"symbol": "AAPL", "side": Side.BUY, "quantity": "10", "order_type": OrderType.LIMIT,
-                               "limit_price": "150.004", "time_in_force": TimeInForce.DAY}  # fmt: skip
+    base: dict[str, object] = {
+        "symbol": "AAPL",
+        "side": Side.BUY,
+        "quantity": "10",
+        "order_type": OrderType.LIMIT,
+        "limit_price": "150.004",
+        "time_in_force": TimeInForce.DAY,
+    }
     return SubmitOrderRequest(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -88,8 +94,8 @@ async def test_a_client_id_known_only_to_alpaca_is_adopted_only_for_the_same_ord
 ) -> None:
     v, fake = venue
     # Orders Alpaca holds under client ids this venue's store never saw (another process, a lost store).
-    same = await v.http.submit({"symbol": "AAPL", "qty": "10", "side": "buy", "type": "limit",
-                                "time_in_force": "day", "limit_price": "150", "client_order_id": "elsewhere"})  # fmt: skip
+    body = {"symbol": "AAPL", "qty": "10", "side": "buy", "type": "limit", "time_in_force": "day"}
+    same = await v.http.submit({**body, "limit_price": "150", "client_order_id": "elsewhere"})
     handle = await v.submit_order(limit(client_order_id="elsewhere"))
     assert handle.id == same["id"] and order_count(fake) == 1
     await v.http.submit({"symbol": "AAPL", "qty": "1", "side": "buy", "type": "limit", "limit_price": "100",

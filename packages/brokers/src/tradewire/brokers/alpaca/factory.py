@@ -1,4 +1,4 @@
-"""The `tradewire.venues` entry point for `alpaca-paper` and `alpaca-live`: builds the venue, connects nothing."""
+"""The `tradewire.venues` entry point of `alpaca-paper` and `alpaca-live`: builds, never connects."""
 
 from __future__ import annotations
 

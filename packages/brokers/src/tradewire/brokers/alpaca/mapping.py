@@ -702,7 +702,7 @@ def account_from_broker(body: Mapping[str, Any], unrealized_pnl: Decimal = _ZERO
 
 
 def quote_from_broker(symbol: str, quote: Mapping[str, Any], last: Decimal | None = None) -> Quote:
-    """A latest quote (`bp`/`bs`/`ap`/`as`/`t`, JSON numbers parsed as Decimal); `last` defaults to the mid."""
+    """A latest quote (`bp`/`bs`/`ap`/`as`/`t`, JSON numbers parsed as Decimal); `last` defaults to mid."""
     bid = decimal_field(quote, "bp")
     ask = decimal_field(quote, "ap")
     mid = (bid + ask) / 2 if bid and ask else bid or ask
