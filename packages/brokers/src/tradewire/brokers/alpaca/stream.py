@@ -1,0 +1,447 @@
+"""Alpaca's `trade_updates` stream: order events and fills exactly once, across reconnects and resyncs.
+
+One task owns the socket (authenticate, listen, read: JSON in binary frames, text accepted too) and
+never blocks on consumers: what it emits goes onto an unbounded queue the venue's `stream()` drains.
+On a loss it drives `_live.backoff.Reconnector`; once a new socket listens, the REST resync of
+alpaca.md §12 runs while the `_live.resync.Sequencer` holds the new socket's updates: each tracked
+non-terminal order (`GET /v2/orders/{id}`), the FILL activities since the gap, then positions and
+the account; only then BROKER_RECONNECTED (mapping.md §8). Positions and the balance are read over
+REST after fills (Alpaca's stream has no account events), debounced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from tradewire.brokers._live import jsondecimal
+from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
+from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
+from tradewire.brokers._live.store import Store
+from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca.config import AlpacaConfig
+from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
+from tradewire.protocol.errors import (
+    AuthenticationError,
+    OrderNotFound,
+    ProviderUnavailable,
+    RateLimited,
+    TradewireError,
+)
+from tradewire.protocol.messages import (
+    AccountEvent,
+    AccountEventType,
+    OrderEvent,
+    Position,
+    PositionEvent,
+    ServerMessage,
+    TradeEvent,
+    TradeEventType,
+)
+from tradewire.protocol.venue import StreamBatch
+
+__all__ = ["Change", "TradeStream"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for the authorization and listening replies.
+_HANDSHAKE: Final = 10.0
+#: Seconds to wait for the close handshake: a broker that never answers it must not hold up a shutdown.
+_CLOSE: Final = 2.0
+#: Fills arriving this close together share one positions + account refresh.
+_DEBOUNCE: Final = 0.2
+#: Activities are read from this long before the loss: clocks differ, a fill may be stamped earlier.
+_GAP_MARGIN: Final = dt.timedelta(seconds=5)
+_ZERO: Final = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The payload of one sequenced update: a trade_updates `data` (or a resync's stand-in for one)
+    or, for fills found by the resync, a FILL activity."""
+
+    #: "event" (a trade_updates data object) or "activity" (a FILL account activity).
+    kind: str
+    data: BrokerBody
+
+
+class StreamClosed(Exception):
+    """The socket closed or failed; the message says how."""
+
+
+class TradeStream:
+    """The trading stream task and the state it emits from.
+
+    Args:
+        config: The stream URL and keys.
+        http: The REST client for resyncs and position / account refreshes.
+        store: Seen fill ids are loaded from and saved to it (exactly once across restarts too).
+        broker: The name connection events carry (`alpaca-paper`).
+        emit: Called with each batch, in order; must not block (the venue puts it on a queue).
+    """
+
+    def __init__(
+        self,
+        config: AlpacaConfig,
+        http: AlpacaHttp,
+        store: Store,
+        broker: str,
+        emit: Callable[[StreamBatch], None],
+        *,
+        policy: Backoff | None = None,
+        draw: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        self.http = http
+        self.store = store
+        self.broker = broker
+        self._emit = emit
+        self._clock = clock
+        self._sleep = sleep
+        self.link = Reconnector(policy or Backoff(), draw)
+        self.sequencer: Sequencer[Change] = Sequencer(SeenIds(store.seen_fills()))
+        #: Non-terminal orders we know of: the resync reads each back (the list filter misses them).
+        self.open_orders: set[str] = set()
+        #: Orders reported created, so a later `new` / `accepted` is a status change.
+        self._created: set[str] = set()
+        #: Cumulative filled quantity last reported per order (a fill's size is the increase).
+        self._filled: dict[str, Decimal] = {}
+        #: Signed quantity and last broker body per position symbol (Alpaca's position form).
+        self._positions: dict[str, tuple[Decimal, BrokerBody]] = {}
+        self._refresh_due: asyncio.Event = asyncio.Event()
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Seed state from REST, connect (an auth failure raises here), then run in the background.
+
+        Raises:
+            AuthenticationError: Alpaca refused the keys on the stream.
+            ProviderUnavailable: the first connection failed.
+        """
+        for body in await self.http.list_orders("open"):
+            self._seed(body)
+        for body in await self.http.positions():
+            self._positions[str(body["symbol"])] = (jsondecimal.decimal_field(body, "qty"), body)
+        try:
+            ws = await self._open()
+        except (OSError, StreamClosed, websockets.exceptions.WebSocketException) as e:
+            raise ProviderUnavailable(f"Alpaca's trading stream cannot be reached: {e}") from e
+        self.link.up(self._clock())
+        self.connected.set()
+        self._task = asyncio.create_task(self._run(ws), name="alpaca-trade-updates")
+        self._refresher = asyncio.create_task(self._refresh_loop(), name="alpaca-refresh")
+
+    async def close(self) -> None:
+        for task in (self._task, self._refresher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self._ws is not None:
+            with contextlib.suppress(Exception):
+                await self._ws.close()
+
+    def track(self, body: BrokerBody) -> None:
+        """An order the venue placed or read: resynced after a gap while it is not terminal."""
+        order_id = str(body["id"])
+        if str(body.get("status")) in mapping.TERMINAL:
+            self.open_orders.discard(order_id)
+        else:
+            self.open_orders.add(order_id)
+
+    def _seed(self, body: BrokerBody) -> None:
+        # Known at start: its current state is not news (no event), later changes are.
+        order_id = str(body["id"])
+        self.track(body)
+        self._created.add(order_id)
+        self._filled[order_id] = jsondecimal.optional_decimal(body, "filled_qty") or _ZERO
+        self.sequencer.versions[order_id] = mapping.order_version(body)
+
+    # -- the socket -----------------------------------------------------------------------------
+    async def _open(self) -> ClientConnection:
+        """Connect, authenticate and listen (alpaca.md §10).
+
+        Raises:
+            AuthenticationError: the keys were refused (not retried: they will not improve).
+            StreamClosed: anything else went wrong.
+        """
+        ws = await websockets.connect(
+            self.config.stream_url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22
+        )
+        try:
+            keys = self.config.credentials
+            await ws.send(
+                json.dumps(
+                    {
+                        "action": "authenticate",
+                        "data": {"key_id": keys.key_id.reveal(), "secret_key": keys.secret.reveal()},
+                    }
+                )
+            )
+            reply = await self._reply(ws)
+            if reply.get("stream") != "authorization" or reply.get("data", {}).get("status") != "authorized":
+                raise AuthenticationError("Alpaca refused the API keys on the trading stream")
+            await ws.send(json.dumps({"action": "listen", "data": {"streams": ["trade_updates"]}}))
+            reply = await self._reply(ws)
+            if reply.get("stream") != "listening":
+                raise StreamClosed(f"Alpaca did not confirm listening: {reply.get('stream')!r}")
+        except BaseException:
+            await ws.close()
+            raise
+        self._ws = ws
+        return ws
+
+    async def _reply(self, ws: ClientConnection) -> dict[str, Any]:
+        async with asyncio.timeout(_HANDSHAKE):
+            frame = await ws.recv()
+        parsed = jsondecimal.loads(frame)
+        if not isinstance(parsed, dict):
+            raise StreamClosed("unexpected frame in the stream handshake")
+        return parsed
+
+    async def _read(self, ws: ClientConnection) -> None:
+        """Feed every trade update to the sequencer until the socket closes."""
+        try:
+            async for frame in ws:
+                try:
+                    message = jsondecimal.loads(frame)
+                except jsondecimal.BrokerJsonError:
+                    log.warning("Alpaca trading stream: a frame that is not JSON was skipped")
+                    continue
+                if isinstance(message, dict) and message.get("stream") == "trade_updates":
+                    try:
+                        self._on_update(message.get("data") or {})
+                    except (jsondecimal.BrokerJsonError, KeyError, ValueError) as e:
+                        # One malformed update must not take the stream down; the resync repairs state.
+                        log.warning("Alpaca trade update skipped: %s: %s", type(e).__name__, e)
+        except websockets.exceptions.ConnectionClosed:
+            pass
+
+    async def _run(self, ws: ClientConnection) -> None:
+        reader: asyncio.Task[None] | None = asyncio.create_task(self._read(ws))
+        while reader is not None:
+            await reader
+            self.connected.clear()
+            reader = await self._recover()
+        # Gave up: BROKER_CONNECTION_FAILED was sent and the stream stays down.
+
+    async def _recover(self) -> asyncio.Task[None] | None:
+        """Reconnect and resync after a loss; the new socket's reader task, or None on giving up."""
+        lost_at = dt.datetime.now(dt.UTC)
+        self.sequencer.begin_gap()
+        step = self.link.lost(self._clock(), "trading stream closed")
+        self._notices(step)
+        while True:
+            if step.retry_in is not None:
+                await self._sleep(step.retry_in)
+            self._notices(self.link.attempt(self._clock()))
+            reader: asyncio.Task[None] | None = None
+            try:
+                ws = await self._open()
+                self.link.opened(self._clock())
+                # The new socket is read at once: its updates are held by the sequencer's gap.
+                reader = asyncio.create_task(self._read(ws))
+                snapshot = await self._snapshot(lost_at - _GAP_MARGIN)
+                self._release(self.sequencer.finish(snapshot))
+                await self._refresh()
+                self._refresh_due.clear()  # this refresh covered the released fills
+            except (OSError, StreamClosed, TradewireError, websockets.exceptions.WebSocketException) as e:
+                if reader is not None:
+                    reader.cancel()
+                if self._ws is not None:
+                    with contextlib.suppress(Exception):
+                        await self._ws.close()
+                retry_after = e.retry_after if isinstance(e, RateLimited) else None
+                step = self.link.failed(self._clock(), f"{type(e).__name__}: {e}", retry_after)
+                self._notices(step)
+                if self.link.state == LinkState.FAILED:
+                    return None
+                continue
+            self._notices(self.link.resynced(self._clock()))
+            self.connected.set()
+            return reader
+
+    async def _snapshot(self, since: dt.datetime) -> list[Update[Change]]:
+        """What the gap hid, from REST: each tracked order's state, then the fills since `since`."""
+        updates: list[Update[Change]] = []
+        for order_id in sorted(self.open_orders):
+            try:
+                body = await self.http.get_order(order_id)
+            except OrderNotFound:
+                self.open_orders.discard(order_id)
+                continue
+            event = mapping.event_of_status(str(body.get("status")))
+            data = {"event": event, "timestamp": body.get("updated_at"), "order": body}
+            updates.append(self._order_update(data))
+        after = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        for activity in await self.http.fill_activities(after):
+            key = mapping.fill_key(str(activity["order_id"]), jsondecimal.decimal_field(activity, "cum_qty"))
+            at = mapping.time_ns(str(activity.get("transaction_time") or ""))
+            updates.append(FillUpdate(key, str(activity["order_id"]), at, Change("activity", activity)))
+        return updates
+
+    # -- updates → messages -------------------------------------------------------------------------
+    def _order_update(self, data: BrokerBody) -> OrderUpdate[Change]:
+        order = data["order"]
+        at = mapping.time_ns(str(data.get("timestamp") or order.get("updated_at") or ""))
+        return OrderUpdate(str(order["id"]), mapping.order_version(order), at, Change("event", data))
+
+    def _on_update(self, data: BrokerBody) -> None:
+        event = str(data.get("event") or "")
+        order = data.get("order")
+        if not isinstance(order, dict) or "id" not in order:
+            return
+        if event in ("order_cancel_rejected", "order_replace_rejected"):
+            # No event for clients: the cancel / replace call itself answers (mapping.md §6).
+            log.info("Alpaca %s for order %s", event, order["id"])
+            return
+        updates: list[Update[Change]] = []
+        if event in ("fill", "partial_fill"):
+            key = mapping.fill_key(str(order["id"]), jsondecimal.decimal_field(order, "filled_qty"))
+            at = mapping.time_ns(str(data.get("timestamp") or ""))
+            updates.append(FillUpdate(key, str(order["id"]), at, Change("event", data)))
+        updates.append(self._order_update(data))
+        released: list[Update[Change]] = []
+        for update in updates:
+            released += self.sequencer.feed(update)
+        self._release(released)
+
+    def _release(self, updates: list[Update[Change]]) -> None:
+        messages: list[ServerMessage] = []
+        fills: list[str] = []
+        for update in updates:
+            if isinstance(update, FillUpdate):
+                messages.append(self._trade_message(update))
+                fills.append(update.execution_id)
+            else:
+                message = self._order_message(update.payload.data)
+                if message is not None:
+                    messages.append(message)
+        if fills:
+            self.store.remember_fills(fills)
+            self._refresh_due.set()
+        if messages:
+            self._emit(StreamBatch(messages))
+
+    def _trade_message(self, update: FillUpdate[Change]) -> ServerMessage:
+        change = update.payload
+        if change.kind == "activity":
+            trade = mapping.trade_from_activity(change.data)
+            cum = jsondecimal.decimal_field(change.data, "cum_qty")
+        else:
+            trade = mapping.trade_from_fill(change.data, self._filled.get(update.order_id))
+            cum = jsondecimal.decimal_field(change.data["order"], "filled_qty")
+        self._filled[update.order_id] = max(cum, self._filled.get(update.order_id, _ZERO))
+        return ServerMessage(
+            trade=TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=_now())
+        )
+
+    def _order_message(self, data: BrokerBody) -> ServerMessage | None:
+        order_body = data["order"]
+        order_id = str(order_body["id"])
+        event = str(data.get("event") or "")
+        self.track(order_body)
+        if event == "replaced":
+            # The replacement's own `new` (its `replaces` names this order) reports the change.
+            self._created.add(order_id)
+            return None
+        created_before = order_id in self._created
+        if event in ("new", "accepted", "pending_new") and order_body.get("replaces") and not created_before:
+            kind = mapping.order_event_type(
+                "replaced", created_before=True, bracket=mapping.is_bracket(order_body)
+            )
+        else:
+            kind = mapping.order_event_type(
+                event, created_before=created_before, bracket=mapping.is_bracket(order_body)
+            )
+        self._created.add(order_id)
+        if kind is None:
+            return None
+        order = mapping.order_from_broker(order_body)
+        stamp = mapping.timestamp(str(data.get("timestamp") or "")) or _now()
+        return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
+
+    # -- positions and balance ------------------------------------------------------------------
+    async def _refresh_loop(self) -> None:
+        while True:
+            await self._refresh_due.wait()
+            await self._sleep(_DEBOUNCE)
+            if not self._refresh_due.is_set():
+                continue  # a resync refreshed meanwhile
+            self._refresh_due.clear()
+            try:
+                await self._refresh()
+            except TradewireError as e:  # the next fill or resync tries again
+                log.warning("Alpaca position / account refresh failed: %s", e)
+
+    async def _refresh(self) -> None:
+        """Position events for every changed position, then BALANCE_UPDATED (mapping.md §6)."""
+        bodies = {str(b["symbol"]): b for b in await self.http.positions()}
+        messages: list[ServerMessage] = []
+        for symbol in sorted(set(bodies) | set(self._positions)):
+            before, old = self._positions.get(symbol, (_ZERO, None))
+            body = bodies.get(symbol)
+            after = _ZERO if body is None else jsondecimal.decimal_field(body, "qty")
+            for kind in mapping.position_event_type(before, after):
+                if kind.name == "POSITION_CLOSED":
+                    position = _closed(mapping.position_from_broker(old)) if old is not None else None
+                else:
+                    position = mapping.position_from_broker(body) if body is not None else None
+                if position is not None:
+                    messages.append(
+                        ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
+                    )
+            if body is None:
+                self._positions.pop(symbol, None)
+            else:
+                self._positions[symbol] = (after, body)
+        unrealized = sum(
+            (jsondecimal.optional_decimal(b, "unrealized_pl") or _ZERO for b in bodies.values()), _ZERO
+        )
+        account = mapping.account_from_broker(await self.http.account(), unrealized)
+        messages.append(
+            ServerMessage(
+                account=AccountEvent(
+                    event=AccountEventType.BALANCE_UPDATED, account=account, timestamp=_now()
+                )
+            )
+        )
+        self._emit(StreamBatch(messages))
+
+    def _notices(self, step: Step) -> None:
+        if not step.notices:
+            return
+        messages = []
+        for notice in step.notices:
+            event = notice.message(self.broker)
+            event.timestamp = _now()
+            messages.append(ServerMessage(connection=event))
+        self._emit(StreamBatch(messages))
+
+
+def _closed(position: Position) -> Position:
+    position.quantity = "0"
+    position.unrealized_pnl = "0"
+    return position
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,449 @@
+"""The Alpaca `Venue`: the protocol's interface over Alpaca's REST client and trade_updates stream.
+
+Order ids on the wire are Alpaca's own (a replace makes a new one, returned with
+`previous_order_id`); client order ids are the client's, checked against Alpaca's rule, or
+`tw-<session>-<n>`. Every order is recorded in the store before it leaves and sent through
+`_live.submit.submit_idempotent`, so a timeout, reset or 5xx never makes a second order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from decimal import Decimal
+from typing import Final
+
+from tradewire.brokers._live import jsondecimal
+from tradewire.brokers._live.backoff import Backoff
+from tradewire.brokers._live.config import check_live
+from tradewire.brokers._live.store import OrderIds, Store, StoreError
+from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
+from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca.capabilities import capabilities
+from tradewire.brokers.alpaca.config import AlpacaConfig
+from tradewire.brokers.alpaca.data_stream import DataStream
+from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
+from tradewire.brokers.alpaca.mapping import Asset
+from tradewire.brokers.alpaca.stream import TradeStream
+from tradewire.protocol import order_rules, precision, reject_codes
+from tradewire.protocol.errors import (
+    InvalidRequest,
+    OrderNotModifiable,
+    PositionNotFound,
+    ProviderUnavailable,
+    SymbolNotFound,
+    TradewireError,
+    ValidationError,
+)
+from tradewire.protocol.messages import (
+    Account,
+    Bar,
+    CancelAllResult,
+    CancelOrderResult,
+    Capabilities,
+    ClosePositionRequest,
+    ConnectionStatus,
+    GetBarsRequest,
+    ListOrdersRequest,
+    ListTradesRequest,
+    ModifyOrderRequest,
+    ModifyOrderResult,
+    Order,
+    OrderHandle,
+    OrderStatus,
+    OrderType,
+    Position,
+    PositionSide,
+    Quote,
+    RejectReason,
+    Side,
+    SubmitOrderRequest,
+    Trade,
+    TradingPlatform,
+)
+from tradewire.protocol.venue import StreamBatch, Venue
+
+__all__ = ["AlpacaVenue"]
+
+log = logging.getLogger(__name__)
+
+_ZERO: Final = Decimal(0)
+_WORKING: Final = frozenset(
+    {OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_CANCEL}
+)
+_PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
+
+
+def _rfc3339(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class AlpacaVenue(Venue):
+    """Alpaca paper or live. Built by `factory.create_venue`; `connect()` opens everything.
+
+    Args:
+        config: URLs, keys and the store path.
+        platform: ALPACA_PAPER or ALPACA_LIVE (`live` follows it).
+        allow_live_orders: The first live opt-in, checked again in `connect()` (`check_live`).
+        env: Where `check_live` reads TRADEWIRE_ALLOW_LIVE_ORDERS (the process environment by default).
+        timeout: Seconds per REST request (a submit that times out is looked up, never resent blindly).
+        backoff: The trading stream's reconnect policy (mapping.md §8's by default).
+    """
+
+    def __init__(
+        self,
+        config: AlpacaConfig,
+        platform: TradingPlatform,
+        *,
+        allow_live_orders: bool = False,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        if platform not in _PLATFORMS:
+            raise ValueError(f"not an Alpaca platform: {platform!r}")
+        self.platform = platform
+        self.config = config
+        self._allow_live = allow_live_orders
+        self._env = env
+        self._timeout = timeout
+        self._backoff = backoff
+        self._queue: asyncio.Queue[StreamBatch | None] = asyncio.Queue()
+        self._assets: dict[str, Asset] = {}
+        self._opened: dict[str, dt.datetime] = {}
+        self._ids = ClientIdFactory(secrets.token_hex(4), ALPACA_CLIENT_ID)
+        self._store: Store | None = None
+        self._http: AlpacaHttp | None = None
+        self._stream: TradeStream | None = None
+        self._data: list[DataStream] = []
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Check the live opt-ins, open the store, check the keys, start the trading stream.
+
+        Raises:
+            LiveOptInMissing: live without both opt-ins (nothing is opened).
+            AuthenticationError: Alpaca refused the keys.
+        """
+        check_live(self, self._allow_live, self._env)
+        self._store = Store.open(self.config.store_path)
+        self._http = AlpacaHttp(self.config, timeout=self._timeout)
+        try:
+            await self._http.account()
+            self._stream = TradeStream(
+                self.config,
+                self._http,
+                self._store,
+                _PLATFORMS[self.platform],
+                self._queue.put_nowait,
+                policy=self._backoff,
+            )
+            await self._stream.start()
+            stocks = [s for s in self.config.symbols if not mapping.is_crypto_symbol(s)]
+            crypto = [s for s in self.config.symbols if mapping.is_crypto_symbol(s)]
+            for url, symbols in (
+                (self.config.stock_stream_url(), stocks),
+                (self.config.crypto_stream_url(), crypto),
+            ):
+                if symbols:
+                    data = DataStream(self.config, url, symbols, self._queue.put_nowait)
+                    data.start()
+                    self._data.append(data)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        for data in self._data:
+            await data.close()
+        self._data = []
+        if self._stream is not None:
+            await self._stream.close()
+            self._stream = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._queue.put_nowait(None)
+
+    @property
+    def http(self) -> AlpacaHttp:
+        if self._http is None:
+            raise ProviderUnavailable("the Alpaca venue is not connected")
+        return self._http
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise ProviderUnavailable("the Alpaca venue is not connected")
+        return self._store
+
+    async def stream(self) -> AsyncIterator[StreamBatch]:
+        while True:
+            batch = await self._queue.get()
+            if batch is None:
+                return
+            yield batch
+
+    async def status(self) -> ConnectionStatus:
+        connected = self._stream is not None and self._stream.connected.is_set()
+        return ConnectionStatus(connected=connected, latency_ms=0, last_heartbeat=dt.datetime.now(dt.UTC))
+
+    def stale_symbols(self) -> list[str]:
+        return [symbol for data in self._data for symbol in data.stale()]
+
+    async def capabilities(self) -> Capabilities:
+        return capabilities()
+
+    # -- account ----------------------------------------------------------------------------------
+    async def get_account(self) -> Account:
+        positions = await self.http.positions()
+        unrealized = sum(
+            (jsondecimal.optional_decimal(p, "unrealized_pl") or _ZERO for p in positions), _ZERO
+        )
+        return mapping.account_from_broker(await self.http.account(), unrealized)
+
+    # -- orders -----------------------------------------------------------------------------------
+    async def _asset(self, symbol: str) -> Asset:
+        asset = self._assets.get(symbol)
+        if asset is None:
+            asset = Asset.from_broker(await self.http.asset(symbol))
+            self._assets[symbol] = asset
+        return asset
+
+    async def _held(self, symbol: str) -> Decimal:
+        """The signed position in `symbol` (0 when flat)."""
+        try:
+            body = await self.http.position(mapping.position_id(symbol))
+        except PositionNotFound:
+            return _ZERO
+        return jsondecimal.decimal_field(body, "qty")
+
+    async def submit_order(self, request: SubmitOrderRequest) -> OrderHandle:
+        order_rules.check_submit(request)
+        asset = await self._asset(request.symbol)
+        if not asset.tradable:
+            raise reject_codes.rejected(RejectReason.SYMBOL_NOT_TRADEABLE, symbol=request.symbol)
+        mapping.check_supported(request, asset)
+        request = mapping.normalize_submit(request, asset)
+        if request.reduce_only:
+            # Not native on Alpaca: checked against the position (mapping.md §2).
+            held = await self._held(request.symbol)
+            quantity = Decimal(request.quantity)
+            reduces = (held > 0 and request.side == Side.SELL) or (held < 0 and request.side == Side.BUY)
+            if not reduces or quantity > abs(held):
+                raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
+        if request.client_order_id is not None:
+            client_id = ALPACA_CLIENT_ID.check(request.client_order_id)
+        else:
+            client_id = self._ids.next_id()
+        payload = mapping.order_payload(request, client_id, asset)
+        try:
+            self.store.record_order(OrderIds(client_id, client_id, request.symbol))
+        except StoreError:
+            # The client's id of an order we sent before: the same order, not a second one.
+            known = await self.http.find_by_client_id(client_id)
+            if known is not None:
+                return self._handle(self._same(payload, known))
+        result = await submit_idempotent(self.http, client_id, payload)
+        body = self._same(payload, result.order) if result.adopted else result.order
+        with contextlib.suppress(StoreError):
+            self.store.set_broker_id(client_id, str(body["id"]))
+        if self._stream is not None:
+            self._stream.track(body)
+        return self._handle(body)
+
+    @staticmethod
+    def _same(payload: Mapping[str, object], body: BrokerBody) -> BrokerBody:
+        """`body` when it is the order `payload` asks for; else the client reused its id."""
+        if not mapping.same_order(payload, body):
+            raise ValidationError(
+                "Validation error: client_order_id is already used by a different order",
+                {"field": "client_order_id", "order_id": str(body.get("id"))},
+            )
+        return body
+
+    def _handle(self, body: BrokerBody) -> OrderHandle:
+        order = mapping.order_from_broker(body)
+        return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
+
+    async def get_order(self, order_id: str) -> Order:
+        return mapping.order_from_broker(await self.http.get_order(order_id))
+
+    async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
+        try:
+            return await self._listed(status, request)
+        except SymbolNotFound:
+            return []  # a filter on a symbol Alpaca does not know matches no order
+
+    async def _listed(self, status: str, request: ListOrdersRequest) -> list[Order]:
+        bodies = await self.http.list_orders(
+            status,
+            after=_rfc3339(request.since),
+            until=_rfc3339(request.until),
+            symbols=request.symbol,
+            side=None if request.side is None else Side(request.side).name.lower(),
+        )
+        out: list[Order] = []
+        for body in bodies:
+            out.append(mapping.order_from_broker(body))
+            out += [
+                mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
+            ]
+        wanted = set(request.status)
+        out = [
+            o
+            for o in out
+            if (not wanted or o.status in wanted)
+            and (request.client_order_id is None or o.client_order_id == request.client_order_id)
+        ]
+        return out if request.limit is None else out[: request.limit]
+
+    async def list_orders(self, request: ListOrdersRequest) -> list[Order]:
+        return [o for o in await self._orders("open", request) if o.status in _WORKING]
+
+    async def list_order_history(self, request: ListOrdersRequest) -> list[Order]:
+        return [o for o in await self._orders("closed", request) if o.status not in _WORKING]
+
+    async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
+        order_rules.check_modify(request)
+        order = await self.get_order(order_id)
+        asset = await self._asset(order.symbol)
+        reference = request.limit_price or request.stop_price
+        grid = mapping.grid_for(asset, None if reference is None else Decimal(reference))
+        request = precision.normalize_modify(request, order.side, grid, order.trailing_type)
+        body = mapping.modify_payload(request, order)
+        if not body:
+            return ModifyOrderResult(order=order)  # rest.md: an empty PATCH changes nothing
+        if order.status not in _WORKING:
+            raise OrderNotModifiable(
+                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
+            )
+        new = await self.http.replace_order(order_id, body)
+        if self._stream is not None:
+            self._stream.track(new)
+        return ModifyOrderResult(order=mapping.order_from_broker(new), previous_order_id=order_id)
+
+    async def cancel_order(self, order_id: str) -> CancelOrderResult:
+        order = await self.get_order(order_id)
+        if order.status == OrderStatus.CANCELLED:
+            return CancelOrderResult(success=True, order=order)  # idempotent
+        if order.status not in _WORKING:
+            raise OrderNotModifiable(
+                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
+            )
+        await self.http.cancel_order(order_id)
+        # Alpaca cancels asynchronously: the order as it stands now; the final state is an event.
+        return CancelOrderResult(success=True, order=await self.get_order(order_id))
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
+        if symbol is None:
+            rows = await self.http.cancel_all()
+            failed = [str(r.get("id")) for r in rows if r.get("status") not in (200, 204)]
+            return CancelAllResult(
+                cancelled_count=len(rows) - len(failed), failed_count=len(failed), failed_order_ids=failed
+            )
+        # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one.
+        cancelled, failed = 0, []
+        for body in await self.http.list_orders("open", symbols=symbol):
+            try:
+                await self.http.cancel_order(str(body["id"]))
+                cancelled += 1
+            except TradewireError:
+                failed.append(str(body["id"]))
+        return CancelAllResult(cancelled_count=cancelled, failed_count=len(failed), failed_order_ids=failed)
+
+    # -- positions --------------------------------------------------------------------------------
+    def _position(self, body: BrokerBody) -> Position:
+        # Alpaca's positions have no opening time: the first time this process saw each one open.
+        now = dt.datetime.now(dt.UTC)
+        opened = self._opened.setdefault(str(body["symbol"]), now)
+        return mapping.position_from_broker(body, opened_at=opened, at=now)
+
+    async def list_positions(self, symbol: str | None = None) -> list[Position]:
+        bodies = await self.http.positions()
+        for gone in set(self._opened) - {str(b["symbol"]) for b in bodies}:
+            del self._opened[gone]
+        positions = [self._position(b) for b in bodies]
+        return [p for p in positions if symbol is None or p.symbol == symbol or p.id == symbol]
+
+    async def get_position(self, position_id: str) -> Position:
+        return self._position(await self.http.position(mapping.position_id(position_id)))
+
+    async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
+        order_rules.check_close(request)
+        position = await self.get_position(position_id)
+        if request.cancel_associated_orders:
+            await self.cancel_all_orders(position.symbol)
+        if request.order_type == OrderType.LIMIT:
+            # Alpaca closes at market only: a limit close is an opposite limit order for the size.
+            side = Side.SELL if position.side == PositionSide.LONG else Side.BUY
+            return await self.submit_order(
+                SubmitOrderRequest(
+                    symbol=position.symbol,
+                    side=side,
+                    quantity=request.quantity or position.quantity,
+                    order_type=OrderType.LIMIT,
+                    limit_price=request.limit_price,
+                )
+            )
+        quantity = None if request.quantity is None else jsondecimal.decimal_text(Decimal(request.quantity))
+        body = await self.http.close_position(position.id, quantity)
+        if self._stream is not None:
+            self._stream.track(body)
+        return self._handle(body)
+
+    async def close_all_positions(self, symbol: str | None = None) -> list[OrderHandle]:
+        if symbol is not None:
+            try:
+                return [await self.close_position(mapping.position_id(symbol), ClosePositionRequest())]
+            except PositionNotFound:
+                return []
+        handles = []
+        for row in await self.http.close_all(cancel_orders=True):
+            body = row.get("body")
+            if isinstance(body, dict) and "id" in body and row.get("status") == 200:
+                if self._stream is not None:
+                    self._stream.track(body)
+                handles.append(self._handle(body))
+            else:
+                log.warning("Alpaca did not close %s: %s", row.get("symbol"), body)
+        return handles
+
+    # -- fills and market data --------------------------------------------------------------------
+    async def list_trades(self, request: ListTradesRequest) -> list[Trade]:
+        activities = await self.http.fill_activities(_rfc3339(request.since))
+        trades = [mapping.trade_from_activity(a) for a in activities]
+        trades = [
+            t
+            for t in trades
+            if (request.symbol is None or t.symbol == request.symbol)
+            and (request.order_id is None or t.order_id == request.order_id)
+            and (request.until is None or t.timestamp is None or t.timestamp <= request.until)
+        ]
+        trades.reverse()  # newest first
+        return trades if request.limit is None else trades[: request.limit]
+
+    async def get_quote(self, symbol: str) -> Quote:
+        quote = await self.http.latest_quote(symbol, mapping.is_crypto_symbol(symbol))
+        return mapping.quote_from_broker(symbol, quote)
+
+    async def get_bars(self, request: GetBarsRequest) -> list[Bar]:
+        timeframe = mapping.TIMEFRAMES.get(request.timeframe)
+        if timeframe is None:
+            raise InvalidRequest("Invalid request: timeframe is required", {"field": "timeframe"})
+        bars = await self.http.bars(
+            request.symbol,
+            mapping.is_crypto_symbol(request.symbol),
+            timeframe,
+            start=_rfc3339(request.start),
+            end=_rfc3339(request.end),
+            limit=request.limit,
+        )
+        return [mapping.bar_from_broker(request.symbol, request.timeframe, b) for b in bars]
