@@ -21,6 +21,11 @@ log = logging.getLogger("tradewire.gateway.edge")
 #: Seconds a refused connection may take to send its request before it is closed unanswered: short,
 #: because it holds a socket without counting against any limit.
 REFUSED_GRACE = 1.0
+#: After an error answer the connection is half-closed and the client's further input read and dropped
+#: for this long (or up to LINGER_BYTES), as nginx's lingering close does: closing with unread input
+#: makes the kernel send a reset, which can destroy the answer before the client reads it.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1 << 20
 
 
 class _SlotHolder(asyncio.Protocol):
@@ -85,6 +90,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._head_started = 0.0
         self._head_timer: TimerHandle | None = None
         self._heads = 0  # request heads completed on this connection
+        self._lingering = -1  # bytes dropped since an error answer; -1: not lingering
 
     # Connection lifetime
 
@@ -103,6 +109,11 @@ class EdgeProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering >= 0:
+            self._lingering += len(data)
+            if self._lingering > LINGER_BYTES:
+                self.transport.close()
+            return
         if self._slot is None:
             self._answer_and_close(503, ErrorCode.RATE_LIMITED, "Too many connections", retry_after=True)
             return
@@ -210,7 +221,13 @@ class EdgeProtocol(HttpToolsProtocol):
             body,
         ]
         self.transport.write(b"".join(parts))
-        self.transport.close()
+        self._cancel_head_timer()
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()  # the answer, then FIN: the client reads it, then end of stream
+        self._lingering = 0
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def edge_protocol(settings: GatewaySettings) -> type[EdgeProtocol]:
