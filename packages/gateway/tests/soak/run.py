@@ -6,7 +6,8 @@ Starts `tradewire-gateway serve --platform mock` on a free loopback port, then, 
 `--clients` traders submit, modify and cancel over REST (traders.py) while stream readers follow
 the event stream; in the middle third, readers that never read, clients sending garbage frames and
 endless request heads run beside them (abusers.py). Then SIGTERM arrives with the traders still
-trading. While the gateway drains, the invariants are read back over REST (checks.py): every
+trading; they leave once /readyz says the gateway drains. While it drains, the invariants are
+read back over REST (checks.py): every
 accepted order exactly once, positions equal to the sum of fills, cash exact. Then: every stream
 client closed with the right code, the process exited cleanly, and memory after the abuse is back
 near the baseline taken before it. Prints the figures; exits 1 on any failure.
@@ -36,9 +37,11 @@ BIN = Path(sys.executable).parent
 STARTING_CASH = Decimal("100000")
 #: Memory the abuse may leave behind, beyond the baseline plus what the traders' orders add.
 MEMORY_SLACK_MB = 64.0
-#: Seconds the gateway keeps answering after SIGTERM (readyz 503) so the invariants can be read.
-DRAIN_SECONDS = 8.0
-EXIT_TIMEOUT = 20.0
+#: Seconds the gateway keeps answering after SIGTERM (readyz 503) so the invariants can be read: reading
+#: back tens of thousands of orders and fills takes a while on a loaded machine.
+DRAIN_SECONDS = 30.0
+#: The drain, then the goodbye to stream clients and uvicorn's own graceful wait.
+EXIT_TIMEOUT = DRAIN_SECONDS + 15.0
 
 
 def free_port() -> int:
@@ -112,13 +115,18 @@ async def soak(args: argparse.Namespace, process: subprocess.Popen[bytes], url: 
 
     process.send_signal(signal.SIGTERM)
     draining = await wait_draining(url)
+    # The gateway still serves while it drains; the traders leave, as a load balancer's clients
+    # would, so that the state read back next is final.
+    stop.set()
     tallies = await asyncio.gather(*trading)
     accepted = {cid: oid for t in tallies for cid, oid in t.accepted.items()}
     failures: list[str] = []
     counts: dict[str, int] = {}
     if draining:
         try:
+            started = time.perf_counter()
             failures, counts = checks.check(url, key, accepted, STARTING_CASH)
+            counts["read_back_ms"] = int((time.perf_counter() - started) * 1000)
         except httpx.TransportError as e:
             failures.append(f"the gateway stopped answering within the drain window: {e}")
     else:
