@@ -27,8 +27,9 @@ EPILOG = """\
 platforms:
   mock            the engine's kernel on random-walk prices, a live clock (no credentials)
   backtest        the engine's BacktestVenue, time advancing on acks
-  alpaca-paper, alpaca-live, binance-testnet, binance-live
-                  not available in this build (their providers ship separately); the live ones
+  alpaca-paper, alpaca-live
+                  with tradewire-brokers[alpaca] installed (keys from APCA_API_KEY_ID and
+                  APCA_API_SECRET_KEY); binance-testnet, binance-live: planned; the live ones
                   (and any provider whose venue is live) also require the --allow-live-orders
                   flag AND TRADEWIRE_ALLOW_LIVE_ORDERS=true in the environment
   third-party     any provider registered in the 'tradewire.venues' entry-point group
