@@ -91,13 +91,13 @@ class SymbolRules:
         value = None if found is None else optional_decimal(found, key)
         return None if value is None or value == 0 else value
 
-    def lot(self, market: bool) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-        """(stepSize, minQty, maxQty) of the quantity: MARKET_LOT_SIZE for market orders when it is set."""
-        if market and self._value("MARKET_LOT_SIZE", "stepSize") is not None:
-            name = "MARKET_LOT_SIZE"
-        else:
-            name = "LOT_SIZE"
-        return (self._value(name, "stepSize"), self._value(name, "minQty"), self._value(name, "maxQty"))
+    def lot(self, market: bool) -> tuple[Decimal | None, Decimal | None]:
+        """(stepSize, minQty) of the quantity: MARKET_LOT_SIZE's for market orders where they are set."""
+        step, minimum = self._value("LOT_SIZE", "stepSize"), self._value("LOT_SIZE", "minQty")
+        if market:
+            step = self._value("MARKET_LOT_SIZE", "stepSize") or step
+            minimum = self._value("MARKET_LOT_SIZE", "minQty") or minimum
+        return step, minimum
 
     @property
     def tick(self) -> Decimal:
@@ -106,7 +106,7 @@ class SymbolRules:
 
     def grid(self, market: bool = False) -> precision.Grid:
         """The grid rest.md's precision rule brings an order onto."""
-        step, minimum, _ = self.lot(market)
+        step, minimum = self.lot(market)
         return precision.Grid(
             tick_size=self.tick, lot_step=step or precision.DEFAULT_LOT_STEP, min_quantity=minimum
         )
@@ -150,14 +150,13 @@ class SymbolRules:
             )
 
     def _lot(self, order: OrderFigures) -> None:
-        name = (
-            "MARKET_LOT_SIZE" if order.market and self._value("MARKET_LOT_SIZE", "stepSize") else "LOT_SIZE"
-        )
-        _, low, high = self.lot(order.market)
-        if low is not None and order.quantity < low:
-            raise _refuse(name, f"quantity {codec.dec(order.quantity)} is below {codec.dec(low)}")
-        if high is not None and order.quantity > high:
-            raise _refuse(name, f"quantity {codec.dec(order.quantity)} is above {codec.dec(high)}")
+        # A market order meets both: LOT_SIZE, and MARKET_LOT_SIZE's non-zero bounds.
+        for name in ("LOT_SIZE", "MARKET_LOT_SIZE") if order.market else ("LOT_SIZE",):
+            low, high = self._value(name, "minQty"), self._value(name, "maxQty")
+            if low is not None and order.quantity < low:
+                raise _refuse(name, f"quantity {codec.dec(order.quantity)} is below {codec.dec(low)}")
+            if high is not None and order.quantity > high:
+                raise _refuse(name, f"quantity {codec.dec(order.quantity)} is above {codec.dec(high)}")
 
     def _iceberg(self, order: OrderFigures) -> None:
         parts = self.filters.get("ICEBERG_PARTS")

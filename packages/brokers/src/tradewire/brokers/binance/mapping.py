@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text, optional_decimal
 from tradewire.brokers.binance.filters import OrderFigures, SymbolRules
-from tradewire.protocol import codec
 from tradewire.protocol.errors import UnsupportedOperation
 from tradewire.protocol.messages import (
     Bar,
@@ -305,7 +304,7 @@ def order_status(status: str, quantity: Decimal, filled: Decimal) -> OrderStatus
 def _price(body: Mapping[str, Any], key: str) -> str | None:
     # Unset prices are zero strings (binance.md §5.1).
     value = optional_decimal(body, key)
-    return None if value is None or value == 0 else codec.dec(value)
+    return None if value is None or value == 0 else decimal_text(value)
 
 
 def _order(
@@ -338,14 +337,14 @@ def _order(
         symbol=symbol,
         side=_SIDES_BACK.get(side, Side.UNSPECIFIED),
         order_type=order_type,
-        quantity=codec.dec(quantity),
-        filled_quantity=codec.dec(filled),
-        remaining_quantity=codec.dec(max(quantity - filled, _ZERO)),
+        quantity=decimal_text(quantity),
+        filled_quantity=decimal_text(filled),
+        remaining_quantity=decimal_text(max(quantity - filled, _ZERO)),
         limit_price=price if kind not in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") else None,
         stop_price=stop,
-        trailing_distance=codec.dec(Decimal(int(str(delta))) / 100) if trailing else None,
+        trailing_distance=decimal_text(Decimal(int(str(delta))) / 100) if trailing else None,
         trailing_type=TrailingType.PERCENT if trailing else None,
-        average_fill_price=codec.dec(quote_filled / filled) if filled > 0 else None,
+        average_fill_price=decimal_text(quote_filled / filled) if filled > 0 else None,
         status=order_status(status, quantity, filled),
         post_only=True if kind == "LIMIT_MAKER" else None,
         display_quantity=iceberg,
@@ -457,9 +456,9 @@ def trade_from_report(event: Mapping[str, Any]) -> Trade:
         order_id=order_id(symbol, int(event["i"])),
         symbol=symbol,
         side=_SIDES_BACK.get(str(event.get("S")), Side.UNSPECIFIED),
-        quantity=codec.dec(decimal_field(event, "l")),
-        price=codec.dec(decimal_field(event, "L")),
-        commission=codec.dec(commission),
+        quantity=decimal_text(decimal_field(event, "l")),
+        price=decimal_text(decimal_field(event, "L")),
+        commission=decimal_text(commission),
         commission_currency=str(event.get("N") or ""),
         is_maker=bool(event.get("m")),
         timestamp=millis(event.get("T")),
@@ -474,9 +473,9 @@ def trade_from_my_trade(body: Mapping[str, Any]) -> Trade:
         order_id=order_id(symbol, int(body["orderId"])),
         symbol=symbol,
         side=Side.BUY if body.get("isBuyer") else Side.SELL,
-        quantity=codec.dec(decimal_field(body, "qty")),
-        price=codec.dec(decimal_field(body, "price")),
-        commission=codec.dec(optional_decimal(body, "commission") or _ZERO),
+        quantity=decimal_text(decimal_field(body, "qty")),
+        price=decimal_text(decimal_field(body, "price")),
+        commission=decimal_text(optional_decimal(body, "commission") or _ZERO),
         commission_currency=str(body.get("commissionAsset") or ""),
         is_maker=bool(body.get("isMaker")),
         timestamp=millis(body.get("time")),
@@ -517,7 +516,7 @@ def timeframe_of(interval: str) -> Timeframe:
 
 
 def _text_decimal(value: object, key: str) -> str:
-    return codec.dec(decimal_field({key: value}, key))
+    return decimal_text(decimal_field({key: value}, key))
 
 
 def bar_from_kline(symbol: str, timeframe: Timeframe, row: list[Any]) -> Bar:
@@ -555,10 +554,10 @@ def quote_from_book(
     return Quote(
         symbol=symbol,
         provider=_VENUE,
-        bid=codec.dec(bid),
-        bid_size=codec.dec(decimal_field(book, "B" if stream else "bidQty")),
-        ask=codec.dec(ask),
-        ask_size=codec.dec(decimal_field(book, "A" if stream else "askQty")),
-        last=codec.dec(last if last is not None else mid),
+        bid=decimal_text(bid),
+        bid_size=decimal_text(decimal_field(book, "B" if stream else "bidQty")),
+        ask=decimal_text(ask),
+        ask_size=decimal_text(decimal_field(book, "A" if stream else "askQty")),
+        last=decimal_text(last if last is not None else mid),
         timestamp=at or dt.datetime.now(dt.UTC),
     )

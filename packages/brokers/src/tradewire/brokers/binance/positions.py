@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from tradewire.brokers._live.jsondecimal import decimal_field
+from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text
 from tradewire.brokers._live.store import Store
-from tradewire.protocol import codec
 from tradewire.protocol.messages import Account, Position, PositionSide
 
 __all__ = ["Basis", "PositionBook"]
@@ -170,11 +169,11 @@ class PositionBook:
             id=symbol,
             symbol=symbol,
             side=PositionSide.LONG,
-            quantity=codec.dec(held),
+            quantity=decimal_text(held),
             # binance.md §11: null if unknown; the wire field is a string, so "0" stands for unknown.
-            average_entry_price=codec.dec(average) if average is not None else "0",
-            current_price=codec.dec(price),
-            unrealized_pnl=codec.dec(unrealized),
+            average_entry_price=decimal_text(average) if average is not None else "0",
+            current_price=decimal_text(price),
+            unrealized_pnl=decimal_text(unrealized),
             realized_pnl="0",
             opened_at=opened,
             updated_at=now,
@@ -194,10 +193,10 @@ class PositionBook:
             marked += Decimal(position.quantity) * Decimal(position.current_price)
             unrealized += Decimal(position.unrealized_pnl)
         return Account(
-            balance=codec.dec(cash),
-            equity=codec.dec(cash + marked),
+            balance=decimal_text(cash),
+            equity=decimal_text(cash + marked),
             margin_used="0",
-            margin_available=codec.dec(free),
-            unrealized_pnl=codec.dec(unrealized),
+            margin_available=decimal_text(free),
+            unrealized_pnl=decimal_text(unrealized),
             currency=self.currency,
         )
