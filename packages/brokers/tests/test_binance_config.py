@@ -32,9 +32,9 @@ def test_testnet_and_live_differ_only_in_urls() -> None:
 def test_overrides_and_malformed_values() -> None:
     env = {
         **KEYS,
-        "TRADEWIRE_BINANCE_REST_URL": "http://127.0.0.1:9/",
-        "TRADEWIRE_BINANCE_WS_API_URL": "ws://127.0.0.1:9/ws-api/v3",
-        "TRADEWIRE_BINANCE_STREAM_URL": "ws://127.0.0.1:9",
+        "BINANCE_API_URL": "http://127.0.0.1:9/",
+        "BINANCE_WS_API_URL": "ws://127.0.0.1:9/ws-api/v3",
+        "BINANCE_STREAM_URL": "ws://127.0.0.1:9",
         "TRADEWIRE_BINANCE_SYMBOLS": "BTC/USDT, ethusdt",
         "TRADEWIRE_BINANCE_QUOTE_ASSETS": "usdc,usdt",
     }

@@ -27,11 +27,11 @@ __all__ = [
 #: The names Binance's own connectors read. The secret is an HMAC secret or an Ed25519 PKCS#8 PEM key.
 KEY_VAR: Final = "BINANCE_API_KEY"
 SECRET_VAR: Final = "BINANCE_API_SECRET"  # noqa: S105 - the variable name, not a secret
-#: Binance names no variables for its URLs: these are Tradewire's (the testkit's fake prints them).
-REST_URL_VAR: Final = "TRADEWIRE_BINANCE_REST_URL"
-WS_API_URL_VAR: Final = "TRADEWIRE_BINANCE_WS_API_URL"
-#: The market streams' base: `/stream?streams=` is appended.
-STREAM_URL_VAR: Final = "TRADEWIRE_BINANCE_STREAM_URL"
+#: The three base URLs (the testkit's fake prints these names): REST (`/api/v3/...` follow), the
+#: WebSocket API (the full URL), the market streams' base (`/stream?streams=` is appended).
+REST_URL_VAR: Final = "BINANCE_API_URL"
+WS_API_URL_VAR: Final = "BINANCE_WS_API_URL"
+STREAM_URL_VAR: Final = "BINANCE_STREAM_URL"
 #: Where the adapter keeps its SQLite file (ids, seen fills, average entry prices).
 STORE_VAR: Final = "TRADEWIRE_BINANCE_STORE"
 #: Symbols whose bookTicker and 1-minute klines are streamed, comma-separated (`BTCUSDT,ETH/USDT`).

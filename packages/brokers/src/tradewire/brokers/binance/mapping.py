@@ -402,9 +402,13 @@ def order_from_report(event: Mapping[str, Any], parent_id: str | None = None) ->
     )
 
 
-def order_version(filled: Decimal, status: str, at_ms: int) -> tuple[int | Decimal, ...]:
-    """One order's state version for `_live.resync`: (cumulative qty, status rank, time)."""
-    return (filled, _RANK.get(status, 9), at_ms)
+def order_version(filled: Decimal, status: str, quantity: Decimal) -> tuple[int | Decimal, ...]:
+    """One order's state version for `_live.resync`: (cumulative qty, status rank, −quantity).
+
+    Built from the state alone, never from a time, so a report, a REST read and a submit's answer of
+    the same state compare equal (one is emitted); an amend only ever lowers the quantity.
+    """
+    return (filled, _RANK.get(status, 9), -quantity)
 
 
 #: mapping.md §6: executionReport `x` → our order event (TRADE decided by `X`).

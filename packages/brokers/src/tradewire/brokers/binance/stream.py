@@ -42,6 +42,7 @@ from tradewire.protocol.messages import (
     Order,
     OrderEvent,
     OrderEventType,
+    OrderStatus,
     PositionEvent,
     ServerMessage,
     TradeEvent,
@@ -133,6 +134,8 @@ class UserStream:
         self.parents: dict[str, str] = {}
         #: Client order id of an exit leg → the entry's client order id (before the legs have ids).
         self.leg_parents: dict[str, str] = {}
+        #: Client order ids of order-list entries (their creation is BRACKET_ORDER_CREATED).
+        self._entries: set[str] = set()
         self._orders_by_client: dict[str, str] = {}
         self._rotate = asyncio.Event()
         self._ws: ClientConnection | None = None
@@ -189,11 +192,13 @@ class UserStream:
         our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
         self.track(body)
         self._created.add(our_id)
-        status = str(body.get("status") or "")
-        filled = jsondecimal.optional_decimal(body, "executedQty") or _ZERO
-        self.sequencer.versions[our_id] = mapping.order_version(
-            filled, status, int(body.get("updateTime") or 0)
-        )
+        self.sequencer.versions[our_id] = _rest_version(body)
+
+    def expect_list(self, entry_client_id: str, leg_client_ids: tuple[str, ...]) -> None:
+        """An order list is about to be sent: its legs' parent and its entry's creation event."""
+        self._entries.add(entry_client_id)
+        for leg in leg_client_ids:
+            self.leg_parents[leg] = entry_client_id
 
     def rotate_now(self) -> None:
         """Open a fresh socket now and retire the current one (serverShutdown, tests)."""
@@ -364,10 +369,20 @@ class UserStream:
 
     def _rest_order_update(self, body: BrokerBody) -> OrderUpdate[Change]:
         our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
-        at_ms = int(body.get("updateTime") or body.get("time") or 0)
-        filled = jsondecimal.optional_decimal(body, "executedQty") or _ZERO
-        version = mapping.order_version(filled, str(body.get("status") or ""), at_ms)
-        return OrderUpdate(our_id, version, at_ms * 1_000_000, Change("order", body))
+        at_ms = int(body.get("updateTime") or body.get("transactTime") or body.get("time") or 0)
+        return OrderUpdate(our_id, _rest_version(body), at_ms * 1_000_000, Change("order", body))
+
+    def adopt(self, body: BrokerBody) -> None:
+        """An order as a submit or modify answered it: followed, and its state and fills (a FULL
+        answer's `fills`) emitted unless the stream already did: a socket that dropped before its
+        reports arrived loses nothing, one that delivers them too repeats nothing."""
+        self.track(body)
+        updates: list[Update[Change]] = [self._trade_update(row) for row in _fill_rows(body)]
+        updates.append(self._rest_order_update(body))
+        released: list[Update[Change]] = []
+        for update in updates:
+            released += self.sequencer.feed(update)
+        self._release(released)
 
     def _on_event(self, event: BrokerBody) -> None:
         kind = event.get("e")
@@ -393,7 +408,9 @@ class UserStream:
                 FillUpdate(f"{symbol}-t{event['t']}", our_id, at_ms * 1_000_000, Change("report", event))
             )
         filled = jsondecimal.optional_decimal(event, "z") or _ZERO
-        version = mapping.order_version(filled, str(event.get("X") or ""), at_ms)
+        version = mapping.order_version(
+            filled, str(event.get("X") or ""), jsondecimal.decimal_field(event, "q")
+        )
         updates.append(OrderUpdate(our_id, version, at_ms * 1_000_000, Change("report", event)))
         released: list[Update[Change]] = []
         for update in updates:
@@ -445,7 +462,14 @@ class UserStream:
     def _release(self, updates: list[Update[Change]]) -> None:
         messages: list[ServerMessage] = []
         fills: list[str] = []
+        states = {u.order_id: u for u in reversed(updates) if isinstance(u, OrderUpdate)}
         for update in updates:
+            first_news = update.order_id not in self._created and update.order_id in states
+            if first_news and not (isinstance(update, OrderUpdate) and _creates(update.payload)):
+                # Its creation was lost with a socket: report it before anything that happened to it.
+                created = self._created_message(states[update.order_id].payload)
+                if created is not None:
+                    messages.append(created)
             if isinstance(update, FillUpdate):
                 messages.append(self._trade_message(update.payload))
                 fills.append(update.execution_id)
@@ -457,6 +481,33 @@ class UserStream:
             self.store.remember_fills(fills)
         if messages:
             self._emit(StreamBatch(messages))
+
+    def _created_message(self, change: Change) -> ServerMessage | None:
+        """ORDER_CREATED for an order first seen in a later state (as it was when it was placed)."""
+        order = self._order_of(change)
+        if order.client_order_id and order.client_order_id in self.replacements:
+            return None  # a replacement is reported as ORDER_MODIFIED by its own state
+        self._created.add(order.id)
+        order.status = OrderStatus.OPEN
+        order.filled_quantity = "0"
+        order.remaining_quantity = order.quantity
+        order.average_fill_price = None
+        return ServerMessage(
+            order=OrderEvent(
+                event=OrderEventType.ORDER_CREATED,
+                order=order,
+                parent_order_id=order.parent_order_id,
+                timestamp=_now(),
+            )
+        )
+
+    def _order_of(self, change: Change) -> Order:
+        data = change.data
+        if change.kind == "report":
+            our_id = mapping.order_id(str(data["s"]), int(data["i"]))
+            return mapping.order_from_report(data, self.parents.get(our_id))
+        our_id = mapping.order_id(str(data["symbol"]), int(data["orderId"]))
+        return mapping.order_from_broker(data, self.parents.get(our_id))
 
     def _trade_message(self, change: Change) -> ServerMessage:
         data = change.data
@@ -498,6 +549,8 @@ class UserStream:
             kind: OrderEventType | None = OrderEventType.ORDER_MODIFIED
         else:
             kind = mapping.order_event_type(execution, status, created_before=our_id in self._created)
+            if kind == OrderEventType.ORDER_CREATED and client in self._entries:
+                kind = OrderEventType.BRACKET_ORDER_CREATED  # the working order of an OTO / OTOCO
         self._created.add(our_id)
         if kind is None:
             return None
@@ -523,6 +576,43 @@ class UserStream:
             event.timestamp = _now()
             messages.append(ServerMessage(connection=event))
         self._emit(StreamBatch(messages))
+
+
+def _creates(change: Change) -> bool:
+    """Whether this state is itself an order's creation (NEW, a pending leg, a rejection)."""
+    if change.kind == "report":
+        return change.data.get("x") in ("NEW", "REJECTED")
+    status = change.data.get("status")
+    untouched = not (jsondecimal.optional_decimal(change.data, "executedQty") or _ZERO)
+    return status in ("NEW", "PENDING_NEW", "REJECTED") and untouched
+
+
+def _rest_version(body: BrokerBody) -> tuple[int | Decimal, ...]:
+    filled = jsondecimal.optional_decimal(body, "executedQty") or _ZERO
+    return mapping.order_version(
+        filled, str(body.get("status") or ""), jsondecimal.decimal_field(body, "origQty")
+    )
+
+
+def _fill_rows(body: BrokerBody) -> list[BrokerBody]:
+    """A FULL answer's `fills` as `myTrades` rows (same trade ids, so each fill is emitted once)."""
+    rows = []
+    for fill in body.get("fills") or ():
+        rows.append(
+            {
+                "symbol": body["symbol"],
+                "id": fill["tradeId"],
+                "orderId": body["orderId"],
+                "price": fill["price"],
+                "qty": fill["qty"],
+                "commission": fill.get("commission"),
+                "commissionAsset": fill.get("commissionAsset"),
+                "time": body.get("transactTime"),
+                "isBuyer": body.get("side") == "BUY",
+                "isMaker": False,
+            }
+        )
+    return rows
 
 
 def _now() -> dt.datetime:

@@ -323,8 +323,9 @@ class BinanceVenue(Venue):
             known = await self.http.find_order(symbol, client_id)
             if known is not None:
                 return self._handle(known)
+        legs: list[BrokerBody] = []
         if request.stop_loss is not None or request.take_profit is not None:
-            body = await self._submit_list(request, client_id, symbol)
+            body, legs = await self._submit_list(request, client_id, symbol)
         else:
             params = dict(mapping.order_params(request, client_id, symbol))
             result = await submit_idempotent(OrderPath(self.http, symbol), client_id, params)
@@ -332,28 +333,26 @@ class BinanceVenue(Venue):
         our_id = mapping.order_id(symbol, int(body["orderId"]))
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, our_id)
-        self.user_stream.track(body)
+        for placed in (body, *legs):
+            self.user_stream.adopt(placed)
         return self._handle(body)
 
-    async def _submit_list(self, request: SubmitOrderRequest, client_id: str, symbol: str) -> BrokerBody:
-        """A LIMIT entry with exits as OTO / OTOCO; the entry (working) order."""
+    async def _submit_list(
+        self, request: SubmitOrderRequest, client_id: str, symbol: str
+    ) -> tuple[BrokerBody, list[BrokerBody]]:
+        """A LIMIT entry with exits as OTO / OTOCO: the entry (working) order and the exit legs."""
         leg_ids = (self._ids.next_id(), self._ids.next_id())
-        for leg in leg_ids:
-            self.user_stream.leg_parents[leg] = client_id
+        self.user_stream.expect_list(client_id, leg_ids)
         path, params = mapping.list_params(request, client_id, symbol, leg_ids)
         result = await submit_idempotent(OrderPath(self.http, symbol, path), client_id, dict(params))
         body = result.order
         if "orderReports" not in body:
-            return body  # adopted: the working order, found by its client order id
-        working: BrokerBody | None = None
-        for report in body.get("orderReports") or ():
-            if report.get("clientOrderId") == client_id:
-                working = report
-        for report in body.get("orderReports") or ():
-            self.user_stream.track(report)
-        if working is None:
+            return body, []  # adopted: the working order, found by its client order id
+        reports = [r for r in body.get("orderReports") or () if isinstance(r, dict)]
+        working = [r for r in reports if r.get("clientOrderId") == client_id]
+        if not working:
             raise ValidationError("Binance's order list answer has no working order")
-        return working
+        return working[0], [r for r in reports if r.get("clientOrderId") != client_id]
 
     def _check_reduce_only(self, request: SubmitOrderRequest, rules: SymbolRules) -> None:
         # Spot is long-only: a reduce-only order is a sell of at most the held base asset (mapping.md §2).
@@ -476,7 +475,7 @@ class BinanceVenue(Venue):
         new = body["newOrderResponse"]
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, mapping.order_id(symbol, int(new["orderId"])))
-        stream.track(new)
+        stream.adopt(new)
         return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
