@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,25 @@ async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> No
     with pytest.raises(UnsupportedOperation):
         await live.venue.submit_order(limit("50000", time_in_force=TimeInForce.DAY))
     assert await live.venue.list_order_history(ListOrdersRequest(symbol="BTCUSDT")) == []
+
+
+async def test_a_filter_binance_had_but_we_did_not_reloads_the_rules(live: Live) -> None:
+    v = live.venue
+    known = v._rules["BTCUSDT"]
+    v._rules["BTCUSDT"] = replace(known, filters={k: f for k, f in known.filters.items() if k != "NOTIONAL"})
+    with pytest.raises(OrderRejected) as caught:
+        await v.submit_order(limit("50000", quantity="0.00005"))  # Binance's own -1013
+    assert caught.value.details["broker"]["code"] == -1013
+    assert "NOTIONAL" in v._rules["BTCUSDT"].filters  # read again after the refusal
+
+
+@pytest.mark.parametrize("fault", ["server_error_after", "timeout_after"])
+async def test_an_unknown_outcome_of_an_order_list_makes_exactly_one_list(live: Live, fault: str) -> None:
+    getattr(live.fake.faults, fault)("POST", "/api/v3/orderList/otoco")
+    handle = await live.venue.submit_order(limit("50000", stop_loss="45000", take_profit="70000"))
+    orders = await live.venue.list_orders(ListOrdersRequest())
+    assert sorted(o.id for o in orders if o.parent_order_id is None) == [handle.id]
+    assert len(orders) == 3
 
 
 async def test_close_position_sells_the_free_balance_floored_to_the_step(live: Live) -> None:

@@ -55,7 +55,7 @@ class MarketStream:
         symbols: Venue spellings (`BTCUSDT`).
         emit: Called with each batch; must not block.
         klines: REST klines `(symbol, interval, start_ms) -> rows` for the gap fill (BinanceHttp.klines).
-        on_price: Called with (symbol, mid) on each bookTicker (marks positions).
+        on_price: Called with (symbol, last trade or else mid) on each bookTicker (marks positions).
     """
 
     def __init__(
@@ -82,6 +82,8 @@ class MarketStream:
         self._wall = wall
         #: Open time (ms) of the last closed 1-minute bar emitted per symbol: the gap fill starts after it.
         self.last_bar: dict[str, int] = {}
+        #: The last trade price per symbol (the trade stream).
+        self.last_trade: dict[str, Decimal] = {}
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
@@ -173,7 +175,7 @@ class MarketStream:
         kind = data.get("e")
         if kind is None and "b" in data and "a" in data:  # bookTicker has no event type
             symbol = str(data["s"])
-            quote = mapping.quote_from_book(symbol, data)
+            quote = mapping.quote_from_book(symbol, data, self.last_trade.get(symbol))
             if self._on_price is not None:
                 self._on_price(symbol, Decimal(quote.last))
             return ServerMessage(quote=QuoteEvent(quote=quote, timestamp=quote.timestamp))
@@ -187,6 +189,10 @@ class MarketStream:
                 return None  # already emitted (gap fill)
             self.last_bar[symbol] = opened
             return ServerMessage(candle=CandleEvent(bar=mapping.bar_from_stream(kline), timestamp=_now()))
+        if kind == "trade":
+            # No event of its own on the wire: the last trade price is the next quote's `last`.
+            self.last_trade[str(data["s"])] = jsondecimal.decimal_field(data, "p")
+            return None
         if kind == "serverShutdown":
             raise websockets.exceptions.ConnectionClosedOK(None, None)
         return None

@@ -24,7 +24,7 @@ from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
-from tradewire.brokers.binance import mapping
+from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.capabilities import capabilities
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
@@ -37,6 +37,7 @@ from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotFound,
     OrderNotModifiable,
+    OrderRejected,
     PositionNotFound,
     ProviderUnavailable,
     SymbolNotFound,
@@ -324,12 +325,18 @@ class BinanceVenue(Venue):
             if known is not None:
                 return self._handle(known)
         legs: list[BrokerBody] = []
-        if request.stop_loss is not None or request.take_profit is not None:
-            body, legs = await self._submit_list(request, client_id, symbol)
-        else:
-            params = dict(mapping.order_params(request, client_id, symbol))
-            result = await submit_idempotent(OrderPath(self.http, symbol), client_id, params)
-            body = result.order
+        try:
+            if request.stop_loss is not None or request.take_profit is not None:
+                body, legs = await self._submit_list(request, client_id, symbol)
+            else:
+                params = dict(mapping.order_params(request, client_id, symbol))
+                result = await submit_idempotent(OrderPath(self.http, symbol), client_id, params)
+                body = result.order
+        except OrderRejected as e:
+            if errors.code_of(e.details.get("broker") if isinstance(e.details, dict) else None) == -1013:
+                # A filter we did not know of refused it: Binance's rules changed, read them again.
+                await self._load_rules((symbol,))
+            raise
         our_id = mapping.order_id(symbol, int(body["orderId"]))
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, our_id)
