@@ -460,7 +460,7 @@ class Exchange:
         spec = self.specs[symbol]
         lst = OrderList(self.next_list_id, symbol, contingency, client_id, [], self.now())
         working = legs[0] if shape != "OCO" else None
-        oco = legs if shape == "OCO" else legs[2:] if shape == "OTOCO" else []
+        oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
         if shape == "OCO" and not self._oco_prices_ok(legs, market.last):
             raise errors.rejected("The relationship of the prices for the orders is not correct.")
         for leg in legs:

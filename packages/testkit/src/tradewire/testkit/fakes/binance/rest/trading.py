@@ -224,7 +224,7 @@ async def _new_list(request: web.Request, shape: str) -> web.Response:
                 params, side=params.get("pendingSide", ""), quantity=params.get("pendingQuantity", "")
             )
             legs += [_leg(shared, "pendingAbove", True, True), _leg(shared, "pendingBelow", True, True)]
-    oco = legs if shape == "OCO" else legs[2:]
+    oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
     if oco and any(leg.type in ("LIMIT", "MARKET") for leg in oco):
         raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
     client_id = params.get("listClientOrderId") or orders.new_client_id()
