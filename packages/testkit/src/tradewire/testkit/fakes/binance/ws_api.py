@@ -41,7 +41,7 @@ class ApiHub:
         drop = self.faults.take_stream_drop() if trade and listeners else None
         for conn in listeners:
             if drop == "before_fill":
-                conn.socket.drop()
+                conn.socket.drop_later()  # what was sent before arrives; this fill never does
                 continue
             for sub in conn.subscriptions:
                 conn.socket.send({"subscriptionId": sub, "event": event})
