@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
@@ -358,6 +359,76 @@ async def test_market_data_quotes_stream_and_mark_positions(tmp_path: Path) -> N
             assert venue.stale_symbols() == []
             [btc] = await venue.list_positions("BTCUSDT")
             assert Decimal(btc.current_price) > Decimal("60000")  # marked at the streamed mid
+        finally:
+            await venue.close()
+            await harness._task
+
+
+async def test_closed_bars_stream_and_a_gap_is_filled_from_rest_klines_once(tmp_path: Path) -> None:
+    start = (int(time.time()) // 60 - 60) * 60_000  # an hour ago, on a minute: every bar can close
+    async with fakes.FakeBinance(frozen_ms=start) as fake:
+        venue = venue_for(fake, tmp_path, TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
+        await venue.connect()
+        harness = Live(fake, venue)
+
+        def bars() -> list[tuple[int, str]]:
+            return [(int(b.timestamp.timestamp()), b.close) for m in harness.out
+                    if m.candle is not None and (b := m.candle.bar) is not None]  # fmt: skip
+
+        async def minute(price: str) -> None:
+            fake.set_price("BTCUSDT", price)
+            fake.clock.advance(60)
+
+        try:
+            async with asyncio.timeout(10):
+                while venue.stale_symbols():
+                    await asyncio.sleep(0.02)
+            await minute("60001")
+            await minute("60002")
+            fake.set_price("BTCUSDT", "60003")  # opens minute 2: minutes 0 and 1 are final
+            async with asyncio.timeout(10):
+                while len(bars()) < 2:
+                    await asyncio.sleep(0.02)
+            fake.drop_sockets()
+            await minute("60004")  # the market moves while the socket is down
+            await minute("60005")
+            fake.set_price("BTCUSDT", "60006")
+            async with asyncio.timeout(10):
+                while len(bars()) < 4:
+                    await asyncio.sleep(0.02)
+            await asyncio.sleep(0.5)  # anything twice would show now
+            got = bars()
+            assert [close for _, close in got] == ["60001", "60002", "60004", "60005"]
+            assert [t - got[0][0] for t, _ in got] == [0, 60, 120, 180]
+        finally:
+            await venue.close()
+            await harness._task
+
+
+async def test_an_ed25519_key_signs_rest_and_the_user_data_subscription(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    async with fakes.FakeBinance(ed25519_public_pem=public) as fake:
+        venue = venue_for(
+            fake, tmp_path, BINANCE_API_KEY=fake.config.ed25519_api_key, BINANCE_API_SECRET=private
+        )
+        assert venue.config.credentials.secret.reveal().startswith("-----BEGIN")
+        await venue.connect()
+        harness = Live(fake, venue)
+        try:
+            assert venue.http.signer.kind == "ed25519"
+            handle = await venue.submit_order(order())
+            await harness.until("ORDER_FILLED")  # the subscription, signed with the same key
+            assert [oid for _, oid in harness.trades()] == [handle.id]
         finally:
             await venue.close()
             await harness._task

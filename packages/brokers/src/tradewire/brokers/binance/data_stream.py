@@ -56,6 +56,7 @@ class MarketStream:
         emit: Called with each batch; must not block.
         klines: REST klines `(symbol, interval, start_ms) -> rows` for the gap fill (BinanceHttp.klines).
         on_price: Called with (symbol, last trade or else mid) on each bookTicker (marks positions).
+        now_ms: Binance's clock (`BinanceHttp.timestamp`): which REST bars are closed.
     """
 
     def __init__(
@@ -69,7 +70,7 @@ class MarketStream:
         policy: Backoff | None = None,
         draw: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-        wall: Callable[[], float] = time.time,
+        now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self.config = config
         self.symbols = list(symbols)
@@ -79,7 +80,7 @@ class MarketStream:
         self.policy = policy or Backoff()
         self._draw = draw
         self._sleep = sleep
-        self._wall = wall
+        self._now_ms = now_ms
         #: Open time (ms) of the last closed 1-minute bar emitted per symbol: the gap fill starts after it.
         self.last_bar: dict[str, int] = {}
         #: The last trade price per symbol (the trade stream).
@@ -137,10 +138,12 @@ class MarketStream:
             if last is None:
                 continue  # nothing streamed yet: no gap to fill
             rows = await self._klines(symbol, "1m", last + _MINUTE_MS)
-            now_ms = int(self._wall() * 1000)
+            now_ms = self._now_ms()
             out = []
-            for row in rows:
-                if int(row[6]) < now_ms and int(row[0]) > last:  # closed bars only
+            for index, row in enumerate(rows):
+                # Closed bars only: any bar with a later one after it, the last one once its time is up.
+                closed = index + 1 < len(rows) or int(row[6]) < now_ms
+                if closed and int(row[0]) > last:
                     out.append(
                         ServerMessage(
                             candle=CandleEvent(

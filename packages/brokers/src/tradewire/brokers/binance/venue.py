@@ -166,6 +166,8 @@ class BinanceVenue(Venue):
                     self._queue.put_nowait,
                     lambda symbol, interval, start: self.http.klines(symbol, interval, start=start),
                     on_price=self.book.prices.__setitem__,
+                    policy=self._backoff,
+                    now_ms=self.http.timestamp,
                 )
                 self._market.start()
             self._refresher = asyncio.create_task(self._refresh_rules(), name="binance-exchange-info")
