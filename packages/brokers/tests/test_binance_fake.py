@@ -171,6 +171,23 @@ async def test_limit_modify_amend_cancel_and_cancel_all(live: Live) -> None:
     assert {o.status for o in history} == {OrderStatus.CANCELLED}
 
 
+async def test_client_order_ids_are_echoed_only_as_the_client_gave_them(live: Live) -> None:
+    v = live.venue
+    made_up = await v.submit_order(limit("50000"))
+    assert made_up.client_order_id is None and (await v.get_order(made_up.id)).client_order_id is None
+    given = await v.submit_order(limit("49000", client_order_id="my-1"))
+    assert given.client_order_id == "my-1"
+    again = await v.submit_order(limit("49000", client_order_id="my-1"))  # the same order, not another
+    assert again.id == given.id
+    modified = await v.modify_order(given.id, ModifyOrderRequest(limit_price="49001"))
+    assert modified.order is not None and modified.order.client_order_id == "my-1"  # as given at submission
+    [found] = await v.list_orders(ListOrdersRequest(client_order_id="my-1"))
+    assert found.id == modified.order.id
+    await live.until("ORDER_MODIFIED")
+    shown = {o.id: o.client_order_id for o in live.orders("ORDER_CREATED") + live.orders("ORDER_MODIFIED")}
+    assert shown == {made_up.id: None, given.id: "my-1", modified.order.id: "my-1"}
+
+
 @pytest.mark.parametrize(
     "request_",
     [

@@ -31,6 +31,7 @@ from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Ste
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
 from tradewire.brokers._live.store import Store
 from tradewire.brokers.binance import mapping, signing
+from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.errors import error_from_response
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody
@@ -123,6 +124,8 @@ class UserStream:
         self.lifetime = lifetime
         self.link = Reconnector(policy or Backoff(), draw)
         self.sequencer: Sequencer[Change] = Sequencer(SeenIds(store.seen_fills()))
+        #: The client order ids answers show (the client's own, rest.md).
+        self.given = GivenIds(store)
         #: Our order id → where it lives, for every order not yet finished.
         self.open_orders: dict[str, Tracked] = {}
         self._created: set[str] = set()
@@ -492,6 +495,7 @@ class UserStream:
         order.filled_quantity = "0"
         order.remaining_quantity = order.quantity
         order.average_fill_price = None
+        order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(
                 event=OrderEventType.ORDER_CREATED,
@@ -554,6 +558,7 @@ class UserStream:
         self._created.add(our_id)
         if kind is None:
             return None
+        order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=_now())
         )

@@ -26,6 +26,7 @@ from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.capabilities import capabilities
+from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
 from tradewire.brokers.binance.filters import SymbolRules
@@ -326,6 +327,7 @@ class BinanceVenue(Venue):
             known = await self.http.find_order(symbol, client_id)
             if known is not None:
                 return self._handle(known)
+        self.given.record(client_id, request.client_order_id)
         legs: list[BrokerBody] = []
         try:
             if request.stop_loss is not None or request.take_profit is not None:
@@ -351,6 +353,8 @@ class BinanceVenue(Venue):
     ) -> tuple[BrokerBody, list[BrokerBody]]:
         """A LIMIT entry with exits as OTO / OTOCO: the entry (working) order and the exit legs."""
         leg_ids = (self._ids.next_id(), self._ids.next_id())
+        for leg in leg_ids:
+            self.given.record(leg, None)
         self.user_stream.expect_list(client_id, leg_ids)
         path, params = mapping.list_params(request, client_id, symbol, leg_ids)
         result = await submit_idempotent(OrderPath(self.http, symbol, path), client_id, dict(params))
@@ -369,8 +373,12 @@ class BinanceVenue(Venue):
         if Side(request.side) != Side.SELL or Decimal(request.quantity) > held:
             raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
 
+    @property
+    def given(self) -> GivenIds:
+        return self.user_stream.given
+
     def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = mapping.order_from_broker(body)
+        order = self._order(body)
         return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
 
     def _where(self, order_id: str) -> tuple[str, int]:
@@ -382,7 +390,9 @@ class BinanceVenue(Venue):
     def _order(self, body: BrokerBody) -> Order:
         our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
         parent = None if self._stream is None else self._stream.parents.get(our_id)
-        return mapping.order_from_broker(body, parent)
+        order = mapping.order_from_broker(body, parent)
+        order.client_order_id = self.given.shown(order.client_order_id)
+        return order
 
     async def get_order(self, order_id: str) -> Order:
         symbol, broker_id = self._where(order_id)
@@ -475,6 +485,7 @@ class BinanceVenue(Venue):
         stream.replacing[order_id] = client_id
         stream.replacements[client_id] = order_id
         self.store.record_order(OrderIds(client_id, client_id, symbol))
+        self.given.record(client_id, order.client_order_id)  # the replacement shows the original's
         try:
             body = await self.http.cancel_replace(params, ident=order_id)
         except BaseException:
