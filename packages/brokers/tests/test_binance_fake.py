@@ -451,6 +451,32 @@ async def test_an_ed25519_key_signs_rest_and_the_user_data_subscription(tmp_path
             await harness._task
 
 
+async def test_a_restart_reports_what_happened_while_no_venue_ran_once(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        first = venue_for(fake, tmp_path)
+        await first.connect()
+        harness = Live(fake, first)
+        handle = await first.submit_order(limit("59000", quantity="0.02"))
+        await harness.until("ORDER_CREATED")
+        await first.close()
+        await harness._task
+        _, number = handle.id.rsplit("-", 1)
+        fake.fill("BTCUSDT", int(number))  # filled while no venue ran
+        for run in range(2):  # a second restart has nothing new to say
+            again = venue_for(fake, tmp_path)
+            await again.connect()
+            later = Live(fake, again)
+            await asyncio.sleep(0.5)
+            await again.close()
+            await later._task
+            if run == 0:
+                assert later.labels()[:2] == ["TRADE_FILLED", "ORDER_FILLED"]
+                assert [oid for _, oid in later.trades()] == [handle.id]
+            else:
+                assert later.trades() == [] and "ORDER_FILLED" not in later.labels()
+            assert "ORDER_CREATED" not in later.labels()
+
+
 async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
         venue = venue_for(fake, tmp_path)

@@ -55,6 +55,9 @@ __all__ = [
     "trailing_delta",
     "unsupported",
     "venue_symbol",
+    "version_from_text",
+    "version_is_final",
+    "version_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -278,6 +281,8 @@ STATUSES: Final[Mapping[str, OrderStatus]] = {
 }
 TERMINAL: Final = frozenset({"FILLED", "CANCELED", "REJECTED", "EXPIRED", "EXPIRED_IN_MATCH"})
 _RANK: Final = {"PENDING_NEW": 0, "NEW": 1, "PARTIALLY_FILLED": 2, "PENDING_CANCEL": 3}
+#: Every finished status ranks here: no state follows it.
+_FINAL_RANK: Final = 9
 _TYPES_BACK: Final = {
     "MARKET": OrderType.MARKET,
     "LIMIT": OrderType.LIMIT,
@@ -408,7 +413,23 @@ def order_version(filled: Decimal, status: str, quantity: Decimal) -> tuple[int 
     Built from the state alone, never from a time, so a report, a REST read and a submit's answer of
     the same state compare equal (one is emitted); an amend only ever lowers the quantity.
     """
-    return (filled, _RANK.get(status, 9), -quantity)
+    return (filled, _RANK.get(status, _FINAL_RANK), -quantity)
+
+
+def version_text(version: tuple[int | Decimal, ...]) -> str:
+    """A version as the store keeps it."""
+    return "|".join(str(part) for part in version)
+
+
+def version_from_text(text: str) -> tuple[int | Decimal, ...]:
+    """`version_text` read back."""
+    filled, rank, quantity = text.split("|")
+    return (Decimal(filled), int(rank), Decimal(quantity))
+
+
+def version_is_final(version: tuple[int | Decimal, ...]) -> bool:
+    """Whether the version is of a finished order (nothing more will change)."""
+    return version[1] == _FINAL_RANK
 
 
 #: mapping.md §6: executionReport `x` → our order event (TRADE decided by `X`).

@@ -36,7 +36,13 @@ from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.errors import error_from_response
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody
 from tradewire.brokers.binance.positions import PositionBook
-from tradewire.protocol.errors import AuthenticationError, OrderNotFound, RateLimited, TradewireError
+from tradewire.protocol.errors import (
+    AuthenticationError,
+    OrderNotFound,
+    ProviderUnavailable,
+    RateLimited,
+    TradewireError,
+)
 from tradewire.protocol.messages import (
     AccountEvent,
     AccountEventType,
@@ -148,24 +154,43 @@ class UserStream:
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Seed open orders and balances, subscribe (a refused key raises here), run in the background.
+        """Catch up on what happened while no venue ran, subscribe (a refused key raises here), and run
+        in the background. Orders of a previous run that were still working are read back with their
+        trades: what changed meanwhile is emitted once (the store knows what was emitted before).
 
         Raises:
             AuthenticationError: Binance refused the key or signature.
             ProviderUnavailable: the first connection failed.
         """
+        self._load_emitted()
         for body in await self.http.open_orders():
-            self._seed(body)
+            our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
+            if our_id not in self.open_orders:
+                self._seed(body)
         self.book.set_balances((await self.http.account()).get("balances") or (), replace=True)
+        self.sequencer.begin_gap()  # the new socket's events wait for the catch-up
         try:
             ws = await self._open()
         except (OSError, StreamClosed, TimeoutError, websockets.exceptions.WebSocketException) as e:
-            from tradewire.protocol.errors import ProviderUnavailable
-
             raise ProviderUnavailable(f"Binance's WebSocket API cannot be reached: {e}") from e
         self.link.up(self._clock())
-        self.connected.set()
         self._task = asyncio.create_task(self._run(ws), name="binance-user-data")
+        self._release(self.sequencer.finish(await self._snapshot()))
+        self.connected.set()
+
+    def _load_emitted(self) -> None:
+        """The last state emitted of each order of earlier runs; unfinished ones are followed again."""
+        for ids in self.store.orders():
+            parsed = None if ids.broker_id is None else mapping.parse_order_id(ids.broker_id)
+            text = None if ids.broker_id is None else self.store.value(f"v:{ids.broker_id}")
+            if parsed is None or text is None or ids.broker_id is None:
+                continue
+            version = mapping.version_from_text(text)
+            self.sequencer.versions[ids.broker_id] = version
+            self._created.add(ids.broker_id)
+            self._orders_by_client[ids.client_order_id] = ids.broker_id
+            if not mapping.version_is_final(version):
+                self.open_orders[ids.broker_id] = Tracked(*parsed)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -480,6 +505,8 @@ class UserStream:
                 message = self._order_message(update.payload)
                 if message is not None:
                     messages.append(message)
+                # What a restart compares against (only our own orders have a store row).
+                self.store.set_value(f"v:{update.order_id}", mapping.version_text(update.version))
         if fills:
             self.store.remember_fills(fills)
         if messages:
