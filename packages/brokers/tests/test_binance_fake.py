@@ -310,6 +310,23 @@ async def test_429_is_rate_limited_and_then_shed_locally_never_418(live: Live) -
     assert caught.value.details["retry_after_seconds"] > 2
 
 
+async def test_the_order_count_budget_from_exchange_info_is_kept_before_binance_refuses(
+    tmp_path: Path,
+) -> None:
+    async with fakes.FakeBinance(orders_10s=3) as fake:
+        venue = venue_for(fake, tmp_path)
+        await venue.connect()
+        try:
+            for price in ("50000", "50001", "50002"):
+                await venue.submit_order(limit(price))
+            with pytest.raises(RateLimited) as caught:  # ours: Binance would answer -1015
+                await venue.submit_order(limit("50003"))
+            assert caught.value.details["retry_after_seconds"] > 2 and "broker" not in caught.value.details
+            assert len(await venue.list_orders(ListOrdersRequest())) == 3
+        finally:
+            await venue.close()
+
+
 @pytest.mark.parametrize("when", ["before_fill", "after_fill"])
 async def test_user_stream_dropped_at_a_fill_loses_and_repeats_nothing(live: Live, when: str) -> None:
     live.fake.faults.drop_user_stream(when)

@@ -244,8 +244,11 @@ class BinanceVenue(Venue):
             rules = SymbolRules.from_broker(body)
             self._rules[rules.symbol] = rules
         for limit in info.get("rateLimits") or ():
-            if limit.get("rateLimitType") == "ORDERS" and limit.get("interval") == "SECOND":
+            kind, interval = limit.get("rateLimitType"), (limit.get("interval"), limit.get("intervalNum"))
+            if kind == "ORDERS" and interval == ("SECOND", 10):
                 self.http.set_order_limit(int(limit.get("limit") or 0))
+            elif kind == "REQUEST_WEIGHT" and interval == ("MINUTE", 1):
+                self.http.limiter.limit = max(1, int(limit.get("limit") or 0))
 
     async def _refresh_rules(self) -> None:
         while True:
