@@ -167,3 +167,21 @@ def test_an_unknown_status_is_mapped_by_quantities() -> None:
 
     assert mapping.order_status("SOMETHING_NEW", Decimal(1), Decimal(1)) == OrderStatus.FILLED
     assert mapping.order_status("SOMETHING_NEW", Decimal(1), Decimal(0)) == OrderStatus.OPEN
+
+
+def test_a_quote_with_an_empty_side_is_never_crossed() -> None:
+    quote = mapping.quote_from_book(
+        "BTCUSDT", {"s": "BTCUSDT", "b": "59943.68", "B": "1", "a": "0", "A": "0"}
+    )
+    assert (quote.bid, quote.ask, quote.last) == ("59943.68", "59943.68", "59943.68")
+
+
+def test_a_modify_of_a_price_the_type_lacks_is_not_modifiable(full: dict[str, Any]) -> None:
+    from tradewire.protocol.errors import OrderNotModifiable
+    from tradewire.protocol.messages import ModifyOrderRequest
+
+    stop = mapping.order_from_broker({**full, "type": "STOP_LOSS", "status": "NEW", "stopPrice": "70000"})
+    with pytest.raises(OrderNotModifiable) as caught:
+        mapping.check_modifiable(ModifyOrderRequest(limit_price="1.00"), stop)
+    assert caught.value.status == 409 and caught.value.details == {"order_id": "BTCUSDT-28"}
+    mapping.check_modifiable(ModifyOrderRequest(stop_price="71000", quantity="0.5"), stop)

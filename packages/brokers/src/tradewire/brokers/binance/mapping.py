@@ -16,9 +16,10 @@ from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text, optional_decimal
 from tradewire.brokers.binance.filters import OrderFigures, SymbolRules
-from tradewire.protocol.errors import UnsupportedOperation
+from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Bar,
+    ModifyOrderRequest,
     Order,
     OrderEventType,
     OrderStatus,
@@ -38,6 +39,7 @@ __all__ = [
     "STATUSES",
     "TERMINAL",
     "bar_from_kline",
+    "check_modifiable",
     "check_supported",
     "figures",
     "millis",
@@ -264,6 +266,32 @@ def figures(request: SubmitOrderRequest, reference: Decimal | None) -> OrderFigu
         trailing_delta=delta,
         reference=reference,
     )
+
+
+#: The price fields each order type has; a modify of another is one the order cannot take (409).
+_PRICES_OF: Final[Mapping[OrderType, frozenset[str]]] = {
+    OrderType.MARKET: frozenset(),
+    OrderType.LIMIT: frozenset({"limit_price"}),
+    OrderType.STOP: frozenset({"stop_price"}),
+    OrderType.STOP_LIMIT: frozenset({"limit_price", "stop_price"}),
+    OrderType.TRAILING_STOP: frozenset({"trailing_distance"}),
+}
+
+
+def check_modifiable(request: ModifyOrderRequest, order: Order) -> None:
+    """A modify may change only the prices the order's type has (rest.md: 409 otherwise, nothing changed).
+
+    Raises:
+        OrderNotModifiable: naming the order and the field.
+    """
+    has = _PRICES_OF.get(OrderType(order.order_type), frozenset())
+    for name in ("limit_price", "stop_price", "trailing_distance"):
+        if getattr(request, name) is not None and name not in has:
+            raise OrderNotModifiable(
+                f"Order not modifiable: {order.id} is a {OrderType(order.order_type).name} order, it has no "
+                f"{name}",
+                {"order_id": order.id},
+            )
 
 
 # -- orders in ------------------------------------------------------------------------------------
@@ -575,7 +603,9 @@ def quote_from_book(
     stream = "b" in book
     bid = decimal_field(book, "b" if stream else "bidPrice")
     ask = decimal_field(book, "a" if stream else "askPrice")
-    mid = (bid + ask) / 2 if bid and ask else bid or ask
+    # An empty side is a zero: it takes the other side's price, so a quote is never crossed.
+    bid, ask = bid or ask, ask or bid
+    mid = (bid + ask) / 2
     return Quote(
         symbol=symbol,
         provider=_VENUE,

@@ -440,6 +440,7 @@ class BinanceVenue(Venue):
             raise OrderNotModifiable(
                 f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
             )
+        mapping.check_modifiable(request, order)
         if request.stop_loss is not None or request.take_profit is not None:
             raise mapping.unsupported(
                 "moving the exits of an order list (cancel it and place a new one)", "stop_loss"
