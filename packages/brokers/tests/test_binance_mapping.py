@@ -185,3 +185,11 @@ def test_a_modify_of_a_price_the_type_lacks_is_not_modifiable(full: dict[str, An
         mapping.check_modifiable(ModifyOrderRequest(limit_price="1.00"), stop)
     assert caught.value.status == 409 and caught.value.details == {"order_id": "BTCUSDT-28"}
     mapping.check_modifiable(ModifyOrderRequest(stop_price="71000", quantity="0.5"), stop)
+
+
+def test_quotes_are_written_on_the_ticks_scale() -> None:
+    from decimal import Decimal
+
+    book = {"bidPrice": "61182.20000000", "bidQty": "1.5", "askPrice": "61182.21000000", "askQty": "2"}
+    quote = mapping.quote_from_book("BTCUSDT", book, tick=Decimal("0.01000000"))
+    assert (quote.bid, quote.ask, quote.last, quote.bid_size) == ("61182.20", "61182.21", "61182.205", "1.5")

@@ -57,6 +57,7 @@ class MarketStream:
         klines: REST klines `(symbol, interval, start_ms) -> rows` for the gap fill (BinanceHttp.klines).
         on_price: Called with (symbol, last trade or else mid) on each bookTicker (marks positions).
         now_ms: Binance's clock (`BinanceHttp.timestamp`): which REST bars are closed.
+        tick: A symbol's PRICE_FILTER tick (quotes are written on its scale), None when unknown.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class MarketStream:
         draw: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        tick: Callable[[str], Decimal | None] = lambda symbol: None,
     ) -> None:
         self.config = config
         self.symbols = list(symbols)
@@ -81,6 +83,7 @@ class MarketStream:
         self._draw = draw
         self._sleep = sleep
         self._now_ms = now_ms
+        self._tick = tick
         #: Open time (ms) of the last closed 1-minute bar emitted per symbol: the gap fill starts after it.
         self.last_bar: dict[str, int] = {}
         #: The last trade price per symbol (the trade stream).
@@ -178,7 +181,9 @@ class MarketStream:
         kind = data.get("e")
         if kind is None and "b" in data and "a" in data:  # bookTicker has no event type
             symbol = str(data["s"])
-            quote = mapping.quote_from_book(symbol, data, self.last_trade.get(symbol))
+            quote = mapping.quote_from_book(
+                symbol, data, self.last_trade.get(symbol), tick=self._tick(symbol)
+            )
             if self._on_price is not None:
                 self._on_price(symbol, Decimal(quote.last))
             return ServerMessage(quote=QuoteEvent(quote=quote, timestamp=quote.timestamp))

@@ -43,6 +43,7 @@ __all__ = [
     "check_supported",
     "figures",
     "millis",
+    "on_tick",
     "order_event_type",
     "order_from_broker",
     "order_from_report",
@@ -596,10 +597,25 @@ def bar_from_stream(kline: Mapping[str, Any]) -> Bar:
     )
 
 
+def on_tick(value: Decimal, tick: Decimal | None) -> str:
+    """A price as text on the symbol's tick scale (`61182.2` with a 0.01 tick → `61182.20`), so a reader
+    sees the grid; a value off the grid (a mid) keeps its own digits."""
+    if tick is not None:
+        scaled = value.quantize(tick.normalize()) if value == value.quantize(tick.normalize()) else None
+        if scaled is not None:
+            return format(scaled, "f")
+    return decimal_text(value)
+
+
 def quote_from_book(
-    symbol: str, book: Mapping[str, Any], last: Decimal | None = None, at: dt.datetime | None = None
+    symbol: str,
+    book: Mapping[str, Any],
+    last: Decimal | None = None,
+    at: dt.datetime | None = None,
+    tick: Decimal | None = None,
 ) -> Quote:
-    """A bookTicker (REST `bidPrice`/`askPrice`… or stream `b`/`B`/`a`/`A`) as a Quote; `last` defaults to mid."""
+    """A bookTicker (REST `bidPrice`/`askPrice`… or stream `b`/`B`/`a`/`A`) as a Quote; `last` defaults to
+    mid; prices on the scale of `tick` (PRICE_FILTER's) when given."""
     stream = "b" in book
     bid = decimal_field(book, "b" if stream else "bidPrice")
     ask = decimal_field(book, "a" if stream else "askPrice")
@@ -609,10 +625,10 @@ def quote_from_book(
     return Quote(
         symbol=symbol,
         provider=_VENUE,
-        bid=decimal_text(bid),
+        bid=on_tick(bid, tick),
         bid_size=decimal_text(decimal_field(book, "B" if stream else "bidQty")),
-        ask=decimal_text(ask),
+        ask=on_tick(ask, tick),
         ask_size=decimal_text(decimal_field(book, "A" if stream else "askQty")),
-        last=decimal_text(last if last is not None else mid),
+        last=on_tick(last if last is not None else mid, tick),
         timestamp=at or dt.datetime.now(dt.UTC),
     )

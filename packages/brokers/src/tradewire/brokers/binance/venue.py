@@ -169,6 +169,7 @@ class BinanceVenue(Venue):
                     on_price=self.book.prices.__setitem__,
                     policy=self._backoff,
                     now_ms=self.http.timestamp,
+                    tick=self._tick,
                 )
                 self._market.start()
             self._refresher = asyncio.create_task(self._refresh_rules(), name="binance-exchange-info")
@@ -607,7 +608,11 @@ class BinanceVenue(Venue):
 
     async def get_quote(self, symbol: str) -> Quote:
         name = mapping.venue_symbol(symbol)
-        return mapping.quote_from_book(name, await self.http.book_ticker(name))
+        return mapping.quote_from_book(name, await self.http.book_ticker(name), tick=self._tick(name))
+
+    def _tick(self, symbol: str) -> Decimal | None:
+        rules = self._rules.get(symbol)
+        return None if rules is None else rules.tick
 
     async def get_bars(self, request: GetBarsRequest) -> list[Bar]:
         interval = mapping.INTERVALS.get(request.timeframe)
