@@ -398,6 +398,24 @@ async def test_market_data_quotes_stream_and_mark_positions(tmp_path: Path) -> N
             await harness._task
 
 
+async def test_pings_are_answered_so_neither_socket_is_dropped(tmp_path: Path) -> None:
+    async with fakes.FakeBinance(ping_interval=0.1, pong_timeout=0.4) as fake:
+        venue = venue_for(fake, tmp_path, TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
+        await venue.connect()
+        harness = Live(fake, venue)
+        try:
+            await asyncio.sleep(1.5)  # many pings; a socket that did not pong would be dropped by now
+            fake.set_price("BTCUSDT", "60010")
+            handle = await venue.submit_order(order())
+            await harness.until("ORDER_FILLED")
+            assert [oid for _, oid in harness.trades()] == [handle.id]
+            assert "BROKER_DISCONNECTED" not in harness.labels() and venue.stale_symbols() == []
+            assert any(m.quote is not None for m in harness.out)
+        finally:
+            await venue.close()
+            await harness._task
+
+
 async def test_closed_bars_stream_and_a_gap_is_filled_from_rest_klines_once(tmp_path: Path) -> None:
     start = (int(time.time()) // 60 - 60) * 60_000  # an hour ago, on a minute: every bar can close
     async with fakes.FakeBinance(frozen_ms=start) as fake:
