@@ -41,8 +41,11 @@ class Gateway:
             raise ShuttingDown("Gateway is shutting down")
 
     async def start(self) -> None:
-        """Connect the venue and start the stream hub."""
-        await self.venue.connect()
+        """Connect the venue and start the stream hub; once only (the server may start it before the
+        app's lifespan does)."""
+        if self.connected:
+            return
+        await self.venue.connect()  # a venue that fails to connect closes what it opened
         self.connected = True
         self.hub.start()
 
