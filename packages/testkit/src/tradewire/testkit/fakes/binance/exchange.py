@@ -436,15 +436,17 @@ class Exchange:
         self.flush()
         return targets
 
-    def amend(self, order: Order, new_qty: Decimal) -> None:
+    def amend(self, order: Order, new_qty: Decimal, client_id: str) -> None:
         """Keep-priority amend: a smaller quantity, same id and queue place (`x=REPLACED`)."""
         if order.terminal or not new_qty < order.qty or new_qty <= order.executed:
             raise errors.bad(errors.AMEND_REJECTED, "Order amend (quantity increase) rejected.")
         if order.amends >= 10:
             raise errors.bad(errors.AMEND_REJECTED, "Order amend rejected: too many amends.")
+        orig_client_id = order.client_id
         order.qty, order.amends, order.update_time = new_qty, order.amends + 1, self.now()
+        order.client_id = client_id
         self._relock(order)
-        self._report(order, "REPLACED")
+        self._report(order, "REPLACED", orig_client_id=orig_client_id)
         self.flush()
 
     # --- order lists --------------------------------------------------------------------------

@@ -89,7 +89,7 @@ async def cancel_all(request: web.Request) -> web.Response:
             lst = exchange.lists[order.list_id]
             exchange.cancel(order)
             seen_lists.add(lst.list_id)
-            out.append(_list_body(exchange, lst, now))
+            out.append(_list_body(exchange, lst, now, canceled=True))
             continue
         exchange.cancel(order)
         out.append(render.order_canceled(order, order.client_id, now))
@@ -181,26 +181,38 @@ async def amend(request: web.Request) -> web.Response:
     order = _find(exchange, params, "orderId", "origClientOrderId")
     new_qty = decimal_param(params, "newQty", required=True)
     assert new_qty is not None
-    exchange.amend(order, new_qty)
-    if params.get("newClientOrderId"):
-        order.client_id = params["newClientOrderId"]
-    body = render.order_result(order, request.app[FAKE].clock.now_ms())
-    return json_response(
-        {
-            "transactTime": order.update_time,
-            "executionId": exchange.next_execution_id - 1,
-            "amendedOrder": body,
+    orig_client_id = order.client_id
+    exchange.amend(order, new_qty, params.get("newClientOrderId") or orders.new_client_id())
+    body: dict[str, Json] = {
+        "transactTime": order.update_time,
+        "executionId": exchange.next_execution_id - 1,
+        "amendedOrder": render.amended_order(order, orig_client_id),
+    }
+    if order.list_id >= 0:
+        lst = exchange.lists[order.list_id]
+        legs = [exchange.orders[(lst.symbol, i)] for i in lst.order_ids]
+        listed = render.order_list(lst, legs, order.update_time)
+        body["listStatus"] = {
+            k: v for k, v in listed.items() if k not in ("listStatusType", "transactionTime")
         }
-    )
+    return json_response(body)
 
 
 # --- order lists ------------------------------------------------------------------------------
 
 
-def _list_body(exchange: Exchange, lst: OrderList, now: int) -> dict[str, Json]:
+def _list_body(exchange: Exchange, lst: OrderList, now: int, canceled: bool = False) -> dict[str, Json]:
+    """A list with its `orderReports`: new-order shapes, or on a cancel the canceled-order shapes
+    (which carry `origClientOrderId` and no `workingTime` / `selfTradePreventionMode`)."""
     legs = [exchange.orders[(lst.symbol, i)] for i in lst.order_ids]
     body = render.order_list(lst, legs, now)
-    body["orderReports"] = [render.order_result(o, now) for o in legs]
+    if canceled:
+        reports = [render.order_canceled(o, o.client_id, now) for o in legs]
+        body["orderReports"] = [
+            {k: v for k, v in r.items() if k != "selfTradePreventionMode"} for r in reports
+        ]
+    else:
+        body["orderReports"] = [render.order_result(o, now) for o in legs]
     return body
 
 
@@ -266,7 +278,7 @@ async def cancel_list(request: web.Request) -> web.Response:
     if not live:
         raise errors.cancel_rejected()
     exchange.cancel(live[0])
-    return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms()))
+    return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms(), canceled=True))
 
 
 async def query_list(request: web.Request) -> web.Response:
