@@ -177,9 +177,11 @@ async def test_keep_priority_amend(bn: FakeBinance, rest: Rest, open_user_stream
         "PUT", "/api/v3/order/amend/keepPriority", **BTC, orderId=placed["orderId"], newQty="0.1"
     )
     assert amended["amendedOrder"]["orderId"] == placed["orderId"]
-    assert amended["amendedOrder"]["origQty"] == "0.10000000"
+    assert amended["amendedOrder"]["qty"] == "0.10000000"
+    assert amended["amendedOrder"]["origClientOrderId"] == placed["clientOrderId"]
     report = await stream.event("executionReport")
     assert (report["x"], report["q"], report["i"]) == ("REPLACED", "0.10000000", placed["orderId"])
+    assert report["C"] == placed["clientOrderId"] and report["c"] == amended["amendedOrder"]["clientOrderId"]
     bigger = await rest.call(
         "PUT", "/api/v3/order/amend/keepPriority", **BTC, orderId=placed["orderId"], newQty="0.5"
     )
