@@ -17,6 +17,7 @@ from tradewire.testkit.fakes.binance.wire import ZERO, Json, d8
 
 CLIENT_ID = re.compile(r"^[a-zA-Z0-9\-_]{1,36}$")
 _BPS = Decimal(10000)
+MARKET_TYPES = frozenset({"MARKET", "STOP_LOSS", "TAKE_PROFIT"})
 
 #: A user-data event (the `event` of a WS API subscription frame).
 UserListener = Callable[[dict[str, Json]], None]
@@ -123,8 +124,8 @@ class Exchange:
     # --- locks ------------------------------------------------------------------------------
 
     def _lock_need(self, order: Order) -> Decimal:
-        if order.terminal or order.status == "PENDING_NEW":
-            return ZERO
+        if order.terminal or order.status == "PENDING_NEW" or order.type == "MARKET":
+            return ZERO  # a MARKET order runs at once: it is paid from free, checked on arrival
         if order.shares_lock and order.sibling is not None:
             sibling = self.orders.get((order.symbol, order.sibling))
             if sibling is not None and not sibling.terminal:
@@ -237,7 +238,7 @@ class Exchange:
         fills = self._take(order, market, limit)
         if order.terminal:
             return fills
-        if order.type == "MARKET":
+        if order.type in MARKET_TYPES:  # a MARKET, or a stop that triggered into one
             self._expire(order, "INSUFFICIENT_LIQUIDITY")
         elif order.tif == "IOC":
             self._expire(order, "UNFILLED_IOC_QUANTITY_EXPIRED")
@@ -332,8 +333,10 @@ class Exchange:
 
     def _crosses(self, order: Order, market: SymbolMarket) -> bool:
         if order.side == "BUY":
-            return bool(market.asks) and order.price >= market.asks[0].price
-        return bool(market.bids) and order.price <= market.bids[0].price
+            ask = market.best_ask()
+            return ask.qty > 0 and order.price >= ask.price
+        bid = market.best_bid()
+        return bid.qty > 0 and order.price <= bid.price
 
     @staticmethod
     def _triggers(order: Order, last: Decimal) -> bool:

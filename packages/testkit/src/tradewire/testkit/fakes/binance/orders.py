@@ -6,7 +6,6 @@ import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from tradewire.testkit.fakes.binance import errors
 from tradewire.testkit.fakes.binance.state import LIMIT_TYPES, ORDER_TYPES, STOP_TYPES, Order
@@ -51,9 +50,7 @@ def parse(params: Mapping[str, str], names: Mapping[str, str] | None = None) -> 
     tif = p.get("timeInForce") or None
     if kind in _NEEDS_TIF and tif is None:
         raise errors.mandatory(n["timeInForce"])
-    if (kind not in _NEEDS_TIF and tif is not None and kind != "LIMIT_MAKER") or (
-        kind == "LIMIT_MAKER" and tif
-    ):
+    if kind not in _NEEDS_TIF and tif is not None:
         raise errors.bad(errors.TIF_NOT_REQUIRED, "TimeInForce parameter sent when not required.")
     if tif is not None and tif not in TIFS:
         raise errors.bad(errors.INVALID_TIF, "Invalid timeInForce.")
@@ -128,7 +125,3 @@ def leg_names(prefix: str, shared_side: bool, shared_qty: bool) -> dict[str, str
     if not shared_qty:
         names["quantity"] = f"{prefix}Quantity"
     return names
-
-
-def decimal_or_zero(value: Decimal | None) -> Decimal:
-    return value if value is not None else ZERO

@@ -27,7 +27,8 @@ def _find(exchange: Exchange, params: Mapping[str, str], id_name: str, client_na
     symbol = _symbol(params)
     order_id, client_id = int_param(params, id_name), params.get(client_name) or None
     if order_id is None and client_id is None:
-        raise errors.mandatory(f"{id_name}' or '{client_name}")
+        msg = f"Param '{client_name}' or '{id_name}' must be sent, but both were empty/null!"
+        raise errors.bad(errors.MANDATORY_PARAM, msg)
     return exchange.find(symbol, order_id, client_id)
 
 
@@ -81,14 +82,12 @@ async def cancel_all(request: web.Request) -> web.Response:
         raise errors.cancel_rejected()
     now = request.app[FAKE].clock.now_ms()
     out: list[Json] = []
-    seen_lists: set[int] = set()
     for order in open_orders:
         if order.terminal:
             continue  # canceled with its list just before
         if order.list_id >= 0:
             lst = exchange.lists[order.list_id]
             exchange.cancel(order)
-            seen_lists.add(lst.list_id)
             out.append(_list_body(exchange, lst, now, canceled=True))
             continue
         exchange.cancel(order)
