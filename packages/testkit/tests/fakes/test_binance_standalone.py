@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import httpx
 from websockets.sync.client import connect
 
-from tradewire.testkit.fakes.binance import env
+from tradewire.testkit.fakes.binance import env, running_fake
 
 
 def test_print_env_then_ctrl_c_exits_cleanly() -> None:
@@ -57,3 +57,12 @@ def test_print_env_then_ctrl_c_exits_cleanly() -> None:
         _, err = process.communicate(timeout=15)
     assert process.returncode == 0
     assert err.strip().splitlines()[-1] == "fake binance stopped" and "Traceback" not in err
+
+
+def test_running_fake_serves_blocking_clients_from_a_thread() -> None:
+    with running_fake() as handle:
+        fake = handle.fake
+        assert httpx.get(f"{fake.base_url}/api/v3/ping").json() == {}
+        handle.call(fake.set_price, "BTCUSDT", "61000.00")
+        ticker = httpx.get(f"{fake.base_url}/api/v3/ticker/bookTicker", params={"symbol": "BTCUSDT"}).json()
+        assert ticker["bidPrice"] == "60999.00000000"
