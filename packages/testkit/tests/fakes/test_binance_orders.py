@@ -278,3 +278,11 @@ async def test_market_lot_size_caps_market_orders_only() -> None:
         )
         assert status == 400 and body == {"code": -1013, "msg": "Filter failure: MARKET_LOT_SIZE"}
         assert (await rest.ok("POST", "/api/v3/order", **limit("BUY", "0.2", "59000.00")))["status"] == "NEW"
+
+
+async def test_a_halted_symbol_refuses_orders(bn: FakeBinance, rest: Rest) -> None:
+    bn.set_symbol_status("BTCUSDT", "BREAK")
+    info = await rest.public("/api/v3/exchangeInfo", symbol="BTCUSDT")
+    assert info["symbols"][0]["status"] == "BREAK"
+    status, body = await error(rest, "POST", "/api/v3/order", **limit("BUY", "0.01", "59000.00"))
+    assert status == 400 and body == {"code": -2010, "msg": "Market is closed."}

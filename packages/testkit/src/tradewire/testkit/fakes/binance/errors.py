@@ -43,6 +43,7 @@ DUPLICATE_ORDER = "Duplicate order sent."
 WOULD_TRIGGER = "Order would trigger immediately."
 WOULD_TAKE = "Order would immediately match and take."
 UNKNOWN_ORDER = "Unknown order sent."
+MARKET_CLOSED = "Market is closed."
 
 
 class BinanceError(Exception):

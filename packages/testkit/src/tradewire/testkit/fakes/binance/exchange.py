@@ -59,6 +59,8 @@ class Exchange:
         self._cancel_ids = 0
         #: Per symbol: the most an order fills per step while resting (None: no cap).
         self.liquidity: dict[str, Decimal] = {}
+        #: Per symbol: exchangeInfo's `status`; anything but TRADING refuses new orders.
+        self.status: dict[str, str] = {s: "TRADING" for s in self.specs}
         self.user_listeners: list[UserListener] = []
         self.market_listeners: list[MarketListener] = []
         self._changed: dict[str, None] = {}  # assets whose balance changed in this operation
@@ -175,6 +177,8 @@ class Exchange:
         if spec is None:
             raise errors.bad_symbol()
         market = self.markets[order.symbol]
+        if self.status[order.symbol] != "TRADING":
+            raise errors.rejected(errors.MARKET_CLOSED)
         if not CLIENT_ID.match(order.client_id):
             raise errors.bad(errors.ILLEGAL_CHARS, "Illegal characters found in parameter 'newClientOrderId'; "
                              "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")  # fmt: skip

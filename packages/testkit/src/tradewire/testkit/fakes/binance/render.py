@@ -251,11 +251,11 @@ def account_position(event_time: int, balances: dict[str, tuple[Decimal, Decimal
     }
 
 
-def symbol_info(spec: SymbolSpec) -> dict[str, Json]:
+def symbol_info(spec: SymbolSpec, status: str = "TRADING") -> dict[str, Json]:
     market_max = spec.market_max_qty if spec.market_max_qty is not None else spec.max_qty
     return {
         "symbol": spec.symbol,
-        "status": "TRADING",
+        "status": status,
         "baseAsset": spec.base,
         "baseAssetPrecision": 8,
         "quoteAsset": spec.quote,

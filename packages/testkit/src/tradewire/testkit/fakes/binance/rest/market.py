@@ -48,7 +48,7 @@ async def exchange_info(request: web.Request) -> web.Response:
             "serverTime": fake.clock.now_ms(),
             "rateLimits": fake.limiter.exchange_info(),
             "exchangeFilters": [],
-            "symbols": [render.symbol_info(s) for s in chosen],
+            "symbols": [render.symbol_info(s, fake.exchange.status[s.symbol]) for s in chosen],
         }
     )
 
