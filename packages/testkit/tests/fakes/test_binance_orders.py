@@ -286,3 +286,12 @@ async def test_a_halted_symbol_refuses_orders(bn: FakeBinance, rest: Rest) -> No
     assert info["symbols"][0]["status"] == "BREAK"
     status, body = await error(rest, "POST", "/api/v3/order", **limit("BUY", "0.01", "59000.00"))
     assert status == 400 and body == {"code": -2010, "msg": "Market is closed."}
+
+
+async def test_a_fok_stop_limit_waits_for_its_trigger(bn: FakeBinance, rest: Rest) -> None:
+    params = {**BTC, "side": "BUY", "type": "STOP_LOSS_LIMIT", "timeInForce": "FOK", "quantity": "0.6"}
+    stop = await rest.ok("POST", "/api/v3/order", **params, stopPrice="60100.00", price="60102.00")
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "60100.00")  # asks 60101 and 60102 hold 1.0 within the limit: all of it fills
+    done = await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"])
+    assert done["status"] == "FILLED" and done["executedQty"] == "0.60000000"

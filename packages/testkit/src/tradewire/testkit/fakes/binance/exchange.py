@@ -210,11 +210,6 @@ class Exchange:
         order.lock_asset = spec.quote if order.side == "BUY" else spec.base
         if self.balance(order.lock_asset).free < self._need_on_arrival(order, market):
             raise errors.rejected(errors.INSUFFICIENT_BALANCE)
-        if order.tif == "FOK" and not self._fok_fillable(order, market):
-            self._accept(order)
-            self._expire(order, "UNFILLED_FOK_ORDER_EXPIRED")
-            self.flush()
-            return Placed(order)
         self._accept(order)
         placed = Placed(order)
         if order.is_stop:
@@ -238,6 +233,9 @@ class Exchange:
 
     def _arrive(self, order: Order, market: SymbolMarket) -> list[Fill]:
         """A working order meets the book as a taker; what is left rests or expires."""
+        if order.tif == "FOK" and not self._fok_fillable(order, market):
+            self._expire(order, "UNFILLED_FOK_ORDER_EXPIRED")
+            return []
         limit = order.price if order.type in LIMIT_TYPES else None
         fills = self._take(order, market, limit)
         if order.terminal:
