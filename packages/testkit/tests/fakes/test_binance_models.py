@@ -88,6 +88,9 @@ async def test_rest_payloads_match_the_official_models(bn: FakeBinance, rest: Re
         rest_models.TickerBookTickerResponse1,
         await rest.public("/api/v3/ticker/bookTicker", symbol="BTCUSDT"),
     )
+    strict(rest_models.TickerPriceResponse1, await rest.public("/api/v3/ticker/price", symbol="BTCUSDT"))
+    strict(rest_models.AvgPriceResponse, await rest.public("/api/v3/avgPrice", symbol="BTCUSDT"))
+    strict(rest_models.DepthResponse, await rest.public("/api/v3/depth", symbol="BTCUSDT"))
     for row in await rest.public("/api/v3/klines", symbol="BTCUSDT", interval="1m"):
         assert [type(v) for v in row] == [int, str, str, str, str, str, int, str, int, str, str, str]
 

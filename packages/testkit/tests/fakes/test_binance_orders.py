@@ -295,3 +295,14 @@ async def test_a_fok_stop_limit_waits_for_its_trigger(bn: FakeBinance, rest: Res
     bn.set_price("BTCUSDT", "60100.00")  # asks 60101 and 60102 hold 1.0 within the limit: all of it fills
     done = await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"])
     assert done["status"] == "FILLED" and done["executedQty"] == "0.60000000"
+
+
+async def test_prices_average_and_depth(bn: FakeBinance, rest: Rest) -> None:
+    assert await rest.public("/api/v3/ticker/price", symbol="BTCUSDT") == {
+        "symbol": "BTCUSDT",
+        "price": "60000.00000000",
+    }
+    assert (await rest.public("/api/v3/avgPrice", symbol="BTCUSDT"))["price"] == "60000.00000000"
+    depth = await rest.public("/api/v3/depth", symbol="BTCUSDT", limit=2)
+    assert depth["bids"] == [["59999.00000000", "0.50000000"], ["59998.00000000", "0.50000000"]]
+    assert depth["asks"][0] == ["60001.00000000", "0.50000000"]

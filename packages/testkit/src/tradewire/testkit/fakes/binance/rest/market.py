@@ -1,4 +1,4 @@
-"""Public REST routes: ping, time, exchangeInfo, bookTicker, depth, klines."""
+"""Public REST routes: ping, time, exchangeInfo, bookTicker, ticker price, avgPrice, depth, klines."""
 
 from __future__ import annotations
 
@@ -73,6 +73,21 @@ async def book_ticker(request: web.Request) -> web.Response:
     return json_response(rows[0] if "symbol" in params_of(request) else rows)
 
 
+async def ticker_price(request: web.Request) -> web.Response:
+    exchange = request.app[FAKE].exchange
+    wanted = _symbols(request)
+    markets = list(exchange.markets.values()) if wanted is None else [exchange.market(s) for s in wanted]
+    rows = [{"symbol": m.symbol, "price": d8(m.last)} for m in markets]
+    return json_response(rows[0] if "symbol" in params_of(request) else rows)
+
+
+async def avg_price(request: web.Request) -> web.Response:
+    """The 5-minute average the filters use for MARKET orders (the fake's is the last price)."""
+    fake = request.app[FAKE]
+    market = fake.exchange.market(params_of(request).get("symbol", "").upper())
+    return json_response({"mins": 5, "price": d8(market.last), "closeTime": fake.clock.now_ms()})
+
+
 async def depth(request: web.Request) -> web.Response:
     params = params_of(request)
     market = request.app[FAKE].exchange.market(params.get("symbol", "").upper())
@@ -109,6 +124,8 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/v3/time", server_time),
         web.get("/api/v3/exchangeInfo", exchange_info),
         web.get("/api/v3/ticker/bookTicker", book_ticker),
+        web.get("/api/v3/ticker/price", ticker_price),
+        web.get("/api/v3/avgPrice", avg_price),
         web.get("/api/v3/depth", depth),
         web.get("/api/v3/klines", klines),
     ]
