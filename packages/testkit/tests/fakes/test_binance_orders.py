@@ -306,3 +306,32 @@ async def test_prices_average_and_depth(bn: FakeBinance, rest: Rest) -> None:
     depth = await rest.public("/api/v3/depth", symbol="BTCUSDT", limit=2)
     assert depth["bids"] == [["59999.00000000", "0.50000000"], ["59998.00000000", "0.50000000"]]
     assert depth["asks"][0] == ["60001.00000000", "0.50000000"]
+
+
+async def test_a_trailing_take_profit_starts_trailing_at_its_stop_price(bn: FakeBinance, rest: Rest) -> None:
+    order = await rest.ok(
+        "POST", "/api/v3/order", **BTC, side="SELL", type="TAKE_PROFIT", quantity="0.1", stopPrice="60500.00",
+        trailingDelta="100", newOrderRespType="RESULT",
+    )  # fmt: skip
+    bn.set_price("BTCUSDT", "59500.00")  # a 1 % fall before activation changes nothing
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    for price in ("60500.00", "61000.00"):  # activated at 60500, the high is 61000
+        bn.set_price("BTCUSDT", price)
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "60390.00")  # 1 % under 61000
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "FILLED"
+
+
+async def test_a_trailing_stop_loss_starts_trailing_once_its_stop_is_reached(
+    bn: FakeBinance, rest: Rest
+) -> None:
+    order = await rest.ok(
+        "POST", "/api/v3/order", **BTC, side="SELL", type="STOP_LOSS", quantity="0.1", stopPrice="59500.00",
+        trailingDelta="100", newOrderRespType="RESULT",
+    )  # fmt: skip
+    bn.set_price("BTCUSDT", "60500.00")  # above the stop: not trailing yet
+    bn.set_price("BTCUSDT", "59500.00")  # reached: trailing from 59500
+    bn.set_price("BTCUSDT", "59600.00")
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "59004.00")  # 1 % under the 59600 high since activation
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "FILLED"

@@ -349,9 +349,8 @@ class Exchange:
     def _trail(self, order: Order, last: Decimal) -> bool:
         """Track a trailing order's extreme; True once the price came back `trailingDelta` bps from it."""
         if order.trail_extreme is None:
-            activated = order.side == "SELL" and last >= order.stop_price
-            activated = activated or (order.side == "BUY" and last <= order.stop_price)
-            if not activated:
+            # With a stopPrice the trail starts once the plain stop would have triggered.
+            if not self._triggers(order, last):
                 return False
             order.trail_extreme = last
         delta = Decimal(order.trailing_delta or 0) / _BPS
