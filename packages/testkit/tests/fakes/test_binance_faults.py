@@ -135,3 +135,23 @@ async def test_control_endpoint_scripts_the_book_and_fills(bn: FakeBinance, rest
     ] == "0.10000000"
     await rest.client.post("/_fake/status", json={"symbol": "BTCUSDT", "status": "HALT"})
     assert (await rest.call("POST", "/api/v3/order", **MARKET)).json()["msg"] == "Market is closed."
+
+
+async def test_too_many_new_orders_is_1015() -> None:
+    async with FakeBinance(orders_10s=2) as fake, httpx.AsyncClient(base_url=fake.base_url) as http:
+        rest = Rest(fake, http)
+        for _ in range(2):
+            await rest.ok("POST", "/api/v3/order", **MARKET)
+        response = await rest.call("POST", "/api/v3/order", **MARKET)
+        assert response.status_code == 429 and response.json()["code"] == -1015
+        assert response.json()["msg"] == "Too many new orders; current limit is 2 orders per 10 SECOND."
+        assert response.headers["X-MBX-ORDER-COUNT-10S"] == "2"
+
+
+async def test_the_ws_api_shares_the_ban(bn: FakeBinance, rest: Rest, open_user_stream: Opener) -> None:
+    stream = await open_user_stream()
+    bn.faults.rate_limit(retry_after=30)
+    assert (await rest.call("GET", "/api/v3/account")).status_code == 429
+    answer = await stream.request("ping")
+    assert answer["status"] == 418 and answer["error"]["code"] == -1003
+    assert answer["error"]["data"]["retryAfter"] > answer["error"]["data"]["serverTime"]
