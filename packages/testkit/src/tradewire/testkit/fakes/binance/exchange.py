@@ -180,8 +180,7 @@ class Exchange:
         if self.status[order.symbol] != "TRADING":
             raise errors.rejected(errors.MARKET_CLOSED)
         if not CLIENT_ID.match(order.client_id):
-            raise errors.bad(errors.ILLEGAL_CHARS, "Illegal characters found in parameter 'newClientOrderId'; "
-                             "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")  # fmt: skip
+            raise errors.illegal_client_id("newClientOrderId")
         if any(o.client_id == order.client_id for o in self.open_orders(order.symbol)):
             raise errors.rejected(errors.DUPLICATE_ORDER)
         filters.check(order, spec, market.last)
@@ -443,9 +442,9 @@ class Exchange:
     def amend(self, order: Order, new_qty: Decimal, client_id: str) -> None:
         """Keep-priority amend: a smaller quantity, same id and queue place (`x=REPLACED`)."""
         if order.terminal or not new_qty < order.qty or new_qty <= order.executed:
-            raise errors.bad(errors.AMEND_REJECTED, "Order amend (quantity increase) rejected.")
+            raise errors.amend_rejected()
         if order.amends >= 10:
-            raise errors.bad(errors.AMEND_REJECTED, "Order amend rejected: too many amends.")
+            raise errors.amend_rejected(too_many=True)
         orig_client_id = order.client_id
         order.qty, order.amends, order.update_time = new_qty, order.amends + 1, self.now()
         order.client_id = client_id
@@ -462,13 +461,13 @@ class Exchange:
         symbol = legs[0].symbol
         market = self.markets[symbol]
         if sum(1 for x in self.lists.values() if x.symbol == symbol and x.order_status == "EXECUTING") >= 20:
-            raise errors.rejected("Too many order lists.")
+            raise errors.too_many_lists()
         spec = self.specs[symbol]
         lst = OrderList(self.next_list_id, symbol, contingency, client_id, [], self.now())
         working = legs[0] if shape != "OCO" else None
         oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
         if shape == "OCO" and not self._oco_prices_ok(legs, market.last):
-            raise errors.rejected("The relationship of the prices for the orders is not correct.")
+            raise errors.oco_bad_prices()
         for leg in legs:
             leg.lock_asset = spec.quote if leg.side == "BUY" else spec.base
         need = self._list_need(legs, shape)

@@ -78,7 +78,7 @@ def check_window(timestamp: object, recv_window: object, now_ms: int) -> None:
         except ValueError:
             raise errors.mandatory("recvWindow") from None
         if window > MAX_RECV_WINDOW or window < 0:
-            raise errors.bad(errors.BAD_RECV_WINDOW, f"recvWindow must be less than {MAX_RECV_WINDOW}")
+            raise errors.bad_recv_window(MAX_RECV_WINDOW)
     if ts >= now_ms + 1000:
         raise errors.ahead_of_server()
     if now_ms - ts > window:

@@ -110,7 +110,7 @@ async def klines(request: web.Request) -> web.Response:
     if not interval:
         raise errors.mandatory("interval")
     if interval not in INTERVAL_MS:
-        raise errors.bad(errors.BAD_INTERVAL, "Invalid interval.")
+        raise errors.bad_interval()
     limit = int_param(params, "limit") or 500
     if not 0 < limit <= 1000:
         raise errors.invalid_value("limit")

@@ -27,8 +27,7 @@ def _find(exchange: Exchange, params: Mapping[str, str], id_name: str, client_na
     symbol = _symbol(params)
     order_id, client_id = int_param(params, id_name), params.get(client_name) or None
     if order_id is None and client_id is None:
-        msg = f"Param '{client_name}' or '{id_name}' must be sent, but both were empty/null!"
-        raise errors.bad(errors.MANDATORY_PARAM, msg)
+        raise errors.either_id(id_name, client_name)
     return exchange.find(symbol, order_id, client_id)
 
 
@@ -165,11 +164,9 @@ async def cancel_replace(request: web.Request) -> web.Response:
     if cancel_error is None and new_error is None and new_body is not None:
         return json_response(data)
     if (cancel_error is None) != (new_error is None and new_body is not None):
-        failure = errors.BinanceError(
-            409, errors.CANCEL_REPLACE_PARTIAL, "Order cancel-replace partially failed."
-        )
+        failure = errors.cancel_replace_partial()
     else:
-        failure = errors.BinanceError(400, errors.CANCEL_REPLACE_FAILED, "Order cancel-replace failed.")
+        failure = errors.cancel_replace_failed()
     failure.data = data
     raise failure
 
@@ -227,7 +224,7 @@ async def _new_list(request: web.Request, shape: str) -> web.Response:
     else:
         legs = [_leg(params, "working", False, False)]
         if legs[0].type not in ("LIMIT", "LIMIT_MAKER"):
-            raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
+            raise errors.invalid_order_type()
         if shape == "OTO":
             legs.append(_leg(params, "pending", False, False))
         else:
@@ -237,7 +234,7 @@ async def _new_list(request: web.Request, shape: str) -> web.Response:
             legs += [_leg(shared, "pendingAbove", True, True), _leg(shared, "pendingBelow", True, True)]
     oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
     if oco and any(leg.type in ("LIMIT", "MARKET") for leg in oco):
-        raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
+        raise errors.invalid_order_type()
     client_id = params.get("listClientOrderId") or orders.new_client_id()
     lst = exchange.place_list("OCO" if shape == "OCO" else "OTO", client_id, legs, shape)
     return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms()))
@@ -348,9 +345,9 @@ async def my_trades(request: web.Request) -> web.Response:
     order_id, from_id = int_param(params, "orderId"), int_param(params, "fromId")
     start, end = int_param(params, "startTime"), int_param(params, "endTime")
     if from_id is not None and (start is not None or end is not None):
-        raise errors.bad(errors.OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.")
+        raise errors.bad_combination()
     if start is not None and end is not None and end - start > 86_400_000:
-        raise errors.bad(-1127, "More than 24 hours between startTime and endTime.")
+        raise errors.more_than_24_hours()
     limit = int_param(params, "limit") or 500
     if not 0 < limit <= 1000:
         raise errors.invalid_value("limit")
