@@ -22,7 +22,8 @@ ORDER_FULL = json.loads("""
  "transactTime":1507725176595,"price":"0.00000000","origQty":"1.00000000","executedQty":"1.00000000",
  "origQuoteOrderQty":"0.000000","cummulativeQuoteQty":"4000.00000000","status":"FILLED","timeInForce":"GTC",
  "type":"MARKET","side":"SELL","workingTime":1507725176595,"selfTradePreventionMode":"NONE",
- "fills":[{"price":"4000.00000000","qty":"1.00000000","commission":"4.00000000","commissionAsset":"USDT","tradeId":56}]}
+ "fills":[{"price":"4000.00000000","qty":"1.00000000","commission":"4.00000000","commissionAsset":"USDT",
+ "tradeId":56}]}
 """)
 ACCOUNT = json.loads("""
 {"makerCommission":15,"takerCommission":15,"buyerCommission":0,"sellerCommission":0,
@@ -55,11 +56,13 @@ BOOK_TICKER = json.loads("""
 """)
 KLINE = json.loads("""
 {"e":"kline","E":1672515782136,"s":"BTCUSDT","k":{"t":1672515780000,"T":1672515839999,"s":"BTCUSDT","i":"1m",
- "f":100,"L":200,"o":"0.0010","c":"0.0020","h":"0.0025","l":"0.0015","v":"1000","n":100,"x":false,"q":"1.0000",
+ "f":100,"L":200,"o":"0.0010","c":"0.0020","h":"0.0025","l":"0.0015","v":"1000","n":100,"x":false,
+ "q":"1.0000",
  "V":"500","Q":"0.500","B":"123456"}}
 """)
 TRADE = json.loads("""
-{"e":"trade","E":1672515782136,"s":"ETHUSDT","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":true,"M":true}
+{"e":"trade","E":1672515782136,"s":"ETHUSDT","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":true,
+ "M":true}
 """)
 
 

@@ -106,9 +106,17 @@ async def test_rest_payloads_match_the_official_models(bn: FakeBinance, rest: Re
         )
         strict(rest_models.NewOrderResponse, market)
     stop = await rest.ok(
-        "POST", "/api/v3/order", **BTC, side="SELL", type="STOP_LOSS_LIMIT", quantity="0.1", price="59000.00",
-        stopPrice="59100.00", timeInForce="GTC", newOrderRespType="FULL",
-    )  # fmt: skip
+        "POST",
+        "/api/v3/order",
+        **BTC,
+        side="SELL",
+        type="STOP_LOSS_LIMIT",
+        quantity="0.1",
+        price="59000.00",
+        stopPrice="59100.00",
+        timeInForce="GTC",
+        newOrderRespType="FULL",
+    )
     strict(rest_models.NewOrderResponse, stop)
     limit = {**BTC, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.1"}
     placed = await rest.ok("POST", "/api/v3/order", **limit, price="59000.00", icebergQty="0.02")
@@ -124,9 +132,13 @@ async def test_rest_payloads_match_the_official_models(bn: FakeBinance, rest: Re
     )
     strict(rest_models.OrderAmendKeepPriorityResponse, amended)
     replaced = await rest.ok(
-        "POST", "/api/v3/order/cancelReplace", **limit, price="59100.00", cancelReplaceMode="STOP_ON_FAILURE",
+        "POST",
+        "/api/v3/order/cancelReplace",
+        **limit,
+        price="59100.00",
+        cancelReplaceMode="STOP_ON_FAILURE",
         cancelOrderId=placed["orderId"],
-    )  # fmt: skip
+    )
     strict(rest_models.OrderCancelReplaceResponse, replaced)
     canceled = await rest.ok(
         "DELETE", "/api/v3/order", **BTC, orderId=replaced["newOrderResponse"]["orderId"]
@@ -134,22 +146,48 @@ async def test_rest_payloads_match_the_official_models(bn: FakeBinance, rest: Re
     strict(rest_models.DeleteOrderResponse, canceled)
 
     oco = await rest.ok(
-        "POST", "/api/v3/orderList/oco", **BTC, side="SELL", quantity="0.2", aboveType="LIMIT_MAKER",
-        abovePrice="60100.00", belowType="STOP_LOSS", belowStopPrice="59900.00",
-    )  # fmt: skip
+        "POST",
+        "/api/v3/orderList/oco",
+        **BTC,
+        side="SELL",
+        quantity="0.2",
+        aboveType="LIMIT_MAKER",
+        abovePrice="60100.00",
+        belowType="STOP_LOSS",
+        belowStopPrice="59900.00",
+    )
     strict(rest_models.OrderListOcoResponse, oco)
     oto = await rest.ok(
-        "POST", "/api/v3/orderList/oto", **BTC, workingType="LIMIT", workingSide="BUY", workingPrice="59000.00",
-        workingQuantity="0.1", workingTimeInForce="GTC", pendingType="LIMIT_MAKER", pendingSide="SELL",
-        pendingPrice="60100.00", pendingQuantity="0.1",
-    )  # fmt: skip
+        "POST",
+        "/api/v3/orderList/oto",
+        **BTC,
+        workingType="LIMIT",
+        workingSide="BUY",
+        workingPrice="59000.00",
+        workingQuantity="0.1",
+        workingTimeInForce="GTC",
+        pendingType="LIMIT_MAKER",
+        pendingSide="SELL",
+        pendingPrice="60100.00",
+        pendingQuantity="0.1",
+    )
     strict(rest_models.OrderListOtoResponse, oto)
     otoco = await rest.ok(
-        "POST", "/api/v3/orderList/otoco", **BTC, workingType="LIMIT", workingSide="BUY",
-        workingPrice="59000.00", workingQuantity="0.1", workingTimeInForce="GTC", pendingSide="SELL",
-        pendingQuantity="0.1", pendingAboveType="LIMIT_MAKER", pendingAbovePrice="60200.00",
-        pendingBelowType="STOP_LOSS", pendingBelowStopPrice="58500.00",
-    )  # fmt: skip
+        "POST",
+        "/api/v3/orderList/otoco",
+        **BTC,
+        workingType="LIMIT",
+        workingSide="BUY",
+        workingPrice="59000.00",
+        workingQuantity="0.1",
+        workingTimeInForce="GTC",
+        pendingSide="SELL",
+        pendingQuantity="0.1",
+        pendingAboveType="LIMIT_MAKER",
+        pendingAbovePrice="60200.00",
+        pendingBelowType="STOP_LOSS",
+        pendingBelowStopPrice="58500.00",
+    )
     strict(rest_models.OrderListOtocoResponse, otoco)
     for row in await rest.ok("GET", "/api/v3/openOrderLists"):
         strict(rest_models.OpenOrderListResponseInner, row)
@@ -180,9 +218,17 @@ async def test_user_data_events_match_the_official_models(
     stream = await open_user_stream()
     await rest.ok("POST", "/api/v3/order", **BTC, side="BUY", type="MARKET", quantity="0.6")
     await rest.ok(
-        "POST", "/api/v3/orderList/oco", **BTC, side="SELL", quantity="0.2", aboveType="LIMIT_MAKER",
-        abovePrice="60100.00", belowType="STOP_LOSS", belowStopPrice="59900.00", belowTrailingDelta="100",
-    )  # fmt: skip
+        "POST",
+        "/api/v3/orderList/oco",
+        **BTC,
+        side="SELL",
+        quantity="0.2",
+        aboveType="LIMIT_MAKER",
+        abovePrice="60100.00",
+        belowType="STOP_LOSS",
+        belowStopPrice="59900.00",
+        belowTrailingDelta="100",
+    )
     bn.set_price("BTCUSDT", "60100.00")
     bn.deposit("USDT", "10")
     models = {
