@@ -120,8 +120,10 @@ def _line_chart(
     )
 
 
-def _fmt_metric(name: str, v: float | int) -> str:
-    if isinstance(v, int):
+def _fmt_metric(name: str, v: float | int | str | None) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, (int, str)):
         return str(v)
     if not math.isfinite(v):
         return "∞" if v > 0 else "–"

@@ -13,6 +13,7 @@ import numpy as np
 
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
 from tradewire.engine.core.timestamps import ns_to_dt
+from tradewire.engine.results.curve import equity_curve, marks_of
 from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.report import render_html
@@ -33,12 +34,16 @@ class BacktestResult:
 
     Attributes:
         title: The report title (None: the default), saved and restored with the result.
+        parameters: The strategy's parameters (name -> text) shown in the report; the SDK fills them.
+        settings: The run's settings that shape its numbers (costs, account, fills, risk-free rate).
     """
 
     def __init__(self, sim: Simulation) -> None:
         k = sim.kernel
         self._sim: Simulation | None = sim
         self.title: str | None = None
+        self.parameters: dict[str, str] = {}
+        self.settings = _settings(sim)
         self.symbols = [i.symbol for i in k.instruments]
         self.currency = sim.config.currency
         self.steps = sim.steps
@@ -101,6 +106,8 @@ class BacktestResult:
         self = cls.__new__(cls)
         self._sim = None
         self.title = data.get("title")
+        self.parameters = {str(k): str(v) for k, v in (data.get("parameters") or {}).items()}
+        self.settings = {str(k): str(v) for k, v in (data.get("settings") or {}).items()}
         self.currency = data["currency"]
         self.steps = int(data["steps"])
         self.liquidations = int(data.get("liquidations", 0))
@@ -137,15 +144,21 @@ class BacktestResult:
         symbols = data.get("symbols")
         self.symbols = list(symbols) if symbols else sorted({f.symbol for f in self.fills})
         equity = data["equity"]
-        self.equity_ts = np.array([_parse_ns(e["time"]) for e in equity], dtype=np.int64)
-        self.equity = np.array([float(e["equity"]) for e in equity], dtype=np.float64)
+        if isinstance(equity, dict):  # columns: the compact form to_dict writes
+            self.equity_ts = np.array(equity["time_ns"], dtype=np.int64)
+            self.equity = np.array(equity["value"], dtype=np.float64)
+        else:  # one object per sample, as older results saved it
+            self.equity_ts = np.array([_parse_ns(e["time"]) for e in equity], dtype=np.int64)
+            self.equity = np.array([float(e["equity"]) for e in equity], dtype=np.float64)
         self.prices = {
             s: np.array([float(x) for x in v], dtype=np.float64)
             for s, v in (data.get("prices") or {}).items()
         }
         names = set(Metrics.__dataclass_fields__)
         values: dict[str, Any] = {
-            k: float(v) if isinstance(v, str) else v for k, v in data["metrics"].items() if k in names
+            k: float(v) if isinstance(v, str) and k != "calendar" else v
+            for k, v in data["metrics"].items()
+            if k in names
         }
         self.metrics = Metrics(**values)
         self.open_positions = {s: Decimal(q) for s, q in (data.get("open_positions") or {}).items()}
@@ -189,7 +202,8 @@ class BacktestResult:
             if len(sim.eq_ts)
             else np.array([], dtype=np.int64)
         )
-        eq = np.frombuffer(sim.eq_val, dtype=np.float64).copy() if len(sim.eq_val) else np.array([])
+        marks = [marks_of(sim.px_raw[i.index], i) for i in ins]
+        eq = equity_curve(ts, marks, ins, k.fills, _start_cash(sim), ms, qs)
         span = (k.now - sim.start_ns) if sim.start_ns is not None else 0
         metrics = compute_metrics(
             ts,
@@ -199,8 +213,10 @@ class BacktestResult:
             exposure_ns / span if span > 0 else 0.0,
             notional,
             float(Decimal(k.ledger.fees).scaleb(-ms)),
+            slippage=float(Decimal(k.slippage_cost).scaleb(-ms)),
+            risk_free_rate=float(sim.config.risk_free_rate),
         )
-        prices = {i.symbol: np.frombuffer(sim.px_val[i.index], dtype=np.float64).copy() for i in ins}
+        prices = {i.symbol: marks[i.index] for i in ins}
         open_pos = {ins[s].symbol: Decimal(fmt_qty(p.qty, qs)) for s, p in k.ledger.open.items()}
         self.fills, self.round_trips, self.equity_ts, self.equity = fills, trips, ts, eq
         self.prices, self.metrics, self.open_positions = prices, metrics, open_pos
@@ -218,10 +234,11 @@ class BacktestResult:
 
     def summary(self) -> str:
         m = self.metrics
+        sharpe = "n/a" if m.sharpe is None else f"{m.sharpe:.2f}"
         return (
             f"{self.steps} steps, {len(self.fills)} fills, {m.trades} round trips; "
             f"final value {self.end_value} {self.currency} ({m.total_return:+.2%}), "
-            f"Sharpe {m.sharpe:.2f}, max drawdown {m.max_drawdown:.2%}"
+            f"Sharpe {sharpe} (risk-free {m.risk_free_rate:.2%}), max drawdown {m.max_drawdown:.2%}"
         )
 
     def fills_frame(self) -> Any:
@@ -259,11 +276,13 @@ class BacktestResult:
         def t(ns: int) -> str:
             return ns_to_dt(ns).isoformat().replace("+00:00", "Z")
 
-        def num(v: float) -> float | str:
-            return v if math.isfinite(v) else str(v)
+        def num(v: Any) -> Any:
+            return str(v) if isinstance(v, float) and not math.isfinite(v) else v
 
         out: dict[str, Any] = {} if self.title is None else {"title": self.title}
         return out | {
+            "parameters": dict(self.parameters),
+            "settings": dict(self.settings),
             "currency": self.currency,
             "start_value": str(self.start_value),
             "final_value": str(self.end_value),
@@ -297,10 +316,8 @@ class BacktestResult:
                 }
                 for r in self.round_trips
             ],
-            "equity": [
-                {"time": t(int(a)), "equity": float(b)}
-                for a, b in zip(self.equity_ts, self.equity, strict=True)
-            ],
+            # columns, not an object per sample: a 2 M-bar run's curve stays a few tens of MB
+            "equity": {"time_ns": self.equity_ts.tolist(), "value": self.equity.tolist()},
             "symbols": list(self.symbols),
             "liquidations": self.liquidations,
             "open_positions": {s: str(q) for s, q in self.open_positions.items()},
@@ -355,6 +372,19 @@ def _money(n: int, scale: int) -> Decimal:
     from tradewire.engine.core.numbers import fmt_money
 
     return Decimal(fmt_money(n, scale))
+
+
+def _settings(sim: Simulation) -> dict[str, str]:
+    """The config fields that shape a run's numbers, as text for the report."""
+    c = sim.config
+    return {
+        "commission": repr(c.commission),
+        "slippage": repr(c.slippage),
+        "account": c.account,
+        "leverage": str(c.leverage),
+        "fill at": c.fill_at,
+        "risk-free rate": f"{Decimal(c.risk_free_rate):%}" if Decimal(c.risk_free_rate) else "0 %",
+    }
 
 
 def _start_cash(sim: Simulation) -> int:
