@@ -9,6 +9,7 @@ from typing import Any
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
+from tradewire.sdk.display import money_text, percent_text
 
 __all__ = ["RunResult"]
 
@@ -108,14 +109,15 @@ class RunResult:
             "bars": f"{self.bars:,}",
             "fills": f"{len(self.trades):,} ({self.entries:,} buys / {self.exits:,} sells)",
         }
+        currency = self.account.currency if self.account is not None else ""
         if self.start_cash is not None:
-            rows["start cash"] = f"{self.start_cash:,}"
+            rows["start cash"] = money_text(self.start_cash, currency)
         if self.account is not None:
-            rows["final equity"] = f"{Decimal(self.account.equity):,} {self.account.currency}"
-            rows["final cash"] = f"{Decimal(self.account.balance):,} {self.account.currency}"
+            rows["final equity"] = money_text(self.account.equity, currency)
+            rows["final cash"] = money_text(self.account.balance, currency)
             if self.start_cash:
-                ret = (Decimal(self.account.equity) / self.start_cash - 1) * 100
-                rows["return"] = f"{ret:.2f} %"
+                ret = float(Decimal(self.account.equity) / self.start_cash - 1)
+                rows["total return"] = percent_text(ret, signed=True)
         if self.elapsed_s > 0:
             rows["elapsed"] = f"{self.elapsed_s:.2f} s ({self.bars / self.elapsed_s:,.0f} bars/s)"
         return rows
