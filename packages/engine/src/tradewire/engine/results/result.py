@@ -356,7 +356,8 @@ class BacktestResult:
         return render_html(self, title or self.title or "Tradewire backtest")
 
     def to_html(self, path: str | Path, title: str | None = None) -> Path:
-        """Write the self-contained HTML report (inline SVG, no scripts or downloads) to `path`."""
+        """Write the self-contained HTML report (plotly charts with its JS embedded: nothing is
+        downloaded when it opens) to `path`. Needs plotly, the `report` extra."""
         p = Path(path)
         p.write_text(self.html(title), encoding="utf-8")
         return p

@@ -1,4 +1,4 @@
-"""Saved backtest results: reload the JSON that `tradewire backtest --report` writes and render its HTML."""
+"""Backtest reports: the engine's HTML of a result, and reloading the JSON `--report` saves beside it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from tradewire.sdk.errors import ConfigurationError
 from tradewire.sdk.transports.inprocess.loader import engine
 
-__all__ = ["load_saved", "render_saved"]
+__all__ = ["load_saved", "render", "render_saved"]
 
 
 def load_saved(path: Path) -> Any:
@@ -22,6 +22,15 @@ def load_saved(path: Path) -> Any:
         raise ConfigurationError(f"{path}: not a saved backtest result ({type(e).__name__}: {e})") from None
 
 
+def render(engine_result: Any, title: str | None = None) -> str:
+    """The engine's HTML report of `engine_result` (its own title unless `title` is given);
+    ConfigurationError with the install hint when plotly is missing."""
+    try:
+        return str(engine_result.html(title))
+    except ImportError as e:
+        raise ConfigurationError(str(e)) from None
+
+
 def render_saved(saved: Any, title: str | None = None) -> str:
     """The engine's HTML report of a loaded result (its saved title unless `title` is given)."""
-    return str(saved.html(title))
+    return render(saved, title)
