@@ -43,7 +43,7 @@ class Metrics:
     calmar: float | None = None
     avg_win: float | None = None
     avg_loss: float | None = None
-    slippage: float = 0.0
+    slippage: float | None = 0.0  # None: not known (a run seen over the wire)
     risk_free_rate: float = 0.0
     periods_per_year: float = 0.0
     calendar: str = ""
@@ -101,7 +101,7 @@ def compute_metrics(
     exposure: float,
     traded_notional: float,
     fees: float,
-    slippage: float = 0.0,
+    slippage: float | None = 0.0,
     risk_free_rate: float = 0.0,
     periods_per_year: float | None = None,
 ) -> Metrics:

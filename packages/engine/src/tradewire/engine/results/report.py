@@ -97,6 +97,12 @@ def _money(v: float | Decimal | None, currency: str) -> str:
     return "n/a" if v is None else f"{Decimal(str(v)).quantize(Decimal('0.01')):,} {currency}"
 
 
+def _cost(v: float | None, currency: str) -> str:
+    if v is None:
+        return "not reported over the wire"
+    return _money(v, currency) if v else f"none ({_money(0, currency)})"
+
+
 def _when(ns: int) -> str:
     return f"{ns_to_dt(ns):%Y-%m-%d %H:%M}"
 
@@ -253,8 +259,8 @@ def _metrics_table(r: ReportSource) -> str:
         ("average loss", _money(m.avg_loss, cur)),
         ("exposure", _pct(m.exposure)),
         ("turnover", f"{m.turnover:.2f}×"),
-        ("commission", _money(m.fees, cur) if m.fees else f"none ({_money(0, cur)})"),
-        ("slippage", _money(m.slippage, cur) if m.slippage else f"none ({_money(0, cur)})"),
+        ("commission", _cost(m.fees, cur)),
+        ("slippage", _cost(m.slippage, cur)),
         ("samples", f"{m.samples:,}"),
     ]
     return _table("metrics", ("metric", "value"), [(_e(k), _e(v)) for k, v in rows], "kv")

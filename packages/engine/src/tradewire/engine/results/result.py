@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,6 +18,7 @@ from tradewire.engine.results.curve import equity_curve, marks_of
 from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.report import render_html
+from tradewire.engine.results.trips import round_trips
 
 if TYPE_CHECKING:
     from tradewire.engine.simulation import Simulation
@@ -175,6 +177,40 @@ class BacktestResult:
         """
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    @classmethod
+    def from_records(
+        cls,
+        *,
+        symbols: Sequence[str],
+        currency: str,
+        start_value: Decimal,
+        final_value: Decimal,
+        steps: int,
+        fills: Sequence[FillRecord],
+        sample_ts: np.ndarray,
+        prices: Mapping[str, np.ndarray],
+        risk_free_rate: float = 0.0,
+        slippage: float | None = 0.0,
+        settings: Mapping[str, str] | None = None,
+        liquidations: int = 0,
+    ) -> BacktestResult:
+        """A result from what a run showed: its fills, and each symbol's mark at every sample time
+        (NaN before its first price). The SDK builds one from a backtest seen over the wire; round
+        trips, the equity curve, metrics and the report come from the same code as in-process."""
+        self = cls.__new__(cls)
+        self._sim = None
+        self.title = None
+        self.parameters = {}
+        self.settings = dict(settings or {})
+        self.symbols = list(symbols)
+        self.currency = currency
+        self.steps = steps
+        self.liquidations = liquidations
+        self.start_value = start_value
+        self.end_value = final_value
+        self._derive(list(fills), sample_ts, dict(prices), risk_free_rate, slippage)
+        return self
+
     def _compute(self) -> None:
         sim = self._sim
         assert sim is not None
@@ -195,31 +231,41 @@ class BacktestResult:
             )
             for f in k.fills
         ]
-        trips, exposure_ns, notional = _round_trips(sim)
-        start = self.start_value
         ts = (
             np.frombuffer(sim.eq_ts, dtype=np.int64).copy()
             if len(sim.eq_ts)
             else np.array([], dtype=np.int64)
         )
-        marks = [marks_of(sim.px_raw[i.index], i) for i in ins]
-        eq = equity_curve(ts, marks, ins, k.fills, _start_cash(sim), ms, qs)
-        span = (k.now - sim.start_ns) if sim.start_ns is not None else 0
+        prices = {i.symbol: marks_of(sim.px_raw[i.index], i.price_scale) for i in ins}
+        slippage = float(Decimal(k.slippage_cost).scaleb(-ms))
+        self._derive(fills, ts, prices, float(sim.config.risk_free_rate), slippage)
+
+    def _derive(
+        self,
+        fills: list[FillRecord],
+        ts: np.ndarray,
+        prices: dict[str, np.ndarray],
+        risk_free_rate: float,
+        slippage: float | None,
+    ) -> None:
+        """Round trips, the equity curve and the metrics from the fills and the sampled marks."""
+        end_ns = int(ts[-1]) if ts.size else 0
+        stats = round_trips(fills, end_ns)
+        eq = equity_curve(ts, prices, fills, self.start_value)
+        span = end_ns - int(ts[0]) if ts.size else 0
         metrics = compute_metrics(
             ts,
             eq,
-            float(start),
-            [float(t.pnl) for t in trips],
-            exposure_ns / span if span > 0 else 0.0,
-            notional,
-            float(Decimal(k.ledger.fees).scaleb(-ms)),
-            slippage=float(Decimal(k.slippage_cost).scaleb(-ms)),
-            risk_free_rate=float(sim.config.risk_free_rate),
+            float(self.start_value),
+            [float(t.pnl) for t in stats.trips],
+            stats.exposed_ns / span if span > 0 else 0.0,
+            float(stats.notional),
+            float(sum((f.commission for f in fills), Decimal(0))),
+            slippage=slippage,
+            risk_free_rate=risk_free_rate,
         )
-        prices = {i.symbol: marks[i.index] for i in ins}
-        open_pos = {ins[s].symbol: Decimal(fmt_qty(p.qty, qs)) for s, p in k.ledger.open.items()}
-        self.fills, self.round_trips, self.equity_ts, self.equity = fills, trips, ts, eq
-        self.prices, self.metrics, self.open_positions = prices, metrics, open_pos
+        self.fills, self.round_trips, self.equity_ts, self.equity = fills, stats.trips, ts, eq
+        self.prices, self.metrics, self.open_positions = prices, metrics, stats.open_positions
         self._computed = True
 
     # ------------------------------------------------------------------ views
@@ -392,77 +438,3 @@ def _start_cash(sim: Simulation) -> int:
     from tradewire.engine.core.numbers import parse_scaled
 
     return parse_scaled(Decimal(sim.config.cash), sim.kernel.ms)
-
-
-def _round_trips(sim: Simulation) -> tuple[list[RoundTrip], int, float]:
-    """Round trips per symbol from the fills, time with any position open (ns), traded notional."""
-    k = sim.kernel
-    ms, qs = k.ms, k.qs
-    ins = k.instruments
-    state: dict[int, dict[str, Any]] = {}
-    trips: list[RoundTrip] = []
-    open_count = 0
-    exposed = 0
-    since = 0
-    notional = 0
-    for f in k.fills:
-        inst = ins[f.sym]
-        fac = inst.factor
-        st = state.setdefault(f.sym, {"pos": 0})
-        signed = f.qty if f.side == 1 else -f.qty
-        notional += f.qty * f.price * fac
-        remaining, fee_left = signed, f.commission
-        while remaining:
-            pos = st["pos"]
-            if pos == 0:
-                if open_count == 0:
-                    since = f.ts
-                open_count += 1
-                st.update(
-                    pos=0,
-                    side=1 if remaining > 0 else -1,
-                    qty=0,
-                    cost=0,
-                    cash=0,
-                    fees=0,
-                    t0=f.ts,
-                    exit_cost=0,
-                    exit_qty=0,
-                )
-            part = remaining
-            closing = pos != 0 and (pos > 0) != (remaining > 0)
-            if closing and abs(remaining) > abs(pos):
-                part = -pos
-            fee = fee_left if part == remaining else fee_left * abs(part) // abs(remaining)
-            fee_left -= fee
-            st["pos"] += part
-            st["cash"] += -part * f.price * fac - fee
-            st["fees"] += fee
-            if closing:
-                st["exit_cost"] += abs(part) * f.price
-                st["exit_qty"] += abs(part)
-            else:
-                st["cost"] += abs(part) * f.price
-                st["qty"] += abs(part)
-            remaining -= part
-            if st["pos"] == 0:
-                open_count -= 1
-                if open_count == 0:
-                    exposed += f.ts - since
-                ps = inst.price_scale
-                trips.append(
-                    RoundTrip(
-                        inst.symbol,
-                        "LONG" if st["side"] > 0 else "SHORT",
-                        Decimal(fmt_qty(st["qty"], qs)),
-                        st["t0"],
-                        f.ts,
-                        (Decimal(st["cost"]) / st["qty"]).scaleb(-ps),
-                        (Decimal(st["exit_cost"]) / st["exit_qty"]).scaleb(-ps),
-                        _money(st["cash"], ms),
-                        _money(st["fees"], ms),
-                    )
-                )
-    if open_count:
-        exposed += k.now - since
-    return trips, exposed, notional / 10**ms

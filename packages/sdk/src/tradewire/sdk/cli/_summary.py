@@ -16,7 +16,9 @@ def _ratio(value: float | None) -> str:
     return "∞" if math.isinf(value) else f"{value:.2f}"
 
 
-def _cost(amount: float, currency: str) -> str:
+def _cost(amount: float | None, currency: str) -> str:
+    if amount is None:
+        return "not reported over the wire"
     text = money_text(amount, currency)
     return text if amount else f"none ({text})"
 
