@@ -313,3 +313,23 @@ def test_chromium_draws_the_report_offline(result, tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert _png_is_drawn(shot, 1280, 2400)
+
+
+def test_results_saved_before_the_columns_still_render(result) -> None:
+    """Results saved with one equity object per sample and the old metrics render again."""
+    from tradewire.engine import BacktestResult
+
+    data = json.loads(json.dumps(result.to_dict()))
+    ns = data["equity"]["time_ns"]
+    data["equity"] = [
+        {"time": str(np.datetime64(t, "ns")) + "Z", "equity": v}
+        for t, v in zip(ns, data["equity"]["value"], strict=True)
+    ]
+    for key in ("calmar", "avg_win", "avg_loss", "slippage", "risk_free_rate", "periods_per_year"):
+        del data["metrics"][key]
+    del data["parameters"], data["settings"]
+    back = BacktestResult.from_dict(data)
+    assert back.equity_ts.tolist() == ns and back.equity.tolist() == result.equity.tolist()
+    p = _Parse()
+    p.feed(back.html())
+    assert list(p.sections) == list(SECTIONS)
