@@ -132,7 +132,8 @@ def _dates(ts: np.ndarray) -> np.ndarray:
 def _table(table_id: str, head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table id="{table_id}" class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+    attrs = f'id="{table_id}"' + (f' class="{cls}"' if cls else "")
+    return f"<table {attrs}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _section(sid: str, title: str, body: str) -> str:
