@@ -29,7 +29,8 @@ class RunResult:
         bars: Candles handled.
         elapsed_s: Wall-clock seconds of the run.
         start_cash: Cash at the start, when known.
-        report: The engine's results object (in-process backtests), for `write_report`.
+        report: The engine's results object (`BacktestResult`): in-process backtests, and backtests
+            over the wire run with `report=True`.
         partial: The strategy raised and the run stopped early: everything here ends at that instant
             (see `StrategyError`).
         run_id: The gateway's run (its `/health` and CONNECTED `run_id`; the backtest and mock
