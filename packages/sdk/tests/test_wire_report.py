@@ -67,3 +67,26 @@ def test_tradewire_run_report_writes_it(gateway: Any, tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "<title>SmaCrossover on backtest</title>" in text and 'id="trades-table"' in text
     assert report.with_suffix(".json").is_file()
+
+
+def test_samples_follow_instants_across_frames_and_symbols() -> None:
+    from tradewire.protocol import messages as m
+    from tradewire.sdk.market import Candle
+    from tradewire.sdk.transports.wire_samples import WireSamples
+
+    day = 86_400 * 10**9
+
+    def bar(symbol: str, start: int, close: float) -> Candle:
+        return Candle(symbol, "1d", start, close, close, close, close, 1.0)
+
+    s = WireSamples()
+    s.observe([bar("AAPL", 0, 10.0)])
+    s.observe([m.OrderEvent()])  # a later batch of the same instant: no new sample
+    s.observe([bar("MSFT", day, 20.0)])  # one event a frame: the instant's candles arrive apart
+    s.observe([bar("AAPL", day, 11.0)])
+    assert s.ts.tolist() == [day, 2 * day]
+    assert s.marks["AAPL"].tolist() == [10.0, 11.0]
+    assert np.isnan(s.marks["MSFT"][0]) and s.marks["MSFT"][1] == 20.0
+    assert not s.quotes
+    s.observe([m.QuoteEvent()])
+    assert s.quotes  # the wire report refuses these (candles only) rather than mark them wrongly

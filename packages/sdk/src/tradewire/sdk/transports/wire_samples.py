@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from array import array
 
+from tradewire.protocol import messages as m
 from tradewire.sdk._timeframes import TIMEFRAME_S
 from tradewire.sdk.market import Candle
 
@@ -24,6 +25,7 @@ class WireSamples:
         self.ts = array("q")
         self.marks: dict[str, array[float]] = {}
         self._last: dict[str, float] = {}
+        self.quotes = False  # quotes were streamed: their marks are not rebuilt here (candles only)
 
     def observe(self, events: list[object]) -> None:
         """Take one delivery's events (candles as `Candle`s); other events are ignored."""
@@ -32,6 +34,8 @@ class WireSamples:
             if isinstance(ev, Candle):
                 self._last[ev.symbol] = ev.close
                 end = ev.ts + TIMEFRAME_S[ev.timeframe] * _NS
+            elif type(ev) is m.QuoteEvent:
+                self.quotes = True
         if end is None:
             return
         # one instant can span deliveries (one event a frame): its sample is then updated in place

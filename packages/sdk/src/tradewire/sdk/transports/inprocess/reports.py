@@ -53,6 +53,11 @@ def from_wire(samples: WireSamples, result: RunResult, parameters: dict[str, str
     from tradewire.protocol import messages as m
 
     te = engine()
+    if samples.quotes:
+        raise ConfigurationError(
+            "a report over the wire is rebuilt from candles, and this backtest streamed quotes: "
+            "run it in-process (tradewire backtest ... --report) for its report"
+        )
     if result.account is None or result.start_cash is None:
         raise ConfigurationError("the run ended before the gateway reported its account: no results")
     fills = [
