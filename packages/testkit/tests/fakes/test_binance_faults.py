@@ -108,3 +108,50 @@ async def test_control_endpoint_arms_faults_and_moves_prices(bn: FakeBinance, re
         await asyncio.sleep(0.05)
         await rest.client.post("/_fake/shutdown", json={})
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["e"] == "serverShutdown"
+
+
+async def test_control_endpoint_scripts_the_book_and_fills(bn: FakeBinance, rest: Rest) -> None:
+    book = {"symbol": "BTCUSDT", "bids": [["59990", "0.2"]], "asks": [["60010", "0.1"], ["60020", "5"]]}
+    assert (await rest.client.post("/_fake/book", json=book)).status_code == 200
+    order = await rest.ok("POST", "/api/v3/order", **BTC, side="BUY", type="MARKET", quantity="0.3")
+    assert [(f["price"], f["qty"]) for f in order["fills"]] == [
+        ("60010.00000000", "0.10000000"),
+        ("60020.00000000", "0.20000000"),
+    ]
+    params = {
+        **BTC,
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.3",
+        "price": "59000.00",
+    }
+    resting = await rest.ok("POST", "/api/v3/order", **params)
+    await rest.client.post(
+        "/_fake/fill", json={"symbol": "BTCUSDT", "orderId": resting["orderId"], "qty": "0.1"}
+    )
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=resting["orderId"]))[
+        "executedQty"
+    ] == "0.10000000"
+    await rest.client.post("/_fake/status", json={"symbol": "BTCUSDT", "status": "HALT"})
+    assert (await rest.call("POST", "/api/v3/order", **MARKET)).json()["msg"] == "Market is closed."
+
+
+async def test_too_many_new_orders_is_1015() -> None:
+    async with FakeBinance(orders_10s=2) as fake, httpx.AsyncClient(base_url=fake.base_url) as http:
+        rest = Rest(fake, http)
+        for _ in range(2):
+            await rest.ok("POST", "/api/v3/order", **MARKET)
+        response = await rest.call("POST", "/api/v3/order", **MARKET)
+        assert response.status_code == 429 and response.json()["code"] == -1015
+        assert response.json()["msg"] == "Too many new orders; current limit is 2 orders per 10 SECOND."
+        assert response.headers["X-MBX-ORDER-COUNT-10S"] == "2"
+
+
+async def test_the_ws_api_shares_the_ban(bn: FakeBinance, rest: Rest, open_user_stream: Opener) -> None:
+    stream = await open_user_stream()
+    bn.faults.rate_limit(retry_after=30)
+    assert (await rest.call("GET", "/api/v3/account")).status_code == 429
+    answer = await stream.request("ping")
+    assert answer["status"] == 418 and answer["error"]["code"] == -1003
+    assert answer["error"]["data"]["retryAfter"] > answer["error"]["data"]["serverTime"]

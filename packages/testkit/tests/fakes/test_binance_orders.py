@@ -3,12 +3,14 @@ queries and cancels, with the shapes and codes of binance.md §3-§6."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
+import httpx
 import pytest
 from binance_fake_helpers import Rest
 
-from tradewire.testkit.fakes.binance import FakeBinance
+from tradewire.testkit.fakes.binance import FakeBinance, FakeConfig
 
 BTC = {"symbol": "BTCUSDT"}
 
@@ -106,6 +108,7 @@ async def test_limit_maker_that_would_take_is_refused(bn: FakeBinance, rest: Res
         (limit("BUY", "0.01", "60000.000000001"), -1111, "Parameter 'price' has too much precision."),
         (limit("BUY", "0.01", "60000.005"), -1013, "Filter failure: PRICE_FILTER"),
         (limit("BUY", "0.000015", "60000.00"), -1013, "Filter failure: LOT_SIZE"),
+        ({**BTC, "side": "BUY", "type": "MARKET", "quantity": "0"}, -1013, "Filter failure: LOT_SIZE"),
         (limit("BUY", "0.00002", "60000.00"), -1013, "Filter failure: NOTIONAL"),
         (limit("BUY", "0.01", "400000.00"), -1013, "Filter failure: PERCENT_PRICE_BY_SIDE"),
         ({**BTC, "side": "BUY", "type": "MARKET", "quantity": "0.01", "timeInForce": "GTC"}, -1114,
@@ -234,3 +237,101 @@ async def test_exchange_info_time_and_klines(bn: FakeBinance, rest: Rest) -> Non
     assert rows[-1][4] == "60100.00000000" and len(rows[-1]) == 12
     bad = await rest.client.get("/api/v3/klines", params={"symbol": "BTCUSDT", "interval": "7m"})
     assert bad.json() == {"code": -1120, "msg": "Invalid interval."}
+
+
+async def test_a_query_without_either_id_is_1102(bn: FakeBinance, rest: Rest) -> None:
+    status, body = await error(rest, "GET", "/api/v3/order", **BTC)
+    assert status == 400
+    assert body == {
+        "code": -1102,
+        "msg": "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!",
+    }
+
+
+async def test_limit_maker_is_judged_against_the_liquidity_left(bn: FakeBinance, rest: Rest) -> None:
+    await rest.ok("POST", "/api/v3/order", **BTC, side="BUY", type="MARKET", quantity="0.5")  # takes 60001
+    params = {**BTC, "side": "BUY", "type": "LIMIT_MAKER", "quantity": "0.01", "price": "60001.00"}
+    assert (await rest.ok("POST", "/api/v3/order", **params, newOrderRespType="RESULT"))["status"] == "NEW"
+    ticker = await rest.public("/api/v3/ticker/bookTicker", symbol="BTCUSDT")
+    assert ticker["askPrice"] == "60002.00000000"
+
+
+async def test_a_triggered_stop_market_expires_what_the_book_cannot_fill(bn: FakeBinance, rest: Rest) -> None:
+    bn.deposit("BTC", "5")
+    stop = await rest.ok(
+        "POST", "/api/v3/order", **BTC, side="SELL", type="STOP_LOSS", quantity="3", stopPrice="59900.00"
+    )
+    bn.set_price("BTCUSDT", "59900.00")
+    done = await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"])
+    assert done["status"] == "EXPIRED" and done["executedQty"] == "2.50000000"
+    assert done["expiryReason"] == "INSUFFICIENT_LIQUIDITY"
+    assert await rest.ok("GET", "/api/v3/openOrders", **BTC) == []
+
+
+async def test_market_lot_size_caps_market_orders_only() -> None:
+    config = FakeConfig()
+    config.symbols[0] = replace(config.symbols[0], market_max_qty=Decimal("0.1"))
+    async with FakeBinance(config) as fake, httpx.AsyncClient(base_url=fake.base_url) as http:
+        rest = Rest(fake, http)
+        status, body = await error(
+            rest, "POST", "/api/v3/order", **BTC, side="BUY", type="MARKET", quantity="0.2"
+        )
+        assert status == 400 and body == {"code": -1013, "msg": "Filter failure: MARKET_LOT_SIZE"}
+        assert (await rest.ok("POST", "/api/v3/order", **limit("BUY", "0.2", "59000.00")))["status"] == "NEW"
+
+
+async def test_a_halted_symbol_refuses_orders(bn: FakeBinance, rest: Rest) -> None:
+    bn.set_symbol_status("BTCUSDT", "BREAK")
+    info = await rest.public("/api/v3/exchangeInfo", symbol="BTCUSDT")
+    assert info["symbols"][0]["status"] == "BREAK"
+    status, body = await error(rest, "POST", "/api/v3/order", **limit("BUY", "0.01", "59000.00"))
+    assert status == 400 and body == {"code": -2010, "msg": "Market is closed."}
+
+
+async def test_a_fok_stop_limit_waits_for_its_trigger(bn: FakeBinance, rest: Rest) -> None:
+    params = {**BTC, "side": "BUY", "type": "STOP_LOSS_LIMIT", "timeInForce": "FOK", "quantity": "0.6"}
+    stop = await rest.ok("POST", "/api/v3/order", **params, stopPrice="60100.00", price="60102.00")
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "60100.00")  # asks 60101 and 60102 hold 1.0 within the limit: all of it fills
+    done = await rest.ok("GET", "/api/v3/order", **BTC, orderId=stop["orderId"])
+    assert done["status"] == "FILLED" and done["executedQty"] == "0.60000000"
+
+
+async def test_prices_average_and_depth(bn: FakeBinance, rest: Rest) -> None:
+    assert await rest.public("/api/v3/ticker/price", symbol="BTCUSDT") == {
+        "symbol": "BTCUSDT",
+        "price": "60000.00000000",
+    }
+    assert (await rest.public("/api/v3/avgPrice", symbol="BTCUSDT"))["price"] == "60000.00000000"
+    depth = await rest.public("/api/v3/depth", symbol="BTCUSDT", limit=2)
+    assert depth["bids"] == [["59999.00000000", "0.50000000"], ["59998.00000000", "0.50000000"]]
+    assert depth["asks"][0] == ["60001.00000000", "0.50000000"]
+
+
+async def test_a_trailing_take_profit_starts_trailing_at_its_stop_price(bn: FakeBinance, rest: Rest) -> None:
+    order = await rest.ok(
+        "POST", "/api/v3/order", **BTC, side="SELL", type="TAKE_PROFIT", quantity="0.1", stopPrice="60500.00",
+        trailingDelta="100", newOrderRespType="RESULT",
+    )  # fmt: skip
+    bn.set_price("BTCUSDT", "59500.00")  # a 1 % fall before activation changes nothing
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    for price in ("60500.00", "61000.00"):  # activated at 60500, the high is 61000
+        bn.set_price("BTCUSDT", price)
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "60390.00")  # 1 % under 61000
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "FILLED"
+
+
+async def test_a_trailing_stop_loss_starts_trailing_once_its_stop_is_reached(
+    bn: FakeBinance, rest: Rest
+) -> None:
+    order = await rest.ok(
+        "POST", "/api/v3/order", **BTC, side="SELL", type="STOP_LOSS", quantity="0.1", stopPrice="59500.00",
+        trailingDelta="100", newOrderRespType="RESULT",
+    )  # fmt: skip
+    bn.set_price("BTCUSDT", "60500.00")  # above the stop: not trailing yet
+    bn.set_price("BTCUSDT", "59500.00")  # reached: trailing from 59500
+    bn.set_price("BTCUSDT", "59600.00")
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "NEW"
+    bn.set_price("BTCUSDT", "59004.00")  # 1 % under the 59600 high since activation
+    assert (await rest.ok("GET", "/api/v3/order", **BTC, orderId=order["orderId"]))["status"] == "FILLED"

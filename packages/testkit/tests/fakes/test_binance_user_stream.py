@@ -140,3 +140,15 @@ async def test_ed25519_session_logon_then_subscribe(bn: FakeBinance) -> None:
         fake.deposit("USDT", "5")
         update = await stream.event("balanceUpdate")
         assert update["a"] == "USDT" and update["d"] == "5.00000000"
+
+
+async def test_overlapping_connections_both_get_every_event(
+    bn: FakeBinance, rest: Rest, open_user_stream: Opener
+) -> None:
+    old, new = await open_user_stream(), await open_user_stream()
+    await rest.ok("POST", "/api/v3/order", **BTC, side="BUY", type="MARKET", quantity="0.1")
+    first, second = await old.reports(2), await new.reports(2)
+    assert [r["I"] for r in first] == [r["I"] for r in second]  # the dedupe key is the same on both
+    await old.close()
+    await rest.ok("POST", "/api/v3/order", **BTC, side="SELL", type="MARKET", quantity="0.1")
+    assert (await new.event("executionReport"))["S"] == "SELL"

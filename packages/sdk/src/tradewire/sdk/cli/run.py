@@ -27,6 +27,10 @@ def run(
         Parameter(help="required (with TRADEWIRE_ALLOW_LIVE_ORDERS=true) for alpaca-live / binance-live"),
     ] = False,
     events: Annotated[Path | None, Parameter(help="write every frame's wire JSON here, one per line")] = None,
+    report: Annotated[
+        Path | None,
+        Parameter(help="backtest platform: write the HTML report here (results JSON beside it)"),
+    ] = None,
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
     param: Annotated[list[str] | None, Parameter(help="strategy parameter NAME=VALUE (repeatable)")] = None,
     progress: Annotated[bool, Parameter(help="show the live progress line")] = True,
@@ -57,6 +61,7 @@ def run(
                         progress=update,
                         events_log=log,
                         strict=strict,
+                        report=report is not None,
                     )
                 )
         finally:
@@ -64,6 +69,11 @@ def run(
                 log.close()
         title = _ui.titled(f"{cls.__name__} on {result.platform}", failure)
         _ui.console.print(_ui.summary_table(result, title))
+        if report is not None and result.report is not None:
+            from tradewire.sdk.cli.report import save_report
+
+            html, saved = save_report(result, report, title=title)
+            _ui.console.print(f"report: [bold]{html}[/]  results: {saved}")
         if failure is not None:
             return 1
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from tradewire.sdk.router import Router
 from tradewire.sdk.strategy import Strategy, bind, unbind
 from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
+from tradewire.sdk.transports.wire_samples import WireSamples
 
 if TYPE_CHECKING:
     from tradewire.sdk.client_sync import Client
@@ -116,6 +117,7 @@ async def run_wire(
     events_log: IO[bytes] | None = None,
     busy_poll_s: float | None = None,
     strict: bool = False,
+    samples: WireSamples | None = None,
 ) -> RunResult:
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
@@ -133,6 +135,7 @@ async def run_wire(
         busy_poll_s: How long REST reads poll before blocking (None: the REST client's default).
         strict: Raise the venue's error when it refuses an order, instead of delivering
             ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
+        samples: Receives every delivery's candles, for a backtest's results (`WireSamples`).
     """
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
@@ -164,6 +167,8 @@ async def run_wire(
                     events_log.write((raw.encode() if isinstance(raw, str) else raw) + b"\n")
                 events = delivery.events
                 result.bars += delivery.bars
+                if samples is not None:
+                    samples.observe(events)
                 if delivery.bars != len(events):
                     for ev in events:
                         t = type(ev)

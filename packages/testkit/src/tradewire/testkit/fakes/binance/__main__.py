@@ -23,12 +23,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--api-secret", default=None, help="the HMAC secret (default: the fake's)")
     p.add_argument("--tick", type=float, default=1.0, help="seconds between price steps (0: never)")
     p.add_argument("--seed", type=int, default=1, help="seed of every symbol's random walk")
+    p.add_argument("--ping-interval", type=float, default=20.0, help="seconds between server pings")
+    p.add_argument("--pong-timeout", type=float, default=60.0, help="seconds without a pong before a drop")
+    p.add_argument("--max-lifetime", type=float, default=86400.0, help="seconds a WebSocket may live")
     return p
 
 
 async def _serve(args: argparse.Namespace) -> None:
     keys = {k: v for k, v in (("api_key", args.api_key), ("api_secret", args.api_secret)) if v}
-    fake = FakeBinance(host=args.host, port=args.port, tick_interval=args.tick or None, **keys)
+    fake = FakeBinance(
+        host=args.host,
+        port=args.port,
+        tick_interval=args.tick or None,
+        ping_interval=args.ping_interval,
+        pong_timeout=args.pong_timeout,
+        max_lifetime=args.max_lifetime,
+        **keys,
+    )
     for i, spec in enumerate(fake.config.symbols):
         fake.set_path(spec.symbol, PricePath.walk(spec.price, seed=args.seed + i, tick=spec.tick_size))
     async with fake:

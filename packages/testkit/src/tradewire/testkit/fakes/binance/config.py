@@ -55,10 +55,10 @@ def default_balances() -> dict[str, Decimal]:
 @dataclass
 class FakeConfig:
     #: The HMAC-SHA256 key pair (Binance's most common kind; the secret signs, the key identifies).
-    api_key: str = "FAKEBINANCEKEY0000000000000000000000000000000000000000000000000000"
+    api_key: str = "FAKEBINANCEKEY" + "0" * 50  # 64 characters, as Binance's keys
     api_secret: str = "fake-binance-secret"  # noqa: S105 - the fake's own made-up key, not a secret
     #: An Ed25519 API key: its name, and the public key in PEM (None: no Ed25519 key is accepted).
-    ed25519_api_key: str = "FAKEBINANCEED25519KEY000000000000000000000000000000000000000000000"
+    ed25519_api_key: str = "FAKEBINANCEED25519KEY" + "0" * 43
     ed25519_public_pem: bytes | None = None
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port, read back from FakeBinance.port

@@ -4,7 +4,9 @@
 server_error, timeout, drop_connection, drop_user_stream; optional method, path, times, seconds,
 status, when); `POST /_fake/clear`, `/_fake/step` `{"symbol"?}`, `/_fake/price` `{"symbol","price"}`,
 `/_fake/path` `{"symbol","prices":[...]}`, `/_fake/skew` `{"ms"}`, `/_fake/shutdown` `{"close_after"?}`,
-`/_fake/drop_sockets`, `/_fake/deposit` `{"asset","amount"}`.
+`/_fake/drop_sockets`, `/_fake/deposit` `{"asset","amount"}`, `/_fake/book` `{"symbol","bids":[[p,q]],
+"asks":[[p,q]]}`, `/_fake/liquidity` `{"symbol","qty"}`, `/_fake/status` `{"symbol","status"}`,
+`/_fake/fill` `{"symbol","orderId","qty"?,"price"?}`.
 """
 
 from __future__ import annotations
@@ -84,6 +86,37 @@ async def drop_sockets(request: web.Request) -> web.Response:
     return web.json_response({})
 
 
+async def book(request: web.Request) -> web.Response:
+    b = await _body(request)
+    request.app[FAKE].set_book(b["symbol"], [tuple(x) for x in b["bids"]], [tuple(x) for x in b["asks"]])
+    return web.json_response({})
+
+
+async def liquidity(request: web.Request) -> web.Response:
+    b = await _body(request)
+    qty = b.get("qty")
+    request.app[FAKE].set_liquidity(b["symbol"], None if qty is None else str(qty))
+    return web.json_response({})
+
+
+async def status(request: web.Request) -> web.Response:
+    b = await _body(request)
+    request.app[FAKE].set_symbol_status(b["symbol"], b["status"])
+    return web.json_response({})
+
+
+async def fill(request: web.Request) -> web.Response:
+    b = await _body(request)
+    qty, price = b.get("qty"), b.get("price")
+    request.app[FAKE].fill(
+        b["symbol"],
+        int(b["orderId"]),
+        None if qty is None else str(qty),
+        None if price is None else str(price),
+    )
+    return web.json_response({})
+
+
 async def deposit(request: web.Request) -> web.Response:
     b = await _body(request)
     request.app[FAKE].deposit(b["asset"], str(b["amount"]))
@@ -92,5 +125,6 @@ async def deposit(request: web.Request) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     handlers = {"fault": fault, "clear": clear, "step": step, "price": price, "path": path, "skew": skew,
-                "shutdown": shutdown, "drop_sockets": drop_sockets, "deposit": deposit}  # fmt: skip
+                "shutdown": shutdown, "drop_sockets": drop_sockets, "deposit": deposit, "book": book,
+                "liquidity": liquidity, "status": status, "fill": fill}  # fmt: skip
     return [web.post(f"/_fake/{name}", h) for name, h in handlers.items()]

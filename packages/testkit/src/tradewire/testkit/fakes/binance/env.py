@@ -6,7 +6,7 @@
 | `BINANCE_API_SECRET` | the HMAC-SHA256 secret | its HMAC secret |
 | `BINANCE_API_URL` | REST base; paths `/api/v3/...` follow | `http://127.0.0.1:P` |
 | `BINANCE_WS_API_URL` | the WebSocket API, full URL | `ws://127.0.0.1:P/ws-api/v3` |
-| `BINANCE_STREAM_URL` | market streams base; `/ws/<name>` or `/stream?streams=a/b` follow | `ws://127.0.0.1:P` |
+| `BINANCE_STREAM_URL` | market streams base (`/ws/<name>`, `/stream?streams=a/b`) | `ws://127.0.0.1:P` |
 
 The URL values match Binance's own bases (binance.md §1): testnet `https://testnet.binance.vision`,
 `wss://ws-api.testnet.binance.vision/ws-api/v3`, `wss://stream.testnet.binance.vision`.

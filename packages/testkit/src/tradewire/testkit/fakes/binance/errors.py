@@ -37,12 +37,16 @@ CANCEL_REPLACE_FAILED = -2022
 SUBSCRIPTION_ACTIVE = -2035
 SUBSCRIPTION_INACTIVE = -2036
 AMEND_REJECTED = -2038
+UNAUTHORIZED = -1002
+MORE_THAN_24_HOURS = -1127
+HMAC_NOT_SUPPORTED = -4056
 
 INSUFFICIENT_BALANCE = "Account has insufficient balance for requested action."
 DUPLICATE_ORDER = "Duplicate order sent."
 WOULD_TRIGGER = "Order would trigger immediately."
 WOULD_TAKE = "Order would immediately match and take."
 UNKNOWN_ORDER = "Unknown order sent."
+MARKET_CLOSED = "Market is closed."
 
 
 class BinanceError(Exception):
@@ -155,3 +159,103 @@ def removed_endpoint() -> BinanceError:
 
 def unknown_path() -> BinanceError:
     return BinanceError(404, UNSUPPORTED_OPERATION, "This operation is not supported.")
+
+
+def illegal_client_id(name: str) -> BinanceError:
+    return bad(
+        ILLEGAL_CHARS,
+        f"Illegal characters found in parameter '{name}'; legal range is '^[a-zA-Z0-9-_]{{1,36}}$'.",
+    )
+
+
+def duplicate_parameter(name: str) -> BinanceError:
+    return bad(TOO_MANY_PARAMETERS, f"Duplicate values for parameter '{name}'.")
+
+
+def too_much_precision(name: str) -> BinanceError:
+    return bad(BAD_PRECISION, f"Parameter '{name}' has too much precision.")
+
+
+def bad_recv_window(limit: int) -> BinanceError:
+    return bad(BAD_RECV_WINDOW, f"recvWindow must be less than {limit}")
+
+
+def invalid_side() -> BinanceError:
+    return bad(INVALID_SIDE, "Invalid side.")
+
+
+def invalid_order_type() -> BinanceError:
+    return bad(INVALID_ORDER_TYPE, "Invalid orderType.")
+
+
+def tif_not_required() -> BinanceError:
+    return bad(TIF_NOT_REQUIRED, "TimeInForce parameter sent when not required.")
+
+
+def invalid_tif() -> BinanceError:
+    return bad(INVALID_TIF, "Invalid timeInForce.")
+
+
+def bad_combination() -> BinanceError:
+    return bad(OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.")
+
+
+def bad_interval() -> BinanceError:
+    return bad(BAD_INTERVAL, "Invalid interval.")
+
+
+def more_than_24_hours() -> BinanceError:
+    return bad(MORE_THAN_24_HOURS, "More than 24 hours between startTime and endTime.")
+
+
+def either_id(id_name: str, client_name: str) -> BinanceError:
+    return bad(
+        MANDATORY_PARAM, f"Param '{client_name}' or '{id_name}' must be sent, but both were empty/null!"
+    )
+
+
+def amend_rejected(too_many: bool = False) -> BinanceError:
+    msg = (
+        "Order amend rejected: too many amends." if too_many else "Order amend (quantity increase) rejected."
+    )
+    return bad(AMEND_REJECTED, msg)
+
+
+def too_many_lists() -> BinanceError:
+    return rejected("Too many order lists.")
+
+
+def oco_bad_prices() -> BinanceError:
+    return rejected("The relationship of the prices for the orders is not correct.")
+
+
+def cancel_replace_partial() -> BinanceError:
+    return BinanceError(409, CANCEL_REPLACE_PARTIAL, "Order cancel-replace partially failed.")
+
+
+def cancel_replace_failed() -> BinanceError:
+    return bad(CANCEL_REPLACE_FAILED, "Order cancel-replace failed.")
+
+
+def hmac_not_supported() -> BinanceError:
+    return bad(HMAC_NOT_SUPPORTED, "HMAC_SHA256 API key is not supported.")
+
+
+def not_logged_in() -> BinanceError:
+    return BinanceError(401, UNAUTHORIZED, "You are not authorized to execute this request.")
+
+
+def subscription_active() -> BinanceError:
+    return bad(SUBSCRIPTION_ACTIVE, "User Data Stream subscription already active.")
+
+
+def subscription_inactive() -> BinanceError:
+    return bad(SUBSCRIPTION_INACTIVE, "User Data Stream subscription not active.")
+
+
+def unsupported() -> BinanceError:
+    return bad(UNSUPPORTED_OPERATION, "This operation is not supported.")
+
+
+def invalid_json() -> BinanceError:
+    return bad(INVALID_MESSAGE, "Invalid JSON.")

@@ -17,6 +17,7 @@ from tradewire.testkit.fakes.binance.wire import ZERO, Json, d8
 
 CLIENT_ID = re.compile(r"^[a-zA-Z0-9\-_]{1,36}$")
 _BPS = Decimal(10000)
+MARKET_TYPES = frozenset({"MARKET", "STOP_LOSS", "TAKE_PROFIT"})
 
 #: A user-data event (the `event` of a WS API subscription frame).
 UserListener = Callable[[dict[str, Json]], None]
@@ -58,6 +59,8 @@ class Exchange:
         self._cancel_ids = 0
         #: Per symbol: the most an order fills per step while resting (None: no cap).
         self.liquidity: dict[str, Decimal] = {}
+        #: Per symbol: exchangeInfo's `status`; anything but TRADING refuses new orders.
+        self.status: dict[str, str] = {s: "TRADING" for s in self.specs}
         self.user_listeners: list[UserListener] = []
         self.market_listeners: list[MarketListener] = []
         self._changed: dict[str, None] = {}  # assets whose balance changed in this operation
@@ -123,8 +126,8 @@ class Exchange:
     # --- locks ------------------------------------------------------------------------------
 
     def _lock_need(self, order: Order) -> Decimal:
-        if order.terminal or order.status == "PENDING_NEW":
-            return ZERO
+        if order.terminal or order.status == "PENDING_NEW" or order.type == "MARKET":
+            return ZERO  # a MARKET order runs at once: it is paid from free, checked on arrival
         if order.shares_lock and order.sibling is not None:
             sibling = self.orders.get((order.symbol, order.sibling))
             if sibling is not None and not sibling.terminal:
@@ -174,9 +177,10 @@ class Exchange:
         if spec is None:
             raise errors.bad_symbol()
         market = self.markets[order.symbol]
+        if self.status[order.symbol] != "TRADING":
+            raise errors.rejected(errors.MARKET_CLOSED)
         if not CLIENT_ID.match(order.client_id):
-            raise errors.bad(errors.ILLEGAL_CHARS, "Illegal characters found in parameter 'newClientOrderId'; "
-                             "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")  # fmt: skip
+            raise errors.illegal_client_id("newClientOrderId")
         if any(o.client_id == order.client_id for o in self.open_orders(order.symbol)):
             raise errors.rejected(errors.DUPLICATE_ORDER)
         filters.check(order, spec, market.last)
@@ -205,11 +209,6 @@ class Exchange:
         order.lock_asset = spec.quote if order.side == "BUY" else spec.base
         if self.balance(order.lock_asset).free < self._need_on_arrival(order, market):
             raise errors.rejected(errors.INSUFFICIENT_BALANCE)
-        if order.tif == "FOK" and not self._fok_fillable(order, market):
-            self._accept(order)
-            self._expire(order, "UNFILLED_FOK_ORDER_EXPIRED")
-            self.flush()
-            return Placed(order)
         self._accept(order)
         placed = Placed(order)
         if order.is_stop:
@@ -233,11 +232,14 @@ class Exchange:
 
     def _arrive(self, order: Order, market: SymbolMarket) -> list[Fill]:
         """A working order meets the book as a taker; what is left rests or expires."""
+        if order.tif == "FOK" and not self._fok_fillable(order, market):
+            self._expire(order, "UNFILLED_FOK_ORDER_EXPIRED")
+            return []
         limit = order.price if order.type in LIMIT_TYPES else None
         fills = self._take(order, market, limit)
         if order.terminal:
             return fills
-        if order.type == "MARKET":
+        if order.type in MARKET_TYPES:  # a MARKET, or a stop that triggered into one
             self._expire(order, "INSUFFICIENT_LIQUIDITY")
         elif order.tif == "IOC":
             self._expire(order, "UNFILLED_IOC_QUANTITY_EXPIRED")
@@ -332,8 +334,10 @@ class Exchange:
 
     def _crosses(self, order: Order, market: SymbolMarket) -> bool:
         if order.side == "BUY":
-            return bool(market.asks) and order.price >= market.asks[0].price
-        return bool(market.bids) and order.price <= market.bids[0].price
+            ask = market.best_ask()
+            return ask.qty > 0 and order.price >= ask.price
+        bid = market.best_bid()
+        return bid.qty > 0 and order.price <= bid.price
 
     @staticmethod
     def _triggers(order: Order, last: Decimal) -> bool:
@@ -344,9 +348,8 @@ class Exchange:
     def _trail(self, order: Order, last: Decimal) -> bool:
         """Track a trailing order's extreme; True once the price came back `trailingDelta` bps from it."""
         if order.trail_extreme is None:
-            activated = order.side == "SELL" and last >= order.stop_price
-            activated = activated or (order.side == "BUY" and last <= order.stop_price)
-            if not activated:
+            # With a stopPrice the trail starts once the plain stop would have triggered.
+            if not self._triggers(order, last):
                 return False
             order.trail_extreme = last
         delta = Decimal(order.trailing_delta or 0) / _BPS
@@ -436,15 +439,17 @@ class Exchange:
         self.flush()
         return targets
 
-    def amend(self, order: Order, new_qty: Decimal) -> None:
+    def amend(self, order: Order, new_qty: Decimal, client_id: str) -> None:
         """Keep-priority amend: a smaller quantity, same id and queue place (`x=REPLACED`)."""
         if order.terminal or not new_qty < order.qty or new_qty <= order.executed:
-            raise errors.bad(errors.AMEND_REJECTED, "Order amend (quantity increase) rejected.")
+            raise errors.amend_rejected()
         if order.amends >= 10:
-            raise errors.bad(errors.AMEND_REJECTED, "Order amend rejected: too many amends.")
+            raise errors.amend_rejected(too_many=True)
+        orig_client_id = order.client_id
         order.qty, order.amends, order.update_time = new_qty, order.amends + 1, self.now()
+        order.client_id = client_id
         self._relock(order)
-        self._report(order, "REPLACED")
+        self._report(order, "REPLACED", orig_client_id=orig_client_id)
         self.flush()
 
     # --- order lists --------------------------------------------------------------------------
@@ -456,13 +461,13 @@ class Exchange:
         symbol = legs[0].symbol
         market = self.markets[symbol]
         if sum(1 for x in self.lists.values() if x.symbol == symbol and x.order_status == "EXECUTING") >= 20:
-            raise errors.rejected("Too many order lists.")
+            raise errors.too_many_lists()
         spec = self.specs[symbol]
         lst = OrderList(self.next_list_id, symbol, contingency, client_id, [], self.now())
         working = legs[0] if shape != "OCO" else None
         oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
         if shape == "OCO" and not self._oco_prices_ok(legs, market.last):
-            raise errors.rejected("The relationship of the prices for the orders is not correct.")
+            raise errors.oco_bad_prices()
         for leg in legs:
             leg.lock_asset = spec.quote if leg.side == "BUY" else spec.base
         need = self._list_need(legs, shape)

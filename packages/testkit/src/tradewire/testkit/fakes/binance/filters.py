@@ -25,7 +25,8 @@ def check(order: Order, spec: SymbolSpec, last: Decimal) -> None:
     if order.type in LIMIT_TYPES and order.price:
         if order.price > last * spec.multiplier_up or order.price < last * spec.multiplier_down:
             raise errors.filter_failure("PERCENT_PRICE_BY_SIDE")
-    for qty in [q for q in (order.qty, order.iceberg_qty) if q]:
+    quantities = ([] if order.quote_qty else [order.qty]) + ([order.iceberg_qty] if order.iceberg_qty else [])
+    for qty in quantities:
         if qty < spec.min_qty or qty > spec.max_qty or not _on_grid(qty, spec.step_size):
             raise errors.filter_failure("LOT_SIZE")
     if order.type == "MARKET" and order.qty:

@@ -6,7 +6,6 @@ import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from tradewire.testkit.fakes.binance import errors
 from tradewire.testkit.fakes.binance.state import LIMIT_TYPES, ORDER_TYPES, STOP_TYPES, Order
@@ -44,19 +43,17 @@ def parse(params: Mapping[str, str], names: Mapping[str, str] | None = None) -> 
     symbol = _required(p, "symbol").upper()
     side = _required(p, "side")
     if side not in ("BUY", "SELL"):
-        raise errors.bad(errors.INVALID_SIDE, "Invalid side.")
+        raise errors.invalid_side()
     kind = _required(p, "type")
     if kind not in ORDER_TYPES:
-        raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
+        raise errors.invalid_order_type()
     tif = p.get("timeInForce") or None
     if kind in _NEEDS_TIF and tif is None:
         raise errors.mandatory(n["timeInForce"])
-    if (kind not in _NEEDS_TIF and tif is not None and kind != "LIMIT_MAKER") or (
-        kind == "LIMIT_MAKER" and tif
-    ):
-        raise errors.bad(errors.TIF_NOT_REQUIRED, "TimeInForce parameter sent when not required.")
+    if kind not in _NEEDS_TIF and tif is not None:
+        raise errors.tif_not_required()
     if tif is not None and tif not in TIFS:
-        raise errors.bad(errors.INVALID_TIF, "Invalid timeInForce.")
+        raise errors.invalid_tif()
     qty = decimal_param(p, "quantity")
     quote_qty = decimal_param(p, "quoteOrderQty")
     price = decimal_param(p, "price")
@@ -66,7 +63,7 @@ def parse(params: Mapping[str, str], names: Mapping[str, str] | None = None) -> 
     if quote_qty is not None and kind != "MARKET":
         raise errors.not_required(n["quoteOrderQty"])
     if qty is not None and quote_qty is not None:
-        raise errors.bad(errors.OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.")
+        raise errors.bad_combination()
     if qty is None and quote_qty is None:
         raise errors.mandatory(n["quantity"])
     if kind in LIMIT_TYPES and price is None:
@@ -128,7 +125,3 @@ def leg_names(prefix: str, shared_side: bool, shared_qty: bool) -> dict[str, str
     if not shared_qty:
         names["quantity"] = f"{prefix}Quantity"
     return names
-
-
-def decimal_or_zero(value: Decimal | None) -> Decimal:
-    return value if value is not None else ZERO

@@ -70,9 +70,12 @@ class RateLimiter:
                  "limit": self.weight_limit, "count": self.used}]  # fmt: skip
 
     def exchange_info(self) -> list[dict[str, object]]:
+        def limit(kind: str, interval: str, num: int, value: int) -> dict[str, object]:
+            return {"rateLimitType": kind, "interval": interval, "intervalNum": num, "limit": value}
+
         return [
-            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": self.weight_limit},
-            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": self.orders_10s},
-            {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": self.orders_1d},
-            {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 300000},
-        ]  # fmt: skip
+            limit("REQUEST_WEIGHT", "MINUTE", 1, self.weight_limit),
+            limit("ORDERS", "SECOND", 10, self.orders_10s),
+            limit("ORDERS", "DAY", 1, self.orders_1d),
+            limit("RAW_REQUESTS", "MINUTE", 5, 300000),
+        ]

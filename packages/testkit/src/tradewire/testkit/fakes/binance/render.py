@@ -116,6 +116,30 @@ def order_canceled(order: Order, orig_client_id: str, transact_time: int) -> dic
     }
 
 
+def amended_order(order: Order, orig_client_id: str) -> dict[str, Json]:
+    """`amendedOrder` of a keep-priority amend: `qty`, `quoteOrderQty`, `cumulativeQuoteQty` spelt so."""
+    return {
+        "symbol": order.symbol,
+        "orderId": order.order_id,
+        "orderListId": order.list_id,
+        "origClientOrderId": orig_client_id,
+        "clientOrderId": order.client_id,
+        "price": d8(order.price),
+        "qty": d8(order.qty),
+        "executedQty": d8(order.executed),
+        "preventedQty": d8(Decimal(0)),
+        "quoteOrderQty": d8(order.quote_qty),
+        "cumulativeQuoteQty": d8(order.cum_quote),
+        "status": order.status,
+        "timeInForce": order.tif or "GTC",
+        "type": order.type,
+        "side": order.side,
+        **({"workingTime": order.working_time} if order.working_time >= 0 else {}),
+        "selfTradePreventionMode": order.stp,
+        **_optional(order),
+    }
+
+
 def order_list(lst: OrderList, orders: list[Order], transaction_time: int) -> dict[str, Json]:
     return {
         "orderListId": lst.list_id,
@@ -227,11 +251,11 @@ def account_position(event_time: int, balances: dict[str, tuple[Decimal, Decimal
     }
 
 
-def symbol_info(spec: SymbolSpec) -> dict[str, Json]:
+def symbol_info(spec: SymbolSpec, status: str = "TRADING") -> dict[str, Json]:
     market_max = spec.market_max_qty if spec.market_max_qty is not None else spec.max_qty
     return {
         "symbol": spec.symbol,
-        "status": "TRADING",
+        "status": status,
         "baseAsset": spec.base,
         "baseAssetPrecision": 8,
         "quoteAsset": spec.quote,

@@ -162,6 +162,11 @@ class FakeBinance:
             None if price is None else Decimal(str(price)),
         )
 
+    def set_symbol_status(self, symbol: str, status: str) -> None:
+        """exchangeInfo's status (`TRADING`, `HALT`, `BREAK`, ...); not TRADING: -2010 `Market is closed.`"""
+        self.exchange.market(symbol)
+        self.exchange.status[symbol] = status
+
     def deposit(self, asset: str, amount: Decimal | str) -> None:
         self.exchange.deposit(asset, Decimal(str(amount)))
 

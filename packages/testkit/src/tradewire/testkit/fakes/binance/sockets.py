@@ -57,7 +57,10 @@ class Socket:
             if item is _CLOSE:
                 await self.ws.close()
                 return
-            await self.ws.send_str(dumps(item))  # Binance sends JSON in text frames
+            try:
+                await self.ws.send_str(dumps(item))  # Binance sends JSON in text frames
+            except (ConnectionError, RuntimeError):
+                return  # the client went away: what is left in the queue is lost, as on a real socket
 
     async def _heartbeat(self) -> None:
         opened = time.monotonic()
@@ -91,5 +94,5 @@ class Socket:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
                 await task

@@ -41,7 +41,7 @@ def decimal_param(params: Mapping[str, str], name: str, required: bool = False) 
     if not value.is_finite() or value < 0:
         raise errors.invalid_value(name)
     if value.as_tuple().exponent < -8:  # type: ignore[operator]
-        raise errors.bad(errors.BAD_PRECISION, f"Parameter '{name}' has too much precision.")
+        raise errors.too_much_precision(name)
     return value
 
 

@@ -73,7 +73,7 @@ def _verify(fake: FakeBinance, params: dict[str, Any], ed25519_only: bool = Fals
     if key is None:
         raise errors.rejected_key()
     if ed25519_only and key.secret is not None:
-        raise errors.bad(-4056, "HMAC_SHA256 API key is not supported.")
+        raise errors.hmac_not_supported()
     if params.get("timestamp") is None:
         raise errors.mandatory("timestamp")
     signature = params.get("signature")
@@ -87,7 +87,7 @@ def _verify(fake: FakeBinance, params: dict[str, Any], ed25519_only: bool = Fals
 
 def _subscribe(fake: FakeBinance, conn: ApiConnection) -> dict[str, Json]:
     if conn.subscriptions:
-        raise errors.bad(errors.SUBSCRIPTION_ACTIVE, "User Data Stream subscription already active.")
+        raise errors.subscription_active()
     sub = conn.next_subscription
     conn.next_subscription += 1
     conn.subscriptions.append(sub)
@@ -116,18 +116,18 @@ def _call(fake: FakeBinance, conn: ApiConnection, method: str, params: dict[str,
         return _subscribe(fake, conn)
     if method == "userDataStream.subscribe":
         if conn.logged_in is None:
-            raise errors.BinanceError(401, -1002, "You are not authorized to execute this request.")
+            raise errors.not_logged_in()
         return _subscribe(fake, conn)
     if method == "userDataStream.unsubscribe":
         wanted = params.get("subscriptionId")
         subs = list(conn.subscriptions) if wanted is None else [s for s in conn.subscriptions if s == wanted]
         if not subs:
-            raise errors.bad(errors.SUBSCRIPTION_INACTIVE, "User Data Stream subscription not active.")
+            raise errors.subscription_inactive()
         _terminate(fake, conn, subs)
         return {}
     if method == "session.subscriptions":
         return [{"subscriptionId": s} for s in conn.subscriptions]
-    raise errors.bad(errors.UNSUPPORTED_OPERATION, "This operation is not supported.")
+    raise errors.unsupported()
 
 
 def _terminate(fake: FakeBinance, conn: ApiConnection, subs: list[int]) -> None:
@@ -143,9 +143,9 @@ def _answer(fake: FakeBinance, conn: ApiConnection, text: str) -> dict[str, Json
         try:
             message = loads(text)
         except ValueError:
-            raise errors.bad(errors.INVALID_MESSAGE, "Invalid JSON.") from None
+            raise errors.invalid_json() from None
         if not isinstance(message, dict):
-            raise errors.bad(errors.INVALID_MESSAGE, "Invalid JSON.")
+            raise errors.invalid_json()
         request_id = message.get("id")
         method, params = message.get("method"), message.get("params", {})
         if not isinstance(method, str) or not isinstance(params, dict):

@@ -64,7 +64,7 @@ async def read_params(request: web.Request) -> dict[str, str]:
         seen: set[str] = set()
         for name, value in parse_qsl(source, keep_blank_values=True):
             if name in seen:
-                raise errors.bad(errors.TOO_MANY_PARAMETERS, f"Duplicate values for parameter '{name}'.")
+                raise errors.duplicate_parameter(name)
             seen.add(name)
             merged[name] = value
     return merged

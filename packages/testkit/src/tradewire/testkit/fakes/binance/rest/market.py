@@ -1,4 +1,4 @@
-"""Public REST routes: ping, time, exchangeInfo, bookTicker, depth, klines."""
+"""Public REST routes: ping, time, exchangeInfo, bookTicker, ticker price, avgPrice, depth, klines."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ async def exchange_info(request: web.Request) -> web.Response:
             "serverTime": fake.clock.now_ms(),
             "rateLimits": fake.limiter.exchange_info(),
             "exchangeFilters": [],
-            "symbols": [render.symbol_info(s) for s in chosen],
+            "symbols": [render.symbol_info(s, fake.exchange.status[s.symbol]) for s in chosen],
         }
     )
 
@@ -73,6 +73,21 @@ async def book_ticker(request: web.Request) -> web.Response:
     return json_response(rows[0] if "symbol" in params_of(request) else rows)
 
 
+async def ticker_price(request: web.Request) -> web.Response:
+    exchange = request.app[FAKE].exchange
+    wanted = _symbols(request)
+    markets = list(exchange.markets.values()) if wanted is None else [exchange.market(s) for s in wanted]
+    rows = [{"symbol": m.symbol, "price": d8(m.last)} for m in markets]
+    return json_response(rows[0] if "symbol" in params_of(request) else rows)
+
+
+async def avg_price(request: web.Request) -> web.Response:
+    """The 5-minute average the filters use for MARKET orders (the fake's is the last price)."""
+    fake = request.app[FAKE]
+    market = fake.exchange.market(params_of(request).get("symbol", "").upper())
+    return json_response({"mins": 5, "price": d8(market.last), "closeTime": fake.clock.now_ms()})
+
+
 async def depth(request: web.Request) -> web.Response:
     params = params_of(request)
     market = request.app[FAKE].exchange.market(params.get("symbol", "").upper())
@@ -95,7 +110,7 @@ async def klines(request: web.Request) -> web.Response:
     if not interval:
         raise errors.mandatory("interval")
     if interval not in INTERVAL_MS:
-        raise errors.bad(errors.BAD_INTERVAL, "Invalid interval.")
+        raise errors.bad_interval()
     limit = int_param(params, "limit") or 500
     if not 0 < limit <= 1000:
         raise errors.invalid_value("limit")
@@ -109,6 +124,8 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/v3/time", server_time),
         web.get("/api/v3/exchangeInfo", exchange_info),
         web.get("/api/v3/ticker/bookTicker", book_ticker),
+        web.get("/api/v3/ticker/price", ticker_price),
+        web.get("/api/v3/avgPrice", avg_price),
         web.get("/api/v3/depth", depth),
         web.get("/api/v3/klines", klines),
     ]

@@ -27,7 +27,7 @@ def _find(exchange: Exchange, params: Mapping[str, str], id_name: str, client_na
     symbol = _symbol(params)
     order_id, client_id = int_param(params, id_name), params.get(client_name) or None
     if order_id is None and client_id is None:
-        raise errors.mandatory(f"{id_name}' or '{client_name}")
+        raise errors.either_id(id_name, client_name)
     return exchange.find(symbol, order_id, client_id)
 
 
@@ -81,15 +81,13 @@ async def cancel_all(request: web.Request) -> web.Response:
         raise errors.cancel_rejected()
     now = request.app[FAKE].clock.now_ms()
     out: list[Json] = []
-    seen_lists: set[int] = set()
     for order in open_orders:
         if order.terminal:
             continue  # canceled with its list just before
         if order.list_id >= 0:
             lst = exchange.lists[order.list_id]
             exchange.cancel(order)
-            seen_lists.add(lst.list_id)
-            out.append(_list_body(exchange, lst, now))
+            out.append(_list_body(exchange, lst, now, canceled=True))
             continue
         exchange.cancel(order)
         out.append(render.order_canceled(order, order.client_id, now))
@@ -166,11 +164,9 @@ async def cancel_replace(request: web.Request) -> web.Response:
     if cancel_error is None and new_error is None and new_body is not None:
         return json_response(data)
     if (cancel_error is None) != (new_error is None and new_body is not None):
-        failure = errors.BinanceError(
-            409, errors.CANCEL_REPLACE_PARTIAL, "Order cancel-replace partially failed."
-        )
+        failure = errors.cancel_replace_partial()
     else:
-        failure = errors.BinanceError(400, errors.CANCEL_REPLACE_FAILED, "Order cancel-replace failed.")
+        failure = errors.cancel_replace_failed()
     failure.data = data
     raise failure
 
@@ -181,26 +177,38 @@ async def amend(request: web.Request) -> web.Response:
     order = _find(exchange, params, "orderId", "origClientOrderId")
     new_qty = decimal_param(params, "newQty", required=True)
     assert new_qty is not None
-    exchange.amend(order, new_qty)
-    if params.get("newClientOrderId"):
-        order.client_id = params["newClientOrderId"]
-    body = render.order_result(order, request.app[FAKE].clock.now_ms())
-    return json_response(
-        {
-            "transactTime": order.update_time,
-            "executionId": exchange.next_execution_id - 1,
-            "amendedOrder": body,
+    orig_client_id = order.client_id
+    exchange.amend(order, new_qty, params.get("newClientOrderId") or orders.new_client_id())
+    body: dict[str, Json] = {
+        "transactTime": order.update_time,
+        "executionId": exchange.next_execution_id - 1,
+        "amendedOrder": render.amended_order(order, orig_client_id),
+    }
+    if order.list_id >= 0:
+        lst = exchange.lists[order.list_id]
+        legs = [exchange.orders[(lst.symbol, i)] for i in lst.order_ids]
+        listed = render.order_list(lst, legs, order.update_time)
+        body["listStatus"] = {
+            k: v for k, v in listed.items() if k not in ("listStatusType", "transactionTime")
         }
-    )
+    return json_response(body)
 
 
 # --- order lists ------------------------------------------------------------------------------
 
 
-def _list_body(exchange: Exchange, lst: OrderList, now: int) -> dict[str, Json]:
+def _list_body(exchange: Exchange, lst: OrderList, now: int, canceled: bool = False) -> dict[str, Json]:
+    """A list with its `orderReports`: new-order shapes, or on a cancel the canceled-order shapes
+    (which carry `origClientOrderId` and no `workingTime` / `selfTradePreventionMode`)."""
     legs = [exchange.orders[(lst.symbol, i)] for i in lst.order_ids]
     body = render.order_list(lst, legs, now)
-    body["orderReports"] = [render.order_result(o, now) for o in legs]
+    if canceled:
+        reports = [render.order_canceled(o, o.client_id, now) for o in legs]
+        body["orderReports"] = [
+            {k: v for k, v in r.items() if k != "selfTradePreventionMode"} for r in reports
+        ]
+    else:
+        body["orderReports"] = [render.order_result(o, now) for o in legs]
     return body
 
 
@@ -216,7 +224,7 @@ async def _new_list(request: web.Request, shape: str) -> web.Response:
     else:
         legs = [_leg(params, "working", False, False)]
         if legs[0].type not in ("LIMIT", "LIMIT_MAKER"):
-            raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
+            raise errors.invalid_order_type()
         if shape == "OTO":
             legs.append(_leg(params, "pending", False, False))
         else:
@@ -226,7 +234,7 @@ async def _new_list(request: web.Request, shape: str) -> web.Response:
             legs += [_leg(shared, "pendingAbove", True, True), _leg(shared, "pendingBelow", True, True)]
     oco = legs if shape == "OCO" else legs[1:] if shape == "OTOCO" else []
     if oco and any(leg.type in ("LIMIT", "MARKET") for leg in oco):
-        raise errors.bad(errors.INVALID_ORDER_TYPE, "Invalid orderType.")
+        raise errors.invalid_order_type()
     client_id = params.get("listClientOrderId") or orders.new_client_id()
     lst = exchange.place_list("OCO" if shape == "OCO" else "OTO", client_id, legs, shape)
     return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms()))
@@ -266,7 +274,7 @@ async def cancel_list(request: web.Request) -> web.Response:
     if not live:
         raise errors.cancel_rejected()
     exchange.cancel(live[0])
-    return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms()))
+    return json_response(_list_body(exchange, lst, request.app[FAKE].clock.now_ms(), canceled=True))
 
 
 async def query_list(request: web.Request) -> web.Response:
@@ -337,9 +345,9 @@ async def my_trades(request: web.Request) -> web.Response:
     order_id, from_id = int_param(params, "orderId"), int_param(params, "fromId")
     start, end = int_param(params, "startTime"), int_param(params, "endTime")
     if from_id is not None and (start is not None or end is not None):
-        raise errors.bad(errors.OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.")
+        raise errors.bad_combination()
     if start is not None and end is not None and end - start > 86_400_000:
-        raise errors.bad(-1127, "More than 24 hours between startTime and endTime.")
+        raise errors.more_than_24_hours()
     limit = int_param(params, "limit") or 500
     if not 0 < limit <= 1000:
         raise errors.invalid_value("limit")
