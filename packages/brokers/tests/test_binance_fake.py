@@ -125,8 +125,14 @@ async def test_market_order_events_position_and_account(live: Live) -> None:
     handle = await v.submit_order(order(symbol="BTC/USDT"))  # the pair form is accepted on input
     assert handle.id.startswith("BTCUSDT-") and handle.status == OrderStatus.FILLED
     labels = await live.until("BALANCE_UPDATED")
-    assert labels[:3] == ["ORDER_CREATED", "TRADE_FILLED", "ORDER_FILLED"]
-    assert "POSITION_MODIFIED" in labels  # the fake seeds 1 BTC
+    # events.md: for one fill, the order, the trade, the position, the balance (the fake seeds 1 BTC).
+    assert labels[:5] == [
+        "ORDER_CREATED",
+        "ORDER_FILLED",
+        "TRADE_FILLED",
+        "POSITION_MODIFIED",
+        "BALANCE_UPDATED",
+    ]
     [(trade_id, order_id)] = live.trades()
     assert order_id == handle.id and trade_id.startswith("BTCUSDT-t")
     position = (await v.list_positions("BTC/USDT"))[0]
@@ -142,6 +148,23 @@ async def test_market_order_events_position_and_account(live: Live) -> None:
     after = await v.get_account()
     assert Decimal(after.balance) < Decimal(before.balance) and after.currency == "USDT"
     assert trade.id == trade_id and trade.commission_currency == "BTC"
+
+
+async def test_each_fill_has_its_order_trade_position_and_balance_in_that_order(live: Live) -> None:
+    v = live.venue
+    await v.submit_order(order(symbol="ETHUSDT", side=Side.SELL, quantity="10"))  # flat in ETH
+    await live.until("POSITION_CLOSED")
+    live.out.clear()
+    await v.submit_order(order(symbol="ETHUSDT", quantity="6"))  # two levels of 5: two fills
+    await live.until("TRADE_FILLED", 2)
+    await live.until("BALANCE_UPDATED", 2)
+    assert live.labels()[:9] == [
+        "ORDER_CREATED",
+        "ORDER_PARTIALLY_FILLED", "TRADE_FILLED", "POSITION_OPENED", "BALANCE_UPDATED",
+        "ORDER_FILLED", "TRADE_FILLED", "POSITION_MODIFIED", "BALANCE_UPDATED",
+    ]  # fmt: skip
+    await asyncio.sleep(0.3)  # Binance's own balance report agrees: no correction follows
+    assert live.labels().count("BALANCE_UPDATED") == 2
 
 
 async def test_limit_modify_amend_cancel_and_cancel_all(live: Live) -> None:
@@ -505,7 +528,7 @@ async def test_a_restart_reports_what_happened_while_no_venue_ran_once(tmp_path:
             await again.close()
             await later._task
             if run == 0:
-                assert later.labels()[:2] == ["TRADE_FILLED", "ORDER_FILLED"]
+                assert later.labels()[:2] == ["ORDER_FILLED", "TRADE_FILLED"]
                 assert [oid for _, oid in later.trades()] == [handle.id]
             else:
                 assert later.trades() == [] and "ORDER_FILLED" not in later.labels()
@@ -584,11 +607,11 @@ async def test_gateway_serves_binance_testnet_against_the_fake(tmp_path: Path) -
                 assert (await client.post("/v1/orders", json=market)).status_code == 201
                 seen: list[str] = []
                 async with asyncio.timeout(10):
-                    while "ORDER_FILLED" not in seen:
+                    while "TRADE_FILLED" not in seen:
                         message = json.loads(await ws.recv())
                         seen.append(str(message.get("event")))
                 order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
-                assert order_events[-3:] == ["ORDER_CREATED", "TRADE_FILLED", "ORDER_FILLED"]
+                assert order_events[-3:] == ["ORDER_CREATED", "ORDER_FILLED", "TRADE_FILLED"]
             positions = (await client.get("/v1/positions")).json()
             assert {p["symbol"] for p in positions} == {"BTCUSDT", "ETHUSDT"}
             closed = await client.delete("/v1/positions/ETHUSDT")

@@ -113,6 +113,35 @@ class PositionBook:
                     self.set_basis(asset, Basis())
         return changes
 
+    def apply_fill_balances(
+        self,
+        base: str,
+        buy: bool,
+        quantity: Decimal,
+        quote_quantity: Decimal,
+        commission: Decimal,
+        commission_asset: str,
+    ) -> None:
+        """What one fill does to the balances, ahead of Binance's `outboundAccountPosition` (which then
+        confirms or corrects them): a fill's position and balance events follow it at once (events.md)."""
+        gain, spend = (base, self.currency) if buy else (self.currency, base)
+        paid = quote_quantity if buy else quantity
+        got = quantity if buy else quote_quantity
+        self._add(gain, got)
+        self._take(spend, paid)
+        if commission and commission_asset:
+            self._take(commission_asset, commission)
+
+    def _add(self, asset: str, amount: Decimal) -> None:
+        free, locked = self.balances.get(asset, (_ZERO, _ZERO))
+        self.balances[asset] = (free + amount, locked)
+
+    def _take(self, asset: str, amount: Decimal) -> None:
+        # What an order spends was locked when it was placed (a market order's was free): locked first.
+        free, locked = self.balances.get(asset, (_ZERO, _ZERO))
+        from_locked = min(locked, amount)
+        self.balances[asset] = (max(free - (amount - from_locked), _ZERO), locked - from_locked)
+
     # -- cost bases -----------------------------------------------------------------------------
     def basis(self, asset: str) -> Basis | None:
         text = self.store.value(f"basis:{asset}")

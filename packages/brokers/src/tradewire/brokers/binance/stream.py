@@ -118,6 +118,7 @@ class UserStream:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         lifetime: float = LIFETIME,
+        answer_grace: float = 0.5,
     ) -> None:
         self.config = config
         self.http = http
@@ -147,6 +148,9 @@ class UserStream:
         self._entries: set[str] = set()
         self._orders_by_client: dict[str, str] = {}
         self._rotate = asyncio.Event()
+        #: Seconds a submit's own answer waits for the stream's reports of the same order.
+        self.answer_grace = answer_grace
+        self._answers: set[asyncio.TimerHandle] = set()
         self._ws: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._next_id = 0
@@ -193,6 +197,8 @@ class UserStream:
                 self.open_orders[ids.broker_id] = Tracked(*parsed)
 
     async def close(self) -> None:
+        for handle in self._answers:
+            handle.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -401,10 +407,20 @@ class UserStream:
         return OrderUpdate(our_id, _rest_version(body), at_ms * 1_000_000, Change("order", body))
 
     def adopt(self, body: BrokerBody) -> None:
-        """An order as a submit or modify answered it: followed, and its state and fills (a FULL
-        answer's `fills`) emitted unless the stream already did: a socket that dropped before its
-        reports arrived loses nothing, one that delivers them too repeats nothing."""
+        """An order as a submit or modify answered it: followed now, and its state and fills (a FULL
+        answer's `fills`) emitted `answer_grace` seconds later unless the stream did meanwhile. The
+        stream's reports come first when they come (one per fill, so each fill is reported in events.md's
+        order); a socket that dropped before its reports loses nothing, and nothing is repeated."""
         self.track(body)
+
+        def fire() -> None:
+            self._answers.discard(handle)
+            self._feed_answer(body)
+
+        handle = asyncio.get_running_loop().call_later(self.answer_grace, fire)
+        self._answers.add(handle)
+
+    def _feed_answer(self, body: BrokerBody) -> None:
         updates: list[Update[Change]] = [self._trade_update(row) for row in _fill_rows(body)]
         updates.append(self._rest_order_update(body))
         released: list[Update[Change]] = []
@@ -461,8 +477,11 @@ class UserStream:
                     self.parents[mapping.order_id(str(o["s"]), int(o["i"]))] = parent
 
     def _on_balances(self, rows: Any) -> None:
-        messages = self._balance_messages(self.book.set_balances(rows))
-        self._emit(StreamBatch(messages))
+        before = dict(self.book.balances)
+        changes = self.book.set_balances(rows)
+        if changes or self.book.balances != before:
+            # Fills already reported their own position and balance: only a difference is news.
+            self._emit(StreamBatch(self._balance_messages(changes)))
 
     def _balance_messages(self, changes: list[tuple[str, Decimal, Decimal]]) -> list[ServerMessage]:
         now = _now()
@@ -488,10 +507,21 @@ class UserStream:
 
     # -- updates → messages -------------------------------------------------------------------------
     def _release(self, updates: list[Update[Change]]) -> None:
+        """Emit released updates. events.md: for one fill, its order's message, then the trade, the
+        position and the balance; the sequencer releases a fill before the order state it produced, so
+        a fill waits here for that state's message."""
         messages: list[ServerMessage] = []
         fills: list[str] = []
         states = {u.order_id: u for u in reversed(updates) if isinstance(u, OrderUpdate)}
-        for update in updates:
+        state_follows: list[bool] = []
+        pending_states: set[str] = set()
+        for update in reversed(updates):
+            state_follows.append(isinstance(update, FillUpdate) and update.order_id in pending_states)
+            if isinstance(update, OrderUpdate):
+                pending_states.add(update.order_id)
+        state_follows.reverse()
+        waiting: dict[str, list[FillUpdate[Change]]] = {}
+        for update, wait in zip(updates, state_follows, strict=True):
             first_news = update.order_id not in self._created and update.order_id in states
             if first_news and not (isinstance(update, OrderUpdate) and _creates(update.payload)):
                 # Its creation was lost with a socket: report it before anything that happened to it.
@@ -499,18 +529,44 @@ class UserStream:
                 if created is not None:
                     messages.append(created)
             if isinstance(update, FillUpdate):
-                messages.append(self._trade_message(update.payload))
-                fills.append(update.execution_id)
-            else:
-                message = self._order_message(update.payload)
-                if message is not None:
-                    messages.append(message)
-                # What a restart compares against (only our own orders have a store row).
-                self.store.set_value(f"v:{update.order_id}", mapping.version_text(update.version))
+                if wait:
+                    waiting.setdefault(update.order_id, []).append(update)
+                else:
+                    messages += self._fill_messages(update.payload)
+                    fills.append(update.execution_id)
+                continue
+            message = self._order_message(update.payload)
+            if message is not None:
+                messages.append(message)
+            # What a restart compares against (only our own orders have a store row).
+            self.store.set_value(f"v:{update.order_id}", mapping.version_text(update.version))
+            for fill in waiting.pop(update.order_id, []):
+                messages += self._fill_messages(fill.payload)
+                fills.append(fill.execution_id)
         if fills:
             self.store.remember_fills(fills)
         if messages:
             self._emit(StreamBatch(messages))
+
+    def _fill_messages(self, change: Change) -> list[ServerMessage]:
+        """TRADE_FILLED, then the position it changed, then BALANCE_UPDATED (events.md)."""
+        trade_message = self._trade_message(change)
+        trade = trade_message.trade.trade if trade_message.trade is not None else None
+        base = None if trade is None else self.book.asset_of(trade.symbol)
+        if trade is None or base is None:
+            return [trade_message]  # not against the account currency: outboundAccountPosition tells
+        held = self.book.held(base)
+        quantity, price = Decimal(trade.quantity), Decimal(trade.price)
+        self.book.apply_fill_balances(
+            base,
+            trade.side.name == "BUY",
+            quantity,
+            quantity * price,
+            Decimal(trade.commission or "0"),
+            trade.commission_currency,
+        )
+        after = self.book.held(base)
+        return [trade_message, *self._balance_messages([(base, held, after)] if held != after else [])]
 
     def _created_message(self, change: Change) -> ServerMessage | None:
         """ORDER_CREATED for an order first seen in a later state (as it was when it was placed)."""
