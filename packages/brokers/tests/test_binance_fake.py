@@ -1,4 +1,4 @@
-"""The Binance venue against the testkit's wire-level fake Binance (an independent oracle of Binance's shapes):
+"""The Binance venue against the testkit's wire-level fake Binance (an independent oracle of its shapes):
 every order type and list, modify, cancel, positions, the account, the event stream, and each injected
 fault survived with no lost or duplicated order or fill."""
 
@@ -626,21 +626,23 @@ async def test_the_sdk_trades_binance_testnet_through_the_gateway(tmp_path: Path
     async with fakes.FakeBinance() as fake, gateway(fake, tmp_path) as url:
         client = AsyncClient(url)
         try:
-            handle = await client.submit_order(symbol="BTC/USDT", side="BUY", quantity="0.01", order_type="LIMIT",
-                                               limit_price="50000", time_in_force="GTC")  # fmt: skip
+            handle = await client.submit_order(symbol="BTC/USDT", side="BUY", quantity="0.01",
+                                               order_type="LIMIT", limit_price="50000",
+                                               time_in_force="GTC")  # fmt: skip
             assert [o.id for o in await client.list_orders()] == [handle.id]
             modified = await client.modify_order(handle.id, limit_price="50001")
             assert modified.previous_order_id == handle.id and modified.order is not None
             assert (await client.cancel_all_orders()).cancelled_count == 1
-            bracket = await client.submit_order(symbol="ETHUSDT", side="BUY", quantity="0.1", order_type="LIMIT",
-                                                limit_price="2900", time_in_force="GTC", stop_loss="2800",
-                                                take_profit="3200")  # fmt: skip
+            bracket = await client.submit_order(symbol="ETHUSDT", side="BUY", quantity="0.1",
+                                                order_type="LIMIT", limit_price="2900", time_in_force="GTC",
+                                                stop_loss="2800", take_profit="3200")  # fmt: skip
             legs = [o for o in await client.list_orders() if o.parent_order_id == bracket.id]
             assert len(legs) == 2
             await client.submit_order(symbol="BTCUSDT", side="BUY", quantity="0.02")
             with pytest.raises(UnsupportedOperation):  # the protocol's error, as in process
-                await client.submit_order(symbol="BTCUSDT", side="BUY", quantity="0.01", order_type="TRAILING_STOP",
-                                          trailing_distance="50", trailing_type="ABSOLUTE")  # fmt: skip
+                await client.submit_order(symbol="BTCUSDT", side="BUY", quantity="0.01",
+                                          order_type="TRAILING_STOP", trailing_distance="50",
+                                          trailing_type="ABSOLUTE")  # fmt: skip
             positions = await client.list_positions()
             assert {p.symbol for p in positions} == {"BTCUSDT", "ETHUSDT"}
             assert len(await client.close_all_positions()) == 2

@@ -1,4 +1,4 @@
-"""exchangeInfo rules with Decimal (binance.md §6): the grid rest.md's precision rule uses, filters refused by name."""
+"""exchangeInfo rules with Decimal (binance.md §6): the grid of rest.md's precision rule, filters by name."""
 
 from __future__ import annotations
 

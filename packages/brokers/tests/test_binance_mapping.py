@@ -59,7 +59,8 @@ def test_symbols_and_ids() -> None:
                trailing_type=TrailingType.PERCENT),
          [("type", "STOP_LOSS"), ("quantity", "0.5"), ("trailingDelta", "150")]),
         (order(order_type=OrderType.LIMIT, limit_price="50000", quantity="1", display_quantity="0.1"),
-         [("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "1"), ("price", "50000"), ("icebergQty", "0.1")]),
+         [("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "1"), ("price", "50000"),
+          ("icebergQty", "0.1")]),
     ],
 )  # fmt: skip
 def test_order_params_per_type(request_: SubmitOrderRequest, expected: list[tuple[str, str]]) -> None:
@@ -74,8 +75,8 @@ def test_order_params_per_type(request_: SubmitOrderRequest, expected: list[tupl
     [
         (order(time_in_force=TimeInForce.DAY), "time_in_force"),
         (order(time_in_force=TimeInForce.FOK), "time_in_force"),
-        (order(order_type=OrderType.TRAILING_STOP, trailing_distance="5", trailing_type=TrailingType.ABSOLUTE),
-         "trailing_type"),
+        (order(order_type=OrderType.TRAILING_STOP, trailing_distance="5",
+               trailing_type=TrailingType.ABSOLUTE), "trailing_type"),
         (order(stop_loss="40000"), "stop_loss"),
         (order(order_type=OrderType.STOP, stop_price="60000", take_profit="70000"), "take_profit"),
         (order(hidden=True), "hidden"),

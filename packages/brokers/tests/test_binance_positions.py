@@ -26,7 +26,8 @@ def test_average_entry_from_fills_survives_a_restart_and_resets_when_flat(tmp_pa
         book = PositionBook(store, ["USDT"])
         assert book.basis("BTC").quantity == Decimal("1")  # type: ignore[union-attr]
         book.apply_fill("BTC", False, Decimal("1"), Decimal("500"), Decimal("0"), "USDT")
-        assert book.basis("BTC").quantity == 0 and book.basis("BTC").average is None  # type: ignore[union-attr]
+        flat = book.basis("BTC")
+        assert flat is not None and flat.quantity == 0 and flat.average is None
 
 
 def test_balances_become_long_positions_and_the_account_marks_them(tmp_path: Path) -> None:
@@ -43,3 +44,17 @@ def test_balances_become_long_positions_and_the_account_marks_them(tmp_path: Pat
         account = book.account()
         assert (account.balance, account.equity, account.currency) == ("1000", "1060", "USDT")
         assert book.set_balances([{"a": "BTC", "f": "0", "l": "0"}]) == [("BTC", Decimal("0.5"), Decimal(0))]
+
+
+def test_a_fill_moves_the_balances_ahead_of_binances_report(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s") as store:
+        book = PositionBook(store, ["USDT"])
+        book.set_balances([{"asset": "USDT", "free": "900", "locked": "100"}], replace=True)
+        # A resting buy of 0.001 BTC at 100000 spent its locked 100 USDT; the fee came out of the BTC.
+        book.apply_fill_balances("BTC", True, Decimal("0.001"), Decimal("100"), Decimal("0.000001"), "BTC")
+        assert book.balances == {
+            "USDT": (Decimal("900"), Decimal("0")),
+            "BTC": (Decimal("0.000999"), Decimal(0)),
+        }
+        book.apply_fill_balances("BTC", False, Decimal("0.000999"), Decimal("110"), Decimal("0.11"), "USDT")
+        assert book.held("BTC") == 0 and book.balances["USDT"] == (Decimal("1009.89"), Decimal("0"))

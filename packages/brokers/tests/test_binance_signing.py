@@ -1,4 +1,4 @@
-"""Binance signing (binance.md §2): the documentation's test vectors, Ed25519, the bytes signed are the bytes sent."""
+"""Binance signing (binance.md §2): the documentation's test vectors, Ed25519, the signed bytes are sent."""
 
 from __future__ import annotations
 

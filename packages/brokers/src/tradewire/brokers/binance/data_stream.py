@@ -1,4 +1,4 @@
-"""Binance market streams (binance.md §8): bookTicker quotes, 1-minute klines and trades on one combined socket.
+"""Binance market streams (binance.md §8): bookTicker, 1-minute klines and trades on one combined socket.
 
 `/stream?streams=btcusdt@bookTicker/btcusdt@kline_1m/btcusdt@trade` wraps each payload as
 `{"stream","data"}`. Binance pings every 20 s; the `websockets` client answers with a pong carrying

@@ -1,4 +1,4 @@
-"""Binance's error answers → the protocol's error table (mapping.md §7, binance.md §10), its code in details.
+"""Binance's error answers → the protocol's errors (mapping.md §7, binance.md §10), its code in details.
 
 Binance answers `{"code": -2010, "msg": "Account has insufficient balance for requested action."}`;
 the code decides, `msg` refines -2010 and -1013. The body is kept in `details.broker`.

@@ -1,4 +1,4 @@
-"""The thin async Binance REST client (httpx): signed queries sent verbatim, server time, weight and order limits.
+"""The thin async Binance REST client (httpx): signed queries sent verbatim, server time, request limits.
 
 Every call takes its weight from `_live.ratelimit` (6000 a minute per IP; orders also count against
 the account's 10-second order budget), feeds the limiter `X-MBX-USED-WEIGHT-1M` and
