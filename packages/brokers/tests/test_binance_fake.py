@@ -368,6 +368,19 @@ async def test_user_stream_dropped_at_a_fill_loses_and_repeats_nothing(live: Liv
     )
 
 
+async def test_an_order_placed_while_the_socket_was_down_is_reported_once(live: Live) -> None:
+    live.fake.drop_sockets()
+    # Placed directly (as another client of the account would): only Binance knows it.
+    params = [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"),
+              ("quantity", "0.01"), ("price", "50000"), ("newClientOrderId", "elsewhere-1")]  # fmt: skip
+    body = await live.venue.http.new_order(params)
+    await live.until("BROKER_RECONNECTED")
+    await asyncio.sleep(0.5)
+    created = [o.id for o in live.orders("ORDER_CREATED")]
+    assert created == [f"BTCUSDT-{body['orderId']}"]
+    assert live.orders("ORDER_CREATED")[0].client_order_id == "elsewhere-1"  # not ours: shown as it is
+
+
 async def test_server_shutdown_rotates_the_socket_without_a_gap(live: Live) -> None:
     live.fake.server_shutdown(close_after=0.5)
     await asyncio.sleep(1.5)  # the new socket subscribed before the old one closed

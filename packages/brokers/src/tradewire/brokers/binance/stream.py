@@ -380,8 +380,10 @@ class UserStream:
             return reader
 
     async def _snapshot(self) -> list[Update[Change]]:
-        """What the gap hid (binance.md §12): each tracked order's state and its trades."""
+        """What the gap hid (binance.md §12): each tracked order's state and its trades, then every open
+        order not followed yet (placed meanwhile, here or by another client of the account)."""
         updates: list[Update[Change]] = []
+        followed = set(self.open_orders)
         for our_id, where in sorted(self.open_orders.items()):
             try:
                 body = await self.http.get_order(where.symbol, where.broker_id)
@@ -392,6 +394,13 @@ class UserStream:
                 for row in await self.http.my_trades(where.symbol, order_id=where.broker_id):
                     updates.append(self._trade_update(row))
             updates.append(self._rest_order_update(body))
+        for body in await self.http.open_orders():
+            if mapping.order_id(str(body["symbol"]), int(body["orderId"])) not in followed:
+                self.track(body)
+                if (jsondecimal.optional_decimal(body, "executedQty") or _ZERO) > 0:
+                    for row in await self.http.my_trades(str(body["symbol"]), order_id=int(body["orderId"])):
+                        updates.append(self._trade_update(row))
+                updates.append(self._rest_order_update(body))
         return updates
 
     # -- events → updates -------------------------------------------------------------------------
