@@ -26,7 +26,7 @@ import websockets
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
-from tradewire.protocol.errors import OrderRejected, RateLimited, UnsupportedOperation
+from tradewire.protocol.errors import OrderRejected, RateLimited, UnsupportedOperation, ValidationError
 from tradewire.protocol.messages import (
     ClosePositionRequest,
     GetBarsRequest,
@@ -209,6 +209,22 @@ async def test_client_order_ids_are_echoed_only_as_the_client_gave_them(live: Li
     await live.until("ORDER_MODIFIED")
     shown = {o.id: o.client_order_id for o in live.orders("ORDER_CREATED") + live.orders("ORDER_MODIFIED")}
     assert shown == {made_up.id: None, given.id: "my-1", modified.order.id: "my-1"}
+
+
+async def test_a_partly_filled_order_is_modified_by_its_new_total(live: Live) -> None:
+    v = live.venue
+    handle = await v.submit_order(limit("50000", quantity="1"))
+    live.fake.fill("BTCUSDT", int(handle.id.rsplit("-", 1)[1]), "0.4")
+    await live.until("ORDER_PARTIALLY_FILLED")
+    with pytest.raises(ValidationError):  # rest.md: the new total is at least the filled quantity
+        await v.modify_order(handle.id, ModifyOrderRequest(quantity="0.3"))
+    modified = await v.modify_order(handle.id, ModifyOrderRequest(quantity="0.8", limit_price="50001"))
+    assert modified.previous_order_id == handle.id and modified.order is not None
+    assert modified.order.quantity == "0.4"  # what is left of the new total: the old order keeps its 0.4
+    live.fake.fill("BTCUSDT", int(modified.order.id.rsplit("-", 1)[1]), "0.1")
+    await live.until("ORDER_PARTIALLY_FILLED", 2)
+    done = await v.modify_order(modified.order.id, ModifyOrderRequest(quantity="0.1"))  # all filled
+    assert done.order is not None and done.order.status == OrderStatus.CANCELLED
 
 
 @pytest.mark.parametrize(

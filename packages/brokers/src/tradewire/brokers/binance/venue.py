@@ -456,6 +456,16 @@ class BinanceVenue(Venue):
         )
         if prices_same and request.quantity is None:
             return ModifyOrderResult(order=order)  # nothing changes
+        filled = Decimal(order.filled_quantity)
+        if request.quantity is not None and Decimal(request.quantity) < filled:
+            # rest.md: the new total must be at least what has filled.
+            raise ValidationError(
+                f"Validation error: quantity {request.quantity} is below the filled {order.filled_quantity}",
+                {"field": "quantity", "filled_quantity": order.filled_quantity},
+            )
+        if request.quantity is not None and Decimal(request.quantity) == filled:
+            # The whole new total has filled: nothing is left to work.
+            return ModifyOrderResult(order=(await self.cancel_order(order_id)).order)
         if (
             prices_same
             and request.quantity is not None
@@ -472,7 +482,12 @@ class BinanceVenue(Venue):
         new_request = SubmitOrderRequest(
             symbol=symbol,
             side=order.side,
-            quantity=request.quantity or order.remaining_quantity,
+            # The old order keeps its fills; the new one works what is left of the new total.
+            quantity=(
+                jsondecimal.decimal_text(Decimal(request.quantity) - filled)
+                if request.quantity is not None
+                else order.remaining_quantity
+            ),
             order_type=order.order_type,
             time_in_force=order.time_in_force,
             limit_price=request.limit_price or order.limit_price,
