@@ -63,3 +63,10 @@ async def test_live_needs_both_opt_ins_before_anything_opens(tmp_path: object) -
     with pytest.raises(LiveOptInMissing):
         await venue.connect()
     assert venue._store is None  # nothing was opened
+
+
+def test_missing_keys_are_one_line_naming_the_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in KEYS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValueError, match="binance-testnet: broker credentials missing: set BINANCE_API_KEY"):
+        create_venue(SimpleNamespace(platform="binance-testnet", live_orders_flag=False))
