@@ -202,6 +202,8 @@ async def test_client_order_ids_are_echoed_only_as_the_client_gave_them(live: Li
     assert given.client_order_id == "my-1"
     again = await v.submit_order(limit("49000", client_order_id="my-1"))  # the same order, not another
     assert again.id == given.id
+    with pytest.raises(ValidationError):  # the same id for another request: refused, nothing sent
+        await v.submit_order(limit("48000", client_order_id="my-1"))
     modified = await v.modify_order(given.id, ModifyOrderRequest(limit_price="49001"))
     assert modified.order is not None and modified.order.client_order_id == "my-1"  # as given at submission
     [found] = await v.list_orders(ListOrdersRequest(client_order_id="my-1"))

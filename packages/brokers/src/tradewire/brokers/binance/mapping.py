@@ -53,6 +53,7 @@ __all__ = [
     "parse_order_id",
     "position_event_type",
     "quote_from_book",
+    "same_order",
     "trade_from_my_trade",
     "trade_from_report",
     "trailing_delta",
@@ -249,6 +250,20 @@ def list_params(
             ("pendingClientOrderId", leg_ids[1]),
         ]
     return "/api/v3/orderList/oto", params
+
+
+def same_order(params: Mapping[str, str], body: Mapping[str, Any]) -> bool:
+    """Whether Binance's order `body` is the one `params` (from `order_params`) asks for: a repeated
+    client order id is idempotent only for the same request (mapping.md §7)."""
+    if params["symbol"] != body.get("symbol") or params["side"] != body.get("side"):
+        return False
+    if params["type"] != body.get("type"):
+        return False
+    for sent_key, body_key in (("quantity", "origQty"), ("price", "price"), ("stopPrice", "stopPrice")):
+        sent = params.get(sent_key)
+        if sent is not None and Decimal(sent) != optional_decimal(body, body_key):
+            return False
+    return True
 
 
 def figures(request: SubmitOrderRequest, reference: Decimal | None) -> OrderFigures:

@@ -327,9 +327,19 @@ class BinanceVenue(Venue):
         try:
             self.store.record_order(OrderIds(client_id, client_id, symbol))
         except StoreError:
-            # The client's id of an order we sent before: the same order, not a second one.
-            known = await self.http.find_order(symbol, client_id)
-            if known is not None:
+            # The client's id of an order we sent before: the same request is that order (idempotent),
+            # another one is refused (mapping.md §7), never sent as a second order under the same id.
+            sent = self.store.order_by_client_id(client_id)
+            known = None if sent is None else await self.http.find_order(sent.symbol, client_id)
+            wanted = dict(mapping.order_params(request, client_id, symbol))
+            if sent is not None and known is None and sent.symbol == symbol:
+                pass  # it never reached Binance: this is the retry
+            elif known is None or not mapping.same_order(wanted, known):
+                raise ValidationError(
+                    "Validation error: client_order_id is already used by a different order",
+                    {"field": "client_order_id"},
+                ) from None
+            else:
                 return self._handle(known)
         self.given.record(client_id, request.client_order_id)
         legs: list[BrokerBody] = []
