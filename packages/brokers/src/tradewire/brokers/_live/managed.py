@@ -360,11 +360,11 @@ class ExitManager:
         actions: list[Action] = []
         for sib in self._group(leg):
             if sib.mode == "trigger" and sib.phase in ("working", "firing"):
-                sib.quantity -= delta
-                if full or sib.quantity <= 0:
+                if full or sib.quantity <= delta:  # cancelled as it stood: nothing left to protect
                     self._finish(sib, "cancelled")
                     actions.append(self._emit(OrderEventType.ORDER_CANCELLED, sib, OrderStatus.CANCELLED))
                 else:
+                    sib.quantity -= delta
                     self._save(sib)
                     actions.append(self._emit(OrderEventType.ORDER_MODIFIED, sib))
             elif sib.mode == "rest" and sib.phase == "working" and sib.broker_id:
@@ -489,10 +489,10 @@ class ExitManager:
 
     # -- what clients see ---------------------------------------------------------------------
     def orders(self, symbol: str | None = None, *, working: bool = True) -> list[Order]:
-        """Triggers not at the broker (working ones, or by default not: the ended ones)."""
+        """Triggers that never reached the broker: working ones (`working`), else the ended ones."""
         out = []
         for leg in self._legs.values():
-            if leg.mode != "trigger" or leg.phase == "placed" or symbol not in (None, leg.symbol):
+            if leg.mode != "trigger" or leg.broker_id or symbol not in (None, leg.symbol):
                 continue
             if (leg.phase in ("working", "firing")) == working:
                 out.append(self._order(leg))
@@ -501,8 +501,8 @@ class ExitManager:
     def order(self, order_id: str) -> Order | None:
         """A trigger not (yet) at the broker, by its id."""
         leg = self._legs.get(order_id)
-        if leg is None or leg.mode != "trigger" or leg.phase == "placed":
-            return None
+        if leg is None or leg.mode != "trigger" or leg.broker_id or leg.phase == "placed":
+            return None  # once sent, the broker's order is the truth (`broker_id`, `decorate`)
         return self._order(leg)
 
     def broker_id(self, order_id: str) -> str | None:
