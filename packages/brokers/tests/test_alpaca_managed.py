@@ -4,10 +4,14 @@ a restart mid-bracket, each exit placed once (orders counted at the fake)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import pytest
 
 from tradewire.brokers._live.backoff import Backoff
@@ -27,6 +31,7 @@ from tradewire.protocol.messages import (
 
 fakes = pytest.importorskip("tradewire.testkit.fakes.alpaca")
 FakeAlpaca = fakes.FakeAlpaca
+T = TypeVar("T")
 
 
 def btc(**kw: object) -> SubmitOrderRequest:
@@ -277,3 +282,52 @@ async def test_entry_filled_while_stopped_gets_its_exits_once_after_restarts(
         assert sorted(o.order_type.name for o in working) == ["LIMIT", "STOP"]
         assert all(o.parent_order_id == entry.id for o in working)
     assert [(side, kind) for _, side, kind, _ in at_fake(fake)] == [("buy", "limit"), ("sell", "limit")]
+
+
+# -- through the gateway -------------------------------------------------------------------------
+def test_gateway_killed_mid_bracket_restarts_and_the_stop_fires_once(
+    tmp_path: Path, serve_alpaca: Callable[..., AbstractContextManager[str]]
+) -> None:
+    """The issue's restart test: the gateway stops with a crypto bracket's exits working; a new one on
+    the same store still fires the stop, and the fake holds each order once."""
+    with fakes.running_fake() as fake:
+        env = {**fake.fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}
+        log = tmp_path / "gateway.log"
+        body = {"symbol": "BTC/USD", "side": "BUY", "quantity": "0.5", "order_type": "MARKET",
+                "stop_loss": "60000", "take_profit": "70000"}  # fmt: skip
+        with serve_alpaca(env, log) as url:
+            created = httpx.post(f"{url}/v1/orders", json=body, timeout=10)
+            assert created.status_code == 201, created.text
+            entry = created.json()["id"]
+            sl = wait_for(lambda: [o for o in working(url) if o["order_type"] == "STOP"])[0]
+            assert sl["parent_order_id"] == entry
+        # Stopped with the take-profit resting at the fake and the stop held by the gateway only.
+        assert [(side, kind) for _, side, kind, _ in fake.call(at_fake, fake.fake)] == [
+            ("buy", "market"), ("sell", "limit"),
+        ]  # fmt: skip
+        with serve_alpaca(env, log) as url:
+            assert {o["id"] for o in working(url)} >= {sl["id"]}
+            fake.call(fake.fake.set_price, "BTC/USD", "59000")
+            wait_for(lambda: fake.call(position, fake.fake) == 0)
+            wait_for(lambda: not working(url))
+            history = httpx.get(f"{url}/v1/orders/history", timeout=10).json()
+            stop = next(o for o in history if o["id"] == sl["id"])
+            assert (stop["status"], stop["order_type"], stop["filled_quantity"]) == ("FILLED", "STOP", "0.5")
+        assert [(side, kind) for _, side, kind, _ in fake.call(at_fake, fake.fake)] == [
+            ("buy", "market"), ("sell", "limit"), ("sell", "market"),
+        ]  # fmt: skip
+
+
+def working(url: str) -> list[dict[str, str]]:
+    answer = httpx.get(f"{url}/v1/orders", timeout=10)
+    assert answer.status_code == 200, answer.text
+    orders: list[dict[str, str]] = answer.json()
+    return orders
+
+
+def wait_for(check: Callable[[], T]) -> T:
+    deadline = time.monotonic() + 15  # a bound against hanging, not a speed assertion
+    while not (value := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+    return value

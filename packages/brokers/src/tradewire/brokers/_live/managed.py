@@ -583,7 +583,7 @@ class ExitManager:
         return leg.id if leg is not None and leg.mode == "trigger" else order_id
 
     def watch(self, messages: list[ServerMessage]) -> list[Action]:
-        """What the broker's (unlabelled) events mean for the rules: order updates, closed positions."""
+        """What the broker's (unlabelled) events mean for the rules: order updates, closed positions, quotes."""
         actions: list[Action] = []
         for m in messages:
             if m.order is not None and m.order.order is not None:
@@ -591,6 +591,9 @@ class ExitManager:
             elif m.position is not None and m.position.position is not None:
                 if m.position.event == PositionEventType.POSITION_CLOSED:
                     actions += self.on_position_closed(m.position.position.symbol)
+            elif m.quote is not None and (quote := m.quote.quote) is not None:
+                # A streamed quote reaches a trigger sooner than the adapter's price poll.
+                actions += self.on_price(quote.symbol, Decimal(quote.bid), Decimal(quote.ask))
         return actions
 
     # -- building -----------------------------------------------------------------------------

@@ -166,7 +166,7 @@ class AlpacaVenue(Venue):
                 (self.config.crypto_stream_url(), crypto),
             ):
                 if symbols:
-                    data = DataStream(self.config, url, symbols, self._queue.put_nowait)
+                    data = DataStream(self.config, url, symbols, self._from_broker)
                     data.start()
                     self._data.append(data)
         except BaseException:
