@@ -17,8 +17,10 @@ import pytest
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.venue import AlpacaVenue
+from tradewire.protocol.errors import UnsupportedOperation
 from tradewire.protocol.messages import (
     ListOrdersRequest,
+    ModifyOrderRequest,
     Order,
     OrderStatus,
     OrderType,
@@ -190,6 +192,8 @@ async def test_cancelling_the_entry_before_a_fill_drops_the_rule(live: Live) -> 
     entry = await live.venue.submit_order(
         btc(order_type=OrderType.LIMIT, limit_price="60000", stop_loss="55000", take_profit="70000")
     )
+    with pytest.raises(UnsupportedOperation):  # a replace would take the entry away from its rule
+        await live.venue.modify_order(entry.id, ModifyOrderRequest(limit_price="59000"))
     await live.venue.cancel_order(entry.id)
     await live.until(lambda: "ORDER_CANCELLED" in live.events_of(entry.id))
     live.fake.set_price("BTC/USD", "54000")  # type: ignore[attr-defined]

@@ -143,14 +143,19 @@ def test_fired_stop_is_reported_under_its_own_id(store: Store) -> None:
     assert manager.trade_order_id("SL1") == "g-sl"
 
 
+def position_event(kind: PositionEventType, quantity: str) -> ServerMessage:
+    position = Position(id="BTCUSD", symbol="BTC/USD", side=PositionSide.LONG, quantity=quantity,
+                        average_entry_price="100", current_price="100", unrealized_pnl="0", realized_pnl="0",
+                        opened_at=T0, updated_at=T0)  # fmt: skip
+    return ServerMessage(position=PositionEvent(event=kind, position=position))
+
+
 def test_closed_position_cancels_the_brackets_working_exits(store: Store) -> None:
     manager = filled_bracket(store)
-    closed = Position(id="BTCUSD", symbol="BTC/USD", side=PositionSide.LONG, quantity="0",
-                      average_entry_price="100", current_price="100", unrealized_pnl="0", realized_pnl="0",
-                      opened_at=T0, updated_at=T0)  # fmt: skip
-    actions = manager.watch(
-        [ServerMessage(position=PositionEvent(event=PositionEventType.POSITION_CLOSED, position=closed))]
-    )
+    # A CLOSED read before this entry filled (it arrives late) leaves the new exits alone.
+    assert manager.watch([position_event(PositionEventType.POSITION_CLOSED, "0")]) == []
+    assert manager.watch([position_event(PositionEventType.POSITION_OPENED, "1")]) == []
+    actions = manager.watch([position_event(PositionEventType.POSITION_CLOSED, "0")])
     assert Cancel("TP1") in actions
     assert emitted(actions) == [("ORDER_CANCELLED", "g-sl", "1")]
 

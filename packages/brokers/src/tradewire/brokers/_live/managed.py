@@ -20,7 +20,8 @@ Semantics (the backtest engine's, docs/spec events.md):
 * One-cancels-other: a fill of one leg reduces a trigger sibling by the filled quantity (a MODIFIED
   event) and cancels it when the leg is filled; a resting sibling is cancelled at the leg's first fill.
   A bracket leg cancelled by the client or the broker cancels its group (as Alpaca's brackets do); a
-  closed position cancels its symbol's working exits (as the engine does).
+  closed position cancels its symbol's working bracket exits (as the engine does) once a position event
+  had shown it open while they worked.
 * Ids: a bracket of group `g` has legs `g-tp` / `g-sl`, the client order ids they are sent under; an
   OCO member is its own client order id. A trigger is reported under that id before and after it
   fires (its broker order's events are relabelled), with `parent_order_id` (bracket legs) or
@@ -198,6 +199,9 @@ class ExitManager:
         self._store = store
         self._legs: dict[str, Leg] = {}
         self._by_broker: dict[str, Leg] = {}
+        # Bracket legs a position event showed open after they started: only those go with a closed
+        # position (a CLOSED read just before a new entry filled must not cancel that entry's exits).
+        self._saw_open: set[str] = set()
         for rule in store.exit_rules(armed_only=False):
             leg = Leg.from_rule(rule)
             if leg.phase != "done":
@@ -226,9 +230,10 @@ class ExitManager:
         return self._by_broker.get(order.id)
 
     def is_managed(self, order_id: str) -> bool:
-        """Whether `order_id` (a wire or broker id) is a managed exit leg (one clients may not modify)."""
+        """Whether `order_id` (a wire or broker id) is an order of a working managed group: clients may
+        not modify it, since a broker's replace gives it a new client order id the rule cannot follow."""
         leg = self._legs.get(order_id) or self._by_broker.get(order_id)
-        return leg is not None and leg.role != "entry"
+        return leg is not None and leg.phase != "done"
 
     # -- new groups ---------------------------------------------------------------------------
     def add_bracket(
@@ -298,6 +303,13 @@ class ExitManager:
             leg.broker_id = order.id
             self._save(leg)
         return self.on_order(order)
+
+    def sent(self, leg_id: str, order_id: str) -> None:
+        """The broker's id of an order the adapter sent itself (a bracket's entry, an OCO member)."""
+        leg = self._legs.get(leg_id)
+        if leg is not None and not leg.broker_id:
+            leg.broker_id = order_id
+            self._save(leg)
 
     def failed(self, leg_id: str, reason: str) -> list[Action]:
         """The broker refused a `Place`: the leg ends REJECTED (clients see it; the position is theirs)."""
@@ -432,11 +444,20 @@ class ExitManager:
             actions += self._send_if_clear(leg)
         return actions
 
-    def on_position_closed(self, symbol: str) -> list[Action]:
-        """The position in `symbol` is flat: its working exits have nothing left to protect."""
-        # Bracket legs only: an OCO group's members are the client's own orders (the engine's rule).
-        legs = [g for g in self._legs.values() if g.symbol == symbol and g.role in ("tp", "sl")]
-        return self._cancel_legs(g for g in legs if g.phase in ("working", "firing"))
+    def on_position(self, symbol: str, closed: bool) -> list[Action]:
+        """A position event in `symbol`: once flat, the exits that saw it open have nothing to protect.
+
+        Bracket legs only: an OCO group's members are the client's own orders (the engine's rule).
+        """
+        legs = [
+            g
+            for g in self._legs.values()
+            if g.symbol == symbol and g.role in ("tp", "sl") and g.phase in ("working", "firing")
+        ]
+        if not closed:
+            self._saw_open.update(g.id for g in legs)
+            return []
+        return self._cancel_legs(g for g in legs if g.id in self._saw_open)
 
     # -- client requests ----------------------------------------------------------------------
     def cancel(self, order_id: str) -> list[Action] | None:
@@ -589,8 +610,8 @@ class ExitManager:
             if m.order is not None and m.order.order is not None:
                 actions += self.on_order(m.order.order)
             elif m.position is not None and m.position.position is not None:
-                if m.position.event == PositionEventType.POSITION_CLOSED:
-                    actions += self.on_position_closed(m.position.position.symbol)
+                closed = m.position.event == PositionEventType.POSITION_CLOSED
+                actions += self.on_position(m.position.position.symbol, closed)
             elif m.quote is not None and (quote := m.quote.quote) is not None:
                 # A streamed quote reaches a trigger sooner than the adapter's price poll.
                 actions += self.on_price(quote.symbol, Decimal(quote.bid), Decimal(quote.ask))

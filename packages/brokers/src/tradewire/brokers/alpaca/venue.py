@@ -298,10 +298,12 @@ class AlpacaVenue(Venue):
             manager.add_bracket(forget, client_id, request)
             request = replace(request, stop_loss=None, take_profit=None)  # the entry alone goes out
         try:
-            return await self._send(request, client_id, asset)
+            handle = await self._send(request, client_id, asset)
         except TradewireError:
             manager.drop(forget)
             raise
+        manager.sent(client_id, handle.id)
+        return handle
 
     async def _send(self, request: SubmitOrderRequest, client_id: str, asset: Asset) -> OrderHandle:
         payload = mapping.order_payload(request, client_id, asset)
