@@ -496,16 +496,20 @@ class ExitManager:
     def resume(self) -> list[Action]:
         """After the refresh: redo what a stop mid-way left half done (each step is idempotent)."""
         actions: list[Action] = []
-        for leg in list(self._legs.values()):
+        legs = list(self._legs.values())
+        for leg in sorted(legs, key=lambda g: g.phase != "firing"):  # firing first: it may cancel siblings
             if leg.phase == "firing":
                 for sib in self._group(leg):
-                    if sib.mode == "rest" and sib.phase in ("working", "cancelling") and sib.broker_id:
-                        actions.append(Cancel(sib.broker_id))
+                    if sib.mode == "rest" and sib.phase == "working" and sib.broker_id:
+                        sib.phase = "cancelling"  # stopped between the two writes of `on_price`
+                        self._save(sib)
                 actions += self._send_if_clear(leg)
             elif leg.phase == "placed" and not leg.broker_id:
                 actions.append(Place(leg.id, self._request(leg, leg.triggered_type)))
             elif leg.mode == "rest" and leg.phase == "working" and not leg.broker_id and leg.role != "entry":
                 actions.append(Place(leg.id, self._request(leg, leg.order_type)))
+            elif leg.mode == "rest" and leg.phase == "cancelling" and leg.broker_id:
+                actions.append(Cancel(leg.broker_id))  # still open after the refresh: ask again
         return actions
 
     # -- what clients see ---------------------------------------------------------------------
