@@ -170,3 +170,15 @@ def test_oco_trigger_member_is_created_cancelled_by_the_client_and_never_sent(st
     assert emitted(manager.cancel("m1") or []) == [("ORDER_CANCELLED", "m1", "1")]
     assert manager.on_price("BTC/USD", Decimal(1), Decimal(2)) == []
     assert manager.cancel("not-managed") is None
+
+
+def test_restart_asks_again_to_cancel_a_resting_member_a_fill_cancelled(store: Store) -> None:
+    manager = ExitManager(store)
+    for cid, price in (("a", "110"), ("b", "120")):
+        limit = SubmitOrderRequest(symbol="BTC/USD", side=Side.SELL, quantity="1", order_type=OrderType.LIMIT,
+                                   limit_price=price, oco_group_id="grp")  # fmt: skip
+        assert manager.add_oco_member(cid, limit) == []
+        manager.sent(cid, cid.upper())
+    partial = manager.on_order(state("A", "a", "1", "0.5", OrderStatus.PARTIALLY_FILLED, side=Side.SELL))
+    assert partial == [Cancel("B")]
+    assert ExitManager(store).resume() == [Cancel("B")]  # stopped before Alpaca confirmed the cancel
