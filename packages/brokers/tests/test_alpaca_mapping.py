@@ -140,7 +140,9 @@ def test_exits_become_bracket_or_oto() -> None:
         (AAPL, {"hidden": True}, "hidden"),
         (AAPL, {"display_quantity": "1"}, "display_quantity"),
         (AAPL, {"leverage": "2"}, "leverage"),
-        (AAPL, {"oco_group_id": "g"}, "oco_group_id"),
+        (AAPL, {"oco_group_id": "g", "stop_loss": "1"}, "oco_group_id"),
+        (AAPL, {"oco_group_id": "g", "order_type": OrderType.TRAILING_STOP, "trailing_distance": "1",
+                "trailing_type": TrailingType.PERCENT}, "oco_group_id"),
         (AAPL, {"order_type": OrderType.TRAILING_STOP, "trailing_distance": "1",
                 "trailing_type": TrailingType.PERCENT, "time_in_force": TimeInForce.IOC}, "time_in_force"),
         (AAPL, {"stop_loss": "1", "time_in_force": TimeInForce.FOK}, "time_in_force"),
@@ -149,8 +151,7 @@ def test_exits_become_bracket_or_oto() -> None:
                "trailing_type": TrailingType.PERCENT}, "order_type"),
         (BTC, {"symbol": "BTC/USD", "time_in_force": TimeInForce.DAY}, "time_in_force"),
         (BTC, {"symbol": "BTC/USD", "time_in_force": TimeInForce.FOK}, "time_in_force"),
-        (BTC, {"symbol": "BTC/USD", "stop_loss": "1"}, "stop_loss"),
-        (BTC, {"symbol": "BTC/USD", "take_profit": "1"}, "take_profit"),
+        (BTC, {"symbol": "BTC/USD", "stop_loss": "1", "time_in_force": TimeInForce.DAY}, "time_in_force"),
     ],
 )  # fmt: skip
 def test_unsupported_is_refused_naming_platform_and_field(
@@ -164,6 +165,24 @@ def test_unsupported_is_refused_naming_platform_and_field(
 def test_supported_crypto_orders_pass() -> None:
     mapping.check_supported(req(symbol="BTC/USD", order_type=OrderType.LIMIT, limit_price="1"), BTC)
     mapping.check_supported(req(symbol="BTC/USD", time_in_force=TimeInForce.IOC), BTC)
+
+
+@pytest.mark.parametrize(
+    ("asset", "kw", "route"),
+    [
+        (BTC, {"symbol": "BTC/USD", "stop_loss": "1"}, "bracket"),
+        (BTC, {"symbol": "BTC/USD", "take_profit": "1"}, "bracket"),
+        (BTC, {"symbol": "BTC/USD", "order_type": OrderType.STOP, "stop_price": "1", "oco_group_id": "g"},
+         "oco"),
+        (AAPL, {"order_type": OrderType.STOP, "stop_price": "1", "oco_group_id": "g"}, "oco"),
+        (AAPL, {"stop_loss": "1", "take_profit": "3"}, None),  # Alpaca's own bracket
+        (BTC, {"symbol": "BTC/USD"}, None),
+    ],
+)  # fmt: skip
+def test_managed_routes_pass_the_check(asset: Asset, kw: dict[str, object], route: str | None) -> None:
+    """Crypto brackets / OTO and OCO members are gateway-managed, no longer refused."""
+    mapping.check_supported(req(**kw), asset)
+    assert mapping.managed_route(req(**kw), asset) == route
 
 
 # -- precision: rest.md against Alpaca's increments -------------------------------------------------
