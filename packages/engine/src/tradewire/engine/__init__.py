@@ -21,6 +21,7 @@ from tradewire.engine.core.models import (
 )
 from tradewire.engine.core.submit import correlation_id
 from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.prepared import PreparedSeries, load_dataset, prepare_dataset
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
@@ -55,6 +56,7 @@ __all__ = [
     "PerOrder",
     "PerShare",
     "PercentOfNotional",
+    "PreparedSeries",
     "QuoteView",
     "RoundTrip",
     "Series",
@@ -65,6 +67,8 @@ __all__ = [
     "correlation_id",
     "from_arrays",
     "from_dataframe",
+    "load_dataset",
+    "prepare_dataset",
     "read_csv",
     "read_parquet",
     "sample_data",
