@@ -70,6 +70,10 @@ def test_memory_mapped_columns_pickle_as_their_paths_and_are_reused_by_content(t
     assert len(blob) < 2_000  # the paths, not 3,000 rows of six int64 columns
     assert _run(pickle.loads(blob)) == _run(again) == _run(synthetic_bars("X", 3_000))
     assert _run(load_dataset(next(tmp_path.iterdir()))) == _run(first)
+    detached = first[0].detached()
+    assert not isinstance(detached.columns.arrays["close"], np.memmap)
+    assert len(pickle.dumps(detached)) > 3_000 * 6 * 8
+    assert _run(pickle.loads(pickle.dumps(detached))) == _run(first)
 
 
 def _end_value(blob: bytes) -> str:

@@ -5,6 +5,14 @@ from __future__ import annotations
 import tradewire.engine as te
 
 EXPECTED = {
+    "PBO",
+    "deflated_sharpe_ratio",
+    "expected_max_sharpe",
+    "probability_of_backtest_overfitting",
+    "return_moments",
+    "Window",
+    "walk_forward_windows",
+    "dataset_key",
     "Backtest",
     "BacktestConfig",
     "BacktestResult",

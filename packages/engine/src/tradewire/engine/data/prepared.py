@@ -102,6 +102,12 @@ class PreparedSeries(Series):
         self.last_ts = int(ts[-1])
         self.prepared = True
 
+    def detached(self) -> PreparedSeries:
+        """This series with its columns in memory: it pickles as the arrays themselves, for
+        processes that cannot see this machine's files (a Ray cluster's object store)."""
+        arrays = {k: np.array(a) for k, a in self.columns.arrays.items()}
+        return PreparedSeries(self, Columns(arrays, chunk_rows=self.columns.chunk_rows))
+
     def between(self, start: TimeBound = None, end: TimeBound = None) -> PreparedSeries:
         """The rows whose time lies within [start, end] (see `Series.between`), as views, not copies.
 
