@@ -45,7 +45,7 @@ TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
 TEST_EXTRAS: dict[str, tuple[str, ...]] = {
     "engine": ("parquet", "pandas", "report"),
     "gateway": ("backtest",),
-    "sdk": ("backtest", "fast"),  # both stream drivers: the tests run with each
+    "sdk": ("backtest", "fast", "sweep"),  # both stream drivers: the tests run with each
     # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
     "brokers": ("alpaca", "binance"),
     # The wire-level fake brokers (aiohttp): tested, and type-checked with their server library.
