@@ -57,6 +57,7 @@ class LocalExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.batch_size = batch_size
         self.max_retries = max_retries
+        self._kept: tuple[WorkerSetup, ProcessPoolExecutor] | None = None
 
     def _pool(self, setup: WorkerSetup, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -66,6 +67,14 @@ class LocalExecutor:
             initargs=(setup,),
         )
 
+    def _shared(self, setup: WorkerSetup) -> ProcessPoolExecutor:
+        """The pool kept across `run` calls with the same setup (a walk-forward's phases), so the
+        workers start and load the data once per sweep."""
+        if self._kept is None or self._kept[0] is not setup:
+            self.close()
+            self._kept = (setup, self._pool(setup, self.workers))
+        return self._kept[1]
+
     def run(self, setup: WorkerSetup, tasks: Sequence[Task], objective: str, sink: RowsSink) -> None:
         pending = batches(tasks, self.workers, self.batch_size)
         attempts = [0] * len(pending)
@@ -73,7 +82,7 @@ class LocalExecutor:
         suspects: list[int] = []
         with tempfile.TemporaryDirectory(prefix="tradewire-sweep-") as markers:
             while todo:
-                pool = self._pool(setup, min(self.workers, len(todo)))
+                pool = self._shared(setup)
                 running: dict[Future[list[dict[str, Any]]], int] = {}
                 try:
                     for i in todo:
@@ -85,6 +94,7 @@ class LocalExecutor:
                             sink(future.result())
                             todo.remove(i)
                 except BrokenProcessPool:
+                    self.close()  # the next round starts a fresh pool
                     # Charge the batches that were running; none (a worker died before it began
                     # one, as when the setup cannot load) charges them all, so the loop always ends.
                     running_ones = [i for i in todo if (Path(markers) / str(i)).exists()] or list(todo)
@@ -94,8 +104,9 @@ class LocalExecutor:
                         if attempts[i] > self.max_retries:
                             todo.remove(i)
                             suspects.append(i)
-                finally:
-                    pool.shutdown(wait=False, cancel_futures=True)
+                except BaseException:
+                    self.close()  # Ctrl-C or a failing sink: no worker outlives the sweep
+                    raise
         for i in suspects:
             for task in pending[i]:
                 sink([self._alone(setup, task, objective, attempts[i])])
@@ -111,4 +122,7 @@ class LocalExecutor:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Nothing outlives `run` (each run starts and stops its pool)."""
+        """Stop the workers (the sweep calls this when it ends)."""
+        if self._kept is not None:
+            self._kept[1].shutdown(wait=False, cancel_futures=True)
+            self._kept = None
