@@ -1,6 +1,6 @@
 """Every check CI runs, as nox sessions. `nox` runs the default set, exactly what CI runs.
 
-    nox                                   # codegen_check, lint, typecheck, tests, schemathesis [, conformance]
+    nox                                   # codegen_check, lint, typecheck, tests, ray, schemathesis [, conformance]
     nox -s codegen                        # regenerate the bindings from protocol/ (`-- --check` to compare)
     nox -s lint typecheck
     nox -s "tests(package='engine')"      # one package alone, from a fresh venv
@@ -312,6 +312,20 @@ def soak(session: nox.Session) -> None:
 DIFFERENTIAL_EXAMPLES = "300"
 
 
+@nox.session
+def ray(session: nox.Session) -> None:
+    """The sweep's optional backends: Ray in local mode (`ray.init(num_cpus=2)`, one per test module)
+    and Optuna's TPE, against local processes (identical tables). Run by CI like `tests`."""
+    session.install(*local_install_args({"sdk": ("backtest", "sweep", "ray", "tpe")}), *TEST_TOOLS)
+    session.run(
+        "pytest",
+        "packages/sdk/tests/test_sweep_ray.py",
+        "packages/sdk/tests/test_sweep_tpe.py",
+        *session.posargs,
+        success_codes=[0],
+    )
+
+
 @nox.session(default=False)
 def differential(session: nox.Session) -> None:
     """The differential harness at length: examples and generated strategies, in-process against the wire.
@@ -390,6 +404,6 @@ def bench(session: nox.Session) -> None:
 
 
 # `nox` with no -s runs exactly this: what CI runs.
-nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests", "schemathesis"]
+nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests", "ray", "schemathesis"]
 if CONFORMANCE_DIR.is_dir():
     nox.options.sessions.append("conformance")
