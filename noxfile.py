@@ -378,6 +378,10 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/gateway/bench_ws_stream.py", ()),
     ("benchmarks/gateway/bench_idle_clients.py", ()),
     ("benchmarks/gateway/bench_backtest_step.py", ()),
+    # issue 20: a 64-trial grid on 1 M bars, local 1 and 2 workers and Ray (num_cpus=2, when
+    # installed); then 10k bars, where dispatch overhead and the batch size show
+    ("benchmarks/sweep/bench_sweep.py", ("--ray",)),
+    ("benchmarks/sweep/bench_sweep.py", ("--bars", "10000", "--workers", "2", "--batch-size", "1,8,64")),
 )
 
 
