@@ -67,8 +67,8 @@ def _heatmap(result: SweepResult, rows: Sequence[dict[str, Any]], x: str, y: str
             parts.append(
                 f'<text x="{70 + cw * i + cw / 2}" y="{height - 6}" text-anchor="middle">{html.escape(str(xv))}</text>'
             )
-    parts.append(f'<text x="2" y="12">{html.escape(y)} ↑ / {html.escape(x)} →  ({lo:.3g} … {hi:.3g})</text>')
-    return "".join(parts) + "</svg>"
+    caption = f"<p>{html.escape(y)} (rows) by {html.escape(x)} (columns): red {lo:.4g}, green {hi:.4g}</p>"
+    return caption + "".join(parts) + "</svg>"
 
 
 def _histogram(values: Sequence[float], label: str) -> str:
@@ -120,7 +120,12 @@ def _lines(series: Sequence[tuple[str, str, Sequence[float]]], title: str) -> st
     return "".join(parts) + "</svg>"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def _table(header: Sequence[str] | None, rows: Sequence[Sequence[Any]]) -> str:
+    if header is None:
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
+        )
+        return f"<table>{body}</table>"
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
@@ -130,7 +135,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.4f}" if math.isfinite(value) else str(value)
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1 else f"{value:.4f}"
     return "-" if value is None else str(value)
 
 
@@ -161,7 +168,11 @@ def render_report(result: SweepResult, heatmap: tuple[str, str] | None = None) -
     ]
     if result.interrupted:
         stats.append(("interrupted", "yes: the table holds the trials that finished"))
-    out.append("<h2>Summary</h2>" + _table(["", ""], stats))
+    out.append("<h2>Summary</h2>" + _table(None, stats))
+    if result.windows:
+        out.append(
+            '<p class="note">The statistics and the map are over the last window\'s in-sample trials.</p>'
+        )
     out.append(
         '<p class="note">Deflated Sharpe ratio: the probability that the best trial\'s true Sharpe ratio is '
         "above zero, given how many trials it was chosen from (Bailey &amp; López de Prado 2014). PBO: how "
