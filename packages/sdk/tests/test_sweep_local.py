@@ -153,3 +153,45 @@ def test_the_command_prints_the_best_parameters_and_writes_the_table_and_report(
     assert (out / "report.html").read_text().startswith("<!doctype html>")
     bad = subprocess.run([*command[:6], "--param", "nope=1:3"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "has no parameter 'nope'" in bad.stderr
+
+
+def test_workers_receive_the_data_as_file_paths_not_as_copies(tmp_path):
+    import pickle
+
+    from tradewire.sdk.sweep.worker import StrategyRef, WorkerSetup
+    from tradewire.sdk.transports.inprocess.sweep_support import detached, prepared_data
+
+    cls = load_strategy_class(write_strategy(tmp_path))
+    data, key = prepared_data(None, cls(), sample=True, directory=tmp_path / "data")
+    assert [s.symbol for s in data] == ["AAPL", "MSFT"] and (tmp_path / "data" / key).is_dir()
+    mapped = len(pickle.dumps(WorkerSetup(StrategyRef.of(cls), data)))
+    copied = len(pickle.dumps(WorkerSetup(StrategyRef.of(cls), detached(data))))
+    assert mapped < 3_000 < 500 * 6 * 8 < copied  # 2 symbols x ~520 days x 6 int64 columns
+
+
+def test_ctrl_c_keeps_what_finished(tmp_path):
+    file = write_strategy(tmp_path, pause=0.6)
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-c",
+        "from tradewire.sdk.cli import main; main()",
+        "sweep",
+        str(file),
+        "--sample",
+    ]
+    command += ["--param", "fast=5:20:5", "--param", "slow=20:60:20", "--constraint", "fast < slow"]
+    command += ["--executor", "local:1", "--batch-size", "1", "--out", str(out), "--no-progress"]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "parts").glob("part-*.parquet"))) < 2:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the foreground group on Ctrl-C
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert b"--resume" in err
+    kept = pq.read_table(out / "trials.parquet").to_pylist()
+    assert 2 <= len(kept) < 11 and all(r["status"] == "ok" for r in kept)
