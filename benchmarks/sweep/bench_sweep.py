@@ -4,8 +4,10 @@
   python benchmarks/sweep/bench_sweep.py --ray                    # ... and Ray with num_cpus=2
   python benchmarks/sweep/bench_sweep.py --bars 10000 --batch-size 1,8,64   # dispatch overhead
 
-Reports per executor: wall time, scaling efficiency T1 / (N * TN), the dispatch overhead per trial
-(wall time x workers / trials, minus one backtest in this process), peak RSS and PSS summed over
+Reports per executor: wall time, scaling efficiency T1 / (N * TN), the start-up (data preparation,
+workers starting, first batch), the dispatch overhead per trial in the steady state (seconds per
+trial between the first and the last finished batch, times the workers, minus one backtest in this
+process), peak RSS and PSS summed over
 the driver and its workers (PSS counts the memory-mapped data once, however many workers map it),
 the load average, and whether every executor wrote the same trials.parquet bytes.
 Data: the peers' gen_data.py (--peers-dir, env TRADEWIRE_PEERS_DIR, or ../shared/bench/peers
@@ -83,7 +85,7 @@ def _tree_memory(root: int) -> tuple[int, int]:
 
 
 class _Peak:
-    """Samples the process tree's memory every 0.1 s on a thread; keeps the peaks."""
+    """Samples the process tree's memory every 0.25 s on a thread; keeps the peaks."""
 
     def __init__(self) -> None:
         self.rss = self.pss = 0
@@ -91,7 +93,7 @@ class _Peak:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(0.25):
             rss, pss = _tree_memory(os.getpid())
             self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
 
@@ -164,10 +166,16 @@ def main() -> None:
             else:
                 executor = LocalExecutor(n, batch_size=size)
             sweep = Sweep(cls, data, params=params, cash="1000000", out=out)
+            marks: list[tuple[float, int]] = []
             with _Peak() as peak:
                 started = time.perf_counter()
-                result = sweep.run(executor)
+                result = sweep.run(
+                    executor, progress=lambda p, m=marks: m.append((time.perf_counter(), p.done))
+                )
                 wall = time.perf_counter() - started
+            # steady state: from the first finished batch to the last, past start-up and data preparation
+            (t0, d0), (t9, d9) = marks[0], marks[-1]
+            steady = (t9 - t0) / (d9 - d0) if d9 > d0 else None
             digests.add(hashlib.sha256((out / "trials.parquet").read_bytes()).hexdigest())
             if name == "local:1" and t1 is None:
                 t1 = wall
@@ -182,7 +190,9 @@ def main() -> None:
                 "trials_per_s": round(len(result.rows) / wall, 2),
                 "efficiency": None if t1 is None else round(t1 / (n * wall), 3),
                 "single_backtest_s": round(single, 3),
-                "overhead_per_trial_ms": round((wall * n / len(result.rows) - single) * 1000, 1),
+                "startup_s": round(marks[0][0] - started, 2),
+                "steady_s_per_trial": None if steady is None else round(steady, 4),
+                "overhead_per_trial_ms": None if steady is None else round((steady * n - single) * 1000, 1),
                 "peak_rss_mb": round(peak.rss / 2**20),
                 "peak_pss_mb": round(peak.pss / 2**20),
                 "load_before": [round(x, 2) for x in load],
