@@ -316,7 +316,11 @@ DIFFERENTIAL_EXAMPLES = "300"
 def ray(session: nox.Session) -> None:
     """The sweep's optional backends: Ray in local mode (`ray.init(num_cpus=2)`, one per test module)
     and Optuna's TPE, against local processes (identical tables). Run by CI like `tests`."""
-    session.install(*local_install_args({"sdk": ("backtest", "sweep", "ray", "tpe")}), *TEST_TOOLS)
+    targets: dict[str, tuple[str, ...]] = {"sdk": ("backtest", "sweep", "ray", "tpe")}
+    group_internal, group_external = _test_group("sdk")  # the SDK's conftest needs the testkit
+    for name, extras in group_internal.items():
+        targets[name] = tuple(sorted({*targets.get(name, ()), *extras}))
+    session.install(*local_install_args(targets), *group_external, *TEST_TOOLS)
     session.run(
         "pytest",
         "packages/sdk/tests/test_sweep_ray.py",
