@@ -195,3 +195,21 @@ def test_ctrl_c_keeps_what_finished(tmp_path):
     assert b"--resume" in err
     kept = pq.read_table(out / "trials.parquet").to_pylist()
     assert 2 <= len(kept) < 11 and all(r["status"] == "ok" for r in kept)
+
+
+def test_a_trial_whose_metrics_are_undefined_is_finished_but_never_the_best(tmp_path):
+    from tradewire.sdk.sweep.walkforward import best_row
+    from tradewire.sdk.sweep.worker import StrategyRef, Task, WorkerSetup, run_task
+    from tradewire.sdk.transports.inprocess.sweep_support import prepared_data
+
+    (tmp_path / "idle.py").write_text(
+        "from tradewire.sdk import Strategy\n\n\nclass Idle(Strategy):\n"
+        '    symbols = ("AAPL",)\n    timeframe = "1d"\n    level = 1\n'
+    )
+    cls = load_strategy_class(tmp_path / "idle.py")
+    data, _ = prepared_data(None, cls(), sample=True)
+    row = run_task(WorkerSetup(StrategyRef.of(cls), data), Task(0, {"level": 2}), "sharpe")
+    assert row["status"] == "ok" and row["error"] is None
+    assert row["sharpe"] is None and row["objective"] is None  # no trade: no Sharpe ratio
+    assert row["total_return"] == 0.0 and len(row["returns"]) == len(row["days"]) > 500
+    assert best_row([row]) is None

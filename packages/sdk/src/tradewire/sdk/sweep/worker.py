@@ -29,6 +29,7 @@ METRICS = (
     "trades",
     "win_rate",
     "profit_factor",
+    "calmar",
     "exposure",
     "turnover",
     "fees",
@@ -163,7 +164,9 @@ def run_task(setup: WorkerSetup, task: Task, objective: str) -> dict[str, Any]:
     returns, days = _daily(result.report)
     row = {"trial_id": task.trial_id, "window": task.window, "phase": task.phase, **task.params}
     row.update({"status": "ok", "error": None, "returns": returns, "days": days})
-    row.update({m: float(metrics[m]) for m in METRICS})
+    # None: a metric the run leaves undefined (a Sharpe ratio without two returns, a win rate
+    # without round trips); such a trial is finished but never the best by that objective
+    row.update({m: None if metrics[m] is None else float(metrics[m]) for m in METRICS})
     row["objective"] = row[objective]
     return row
 
