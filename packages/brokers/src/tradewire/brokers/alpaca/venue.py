@@ -24,6 +24,7 @@ from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
+from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.data_stream import DataStream
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
@@ -245,7 +246,8 @@ class AlpacaVenue(Venue):
             client_id = self._ids.next_id()
         payload = mapping.order_payload(request, client_id, asset)
         try:
-            self.store.record_order(OrderIds(client_id, client_id, request.symbol))
+            given = request.client_order_id
+            self.store.record_order(OrderIds(client_id, client_id, request.symbol, given_client_id=given))
         except StoreError:
             # The client's id of an order we sent before: the same order, not a second one.
             known = await self.http.find_by_client_id(client_id)
@@ -269,12 +271,16 @@ class AlpacaVenue(Venue):
             )
         return body
 
+    def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
+        # rest.md: the client order id as given at submission, none when the client gave none.
+        return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
+
     def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = mapping.order_from_broker(body)
+        order = self._order(body)
         return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
 
     async def get_order(self, order_id: str) -> Order:
-        return mapping.order_from_broker(await self.http.get_order(order_id))
+        return self._order(await self.http.get_order(order_id))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
         try:
@@ -292,10 +298,8 @@ class AlpacaVenue(Venue):
         )
         out: list[Order] = []
         for body in bodies:
-            out.append(mapping.order_from_broker(body))
-            out += [
-                mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
-            ]
+            out.append(self._order(body))
+            out += [self._order(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()]
         wanted = set(request.status)
         out = [
             o
@@ -325,10 +329,16 @@ class AlpacaVenue(Venue):
             raise OrderNotModifiable(
                 f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
             )
-        new = await self.http.replace_order(order_id, body)
+        # The replacement is a new Alpaca order: a new client order id of ours, recorded first, under
+        # which the client's own id (if any) carries over to it, on the stream too.
+        new_id = self._ids.next_id()
+        self.store.record_order(OrderIds(new_id, new_id, order.symbol, given_client_id=order.client_order_id))
+        new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
+        with contextlib.suppress(StoreError):
+            self.store.set_broker_id(new_id, str(new["id"]))
         if self._stream is not None:
             self._stream.track(new)
-        return ModifyOrderResult(order=mapping.order_from_broker(new), previous_order_id=order_id)
+        return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
         order = await self.get_order(order_id)
