@@ -142,6 +142,18 @@ async def test_limit_modify_cancel_and_cancel_all(live: Live) -> None:
     assert await v.list_orders(ListOrdersRequest()) == []
 
 
+async def test_events_echo_the_client_order_id_only_when_given(live: Live) -> None:
+    anon = await live.venue.submit_order(order(order_type=OrderType.LIMIT, limit_price="150"))
+    mine = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="150", client_order_id="mine-7")
+    )
+    modified = await live.venue.modify_order(mine.id, ModifyOrderRequest(limit_price="149"))
+    assert modified.order is not None
+    await live.until("ORDER_MODIFIED", 2)  # the old order's pending_replace, then the replacement
+    ids = {m.order.order.id: m.order.order.client_order_id for m in live.out if m.order and m.order.order}
+    assert ids == {anon.id: None, mine.id: "mine-7", modified.order.id: "mine-7"}
+
+
 async def test_bracket_is_native_with_legs(live: Live) -> None:
     v = live.venue
     handle = await v.submit_order(

@@ -177,6 +177,72 @@ async def test_fills_reported_before_a_restart_are_not_reported_again(tmp_path: 
         await http.aclose()
 
 
+def order_events(out: list[ServerMessage]) -> list[tuple[str, str]]:
+    """(label, order id) of the order and trade events, in order."""
+    events = []
+    for m in out:
+        if m.order is not None and m.order.order is not None:
+            events.append((label(m), m.order.order.id))
+        elif m.trade is not None and m.trade.trade is not None:
+            events.append((label(m), m.trade.trade.order_id))
+    return events
+
+
+async def test_what_alpaca_did_while_no_venue_ran_is_emitted_once_at_start(tmp_path: Path) -> None:
+    async with fakes.FakeAlpaca() as fake:
+        config = config_for(fake, tmp_path)
+        http = AlpacaHttp(config)
+
+        async def run(between: Callable[[], Any]) -> list[tuple[str, str]]:
+            """Start a stream on the store; `between` acts at Alpaca while it runs; what it emitted."""
+            store = Store.open(config.store_path)
+            out: list[ServerMessage] = []
+            stream = TradeStream(
+                config, http, store, "alpaca-paper", lambda b: out.extend(b.messages), policy=QUICK
+            )
+            await stream.start()
+            at_start = order_events(out)  # emitted before start() returned: before "connected"
+            await between()
+            await asyncio.sleep(0.3)  # a bound for late stream events, not a speed assertion
+            assert order_events(out)[: len(at_start)] == at_start
+            await stream.close()
+            store.close()
+            return at_start
+
+        placed: dict[str, dict[str, Any]] = {}
+
+        async def place_a() -> None:
+            placed["a"] = await http.submit({**LIMIT, "client_order_id": "a"})
+
+        assert await run(place_a) == []
+        a = placed["a"]["id"]
+        # No venue runs: A fills in part; B is placed and filled; C placed and cancelled; D placed.
+        fake.fill(a, "4")
+        b = (await http.submit({**LIMIT, "client_order_id": "b"}))["id"]
+        fake.fill(b)
+        c = (await http.submit({**LIMIT, "client_order_id": "c"}))["id"]
+        await http.cancel_order(c)
+        d = (await http.submit({**LIMIT, "client_order_id": "d"}))["id"]
+
+        async def nothing() -> None:
+            pass
+
+        # A was reported created before the stop: only its fill and new state are news.
+        assert await run(nothing) == [
+            ("TRADE_FILLED 4", a),
+            ("ORDER_PARTIALLY_FILLED", a),
+            ("ORDER_CREATED", b),
+            ("TRADE_FILLED 10", b),
+            ("ORDER_FILLED", b),
+            ("ORDER_CREATED", c),
+            ("ORDER_CANCELLED", c),
+            ("ORDER_CREATED", d),
+        ]
+        # Once each: a further start on the same store finds nothing new.
+        assert await run(nothing) == []
+        await http.aclose()
+
+
 async def test_wrong_keys_fail_the_start(tmp_path: Path) -> None:
     async with fakes.FakeAlpaca() as fake:
         config = config_for(fake, tmp_path)
