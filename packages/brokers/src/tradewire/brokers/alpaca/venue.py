@@ -29,11 +29,13 @@ from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.data_stream import DataStream
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.brokers.alpaca.mapping import Asset
+from tradewire.brokers.alpaca.session import explain_refusal
 from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotModifiable,
+    OrderRejected,
     PositionNotFound,
     ProviderUnavailable,
     SymbolNotFound,
@@ -253,7 +255,10 @@ class AlpacaVenue(Venue):
             known = await self.http.find_by_client_id(client_id)
             if known is not None:
                 return self._handle(self._same(payload, known))
-        result = await submit_idempotent(self.http, client_id, payload)
+        try:
+            result = await submit_idempotent(self.http, client_id, payload)
+        except OrderRejected as e:
+            raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
