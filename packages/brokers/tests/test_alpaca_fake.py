@@ -101,10 +101,11 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
 async def test_market_order_events_position_and_account(live: Live) -> None:
     handle = await live.venue.submit_order(order())
     labels = await live.until("BALANCE_UPDATED")
+    # events.md: for one fill the order (fill), the trade, the position, then the balance.
     assert labels[:5] == [
         "ORDER_CREATED",
-        "TRADE_FILLED",
         "ORDER_FILLED",
+        "TRADE_FILLED",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
     ]
@@ -331,7 +332,7 @@ async def test_gateway_serve_alpaca_paper_against_the_fake(tmp_path: Path) -> No
                         seen.append(str(message.get("event")))
                 # The broker's events reach the gateway's clients, in order.
                 order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
-                assert order_events[-2:] == ["ORDER_CREATED", "TRADE_FILLED"]
+                assert order_events[-3:] == ["ORDER_CREATED", "ORDER_FILLED", "TRADE_FILLED"]
             positions = (await client.get("/v1/positions")).json()
             assert [(p["symbol"], p["quantity"]) for p in positions] == [("AAPL", "3")]
             closed = await client.delete("/v1/positions/AAPL")

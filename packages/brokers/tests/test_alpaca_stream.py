@@ -94,13 +94,27 @@ async def test_a_filled_order_reports_created_fill_position_and_balance(harness:
     order = await harness.http.submit({**LIMIT, "client_order_id": "m1"})
     harness.fake.fill(order["id"])
     labels = await harness.until(lambda ls: "BALANCE_UPDATED" in ls)
+    # events.md: for one fill the order (fill), the trade, the position, then the balance.
     assert labels == [
         "ORDER_CREATED",
-        "TRADE_FILLED 10",
         "ORDER_FILLED",
+        "TRADE_FILLED 10",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
     ]
+
+
+async def test_each_fill_has_its_own_position_event_even_within_one_refresh(harness: Harness) -> None:
+    first = await harness.http.submit({**LIMIT, "client_order_id": "p1"})
+    second = await harness.http.submit({**LIMIT, "qty": "5", "client_order_id": "p2"})
+    harness.fake.fill(first["id"], price="150")  # two fills closer together than the balance refresh
+    harness.fake.fill(second["id"], price="153")
+    labels = await harness.until(lambda ls: "BALANCE_UPDATED" in ls)
+    assert labels == ["ORDER_CREATED", "ORDER_CREATED", "ORDER_FILLED", "TRADE_FILLED 10", "POSITION_OPENED",
+                      "ORDER_FILLED", "TRADE_FILLED 5", "POSITION_MODIFIED", "BALANCE_UPDATED"]  # fmt: skip
+    opened, modified = (m.position.position for m in harness.out if m.position and m.position.position)
+    assert (opened.quantity, opened.average_entry_price) == ("10", "150")
+    assert (modified.quantity, modified.average_entry_price) == ("15", "151")  # weighted by size
 
 
 async def test_fills_missed_in_a_gap_come_once_in_broker_order_before_reconnected(harness: Harness) -> None:
@@ -117,9 +131,9 @@ async def test_fills_missed_in_a_gap_come_once_in_broker_order_before_reconnecte
         "ORDER_CREATED",
         "BROKER_DISCONNECTED",
         "RECONNECTING",
+        "ORDER_FILLED",  # the order's state now, then each fill that led to it, in broker order
         "TRADE_FILLED 4",
         "TRADE_FILLED 6",
-        "ORDER_FILLED",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
         "BROKER_RECONNECTED",
@@ -229,11 +243,11 @@ async def test_what_alpaca_did_while_no_venue_ran_is_emitted_once_at_start(tmp_p
 
         # A was reported created before the stop: only its fill and new state are news.
         assert await run(nothing) == [
-            ("TRADE_FILLED 4", a),
             ("ORDER_PARTIALLY_FILLED", a),
+            ("TRADE_FILLED 4", a),
             ("ORDER_CREATED", b),
-            ("TRADE_FILLED 10", b),
             ("ORDER_FILLED", b),
+            ("TRADE_FILLED 10", b),
             ("ORDER_CREATED", c),
             ("ORDER_CANCELLED", c),
             ("ORDER_CREATED", d),

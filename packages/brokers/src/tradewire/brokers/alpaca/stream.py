@@ -30,7 +30,7 @@ from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
 from tradewire.brokers._live.store import Store
-from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca import mapping, netting
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
@@ -397,16 +397,24 @@ class TradeStream:
         self._release(released)
 
     def _release(self, updates: list[Update[Change]]) -> None:
+        """Emit released updates. events.md's order for one fill: the order (fill), the trade, the
+        position; the balance follows from the debounced refresh. The sequencer puts a fill before the
+        order state it produced, so a fill's messages wait for that order's message."""
         messages: list[ServerMessage] = []
         fills: list[str] = []
+        waiting: dict[str, list[ServerMessage]] = {}
         for update in updates:
             if isinstance(update, FillUpdate):
-                messages.append(self._trade_message(update))
+                fill = [self._trade_message(update), *self._position_messages(update.payload)]
+                waiting.setdefault(update.order_id, []).extend(fill)
                 fills.append(update.execution_id)
             else:
                 message = self._order_message(update.payload.data)
                 if message is not None:
                     messages.append(message)
+                messages += waiting.pop(update.order_id, [])
+        for rest in waiting.values():
+            messages += rest
         if fills:
             self.store.remember_fills(fills)
             self._refresh_due.set()
@@ -453,6 +461,44 @@ class TradeStream:
         stamp = mapping.timestamp(str(data.get("timestamp") or "")) or _now()
         return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
 
+    def _position_messages(self, change: Change) -> list[ServerMessage]:
+        """The position events of one stream fill, from its `position_qty` (mapping.md §6). A fill the
+        resync found (an activity, no `position_qty`) is left to the resync's REST refresh."""
+        position_qty = jsondecimal.optional_decimal(change.data, "position_qty")
+        if change.kind != "event" or position_qty is None:
+            return []
+        order = change.data["order"]
+        key = mapping.position_id(str(order["symbol"]))
+        before, old = self._positions.get(key, (_ZERO, None))
+        body = netting.after_fill(
+            old,
+            before,
+            symbol=key,
+            asset_class=str(order.get("asset_class") or ""),
+            price=jsondecimal.decimal_field(change.data, "price"),
+            position_qty=position_qty,
+        )
+        if body is None:
+            self._positions.pop(key, None)
+        else:
+            self._positions[key] = (position_qty, body)
+        return self._position_events(before, old, position_qty, body)
+
+    def _position_events(
+        self, before: Decimal, old: BrokerBody | None, after: Decimal, body: BrokerBody | None
+    ) -> list[ServerMessage]:
+        messages = []
+        for kind in mapping.position_event_type(before, after):
+            if kind.name == "POSITION_CLOSED":
+                position = _closed(mapping.position_from_broker(old)) if old is not None else None
+            else:
+                position = mapping.position_from_broker(body) if body is not None else None
+            if position is not None:
+                messages.append(
+                    ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
+                )
+        return messages
+
     # -- positions and balance ------------------------------------------------------------------
     async def _refresh_loop(self) -> None:
         while True:
@@ -462,27 +508,26 @@ class TradeStream:
                 continue  # a resync refreshed meanwhile
             self._refresh_due.clear()
             try:
-                await self._refresh()
+                # The fills' position events went out with them; a REST read only refreshes the rest.
+                await self._refresh(positions=False)
             except TradewireError as e:  # the next fill or resync tries again
                 log.warning("Alpaca position / account refresh failed: %s", e)
 
-    async def _refresh(self) -> None:
-        """Position events for every changed position, then BALANCE_UPDATED (mapping.md §6)."""
+    async def _refresh(self, *, positions: bool = True) -> None:
+        """BALANCE_UPDATED (mapping.md §6), after position events for every position REST shows changed
+        (after a resync: its fills carry no `position_qty`). With `positions` False the positions are
+        only re-read: one whose quantity is still the last fill's takes the fresh body (prices)."""
         bodies = {str(b["symbol"]): b for b in await self.http.positions()}
         messages: list[ServerMessage] = []
         for symbol in sorted(set(bodies) | set(self._positions)):
             before, old = self._positions.get(symbol, (_ZERO, None))
             body = bodies.get(symbol)
             after = _ZERO if body is None else jsondecimal.decimal_field(body, "qty")
-            for kind in mapping.position_event_type(before, after):
-                if kind.name == "POSITION_CLOSED":
-                    position = _closed(mapping.position_from_broker(old)) if old is not None else None
-                else:
-                    position = mapping.position_from_broker(body) if body is not None else None
-                if position is not None:
-                    messages.append(
-                        ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
-                    )
+            if not positions:
+                if body is not None and after == before:
+                    self._positions[symbol] = (after, body)
+                continue
+            messages += self._position_events(before, old, after, body)
             if body is None:
                 self._positions.pop(symbol, None)
             else:
