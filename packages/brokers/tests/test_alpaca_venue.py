@@ -129,6 +129,19 @@ async def test_positions_account_trades_close(venue: tuple[AlpacaVenue, Any]) ->
     assert handle.id in {o.id for o in history}
 
 
+async def test_a_close_larger_than_the_position_closes_all_of_it(venue: tuple[AlpacaVenue, Any]) -> None:
+    v, fake = venue
+    await v.submit_order(limit(order_type=OrderType.MARKET, limit_price=None))
+    async with asyncio.timeout(10):
+        while not await v.list_positions():
+            await asyncio.sleep(0.02)
+    closing = await v.close_position("AAPL", ClosePositionRequest(quantity="100"))  # rest.md: all 10
+    assert fake.broker.orders[closing.id].qty == Decimal(10)
+    async with asyncio.timeout(10):
+        while await v.list_positions():
+            await asyncio.sleep(0.02)
+
+
 async def test_refusals_before_any_call(venue: tuple[AlpacaVenue, Any]) -> None:
     v, fake = venue
     with pytest.raises(UnsupportedOperation):

@@ -403,12 +403,16 @@ class AlpacaVenue(Venue):
                 SubmitOrderRequest(
                     symbol=position.symbol,
                     side=side,
-                    quantity=request.quantity or position.quantity,
+                    quantity=str(
+                        min(Decimal(request.quantity or position.quantity), Decimal(position.quantity))
+                    ),
                     order_type=OrderType.LIMIT,
                     limit_price=request.limit_price,
                 )
             )
-        quantity = None if request.quantity is None else jsondecimal.decimal_text(Decimal(request.quantity))
+        quantity = None  # rest.md: absent, or larger than the position, closes all of it
+        if request.quantity is not None and Decimal(request.quantity) < Decimal(position.quantity):
+            quantity = jsondecimal.decimal_text(Decimal(request.quantity))
         body = await self.http.close_position(position.id, quantity)
         if self._stream is not None:
             self._stream.track(body)
