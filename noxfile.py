@@ -4,7 +4,7 @@
     nox -s codegen                        # regenerate the bindings from protocol/ (`-- --check` to compare)
     nox -s lint typecheck
     nox -s "tests(package='engine')"      # one package alone, from a fresh venv
-    nox -s "conformance(target='engine')" # once the testkit's conformance suite exists
+    nox -s "conformance(target='engine')" # one target; "conformance(target='gateway-alpaca-fake')" ...
     nox -s schemathesis                   # the OpenAPI document against a live mock gateway, every check
     nox -s bench                          # opt-in benchmarks, never in the default run
     nox -s differential                   # opt-in: many generated strategies, in-process vs wire
@@ -54,7 +54,13 @@ TEST_EXTRAS: dict[str, tuple[str, ...]] = {
 CODEGEN_REQUIREMENTS = "protocol/codegen-requirements.txt"
 CONFORMANCE_DIR = ROOT / "packages/testkit/src/tradewire/testkit/conformance"
 # Target -> the testkit extras it needs (declared in packages/testkit/pyproject.toml).
-CONFORMANCE_TARGETS = {"engine": ("engine",), "gateway-backtest": ("gateway",), "gateway-mock": ("gateway",)}
+CONFORMANCE_TARGETS = {
+    "engine": ("engine",),
+    "gateway-backtest": ("gateway",),
+    "gateway-mock": ("gateway",),
+    # the Alpaca adapter behind `tradewire-gateway serve --platform alpaca-paper`, on the fake Alpaca
+    "gateway-alpaca-fake": ("gateway", "fakes", "alpaca"),
+}
 # Lint and type-check tools, pinned so a new release never turns CI red on its own; bump deliberately.
 MYPY = "mypy==2.4.1"
 IMPORT_LINTER = "import-linter==2.17"
@@ -264,7 +270,8 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session
 @nox.parametrize("target", list(CONFORMANCE_TARGETS))
 def conformance(session: nox.Session, target: str) -> None:
-    """The testkit's conformance scenarios against one offline venue (engine, gateway + backtest, mock)."""
+    """The testkit's conformance scenarios against one offline venue (engine, gateway + backtest, mock,
+    gateway + the Alpaca adapter on the fake Alpaca)."""
     if not CONFORMANCE_DIR.is_dir():
         session.error(
             "the conformance suite (packages/testkit/src/tradewire/testkit/conformance) does not exist yet"

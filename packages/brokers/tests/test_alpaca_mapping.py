@@ -450,3 +450,31 @@ def test_account_money_fields() -> None:
         "3000",
     )
     assert account.unrealized_pnl == "12.5"
+
+
+@pytest.mark.parametrize(
+    ("before_qty", "position_qty", "price", "expected"),
+    [
+        ("0", "10", "100", ("10", "long", "100")),  # opened at the fill's price
+        ("10", "15", "103", ("15", "long", "101")),  # added: averaged by size
+        ("15", "5", "90", ("5", "long", "101")),  # reduced: the entry price stays
+        ("5", "-3", "95", ("-3", "short", "95")),  # crossed zero: the rest opened at the fill's price
+        ("-3", "0", "94", None),  # closed
+    ],
+)
+def test_a_position_after_one_fill_is_netted_as_alpaca_does(
+    before_qty: str, position_qty: str, price: str, expected: tuple[str, str, str] | None
+) -> None:
+    from tradewire.brokers.alpaca.netting import after_fill
+
+    before = None if before_qty == "0" else {"avg_entry_price": {"10": "100", "15": "101", "5": "101",
+                                                                 "-3": "95"}[before_qty]}  # fmt: skip
+    body = after_fill(
+        before,
+        Decimal(before_qty),
+        symbol="AAPL",
+        asset_class="us_equity",
+        price=Decimal(price),
+        position_qty=Decimal(position_qty),
+    )
+    assert (None if body is None else (body["qty"], body["side"], body["avg_entry_price"])) == expected

@@ -29,16 +29,19 @@ from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
+from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.data_stream import DataStream
 from tradewire.brokers.alpaca.exits import AlpacaExits
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.brokers.alpaca.mapping import Asset
+from tradewire.brokers.alpaca.session import explain_refusal
 from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotModifiable,
+    OrderRejected,
     PositionNotFound,
     ProviderUnavailable,
     SymbolNotFound,
@@ -308,13 +311,17 @@ class AlpacaVenue(Venue):
     async def _send(self, request: SubmitOrderRequest, client_id: str, asset: Asset) -> OrderHandle:
         payload = mapping.order_payload(request, client_id, asset)
         try:
-            self.store.record_order(OrderIds(client_id, client_id, request.symbol))
+            given = request.client_order_id
+            self.store.record_order(OrderIds(client_id, client_id, request.symbol, given_client_id=given))
         except StoreError:
             # The client's id of an order we sent before: the same order, not a second one.
             known = await self.http.find_by_client_id(client_id)
             if known is not None:
                 return self._handle(self._same(payload, known))
-        result = await submit_idempotent(self.http, client_id, payload)
+        try:
+            result = await submit_idempotent(self.http, client_id, payload)
+        except OrderRejected as e:
+            raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
@@ -332,8 +339,12 @@ class AlpacaVenue(Venue):
             )
         return body
 
+    def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
+        # rest.md: the client order id as given at submission, none when the client gave none.
+        return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
+
     def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = mapping.order_from_broker(body)
+        order = self._order(body)
         return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
 
     async def get_order(self, order_id: str) -> Order:
@@ -342,7 +353,8 @@ class AlpacaVenue(Venue):
         if held is not None:
             return held
         body = await self.http.get_order(manager.broker_id(order_id) or order_id)
-        return manager.decorate(mapping.order_from_broker(body))
+        # the manager knows its legs by the client order id the broker has: decorate, then echo as given
+        return as_given(self.store, manager.decorate(mapping.order_from_broker(body)))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
         try:
@@ -365,7 +377,7 @@ class AlpacaVenue(Venue):
                 mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
             ]
         manager = self.exits.manager
-        out = [manager.decorate(o) for o in out]
+        out = [as_given(self.store, manager.decorate(o)) for o in out]
         if request.since is None and request.until is None and request.side is None:
             out += manager.orders(request.symbol, working=status == "open")
         wanted = set(request.status)
@@ -399,10 +411,16 @@ class AlpacaVenue(Venue):
             raise OrderNotModifiable(
                 f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
             )
-        new = await self.http.replace_order(order_id, body)
+        # The replacement is a new Alpaca order: a new client order id of ours, recorded first, under
+        # which the client's own id (if any) carries over to it, on the stream too.
+        new_id = self._ids.next_id()
+        self.store.record_order(OrderIds(new_id, new_id, order.symbol, given_client_id=order.client_order_id))
+        new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
+        with contextlib.suppress(StoreError):
+            self.store.set_broker_id(new_id, str(new["id"]))
         if self._stream is not None:
             self._stream.track(new)
-        return ModifyOrderResult(order=mapping.order_from_broker(new), previous_order_id=order_id)
+        return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
         manager = self.exits.manager
@@ -476,12 +494,16 @@ class AlpacaVenue(Venue):
                 SubmitOrderRequest(
                     symbol=position.symbol,
                     side=side,
-                    quantity=request.quantity or position.quantity,
+                    quantity=str(
+                        min(Decimal(request.quantity or position.quantity), Decimal(position.quantity))
+                    ),
                     order_type=OrderType.LIMIT,
                     limit_price=request.limit_price,
                 )
             )
-        quantity = None if request.quantity is None else jsondecimal.decimal_text(Decimal(request.quantity))
+        quantity = None  # rest.md: absent, or larger than the position, closes all of it
+        if request.quantity is not None and Decimal(request.quantity) < Decimal(position.quantity):
+            quantity = jsondecimal.decimal_text(Decimal(request.quantity))
         body = await self.http.close_position(position.id, quantity)
         if self._stream is not None:
             self._stream.track(body)
