@@ -364,3 +364,17 @@ async def test_the_sdk_trades_alpaca_paper_through_the_gateway(tmp_path: Path) -
             assert len(await client.close_all_positions()) == 1
         finally:
             await client.aclose()
+
+
+async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
+    async with FakeAlpaca() as fake:
+        config = AlpacaConfig.from_env(
+            paper=True, env={**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s")}
+        )
+        runs = []
+        for _ in range(2):
+            venue = AlpacaVenue(config, TradingPlatform.ALPACA_PAPER)
+            await venue.connect()
+            runs.append(venue.run_id)
+            await venue.close()
+    assert runs[0] and runs == [runs[0]] * 2

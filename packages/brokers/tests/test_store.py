@@ -156,3 +156,13 @@ def test_the_catch_up_mark_only_moves_forward(path: Path) -> None:
         assert store.caught_up_to() == 2_000
         store.set_caught_up_to(3_000)
         assert store.caught_up_to() == 3_000
+
+
+def test_the_run_is_named_once_and_kept_across_opens(tmp_path: Path) -> None:
+    path = tmp_path / "run.sqlite3"
+    with Store.open(path) as store:
+        assert store.run_id() is None
+        first = store.ensure_run_id()
+        assert store.ensure_run_id() == first
+    with Store.open(path) as store:
+        assert store.ensure_run_id() == first == store.run_id()

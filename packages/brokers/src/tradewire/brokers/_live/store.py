@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+from tradewire.protocol import run_ids
+
 __all__ = ["SCHEMA_VERSION", "ExitRule", "OrderIds", "Store", "StoreError"]
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,16 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (run_id,),
             )
+
+    def ensure_run_id(self) -> str:
+        """The run this file belongs to, named now on first use: a broker account's orders and positions
+        outlive the process, so every restart on this file continues that run (the gateway reports it,
+        and clients reconnecting after a restart carry on)."""
+        found = self.run_id()
+        if found is None:
+            found = run_ids.new_run_id()
+            self.set_run_id(found)
+        return found
 
     def caught_up_to(self) -> int | None:
         """Broker time (ns since the epoch) up to which every order update and fill was emitted; None

@@ -144,6 +144,7 @@ class AlpacaVenue(Venue):
         """
         check_live(self, self._allow_live, self._env)
         self._store = Store.open(self.config.store_path)
+        self.run_id = self._store.ensure_run_id()
         self._http = AlpacaHttp(self.config, timeout=self._timeout)
         try:
             await self._http.account()
