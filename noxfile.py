@@ -1,10 +1,10 @@
 """Every check CI runs, as nox sessions. `nox` runs the default set, exactly what CI runs.
 
-    nox                                   # codegen_check, lint, typecheck, tests, schemathesis [, conformance]
+    nox                                   # codegen_check, lint, typecheck, tests, ray, schemathesis [, conformance]
     nox -s codegen                        # regenerate the bindings from protocol/ (`-- --check` to compare)
     nox -s lint typecheck
     nox -s "tests(package='engine')"      # one package alone, from a fresh venv
-    nox -s "conformance(target='engine')" # once the testkit's conformance suite exists
+    nox -s "conformance(target='engine')" # one target; "conformance(target='gateway-alpaca-fake')" ...
     nox -s schemathesis                   # the OpenAPI document against a live mock gateway, every check
     nox -s bench                          # opt-in benchmarks, never in the default run
     nox -s differential                   # opt-in: many generated strategies, in-process vs wire
@@ -45,7 +45,7 @@ TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
 TEST_EXTRAS: dict[str, tuple[str, ...]] = {
     "engine": ("parquet", "pandas", "report"),
     "gateway": ("backtest",),
-    "sdk": ("backtest", "fast"),  # both stream drivers: the tests run with each
+    "sdk": ("backtest", "fast", "sweep"),  # both stream drivers: the tests run with each
     # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
     "brokers": ("alpaca", "binance"),
     # The wire-level fake brokers (aiohttp): tested, and type-checked with their server library.
@@ -54,7 +54,13 @@ TEST_EXTRAS: dict[str, tuple[str, ...]] = {
 CODEGEN_REQUIREMENTS = "protocol/codegen-requirements.txt"
 CONFORMANCE_DIR = ROOT / "packages/testkit/src/tradewire/testkit/conformance"
 # Target -> the testkit extras it needs (declared in packages/testkit/pyproject.toml).
-CONFORMANCE_TARGETS = {"engine": ("engine",), "gateway-backtest": ("gateway",), "gateway-mock": ("gateway",)}
+CONFORMANCE_TARGETS = {
+    "engine": ("engine",),
+    "gateway-backtest": ("gateway",),
+    "gateway-mock": ("gateway",),
+    # the Alpaca adapter behind `tradewire-gateway serve --platform alpaca-paper`, on the fake Alpaca
+    "gateway-alpaca-fake": ("gateway", "fakes", "alpaca"),
+}
 # Lint and type-check tools, pinned so a new release never turns CI red on its own; bump deliberately.
 MYPY = "mypy==2.4.1"
 IMPORT_LINTER = "import-linter==2.17"
@@ -264,7 +270,8 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session
 @nox.parametrize("target", list(CONFORMANCE_TARGETS))
 def conformance(session: nox.Session, target: str) -> None:
-    """The testkit's conformance scenarios against one offline venue (engine, gateway + backtest, mock)."""
+    """The testkit's conformance scenarios against one offline venue (engine, gateway + backtest, mock,
+    gateway + the Alpaca adapter on the fake Alpaca)."""
     if not CONFORMANCE_DIR.is_dir():
         session.error(
             "the conformance suite (packages/testkit/src/tradewire/testkit/conformance) does not exist yet"
@@ -310,6 +317,24 @@ def soak(session: nox.Session) -> None:
 
 #: Generated strategies `nox -s differential` checks (CI's tests session runs a bounded, derandomized few).
 DIFFERENTIAL_EXAMPLES = "300"
+
+
+@nox.session
+def ray(session: nox.Session) -> None:
+    """The sweep's optional backends: Ray in local mode (`ray.init(num_cpus=2)`, one per test module)
+    and Optuna's TPE, against local processes (identical tables). Run by CI like `tests`."""
+    targets: dict[str, tuple[str, ...]] = {"sdk": ("backtest", "sweep", "ray", "tpe")}
+    group_internal, group_external = _test_group("sdk")  # the SDK's conftest needs the testkit
+    for name, extras in group_internal.items():
+        targets[name] = tuple(sorted({*targets.get(name, ()), *extras}))
+    session.install(*local_install_args(targets), *group_external, *TEST_TOOLS)
+    session.run(
+        "pytest",
+        "packages/sdk/tests/test_sweep_ray.py",
+        "packages/sdk/tests/test_sweep_tpe.py",
+        *session.posargs,
+        success_codes=[0],
+    )
 
 
 @nox.session(default=False)
@@ -364,6 +389,10 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/gateway/bench_ws_stream.py", ()),
     ("benchmarks/gateway/bench_idle_clients.py", ()),
     ("benchmarks/gateway/bench_backtest_step.py", ()),
+    # issue 20: a 64-trial grid on 1 M bars, local 1 and 2 workers and Ray (num_cpus=2, when
+    # installed); then 10k bars, where dispatch overhead and the batch size show
+    ("benchmarks/sweep/bench_sweep.py", ("--ray",)),
+    ("benchmarks/sweep/bench_sweep.py", ("--bars", "10000", "--workers", "2", "--batch-size", "1,8,64")),
 )
 
 
@@ -390,6 +419,6 @@ def bench(session: nox.Session) -> None:
 
 
 # `nox` with no -s runs exactly this: what CI runs.
-nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests", "schemathesis"]
+nox.options.sessions = ["codegen_check", "lint", "typecheck", "tests", "ray", "schemathesis"]
 if CONFORMANCE_DIR.is_dir():
     nox.options.sessions.append("conformance")

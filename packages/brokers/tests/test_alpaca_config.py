@@ -64,5 +64,14 @@ def test_capabilities_per_asset_class() -> None:
     assert "stock:bracket_orders" in caps.features and "bracket_orders" in caps.features
     assert "crypto:bracket_orders" not in caps.features
     assert "crypto:tif_gtc" in caps.features and "crypto:tif_day" not in caps.features
-    assert not any("managed_" in f for f in caps.features)  # nothing emulated: refused instead
+    # What the gateway manages itself is reported as managed_, never as the native feature.
+    managed = sorted(f for f in caps.features if "managed_" in f)
+    assert managed == [
+        "crypto:managed_bracket_orders",
+        "crypto:managed_oco_orders",
+        "crypto:managed_oto_orders",
+        "crypto:managed_stop_trigger",
+        "stock:managed_oco_orders",
+        "stock:managed_stop_trigger",
+    ]
     assert caps.rate_limits is not None and caps.rate_limits.requests_per_minute == 200

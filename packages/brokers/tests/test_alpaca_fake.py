@@ -21,7 +21,7 @@ import websockets
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.venue import AlpacaVenue
-from tradewire.protocol.errors import RateLimited, UnsupportedOperation
+from tradewire.protocol.errors import OrderRejected, RateLimited, UnsupportedOperation
 from tradewire.protocol.messages import (
     ListOrdersRequest,
     ModifyOrderRequest,
@@ -101,10 +101,11 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
 async def test_market_order_events_position_and_account(live: Live) -> None:
     handle = await live.venue.submit_order(order())
     labels = await live.until("BALANCE_UPDATED")
+    # events.md: for one fill the order (fill), the trade, the position, then the balance.
     assert labels[:5] == [
         "ORDER_CREATED",
-        "TRADE_FILLED",
         "ORDER_FILLED",
+        "TRADE_FILLED",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
     ]
@@ -140,6 +141,61 @@ async def test_limit_modify_cancel_and_cancel_all(live: Live) -> None:
     assert (cancelled.cancelled_count, cancelled.failed_count) == (2, 0)
     await live.until("ORDER_CANCELLED", 3)
     assert await v.list_orders(ListOrdersRequest()) == []
+
+
+async def test_events_echo_the_client_order_id_only_when_given(live: Live) -> None:
+    anon = await live.venue.submit_order(order(order_type=OrderType.LIMIT, limit_price="150"))
+    mine = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="150", client_order_id="mine-7")
+    )
+    modified = await live.venue.modify_order(mine.id, ModifyOrderRequest(limit_price="149"))
+    assert modified.order is not None
+    await live.until("ORDER_MODIFIED", 2)  # the old order's pending_replace, then the replacement
+    ids = {m.order.order.id: m.order.order.client_order_id for m in live.out if m.order and m.order.order}
+    assert ids == {anon.id: None, mine.id: "mine-7", modified.order.id: "mine-7"}
+
+
+async def test_a_day_order_outside_the_session_is_queued_by_alpaca_and_expires_at_the_close(
+    live: Live,
+) -> None:
+    live.fake.close_market()  # the clock: closed
+    handle = await live.venue.submit_order(order(order_type=OrderType.LIMIT, limit_price="100"))
+    # mapping.md: DAY is Alpaca's `day`, which Alpaca queues for the next open (`accepted`), not refused.
+    assert handle.status == OrderStatus.OPEN and live.fake.broker.orders[handle.id].status == "accepted"
+    live.fake.open_market()
+    live.fake.close_market()
+    labels = await live.until("ORDER_EXPIRED")
+    assert [x for x in labels if x.startswith("ORDER_")] == [
+        "ORDER_CREATED",
+        "ORDER_MODIFIED",
+        "ORDER_EXPIRED",
+    ]
+
+
+async def test_what_alpaca_refuses_while_the_market_is_closed_is_market_closed(live: Live) -> None:
+    def refused_for(reply: pytest.ExceptionInfo[OrderRejected]) -> object:
+        return reply.value.details["reject_code"]
+
+    words = "order is not allowed at this time"  # Alpaca's words name no reason: the clock decides
+    live.fake.close_market()
+    live.fake.faults.refuse(words)
+    with pytest.raises(OrderRejected) as closed:
+        await live.venue.submit_order(order())
+    assert refused_for(closed) == "MARKET_CLOSED" and "next_open" in closed.value.details
+    live.fake.open_market()
+    live.fake.faults.refuse(words)
+    with pytest.raises(OrderRejected) as unknown:
+        await live.venue.submit_order(order())
+    assert refused_for(unknown) == "UNKNOWN"
+    # A reason Alpaca gives stands, whatever the clock says; crypto trades around the clock.
+    live.fake.close_market()
+    with pytest.raises(OrderRejected) as funds:
+        await live.venue.submit_order(order(quantity="100000"))
+    assert refused_for(funds) == "INSUFFICIENT_FUNDS"
+    live.fake.faults.refuse(words)
+    with pytest.raises(OrderRejected) as crypto:
+        await live.venue.submit_order(order(symbol="BTC/USD", quantity="1", time_in_force=TimeInForce.GTC))
+    assert refused_for(crypto) == "UNKNOWN"
 
 
 async def test_bracket_is_native_with_legs(live: Live) -> None:
@@ -276,7 +332,7 @@ async def test_gateway_serve_alpaca_paper_against_the_fake(tmp_path: Path) -> No
                         seen.append(str(message.get("event")))
                 # The broker's events reach the gateway's clients, in order.
                 order_events = [e for e in seen if e.startswith(("ORDER_", "TRADE_"))]
-                assert order_events[-2:] == ["ORDER_CREATED", "TRADE_FILLED"]
+                assert order_events[-3:] == ["ORDER_CREATED", "ORDER_FILLED", "TRADE_FILLED"]
             positions = (await client.get("/v1/positions")).json()
             assert [(p["symbol"], p["quantity"]) for p in positions] == [("AAPL", "3")]
             closed = await client.delete("/v1/positions/AAPL")
@@ -308,3 +364,17 @@ async def test_the_sdk_trades_alpaca_paper_through_the_gateway(tmp_path: Path) -
             assert len(await client.close_all_positions()) == 1
         finally:
             await client.aclose()
+
+
+async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
+    async with FakeAlpaca() as fake:
+        config = AlpacaConfig.from_env(
+            paper=True, env={**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s")}
+        )
+        runs = []
+        for _ in range(2):
+            venue = AlpacaVenue(config, TradingPlatform.ALPACA_PAPER)
+            await venue.connect()
+            runs.append(venue.run_id)
+            await venue.close()
+    assert runs[0] and runs == [runs[0]] * 2

@@ -140,7 +140,9 @@ def test_exits_become_bracket_or_oto() -> None:
         (AAPL, {"hidden": True}, "hidden"),
         (AAPL, {"display_quantity": "1"}, "display_quantity"),
         (AAPL, {"leverage": "2"}, "leverage"),
-        (AAPL, {"oco_group_id": "g"}, "oco_group_id"),
+        (AAPL, {"oco_group_id": "g", "stop_loss": "1"}, "oco_group_id"),
+        (AAPL, {"oco_group_id": "g", "order_type": OrderType.TRAILING_STOP, "trailing_distance": "1",
+                "trailing_type": TrailingType.PERCENT}, "oco_group_id"),
         (AAPL, {"order_type": OrderType.TRAILING_STOP, "trailing_distance": "1",
                 "trailing_type": TrailingType.PERCENT, "time_in_force": TimeInForce.IOC}, "time_in_force"),
         (AAPL, {"stop_loss": "1", "time_in_force": TimeInForce.FOK}, "time_in_force"),
@@ -149,8 +151,7 @@ def test_exits_become_bracket_or_oto() -> None:
                "trailing_type": TrailingType.PERCENT}, "order_type"),
         (BTC, {"symbol": "BTC/USD", "time_in_force": TimeInForce.DAY}, "time_in_force"),
         (BTC, {"symbol": "BTC/USD", "time_in_force": TimeInForce.FOK}, "time_in_force"),
-        (BTC, {"symbol": "BTC/USD", "stop_loss": "1"}, "stop_loss"),
-        (BTC, {"symbol": "BTC/USD", "take_profit": "1"}, "take_profit"),
+        (BTC, {"symbol": "BTC/USD", "stop_loss": "1", "time_in_force": TimeInForce.DAY}, "time_in_force"),
     ],
 )  # fmt: skip
 def test_unsupported_is_refused_naming_platform_and_field(
@@ -164,6 +165,24 @@ def test_unsupported_is_refused_naming_platform_and_field(
 def test_supported_crypto_orders_pass() -> None:
     mapping.check_supported(req(symbol="BTC/USD", order_type=OrderType.LIMIT, limit_price="1"), BTC)
     mapping.check_supported(req(symbol="BTC/USD", time_in_force=TimeInForce.IOC), BTC)
+
+
+@pytest.mark.parametrize(
+    ("asset", "kw", "route"),
+    [
+        (BTC, {"symbol": "BTC/USD", "stop_loss": "1"}, "bracket"),
+        (BTC, {"symbol": "BTC/USD", "take_profit": "1"}, "bracket"),
+        (BTC, {"symbol": "BTC/USD", "order_type": OrderType.STOP, "stop_price": "1", "oco_group_id": "g"},
+         "oco"),
+        (AAPL, {"order_type": OrderType.STOP, "stop_price": "1", "oco_group_id": "g"}, "oco"),
+        (AAPL, {"stop_loss": "1", "take_profit": "3"}, None),  # Alpaca's own bracket
+        (BTC, {"symbol": "BTC/USD"}, None),
+    ],
+)  # fmt: skip
+def test_managed_routes_pass_the_check(asset: Asset, kw: dict[str, object], route: str | None) -> None:
+    """Crypto brackets / OTO and OCO members are gateway-managed, no longer refused."""
+    mapping.check_supported(req(**kw), asset)
+    assert mapping.managed_route(req(**kw), asset) == route
 
 
 # -- precision: rest.md against Alpaca's increments -------------------------------------------------
@@ -431,3 +450,31 @@ def test_account_money_fields() -> None:
         "3000",
     )
     assert account.unrealized_pnl == "12.5"
+
+
+@pytest.mark.parametrize(
+    ("before_qty", "position_qty", "price", "expected"),
+    [
+        ("0", "10", "100", ("10", "long", "100")),  # opened at the fill's price
+        ("10", "15", "103", ("15", "long", "101")),  # added: averaged by size
+        ("15", "5", "90", ("5", "long", "101")),  # reduced: the entry price stays
+        ("5", "-3", "95", ("-3", "short", "95")),  # crossed zero: the rest opened at the fill's price
+        ("-3", "0", "94", None),  # closed
+    ],
+)
+def test_a_position_after_one_fill_is_netted_as_alpaca_does(
+    before_qty: str, position_qty: str, price: str, expected: tuple[str, str, str] | None
+) -> None:
+    from tradewire.brokers.alpaca.netting import after_fill
+
+    before = None if before_qty == "0" else {"avg_entry_price": {"10": "100", "15": "101", "5": "101",
+                                                                 "-3": "95"}[before_qty]}  # fmt: skip
+    body = after_fill(
+        before,
+        Decimal(before_qty),
+        symbol="AAPL",
+        asset_class="us_equity",
+        price=Decimal(price),
+        position_qty=Decimal(position_qty),
+    )
+    assert (None if body is None else (body["qty"], body["side"], body["avg_entry_price"])) == expected

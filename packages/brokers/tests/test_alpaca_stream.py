@@ -94,13 +94,27 @@ async def test_a_filled_order_reports_created_fill_position_and_balance(harness:
     order = await harness.http.submit({**LIMIT, "client_order_id": "m1"})
     harness.fake.fill(order["id"])
     labels = await harness.until(lambda ls: "BALANCE_UPDATED" in ls)
+    # events.md: for one fill the order (fill), the trade, the position, then the balance.
     assert labels == [
         "ORDER_CREATED",
-        "TRADE_FILLED 10",
         "ORDER_FILLED",
+        "TRADE_FILLED 10",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
     ]
+
+
+async def test_each_fill_has_its_own_position_event_even_within_one_refresh(harness: Harness) -> None:
+    first = await harness.http.submit({**LIMIT, "client_order_id": "p1"})
+    second = await harness.http.submit({**LIMIT, "qty": "5", "client_order_id": "p2"})
+    harness.fake.fill(first["id"], price="150")  # two fills closer together than the balance refresh
+    harness.fake.fill(second["id"], price="153")
+    labels = await harness.until(lambda ls: "BALANCE_UPDATED" in ls)
+    assert labels == ["ORDER_CREATED", "ORDER_CREATED", "ORDER_FILLED", "TRADE_FILLED 10", "POSITION_OPENED",
+                      "ORDER_FILLED", "TRADE_FILLED 5", "POSITION_MODIFIED", "BALANCE_UPDATED"]  # fmt: skip
+    opened, modified = (m.position.position for m in harness.out if m.position and m.position.position)
+    assert (opened.quantity, opened.average_entry_price) == ("10", "150")
+    assert (modified.quantity, modified.average_entry_price) == ("15", "151")  # weighted by size
 
 
 async def test_fills_missed_in_a_gap_come_once_in_broker_order_before_reconnected(harness: Harness) -> None:
@@ -117,9 +131,9 @@ async def test_fills_missed_in_a_gap_come_once_in_broker_order_before_reconnecte
         "ORDER_CREATED",
         "BROKER_DISCONNECTED",
         "RECONNECTING",
+        "ORDER_FILLED",  # the order's state now, then each fill that led to it, in broker order
         "TRADE_FILLED 4",
         "TRADE_FILLED 6",
-        "ORDER_FILLED",
         "POSITION_OPENED",
         "BALANCE_UPDATED",
         "BROKER_RECONNECTED",
@@ -174,6 +188,72 @@ async def test_fills_reported_before_a_restart_are_not_reported_again(tmp_path: 
         # A new process on the same store: the resync finds the same fill and stays silent about it.
         second = await run(lambda: None)
         assert not any(x.startswith("TRADE_FILLED") for x in second)
+        await http.aclose()
+
+
+def order_events(out: list[ServerMessage]) -> list[tuple[str, str]]:
+    """(label, order id) of the order and trade events, in order."""
+    events = []
+    for m in out:
+        if m.order is not None and m.order.order is not None:
+            events.append((label(m), m.order.order.id))
+        elif m.trade is not None and m.trade.trade is not None:
+            events.append((label(m), m.trade.trade.order_id))
+    return events
+
+
+async def test_what_alpaca_did_while_no_venue_ran_is_emitted_once_at_start(tmp_path: Path) -> None:
+    async with fakes.FakeAlpaca() as fake:
+        config = config_for(fake, tmp_path)
+        http = AlpacaHttp(config)
+
+        async def run(between: Callable[[], Any]) -> list[tuple[str, str]]:
+            """Start a stream on the store; `between` acts at Alpaca while it runs; what it emitted."""
+            store = Store.open(config.store_path)
+            out: list[ServerMessage] = []
+            stream = TradeStream(
+                config, http, store, "alpaca-paper", lambda b: out.extend(b.messages), policy=QUICK
+            )
+            await stream.start()
+            at_start = order_events(out)  # emitted before start() returned: before "connected"
+            await between()
+            await asyncio.sleep(0.3)  # a bound for late stream events, not a speed assertion
+            assert order_events(out)[: len(at_start)] == at_start
+            await stream.close()
+            store.close()
+            return at_start
+
+        placed: dict[str, dict[str, Any]] = {}
+
+        async def place_a() -> None:
+            placed["a"] = await http.submit({**LIMIT, "client_order_id": "a"})
+
+        assert await run(place_a) == []
+        a = placed["a"]["id"]
+        # No venue runs: A fills in part; B is placed and filled; C placed and cancelled; D placed.
+        fake.fill(a, "4")
+        b = (await http.submit({**LIMIT, "client_order_id": "b"}))["id"]
+        fake.fill(b)
+        c = (await http.submit({**LIMIT, "client_order_id": "c"}))["id"]
+        await http.cancel_order(c)
+        d = (await http.submit({**LIMIT, "client_order_id": "d"}))["id"]
+
+        async def nothing() -> None:
+            pass
+
+        # A was reported created before the stop: only its fill and new state are news.
+        assert await run(nothing) == [
+            ("ORDER_PARTIALLY_FILLED", a),
+            ("TRADE_FILLED 4", a),
+            ("ORDER_CREATED", b),
+            ("ORDER_FILLED", b),
+            ("TRADE_FILLED 10", b),
+            ("ORDER_CREATED", c),
+            ("ORDER_CANCELLED", c),
+            ("ORDER_CREATED", d),
+        ]
+        # Once each: a further start on the same store finds nothing new.
+        assert await run(nothing) == []
         await http.aclose()
 
 

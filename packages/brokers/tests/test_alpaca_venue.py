@@ -129,6 +129,19 @@ async def test_positions_account_trades_close(venue: tuple[AlpacaVenue, Any]) ->
     assert handle.id in {o.id for o in history}
 
 
+async def test_a_close_larger_than_the_position_closes_all_of_it(venue: tuple[AlpacaVenue, Any]) -> None:
+    v, fake = venue
+    await v.submit_order(limit(order_type=OrderType.MARKET, limit_price=None))
+    async with asyncio.timeout(10):
+        while not await v.list_positions():
+            await asyncio.sleep(0.02)
+    closing = await v.close_position("AAPL", ClosePositionRequest(quantity="100"))  # rest.md: all 10
+    assert fake.broker.orders[closing.id].qty == Decimal(10)
+    async with asyncio.timeout(10):
+        while await v.list_positions():
+            await asyncio.sleep(0.02)
+
+
 async def test_refusals_before_any_call(venue: tuple[AlpacaVenue, Any]) -> None:
     v, fake = venue
     with pytest.raises(UnsupportedOperation):
@@ -208,3 +221,23 @@ async def test_rest_md_error_shapes(venue: tuple[AlpacaVenue, Any]) -> None:
         with pytest.raises(OrderNotModifiable) as finished:
             await call
         assert finished.value.details == {"order_id": filled.id}
+
+
+async def test_client_order_id_is_echoed_only_when_given(venue: tuple[AlpacaVenue, Any]) -> None:
+    v, fake = venue
+    mine = await v.submit_order(limit(client_order_id="mine-9"))
+    anon = await v.submit_order(limit())
+    assert mine.client_order_id == "mine-9" and anon.client_order_id is None
+    # Alpaca needs an id on every order: the adapter's own, which rest.md never echoes.
+    assert fake.broker.orders[anon.id].client_order_id.startswith("tw-")
+    assert (await v.get_order(anon.id)).client_order_id is None
+    listed = {o.id: o.client_order_id for o in await v.list_orders(ListOrdersRequest())}
+    assert listed == {mine.id: "mine-9", anon.id: None}
+    # A modify is a new Alpaca order (new id): the client's id carries over to it; none stays none.
+    kept = await v.modify_order(mine.id, ModifyOrderRequest(limit_price="149"))
+    still_none = await v.modify_order(anon.id, ModifyOrderRequest(limit_price="149"))
+    assert kept.order is not None and still_none.order is not None
+    assert kept.order.client_order_id == "mine-9" and still_none.order.client_order_id is None
+    assert (await v.get_order(kept.order.id)).client_order_id == "mine-9"
+    found = await v.list_orders(ListOrdersRequest(client_order_id="mine-9"))
+    assert [o.id for o in found] == [kept.order.id]

@@ -125,3 +125,44 @@ def test_the_store_logs_no_values(path: Path, caplog: pytest.LogCaptureFixture) 
     for value in ("run-secretish", "tw-client-id", "b-1", "95", "exec-1"):
         assert value not in caplog.text
     assert "schema v1" in caplog.text  # what it does log: the path and the migration
+
+
+def test_a_v1_file_gains_the_given_client_ids(path: Path) -> None:
+    from tradewire.brokers._live.store import _MIGRATIONS
+
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    db.execute("INSERT INTO orders VALUES ('tw-ab12cd34-1', 'tw-ab12cd34-1', 'b-1', 'AAPL', 1)")
+    db.execute("INSERT INTO orders VALUES ('mine-1', 'mine-1', 'b-2', 'AAPL', 2)")
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        # A v1 file did not say who chose an id: the adapter's `tw-` ids were its own, others given.
+        assert [o.given_client_id for o in store.orders()] == [None, "mine-1"]
+        store.record_order(OrderIds("tw-ab12cd34-2", "tw-ab12cd34-2", "AAPL", given_client_id="mine-1"))
+    with Store.open(path) as store:
+        found = store.order_by_client_id("tw-ab12cd34-2")
+        assert found is not None and found.given_client_id == "mine-1"
+
+
+def test_the_catch_up_mark_only_moves_forward(path: Path) -> None:
+    with Store.open(path) as store:
+        assert store.caught_up_to() is None
+        store.set_caught_up_to(2_000)
+        store.set_caught_up_to(1_000)
+    with Store.open(path) as store:
+        assert store.caught_up_to() == 2_000
+        store.set_caught_up_to(3_000)
+        assert store.caught_up_to() == 3_000
+
+
+def test_the_run_is_named_once_and_kept_across_opens(tmp_path: Path) -> None:
+    path = tmp_path / "run.sqlite3"
+    with Store.open(path) as store:
+        assert store.run_id() is None
+        first = store.ensure_run_id()
+        assert store.ensure_run_id() == first
+    with Store.open(path) as store:
+        assert store.ensure_run_id() == first == store.run_id()

@@ -5,6 +5,14 @@ from __future__ import annotations
 import tradewire.engine as te
 
 EXPECTED = {
+    "PBO",
+    "deflated_sharpe_ratio",
+    "expected_max_sharpe",
+    "probability_of_backtest_overfitting",
+    "return_moments",
+    "Window",
+    "walk_forward_windows",
+    "dataset_key",
     "Backtest",
     "BacktestConfig",
     "BacktestResult",
@@ -19,6 +27,7 @@ EXPECTED = {
     "LiveKernelVenue",
     "MakerTaker",
     "Metrics",
+    "PreparedSeries",
     "NoCommission",
     "NoSlippage",
     "PerOrder",
@@ -34,6 +43,8 @@ EXPECTED = {
     "correlation_id",
     "from_arrays",
     "from_dataframe",
+    "load_dataset",
+    "prepare_dataset",
     "read_csv",
     "read_parquet",
     "sample_data",

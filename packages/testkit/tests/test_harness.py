@@ -60,6 +60,13 @@ def test_process_mode_stops_on_sigterm_and_keeps_its_output() -> None:
         assert '"level"' in gw.logs()
 
 
+def test_process_mode_passes_the_childs_own_variables() -> None:
+    # A venue's own settings (e.g. the APCA_* lines of a fake broker) reach the child verbatim.
+    with running_gateway("mock", mode="process", env={"TRADEWIRE_API_KEY": "from-env"}) as gw:
+        assert httpx.get(gw.url + "/v1/account").status_code == 401
+        assert httpx.get(gw.url + "/v1/account", headers={"X-API-Key": "from-env"}).status_code == 200
+
+
 def test_process_start_failure_carries_the_stderr() -> None:
     with pytest.raises(GatewayStartError) as failed, running_gateway("no-such-platform", mode="process"):
         pass
@@ -110,6 +117,7 @@ def test_async_with_leaves_the_callers_loop_running() -> None:
     [
         ({"host": "0.0.0.0"}, ValueError),
         ({"extra_args": ["--seed", "3"]}, TypeError),
+        ({"env": {"APCA_API_KEY_ID": "k"}}, TypeError),  # a thread shares this process's environment
         ({"mode": "subinterpreter"}, ValueError),
     ],
 )

@@ -33,6 +33,23 @@ def test_skip_reason_names_the_missing_capability() -> None:
     assert skip_reason(sc, frozenset({cap.PACING, cap.WIRE})) is None
 
 
+def test_features_a_venue_does_not_report_skip_the_scenarios_naming_them() -> None:
+    from tradewire.protocol.messages import Capabilities, OrderType
+
+    by_id = {s.id: s for s in all_scenarios()}
+    # An Alpaca-like venue: limits, IOC and DAY, but no post_only and no oco_group_id.
+    venue = Capabilities(
+        supported_order_types=[OrderType.MARKET, OrderType.LIMIT],
+        features=["stock:ioc", "IOC", "time_in_force_day", "bracket_orders"],
+    )
+    caps = frozenset(cap.from_venue(venue) | {cap.WIRE, cap.LIVE})
+    assert {cap.IOC, cap.DAY, cap.BRACKETS} <= caps and not {cap.POST_ONLY, cap.OCO, cap.FOK} & caps
+    reason = skip_reason(by_id["CF-LIF-005"], caps)
+    assert reason is not None and reason.startswith("needs post_only (")
+    assert skip_reason(by_id["CF-LIF-006"], caps) is None  # IOC is reported
+    assert skip_reason(by_id["CF-ORD-018"], caps) is None  # DAY is reported
+
+
 def test_bad_ids_and_missing_docstrings_are_refused() -> None:
     with pytest.raises(ValueError, match="CF-XXX-NNN"):
         scenario("ORD-1")
@@ -47,5 +64,5 @@ def test_bad_ids_and_missing_docstrings_are_refused() -> None:
 
 
 def test_unknown_target_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="engine, gateway-backtest, gateway-mock"):
-        resolve("gateway-alpaca-fake")
+    with pytest.raises(ValueError, match="engine, gateway-backtest, gateway-mock, gateway-alpaca-fake"):
+        resolve("gateway-nonesuch")

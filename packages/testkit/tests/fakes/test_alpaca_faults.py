@@ -38,6 +38,27 @@ async def test_real_window_exhausted_answers_429() -> None:
         assert codes == [200, 200, 429]
 
 
+async def test_a_scripted_refusal_makes_no_order(fake: FakeAlpaca, http: httpx.AsyncClient) -> None:
+    fake.faults.refuse("order is not allowed at this time", status=403)
+    answer = await http.post("/v2/orders", json={**ORDER, "client_order_id": "no-1"})
+    assert (answer.status_code, answer.json()) == (
+        403,
+        {"code": 40310000, "message": "order is not allowed at this time"},
+    )
+    assert (await _by_client_id(http, "no-1")).status_code == 404
+    assert (await http.post("/v2/orders", json={**ORDER, "client_order_id": "no-1"})).status_code == 200
+
+
+async def test_the_clock_follows_the_scripted_session(fake: FakeAlpaca, http: httpx.AsyncClient) -> None:
+    fake.close_market()
+    closed = (await http.get("/v2/clock")).json()
+    fake.open_market()
+    opened = (await http.get("/v2/clock")).json()
+    assert (closed["is_open"], opened["is_open"]) == (False, True)
+    # Closed: the next open comes before the next close; open: the close comes first.
+    assert closed["next_open"] < closed["next_close"] and opened["next_close"] < opened["next_open"]
+
+
 async def test_500_after_the_order_was_created(fake: FakeAlpaca, http: httpx.AsyncClient) -> None:
     fake.faults.server_error_after()
     answer = await http.post("/v2/orders", json={**ORDER, "client_order_id": "unknown-1"})

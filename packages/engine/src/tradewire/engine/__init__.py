@@ -21,6 +21,7 @@ from tradewire.engine.core.models import (
 )
 from tradewire.engine.core.submit import correlation_id
 from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.prepared import PreparedSeries, dataset_key, load_dataset, prepare_dataset
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
@@ -28,14 +29,23 @@ from tradewire.engine.data.synthetic import synthetic_bars
 from tradewire.engine.embedding import Embedding
 from tradewire.engine.live import LiveKernelVenue
 from tradewire.engine.results.metrics import Metrics
+from tradewire.engine.results.overfitting import (
+    PBO,
+    deflated_sharpe_ratio,
+    expected_max_sharpe,
+    probability_of_backtest_overfitting,
+    return_moments,
+)
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.result import BacktestResult
+from tradewire.engine.results.walkforward import Window, walk_forward_windows
 from tradewire.engine.venue import BacktestVenue
 from tradewire.engine.views import BarView, FillView, QuoteView, StepView
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "PBO",
     "Backtest",
     "BacktestConfig",
     "BacktestResult",
@@ -55,18 +65,28 @@ __all__ = [
     "PerOrder",
     "PerShare",
     "PercentOfNotional",
+    "PreparedSeries",
     "QuoteView",
     "RoundTrip",
     "Series",
     "SlippageModel",
     "SpreadSlippage",
     "StepView",
+    "Window",
     "__version__",
     "correlation_id",
+    "dataset_key",
+    "deflated_sharpe_ratio",
+    "expected_max_sharpe",
     "from_arrays",
     "from_dataframe",
+    "load_dataset",
+    "prepare_dataset",
+    "probability_of_backtest_overfitting",
     "read_csv",
     "read_parquet",
+    "return_moments",
     "sample_data",
     "synthetic_bars",
+    "walk_forward_windows",
 ]

@@ -377,7 +377,16 @@ class ProtocolOperations:
         k = self.k
         classes = sorted({inst.asset_class for inst in k.instruments})
         types = [*_ORDER_TYPES[:2], m.OrderType.STOP_LIMIT] if k.cash_account else _ORDER_TYPES
-        features = ["backtest", "market_control", "oco", "trailing_stop", "time_in_force_day", "ioc", "fok"]
+        features = [
+            "backtest",
+            "market_control",
+            "oco",
+            "trailing_stop",
+            "time_in_force_day",
+            "ioc",
+            "fok",
+            "post_only",
+        ]
         if not k.cash_account:
             features = ["bracket_orders", *features, "short_selling" if k.allow_short else "long_only"]
         return m.Capabilities(

@@ -128,6 +128,7 @@ class Router:
     def calls(self, events: list[Any]) -> list[tuple[_Handler, Any]]:
         """Update state from `events`, then list (handler, argument) pairs in event order."""
         state = self.strategy.state
+        state.settle()
         observe = state.observe
         seen: list[Any] = []  # the events with protocol market messages as the Candles/Ticks handlers take
         for ev in events:
@@ -219,7 +220,9 @@ class Router:
             on_candle = self.simple_candle
             only = self.only
             assert on_candle is not None
-            observe = self.strategy.state.observe
+            state = self.strategy.state
+            state.settle()
+            observe = state.observe
             for ev in events:
                 observe(ev)
             for ev in events:

@@ -32,7 +32,17 @@ class TradingState:
         fills: Number of fills seen.
     """
 
-    __slots__ = ("_account", "_marked", "_positions", "_prices", "_qty", "_version", "fills", "orders")
+    __slots__ = (
+        "_account",
+        "_marked",
+        "_pending",
+        "_positions",
+        "_prices",
+        "_qty",
+        "_version",
+        "fills",
+        "orders",
+    )
 
     def __init__(self) -> None:
         self._account: m.Account | None = None
@@ -43,6 +53,7 @@ class TradingState:
         self.orders: dict[str, m.Order] = {}
         self.fills = 0
         self._qty: dict[str, Decimal] = {}
+        self._pending: dict[str, m.Order] = {}  # placed by the strategy, no event about them yet
 
     def quantity(self, symbol: str) -> Decimal:
         """Signed position size: positive long, negative short, 0 flat."""
@@ -103,6 +114,24 @@ class TradingState:
         self._positions[position.symbol] = position
         self._qty[position.symbol] = qty
 
+    def submitted(self, order: m.Order) -> None:
+        """An order the strategy placed, as the venue's answer describes it.
+
+        It is working from the next delivery on, as its own events would make it, even when those
+        events come later than that (a live stream can lag the answer): a handler that checks
+        `open_orders` before placing another then never sees a placed order missing.
+        """
+        if order.status not in _TERMINAL:
+            self._pending[order.id] = order
+
+    def settle(self) -> None:
+        """At the start of a delivery: orders placed before it count as working (see `submitted`);
+        their events, in this delivery or a later one, update or remove them as usual."""
+        if self._pending:
+            for order_id, order in self._pending.items():
+                self.orders.setdefault(order_id, order)
+            self._pending.clear()
+
     def set_order(self, order: m.Order) -> None:
         """Record an order's latest state (finished orders leave `orders`)."""
         if order.status in _TERMINAL:
@@ -115,6 +144,7 @@ class TradingState:
         kind = type(event)
         if kind is m.OrderEvent:
             if event.order is not None:
+                self._pending.pop(event.order.id, None)
                 self.set_order(event.order)
         elif kind is m.PositionEvent:
             if event.position is not None:
@@ -133,6 +163,7 @@ class TradingState:
     def load(self, account: m.Account | None, positions: list[m.Position], orders: list[m.Order]) -> None:
         """Replace everything with a snapshot (at start, and after a live reconnect)."""
         self.account = account
+        self._pending.clear()  # the snapshot lists every working order
         self._positions.clear()
         self._qty.clear()
         for p in positions:

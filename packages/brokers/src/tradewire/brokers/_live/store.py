@@ -19,12 +19,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+from tradewire.protocol import run_ids
+
 __all__ = ["SCHEMA_VERSION", "ExitRule", "OrderIds", "Store", "StoreError"]
 
 log = logging.getLogger(__name__)
 
 #: The schema this build writes; `_MIGRATIONS[n]` takes a file from version n to n + 1.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _MIGRATIONS: Final[tuple[str, ...]] = (
     # 0 -> 1
@@ -46,7 +48,16 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE TABLE seen_fills (seq INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL UNIQUE);
     """,
+    # 1 -> 2: the client order id as the client gave it (NULL: the adapter made one up). v1 files
+    # knew no difference; their ids are taken as given unless they have the adapter's `tw-` form.
+    """
+    ALTER TABLE orders ADD COLUMN given_client_id TEXT;
+    UPDATE orders SET given_client_id = client_order_id WHERE client_order_id NOT LIKE 'tw-%';
+    """,
 )
+
+#: The `orders` columns in `OrderIds`' field order.
+_ORDER_COLUMNS: Final = "our_id, client_order_id, symbol, broker_id, given_client_id"
 
 #: Exit rule states: waiting for its entry or its trigger, then one of the two ends.
 EXIT_STATES: Final = frozenset({"armed", "fired", "cancelled"})
@@ -58,12 +69,18 @@ class StoreError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class OrderIds:
-    """One order's ids: ours, the client order id sent to the broker, and the broker's own once known."""
+    """One order's ids: ours, the client order id sent to the broker, and the broker's own once known.
+
+    `given_client_id` is the id the client gave (rest.md echoes it, and only it): the same as
+    `client_order_id` when the client gave one, None when the adapter made the broker's id up, and
+    the original order's given id for a broker-side replacement (a modify that made a new order).
+    """
 
     our_id: str
     client_order_id: str
     symbol: str
     broker_id: str | None = None
+    given_client_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +195,32 @@ class Store:
                 (run_id,),
             )
 
+    def ensure_run_id(self) -> str:
+        """The run this file belongs to, named now on first use: a broker account's orders and positions
+        outlive the process, so every restart on this file continues that run (the gateway reports it,
+        and clients reconnecting after a restart carry on)."""
+        found = self.run_id()
+        if found is None:
+            found = run_ids.new_run_id()
+            self.set_run_id(found)
+        return found
+
+    def caught_up_to(self) -> int | None:
+        """Broker time (ns since the epoch) up to which every order update and fill was emitted; None
+        before the first. A restart reads what the broker did after it (the start-up catch-up)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'caught_up_ns'").fetchone()
+        return None if row is None else int(row[0])
+
+    def set_caught_up_to(self, ns: int) -> None:
+        """Move the catch-up mark forward to `ns` (never back)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('caught_up_ns', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                "WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
+                (str(ns),),
+            )
+
     def value(self, key: str) -> str | None:
         """An adapter's own small value (e.g. Binance's cost basis per asset), or None."""
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", ("x:" + key,)).fetchone()
@@ -203,9 +246,9 @@ class Store:
             with self._tx() as db:
                 seq = db.execute("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders").fetchone()[0]
                 db.execute(
-                    "INSERT INTO orders (our_id, client_order_id, broker_id, symbol, created_seq) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (ids.our_id, ids.client_order_id, ids.broker_id, ids.symbol, seq),
+                    "INSERT INTO orders (our_id, client_order_id, broker_id, symbol, created_seq, "
+                    "given_client_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    (ids.our_id, ids.client_order_id, ids.broker_id, ids.symbol, seq, ids.given_client_id),
                 )
         except sqlite3.IntegrityError as e:
             raise StoreError(f"order ids already recorded: {e}") from None
@@ -228,10 +271,10 @@ class Store:
 
     def _order(self, column: str, value: str) -> OrderIds | None:
         row = self._db.execute(
-            f"SELECT our_id, client_order_id, symbol, broker_id FROM orders WHERE {column} = ?",  # noqa: S608
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {column} = ?",  # noqa: S608
             (value,),
         ).fetchone()
-        return None if row is None else OrderIds(row[0], row[1], row[2], row[3])
+        return None if row is None else OrderIds(*row)
 
     def order(self, our_id: str) -> OrderIds | None:
         """The order with our id."""
@@ -248,9 +291,9 @@ class Store:
     def orders(self) -> list[OrderIds]:
         """Every recorded order, in the order they were recorded."""
         rows = self._db.execute(
-            "SELECT our_id, client_order_id, symbol, broker_id FROM orders ORDER BY created_seq"
+            f"SELECT {_ORDER_COLUMNS} FROM orders ORDER BY created_seq"  # noqa: S608
         ).fetchall()
-        return [OrderIds(r[0], r[1], r[2], r[3]) for r in rows]
+        return [OrderIds(*r) for r in rows]
 
     # -- managed exits -------------------------------------------------------------------------
     def put_exit_rule(self, rule: ExitRule) -> None:

@@ -1,7 +1,13 @@
-"""What the Alpaca venue supports, per asset class (mapping.md §9); what it refuses is absent, never emulated.
+"""What the Alpaca venue supports, per asset class (mapping.md §9); what it refuses is absent.
 
-Nothing is gateway-managed yet: crypto brackets / OTO, OCO exit pairs and crypto stops are refused
-with UNSUPPORTED_OPERATION by `mapping.check_supported` before any call, and not advertised here.
+What the gateway manages itself (`_live.managed`) is reported as `<class>:managed_<name>`, never as the
+native feature: crypto brackets and OTO (`managed_bracket_orders`, `managed_oto_orders`), OCO groups on
+both classes (`managed_oco_orders`: Alpaca's `oco` class takes both exits in one request, and two
+resting exits of one position are refused, as each claims its quantity), and stop triggers
+(`managed_stop_trigger`: a crypto stop-loss, and every STOP / STOP_LIMIT member of an OCO group, is
+held by the gateway and sent as MARKET / LIMIT when the bid or ask reaches it; Alpaca crypto has no
+STOP, and a resting STOP_LIMIT would claim the quantity the take-profit holds). Everything else
+Alpaca lacks is refused by `mapping.check_supported` before any call.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ __all__ = ["BY_CLASS", "ClassCapabilities", "capabilities"]
 
 @dataclass(frozen=True, slots=True)
 class ClassCapabilities:
-    """One asset class: what Alpaca takes natively, and what the adapter emulates (nothing yet)."""
+    """One asset class: what Alpaca takes natively, and what the gateway manages itself."""
 
     order_types: tuple[OrderType, ...]
     time_in_force: tuple[TimeInForce, ...]
@@ -57,11 +63,13 @@ BY_CLASS: Final[Mapping[AssetClass, ClassCapabilities]] = {
             "ioc",
             "fok",
         ),
+        emulated=("oco_orders", "stop_trigger"),
     ),
     AssetClass.CRYPTO: ClassCapabilities(
         order_types=(OrderType.MARKET, OrderType.LIMIT, OrderType.STOP_LIMIT),
         time_in_force=(TimeInForce.GTC, TimeInForce.IOC),
         features=("fractional_quantity", "ioc", "long_only"),
+        emulated=("bracket_orders", "oto_orders", "oco_orders", "stop_trigger"),
     ),
 }
 

@@ -3,7 +3,8 @@
 Pure functions, no I/O. Alpaca's trading API sends decimals as strings and its market data as JSON
 numbers; both arrive here as `Decimal` (bodies are parsed with `_live.jsondecimal.loads`), and every
 decimal sent is `decimal_text`. Anything Alpaca lacks is refused with UNSUPPORTED_OPERATION before a
-request leaves (`check_supported`), never substituted.
+request leaves (`check_supported`), never substituted, unless the gateway manages it and `capabilities`
+says so (`managed_route`: crypto brackets / OTO and OCO groups, `_live.managed`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ __all__ = [
     "fractional_allowed",
     "grid_for",
     "is_crypto_symbol",
+    "managed_modify_refused",
+    "managed_route",
     "modify_payload",
     "normalize_submit",
     "order_event_type",
@@ -246,27 +249,48 @@ def check_supported(request: SubmitOrderRequest, asset: Asset) -> None:
     for field in ("display_quantity", "leverage", "margin_mode"):
         if getattr(request, field) is not None:
             raise _refuse(field, field)
-    if request.oco_group_id is not None:
-        # Alpaca's `oco` class places both exits in one request; pairing two of ours is not built yet.
-        raise _refuse("oco_group_id (OCO exits as two orders)", "oco_group_id")
     order_type = OrderType(request.order_type)
     tif = _tif(request)
     has_exits = request.stop_loss is not None or request.take_profit is not None
+    if request.oco_group_id is not None:
+        # Managed (`managed_route`): Alpaca's `oco` class takes both exits in one request, ours come one by one.
+        if has_exits:
+            raise _refuse("stop_loss / take_profit on an OCO group member", "oco_group_id", asset)
+        if order_type == OrderType.TRAILING_STOP:
+            raise _refuse("a trailing stop in an OCO group", "oco_group_id", asset)
     if asset.crypto:
-        if order_type not in _CRYPTO_TYPES:
+        managed_stop = order_type == OrderType.STOP and request.oco_group_id is not None
+        if order_type not in _CRYPTO_TYPES and not managed_stop:
             raise _refuse(f"{codec.enum_spelling(order_type)} orders", "order_type", asset)
         if tif not in _CRYPTO_TIFS:
             raise _refuse(f"time_in_force {codec.enum_spelling(tif)}", "time_in_force", asset)
-        if has_exits:
-            field = "stop_loss" if request.stop_loss is not None else "take_profit"
-            raise _refuse("bracket / OTO exits", field, asset)
-        return
+        return  # crypto brackets / OTO: gateway-managed exits (`managed_route`)
     if order_type == OrderType.TRAILING_STOP and tif not in _DAY_OR_GTC:
         raise _refuse(
             f"a trailing stop with time_in_force {codec.enum_spelling(tif)}", "time_in_force", asset
         )
     if has_exits and tif not in _DAY_OR_GTC:
         raise _refuse(f"exits with time_in_force {codec.enum_spelling(tif)}", "time_in_force", asset)
+
+
+def managed_route(request: SubmitOrderRequest, asset: Asset) -> str | None:
+    """How the gateway manages a checked request: "oco" (a member of an OCO group, on every class),
+    "bracket" (a crypto entry with exits), or None (Alpaca takes it natively, stock brackets included).
+    """
+    if request.oco_group_id is not None:
+        return "oco"
+    if asset.crypto and (request.stop_loss is not None or request.take_profit is not None):
+        return "bracket"
+    return None
+
+
+def managed_modify_refused(order_id: str) -> UnsupportedOperation:
+    """A gateway-managed exit keeps its id only while it is not replaced: cancel it and submit anew."""
+    return UnsupportedOperation(
+        "Unsupported operation: modifying a gateway-managed exit is not supported on alpaca "
+        "(cancel it and submit a new one)",
+        {"platform": _VENUE, "order_id": order_id},
+    )
 
 
 def _moved(request: Any, field: str, value: Decimal) -> str | None:

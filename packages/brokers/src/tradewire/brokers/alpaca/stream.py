@@ -30,7 +30,8 @@ from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
 from tradewire.brokers._live.store import Store
-from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca import mapping, netting
+from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.protocol.errors import (
@@ -130,23 +131,48 @@ class TradeStream:
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Seed state from REST, connect (an auth failure raises here), then run in the background.
+        """Seed state from REST, connect (an auth failure raises here), catch up on what Alpaca did
+        while no venue ran, then run in the background.
+
+        The catch-up reads, from the store's mark on (`Store.caught_up_to`: the broker time of the last
+        update emitted), the open orders that changed, the fills, and the orders submitted and closed
+        meanwhile; each missed order state and fill is emitted once, in broker order, before this
+        returns (before the venue reports connected). The new socket's updates wait meanwhile.
 
         Raises:
             AuthenticationError: Alpaca refused the keys on the stream.
             ProviderUnavailable: the first connection failed.
         """
+        mark = self.store.caught_up_to()
+        missed: list[BrokerBody] = []
         for body in await self.http.list_orders("open"):
-            self._seed(body)
+            if mark is not None and mapping.time_ns(_text(body, "updated_at")) > mark:
+                missed.append(body)  # changed while no venue ran: news, emitted by the catch-up
+            else:
+                self._seed(body)
         for body in await self.http.positions():
             self._positions[str(body["symbol"])] = (jsondecimal.decimal_field(body, "qty"), body)
+        self.sequencer.begin_gap()
         try:
             ws = await self._open()
         except (OSError, StreamClosed, websockets.exceptions.WebSocketException) as e:
             raise ProviderUnavailable(f"Alpaca's trading stream cannot be reached: {e}") from e
+        reader = asyncio.create_task(self._read(ws))
+        try:
+            if mark is None:  # a new store: from now on (Alpaca's clock, the time its updates carry)
+                self.store.set_caught_up_to(mapping.time_ns(_text(await self.http.clock(), "timestamp")))
+                snapshot: list[Update[Change]] = []
+            else:
+                snapshot = await self._catch_up(mark, missed)
+            self._release(self.sequencer.finish(snapshot))
+        except BaseException:
+            reader.cancel()
+            with contextlib.suppress(Exception):
+                await ws.close()
+            raise
         self.link.up(self._clock())
         self.connected.set()
-        self._task = asyncio.create_task(self._run(ws), name="alpaca-trade-updates")
+        self._task = asyncio.create_task(self._run(reader), name="alpaca-trade-updates")
         self._refresher = asyncio.create_task(self._refresh_loop(), name="alpaca-refresh")
 
     async def close(self) -> None:
@@ -235,8 +261,8 @@ class TradeStream:
         except websockets.exceptions.ConnectionClosed:
             pass
 
-    async def _run(self, ws: ClientConnection) -> None:
-        reader: asyncio.Task[None] | None = asyncio.create_task(self._read(ws))
+    async def _run(self, first: asyncio.Task[None]) -> None:
+        reader: asyncio.Task[None] | None = first
         while reader is not None:
             await reader
             self.connected.clear()
@@ -298,6 +324,52 @@ class TradeStream:
             updates.append(FillUpdate(key, str(activity["order_id"]), at, Change("activity", activity)))
         return updates
 
+    async def _catch_up(self, mark: int, missed: list[BrokerBody]) -> list[Update[Change]]:
+        """What Alpaca did after `mark` while no venue ran: `missed` open orders, fills, and the orders
+        submitted and finished meanwhile (an older order finished meanwhile without a fill is not
+        found: Alpaca lists orders by submission time)."""
+        updates: list[Update[Change]] = []
+        done: set[str] = set()
+        for body in missed:
+            done.add(str(body["id"]))
+            updates += self._found(body, mark)
+        since = dt.datetime.fromtimestamp(mark / 1e9, dt.UTC) - _GAP_MARGIN
+        for activity in await self.http.fill_activities(since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")):
+            order_id = str(activity["order_id"])
+            key = mapping.fill_key(order_id, jsondecimal.decimal_field(activity, "cum_qty"))
+            at = mapping.time_ns(str(activity.get("transaction_time") or ""))
+            updates.append(FillUpdate(key, order_id, at, Change("activity", activity)))
+            if order_id not in done:
+                done.add(order_id)
+                with contextlib.suppress(OrderNotFound):
+                    body = await self.http.get_order(order_id)
+                    if mapping.time_ns(_text(body, "updated_at")) > mark:
+                        updates += self._found(body, mark)
+        after = dt.datetime.fromtimestamp(mark / 1e9, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        for body in await self.http.list_orders("closed", after=after, direction="asc"):
+            if str(body["id"]) not in done:
+                done.add(str(body["id"]))
+                updates += self._found(body, mark)
+        return updates
+
+    def _found(self, body: BrokerBody, mark: int) -> list[Update[Change]]:
+        """One order's state found by the catch-up, preceded by its creation when that came after `mark`
+        too (Alpaca shows only the current state: the creation is that order as it was submitted)."""
+        self.track(body)
+        status = str(body.get("status") or "")
+        submitted = _text(body, "submitted_at") or _text(body, "created_at")
+        updates: list[Update[Change]] = []
+        if mapping.time_ns(submitted) <= mark:
+            self._created.add(str(body["id"]))  # created before the stop: reported then
+        elif mapping.event_of_status(status) not in ("new", "accepted", "pending_new"):
+            first = {**body, "status": "new", "filled_qty": "0", "filled_avg_price": None}
+            first["updated_at"] = submitted
+            updates.append(self._order_update({"event": "new", "timestamp": submitted, "order": first}))
+        event = mapping.event_of_status(status)
+        data = {"event": event, "timestamp": body.get("updated_at"), "order": body}
+        updates.append(self._order_update(data))
+        return updates
+
     # -- updates → messages -------------------------------------------------------------------------
     def _order_update(self, data: BrokerBody) -> OrderUpdate[Change]:
         order = data["order"]
@@ -325,19 +397,29 @@ class TradeStream:
         self._release(released)
 
     def _release(self, updates: list[Update[Change]]) -> None:
+        """Emit released updates. events.md's order for one fill: the order (fill), the trade, the
+        position; the balance follows from the debounced refresh. The sequencer puts a fill before the
+        order state it produced, so a fill's messages wait for that order's message."""
         messages: list[ServerMessage] = []
         fills: list[str] = []
+        waiting: dict[str, list[ServerMessage]] = {}
         for update in updates:
             if isinstance(update, FillUpdate):
-                messages.append(self._trade_message(update))
+                fill = [self._trade_message(update), *self._position_messages(update.payload)]
+                waiting.setdefault(update.order_id, []).extend(fill)
                 fills.append(update.execution_id)
             else:
                 message = self._order_message(update.payload.data)
                 if message is not None:
                     messages.append(message)
+                messages += waiting.pop(update.order_id, [])
+        for rest in waiting.values():
+            messages += rest
         if fills:
             self.store.remember_fills(fills)
             self._refresh_due.set()
+        if updates:
+            self.store.set_caught_up_to(max(update.at_ns for update in updates))
         if messages:
             self._emit(StreamBatch(messages))
 
@@ -375,9 +457,47 @@ class TradeStream:
         self._created.add(order_id)
         if kind is None:
             return None
-        order = mapping.order_from_broker(order_body)
+        order = as_given(self.store, mapping.order_from_broker(order_body))
         stamp = mapping.timestamp(str(data.get("timestamp") or "")) or _now()
         return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
+
+    def _position_messages(self, change: Change) -> list[ServerMessage]:
+        """The position events of one stream fill, from its `position_qty` (mapping.md §6). A fill the
+        resync found (an activity, no `position_qty`) is left to the resync's REST refresh."""
+        position_qty = jsondecimal.optional_decimal(change.data, "position_qty")
+        if change.kind != "event" or position_qty is None:
+            return []
+        order = change.data["order"]
+        key = mapping.position_id(str(order["symbol"]))
+        before, old = self._positions.get(key, (_ZERO, None))
+        body = netting.after_fill(
+            old,
+            before,
+            symbol=key,
+            asset_class=str(order.get("asset_class") or ""),
+            price=jsondecimal.decimal_field(change.data, "price"),
+            position_qty=position_qty,
+        )
+        if body is None:
+            self._positions.pop(key, None)
+        else:
+            self._positions[key] = (position_qty, body)
+        return self._position_events(before, old, position_qty, body)
+
+    def _position_events(
+        self, before: Decimal, old: BrokerBody | None, after: Decimal, body: BrokerBody | None
+    ) -> list[ServerMessage]:
+        messages = []
+        for kind in mapping.position_event_type(before, after):
+            if kind.name == "POSITION_CLOSED":
+                position = _closed(mapping.position_from_broker(old)) if old is not None else None
+            else:
+                position = mapping.position_from_broker(body) if body is not None else None
+            if position is not None:
+                messages.append(
+                    ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
+                )
+        return messages
 
     # -- positions and balance ------------------------------------------------------------------
     async def _refresh_loop(self) -> None:
@@ -388,27 +508,26 @@ class TradeStream:
                 continue  # a resync refreshed meanwhile
             self._refresh_due.clear()
             try:
-                await self._refresh()
+                # The fills' position events went out with them; a REST read only refreshes the rest.
+                await self._refresh(positions=False)
             except TradewireError as e:  # the next fill or resync tries again
                 log.warning("Alpaca position / account refresh failed: %s", e)
 
-    async def _refresh(self) -> None:
-        """Position events for every changed position, then BALANCE_UPDATED (mapping.md §6)."""
+    async def _refresh(self, *, positions: bool = True) -> None:
+        """BALANCE_UPDATED (mapping.md §6), after position events for every position REST shows changed
+        (after a resync: its fills carry no `position_qty`). With `positions` False the positions are
+        only re-read: one whose quantity is still the last fill's takes the fresh body (prices)."""
         bodies = {str(b["symbol"]): b for b in await self.http.positions()}
         messages: list[ServerMessage] = []
         for symbol in sorted(set(bodies) | set(self._positions)):
             before, old = self._positions.get(symbol, (_ZERO, None))
             body = bodies.get(symbol)
             after = _ZERO if body is None else jsondecimal.decimal_field(body, "qty")
-            for kind in mapping.position_event_type(before, after):
-                if kind.name == "POSITION_CLOSED":
-                    position = _closed(mapping.position_from_broker(old)) if old is not None else None
-                else:
-                    position = mapping.position_from_broker(body) if body is not None else None
-                if position is not None:
-                    messages.append(
-                        ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
-                    )
+            if not positions:
+                if body is not None and after == before:
+                    self._positions[symbol] = (after, body)
+                continue
+            messages += self._position_events(before, old, after, body)
             if body is None:
                 self._positions.pop(symbol, None)
             else:
@@ -435,6 +554,11 @@ class TradeStream:
             event.timestamp = _now()
             messages.append(ServerMessage(connection=event))
         self._emit(StreamBatch(messages))
+
+
+def _text(body: BrokerBody, key: str) -> str | None:
+    value = body.get(key)
+    return None if value is None else str(value)
 
 
 def _closed(position: Position) -> Position:

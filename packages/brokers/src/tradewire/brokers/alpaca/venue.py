@@ -3,7 +3,9 @@
 Order ids on the wire are Alpaca's own (a replace makes a new one, returned with
 `previous_order_id`); client order ids are the client's, checked against Alpaca's rule, or
 `tw-<session>-<n>`. Every order is recorded in the store before it leaves and sent through
-`_live.submit.submit_idempotent`, so a timeout, reset or 5xx never makes a second order.
+`_live.submit.submit_idempotent`, so a timeout, reset or 5xx never makes a second order. Crypto
+brackets / OTO and OCO groups are gateway-managed (`_live.managed`, `alpaca.exits`): the broker's
+events pass through the manager, which labels them and places or cancels the exits.
 """
 
 from __future__ import annotations
@@ -14,25 +16,32 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Final
 
 from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
+from tradewire.brokers._live.managed import TRIGGER_TYPES, Emit, ExitManager
+from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
+from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.data_stream import DataStream
+from tradewire.brokers.alpaca.exits import AlpacaExits
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.brokers.alpaca.mapping import Asset
+from tradewire.brokers.alpaca.session import explain_refusal
 from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotModifiable,
+    OrderRejected,
     PositionNotFound,
     ProviderUnavailable,
     SymbolNotFound,
@@ -92,6 +101,7 @@ class AlpacaVenue(Venue):
         env: Where `check_live` reads TRADEWIRE_ALLOW_LIVE_ORDERS (the process environment by default).
         timeout: Seconds per REST request (a submit that times out is looked up, never resent blindly).
         backoff: The trading stream's reconnect policy (mapping.md §8's by default).
+        exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
     """
 
     def __init__(
@@ -103,6 +113,7 @@ class AlpacaVenue(Venue):
         env: Mapping[str, str] | None = None,
         timeout: float = 10.0,
         backoff: Backoff | None = None,
+        exit_poll: float = 1.0,
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not an Alpaca platform: {platform!r}")
@@ -120,6 +131,8 @@ class AlpacaVenue(Venue):
         self._http: AlpacaHttp | None = None
         self._stream: TradeStream | None = None
         self._data: list[DataStream] = []
+        self._exit_poll = exit_poll
+        self._exits: ManagedExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -131,6 +144,7 @@ class AlpacaVenue(Venue):
         """
         check_live(self, self._allow_live, self._env)
         self._store = Store.open(self.config.store_path)
+        self.run_id = self._store.ensure_run_id()
         self._http = AlpacaHttp(self.config, timeout=self._timeout)
         try:
             await self._http.account()
@@ -139,10 +153,16 @@ class AlpacaVenue(Venue):
                 self._http,
                 self._store,
                 _PLATFORMS[self.platform],
-                self._queue.put_nowait,
+                self._from_broker,
                 policy=self._backoff,
             )
+            port = AlpacaExits(
+                self._http, self._store, self._asset, self._stream.track, self._queue.put_nowait
+            )
+            self._exits = ManagedExits(ExitManager(self._store), port, self._exit_poll)
             await self._stream.start()
+            await self._exits.recover()
+            self._exits.start()
             stocks = [s for s in self.config.symbols if not mapping.is_crypto_symbol(s)]
             crypto = [s for s in self.config.symbols if mapping.is_crypto_symbol(s)]
             for url, symbols in (
@@ -150,7 +170,7 @@ class AlpacaVenue(Venue):
                 (self.config.crypto_stream_url(), crypto),
             ):
                 if symbols:
-                    data = DataStream(self.config, url, symbols, self._queue.put_nowait)
+                    data = DataStream(self.config, url, symbols, self._from_broker)
                     data.start()
                     self._data.append(data)
         except BaseException:
@@ -158,6 +178,9 @@ class AlpacaVenue(Venue):
             raise
 
     async def close(self) -> None:
+        if self._exits is not None:
+            await self._exits.close()
+            self._exits = None
         for data in self._data:
             await data.close()
         self._data = []
@@ -171,6 +194,18 @@ class AlpacaVenue(Venue):
             self._store.close()
             self._store = None
         self._queue.put_nowait(None)
+
+    def _from_broker(self, batch: StreamBatch) -> None:
+        # The broker's events as clients see managed orders; their effect on the exit rules is queued.
+        if self._exits is not None:
+            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
+        self._queue.put_nowait(batch)
+
+    @property
+    def exits(self) -> ManagedExits:
+        if self._exits is None:
+            raise ProviderUnavailable("the Alpaca venue is not connected")
+        return self._exits
 
     @property
     def http(self) -> AlpacaHttp:
@@ -243,15 +278,51 @@ class AlpacaVenue(Venue):
             client_id = ALPACA_CLIENT_ID.check(request.client_order_id)
         else:
             client_id = self._ids.next_id()
+        route = mapping.managed_route(request, asset)
+        if route is not None:
+            return await self._submit_managed(route, request, client_id, asset)
+        return await self._send(request, client_id, asset)
+
+    async def _submit_managed(
+        self, route: str, request: SubmitOrderRequest, client_id: str, asset: Asset
+    ) -> OrderHandle:
+        manager = self.exits.manager
+        if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
+            held = manager.order(client_id)
+            if held is None:  # a repeated client order id is the same trigger, not a second one
+                self.exits.submit(manager.add_oco_member(client_id, request))
+                held = manager.order(client_id)
+            assert held is not None
+            return OrderHandle(id=held.id, client_order_id=request.client_order_id, status=held.status)
+        if route == "oco":
+            manager.add_oco_member(client_id, request)
+            forget = client_id
+        else:
+            forget = self._ids.next_id()
+            manager.add_bracket(forget, client_id, request)
+            request = replace(request, stop_loss=None, take_profit=None)  # the entry alone goes out
+        try:
+            handle = await self._send(request, client_id, asset)
+        except TradewireError:
+            manager.drop(forget)
+            raise
+        manager.sent(client_id, handle.id)
+        return handle
+
+    async def _send(self, request: SubmitOrderRequest, client_id: str, asset: Asset) -> OrderHandle:
         payload = mapping.order_payload(request, client_id, asset)
         try:
-            self.store.record_order(OrderIds(client_id, client_id, request.symbol))
+            given = request.client_order_id
+            self.store.record_order(OrderIds(client_id, client_id, request.symbol, given_client_id=given))
         except StoreError:
             # The client's id of an order we sent before: the same order, not a second one.
             known = await self.http.find_by_client_id(client_id)
             if known is not None:
                 return self._handle(self._same(payload, known))
-        result = await submit_idempotent(self.http, client_id, payload)
+        try:
+            result = await submit_idempotent(self.http, client_id, payload)
+        except OrderRejected as e:
+            raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
@@ -269,12 +340,22 @@ class AlpacaVenue(Venue):
             )
         return body
 
+    def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
+        # rest.md: the client order id as given at submission, none when the client gave none.
+        return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
+
     def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = mapping.order_from_broker(body)
+        order = self._order(body)
         return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
 
     async def get_order(self, order_id: str) -> Order:
-        return mapping.order_from_broker(await self.http.get_order(order_id))
+        manager = self.exits.manager
+        held = manager.order(order_id)
+        if held is not None:
+            return held
+        body = await self.http.get_order(manager.broker_id(order_id) or order_id)
+        # the manager knows its legs by the client order id the broker has: decorate, then echo as given
+        return as_given(self.store, manager.decorate(mapping.order_from_broker(body)))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
         try:
@@ -296,6 +377,10 @@ class AlpacaVenue(Venue):
             out += [
                 mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
             ]
+        manager = self.exits.manager
+        out = [as_given(self.store, manager.decorate(o)) for o in out]
+        if request.since is None and request.until is None and request.side is None:
+            out += manager.orders(request.symbol, working=status == "open")
         wanted = set(request.status)
         out = [
             o
@@ -313,6 +398,8 @@ class AlpacaVenue(Venue):
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         order_rules.check_modify(request)
+        if self.exits.manager.is_managed(order_id):
+            raise mapping.managed_modify_refused(order_id)
         order = await self.get_order(order_id)
         asset = await self._asset(order.symbol)
         reference = request.limit_price or request.stop_price
@@ -325,12 +412,25 @@ class AlpacaVenue(Venue):
             raise OrderNotModifiable(
                 f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
             )
-        new = await self.http.replace_order(order_id, body)
+        # The replacement is a new Alpaca order: a new client order id of ours, recorded first, under
+        # which the client's own id (if any) carries over to it, on the stream too.
+        new_id = self._ids.next_id()
+        self.store.record_order(OrderIds(new_id, new_id, order.symbol, given_client_id=order.client_order_id))
+        new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
+        with contextlib.suppress(StoreError):
+            self.store.set_broker_id(new_id, str(new["id"]))
         if self._stream is not None:
             self._stream.track(new)
-        return ModifyOrderResult(order=mapping.order_from_broker(new), previous_order_id=order_id)
+        return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
+        manager = self.exits.manager
+        if manager.order(order_id) is not None:  # a trigger the gateway holds: nothing at Alpaca
+            self.exits.submit(manager.cancel(order_id) or ())
+            held = manager.order(order_id)
+            assert held is not None
+            return CancelOrderResult(success=True, order=held)
+        order_id = manager.broker_id(order_id) or order_id
         order = await self.get_order(order_id)
         if order.status == OrderStatus.CANCELLED:
             return CancelOrderResult(success=True, order=order)  # idempotent
@@ -343,11 +443,16 @@ class AlpacaVenue(Venue):
         return CancelOrderResult(success=True, order=await self.get_order(order_id))
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
+        held = self.exits.manager.cancel_all(symbol)  # triggers are the gateway's own to cancel
+        self.exits.submit(held)
+        triggers = sum(isinstance(a, Emit) for a in held)
         if symbol is None:
             rows = await self.http.cancel_all()
             failed = [str(r.get("id")) for r in rows if r.get("status") not in (200, 204)]
             return CancelAllResult(
-                cancelled_count=len(rows) - len(failed), failed_count=len(failed), failed_order_ids=failed
+                cancelled_count=len(rows) - len(failed) + triggers,
+                failed_count=len(failed),
+                failed_order_ids=failed,
             )
         # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one.
         cancelled, failed = 0, []
@@ -357,7 +462,9 @@ class AlpacaVenue(Venue):
                 cancelled += 1
             except TradewireError:
                 failed.append(str(body["id"]))
-        return CancelAllResult(cancelled_count=cancelled, failed_count=len(failed), failed_order_ids=failed)
+        return CancelAllResult(
+            cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
+        )
 
     # -- positions --------------------------------------------------------------------------------
     def _position(self, body: BrokerBody) -> Position:
@@ -388,12 +495,16 @@ class AlpacaVenue(Venue):
                 SubmitOrderRequest(
                     symbol=position.symbol,
                     side=side,
-                    quantity=request.quantity or position.quantity,
+                    quantity=str(
+                        min(Decimal(request.quantity or position.quantity), Decimal(position.quantity))
+                    ),
                     order_type=OrderType.LIMIT,
                     limit_price=request.limit_price,
                 )
             )
-        quantity = None if request.quantity is None else jsondecimal.decimal_text(Decimal(request.quantity))
+        quantity = None  # rest.md: absent, or larger than the position, closes all of it
+        if request.quantity is not None and Decimal(request.quantity) < Decimal(position.quantity):
+            quantity = jsondecimal.decimal_text(Decimal(request.quantity))
         body = await self.http.close_position(position.id, quantity)
         if self._stream is not None:
             self._stream.track(body)
@@ -406,6 +517,7 @@ class AlpacaVenue(Venue):
             except PositionNotFound:
                 return []
         handles = []
+        self.exits.submit(self.exits.manager.cancel_all())
         for row in await self.http.close_all(cancel_orders=True):
             body = row.get("body")
             if isinstance(body, dict) and "id" in body and row.get("status") == 200:
@@ -419,7 +531,9 @@ class AlpacaVenue(Venue):
     # -- fills and market data --------------------------------------------------------------------
     async def list_trades(self, request: ListTradesRequest) -> list[Trade]:
         activities = await self.http.fill_activities(_rfc3339(request.since))
+        manager = self.exits.manager
         trades = [mapping.trade_from_activity(a) for a in activities]
+        trades = [replace(t, order_id=manager.trade_order_id(t.order_id)) for t in trades]
         trades = [
             t
             for t in trades

@@ -12,6 +12,7 @@ def _build() -> object:
     from cyclopts import App
 
     from tradewire.sdk.cli import backtest, report, run
+    from tradewire.sdk.cli import sweep as sweeps
 
     application = App(
         name="tradewire",
@@ -21,6 +22,7 @@ def _build() -> object:
     application.command(backtest.backtest)
     application.command(run.run)
     application.command(report.report)
+    application.command(sweeps.sweep)
     return application
 
 

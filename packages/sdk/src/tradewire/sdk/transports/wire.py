@@ -19,6 +19,7 @@ from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event,
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
+from tradewire.sdk.state import TradingState
 from tradewire.sdk.strategy import Strategy, bind, unbind
 from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
@@ -27,7 +28,33 @@ from tradewire.sdk.transports.wire_samples import WireSamples
 if TYPE_CHECKING:
     from tradewire.sdk.client_sync import Client
 
-__all__ = ["WireTransport", "run_wire"]
+__all__ = ["WireTransport", "placed_order", "run_wire"]
+
+
+def placed_order(request: m.SubmitOrderRequest, handle: m.OrderHandle) -> m.Order:
+    """The order a venue accepted, as far as its request and the answer's handle describe it."""
+    return m.Order(
+        id=handle.id,
+        client_order_id=handle.client_order_id or request.client_order_id,
+        symbol=request.symbol,
+        side=request.side,
+        order_type=request.order_type,
+        quantity=request.quantity,
+        filled_quantity="0",
+        remaining_quantity=request.quantity,
+        limit_price=request.limit_price,
+        stop_price=request.stop_price,
+        stop_loss=request.stop_loss,
+        take_profit=request.take_profit,
+        trailing_distance=request.trailing_distance,
+        trailing_type=request.trailing_type,
+        status=handle.status,
+        reduce_only=request.reduce_only,
+        post_only=request.post_only,
+        oco_group_id=request.oco_group_id,
+        correlation_id=handle.correlation_id,
+        time_in_force=request.time_in_force or m.TimeInForce.GTC,  # rest.md: GTC when omitted
+    )
 
 
 def rest_client(config: ClientConfig, busy_poll_s: float | None = None) -> Client:
@@ -53,14 +80,19 @@ class WireTransport:
         self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED if platform == "backtest" else None)
+        #: The strategy's state, told of each placed order (set when the strategy is bound).
+        self.state: TradingState | None = None
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
         order = build_order(request, new_id=self.new_id, **fields)
         try:
-            return self.client.submit_order(order)
+            handle = self.client.submit_order(order)
         except REFUSALS as e:
             return self.refusals.refused(e, order)
+        if self.state is not None:
+            self.state.submitted(placed_order(order, handle))
+        return handle
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:
         return self.client.cancel_order(order_id)
@@ -144,6 +176,7 @@ async def run_wire(
     platform, run_id = _platform_and_run(client)
     result = RunResult(type(strategy).__name__, platform, "wire", run_id=run_id)
     transport = WireTransport(client, result.platform, Refusals(strict, lambda: strategy.now))
+    transport.state = strategy.state
     states: list[StreamState] = []
     started = time.perf_counter()
     try:

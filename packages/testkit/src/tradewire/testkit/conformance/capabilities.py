@@ -25,6 +25,27 @@ MARGIN: Final = "margin"
 #: Entry orders with attached stop-loss / take-profit exits.
 BRACKETS: Final = "brackets"
 
+#: A LIMIT may be post_only (refused when it would take liquidity).
+POST_ONLY: Final = "post_only"
+#: Orders grouped by `oco_group_id`: one filling cancels the others.
+OCO: Final = "oco"
+#: Time in force IOC, FOK and DAY.
+IOC: Final = "ioc"
+FOK: Final = "fok"
+DAY: Final = "time_in_force_day"
+
+#: Feature capabilities, derived from `Capabilities.features`: the names a venue may report for each
+#: (compared case-insensitively, rest.md). Only unprefixed names count: a broker's per-asset-class
+#: `crypto:ioc` does not say the instrument the suite trades takes it.
+FEATURES: Final = {
+    POST_ONLY: frozenset({"post_only"}),
+    OCO: frozenset({"oco", "oco_orders"}),
+    IOC: frozenset({"ioc"}),
+    FOK: frozenset({"fok"}),
+    DAY: frozenset({"time_in_force_day"}),
+    BRACKETS: frozenset({"bracket_orders", "brackets"}),
+}
+
 #: Order-type capabilities, derived from `Capabilities.supported_order_types`.
 ORDER_TYPES: Final = {
     "MARKET": "market_orders",
@@ -51,6 +72,11 @@ DESCRIPTIONS: Final = {
     HEARTBEAT: "JSON ping after a short configured silence",
     MARGIN: "margin account (leverage, shorts, margin calls)",
     BRACKETS: "stop-loss / take-profit exits attached to entries",
+    POST_ONLY: "post_only limit orders",
+    OCO: "one-cancels-other groups (oco_group_id)",
+    IOC: "time in force IOC",
+    FOK: "time in force FOK",
+    DAY: "time in force DAY",
     **{v: f"{k} orders" for k, v in ORDER_TYPES.items()},
 }
 
@@ -65,6 +91,5 @@ def from_venue(capabilities: object) -> set[str]:
         if name:
             out.add(name)
     features = {f.lower() for f in getattr(capabilities, "features", [])}
-    if features & {"bracket_orders", "brackets"}:
-        out.add(BRACKETS)
+    out |= {name for name, spellings in FEATURES.items() if features & spellings}
     return out

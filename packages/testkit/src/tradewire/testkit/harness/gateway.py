@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from tradewire.testkit.harness.process import ProcessGateway, start_process
@@ -65,6 +65,7 @@ def running_gateway(
     api_key: str | None = ...,
     mode: Literal["process"],
     extra_args: Sequence[str] = ...,
+    env: Mapping[str, str] | None = ...,
     start_timeout: float = ...,
     **settings: Any,
 ) -> GatewayHarness[ProcessGateway]: ...
@@ -76,6 +77,7 @@ def running_gateway(
     api_key: str | None = None,
     mode: Mode = "thread",
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
     start_timeout: float = 30.0,
     **settings: Any,
 ) -> GatewayHarness[ThreadGateway] | GatewayHarness[ProcessGateway]:
@@ -89,6 +91,8 @@ def running_gateway(
             or "process" (the console script in a child process: for signals, exit codes and the
             command line).
         extra_args: mode "process" only: flags for `tradewire-gateway serve` (they win over `settings`).
+        env: mode "process" only: variables for the child's environment, verbatim (a venue's own
+            settings, such as the APCA_* lines of the fake Alpaca).
         start_timeout: Seconds to wait for `/livez`.
         **settings: GatewaySettings fields (`port=0`, the default, takes a free port;
             `backtest={"data": [...], "timeframe": "1d"}`, `ack_timeout=0.5`, ...).
@@ -106,11 +110,13 @@ def running_gateway(
                 "mode='process' serves a platform by name; serve a Venue object with mode='thread'"
             )
         process_config = {**config, "platform": venue}
-        return GatewayHarness(lambda: start_process(process_config, api_key, extra_args, start_timeout))
+        return GatewayHarness(lambda: start_process(process_config, api_key, extra_args, start_timeout, env))
     if mode != "thread":
         raise ValueError(f"mode must be 'thread' or 'process', not {mode!r}")
     if extra_args:
         raise TypeError("extra_args are command-line flags: mode='process' only")
+    if env:
+        raise TypeError("env is the child process's environment: mode='process' only")
     # A busy-polling loop would contend for the GIL with the test itself; a process may busy-poll.
     config.setdefault("busy_poll", 0)
     if isinstance(venue, str):

@@ -49,9 +49,13 @@ class ProcessGateway(RunningGateway):
         self.log.unlink(missing_ok=True)
 
 
-def environment(settings: Mapping[str, Any], api_key: str | None) -> dict[str, str]:
-    """The child's environment: this one without gateway settings, plus `settings` as `TRADEWIRE_*`."""
+def environment(
+    settings: Mapping[str, Any], api_key: str | None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The child's environment: this one without gateway settings, plus `settings` as `TRADEWIRE_*`
+    and `extra` verbatim (a venue's own variables, e.g. the APCA_* lines of a fake broker)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED)}
+    env.update(extra or {})
     for name, value in settings.items():
         env[f"TRADEWIRE_{name.upper()}"] = _env_value(value)
     if api_key is not None:
@@ -71,9 +75,14 @@ def _env_value(value: Any) -> str:
 
 
 def start_process(
-    settings: Mapping[str, Any], api_key: str | None, extra_args: Sequence[str], timeout: float
+    settings: Mapping[str, Any],
+    api_key: str | None,
+    extra_args: Sequence[str],
+    timeout: float,
+    env: Mapping[str, str] | None = None,
 ) -> ProcessGateway:
-    """Run the console script's `serve` with `settings` and the command-line flags `extra_args`.
+    """Run the console script's `serve` with `settings`, the command-line flags `extra_args` and the
+    environment variables `env` (on top of `environment`'s).
 
     Raises:
         GatewayStartError: the process exited, or `/livez` did not answer within `timeout` seconds.
@@ -86,7 +95,7 @@ def start_process(
     try:
         # S603: the command is this interpreter and the caller's own flags.
         process = subprocess.Popen(  # noqa: S603
-            command, env=environment(config, api_key), stdin=subprocess.DEVNULL, stdout=fd, stderr=fd
+            command, env=environment(config, api_key, env), stdin=subprocess.DEVNULL, stdout=fd, stderr=fd
         )
     except BaseException:
         log.unlink(missing_ok=True)

@@ -399,7 +399,7 @@ async def bracket_take_profit_cancels_stop(s: Session) -> None:
     await s.until(is_order("ORDER_CANCELLED", sl), "the stop-loss leg to be cancelled")
 
 
-@scenario("CF-ORD-017", requires={cap.LIMIT_ORDERS, cap.MARKET_CONTROL}, market=STEPS, golden=True)
+@scenario("CF-ORD-017", requires={cap.LIMIT_ORDERS, cap.OCO, cap.MARKET_CONTROL}, market=STEPS, golden=True)
 async def oco_fill_cancels_sibling(s: Session) -> None:
     """Two orders of one oco_group_id: when the buy limit at 99.50 fills, the sibling is cancelled."""
     await s.step()
@@ -419,7 +419,7 @@ async def oco_fill_cancels_sibling(s: Session) -> None:
     never(s.trace, is_order("ORDER_FILLED", b.id), "fill of the cancelled OCO sibling")
 
 
-@scenario("CF-ORD-018", requires={cap.LIMIT_ORDERS})
+@scenario("CF-ORD-018", requires={cap.LIMIT_ORDERS, cap.DAY})
 async def every_time_in_force_is_echoed(s: Session) -> None:
     """GTC and DAY limits are accepted in upper or lower case and reported with the canonical spelling."""
     await s.step()
@@ -453,8 +453,13 @@ async def wire_encoding_of_orders(s: Session) -> None:
     handle = r.json()
     wire_shape(handle, "OrderHandle")
     await s.until(is_order("ORDER_FILLED", handle["id"]), "the fill")
-    candle = await s.seen(lambda e: is_type("candle")(e) and e.bar.symbol == s.symbol, f"a {s.symbol} candle")
-    tf = wire_name(candle.bar.timeframe)
+    # A live venue streams minute bars (events.md): without a candle seen yet, ask for 1m bars.
+    candle = next((e for e in s.trace if is_type("candle")(e) and e.bar.symbol == s.symbol), None)
+    if candle is None and not s.has(cap.LIVE):
+        candle = await s.seen(
+            lambda e: is_type("candle")(e) and e.bar.symbol == s.symbol, f"a {s.symbol} candle"
+        )
+    tf = "1m" if candle is None else wire_name(candle.bar.timeframe)
     for path in (
         f"/v1/orders/{handle['id']}",
         "/v1/orders/history",

@@ -396,23 +396,32 @@ async def sdk_single_framing_runs_to_end(s: Session) -> None:
 @scenario("CF-STR-018", requires={cap.WIRE, cap.MARKET_ORDERS})
 async def frames_follow_encoding_rules(s: Session) -> None:
     """Every frame, trading events included, uses snake_case keys, decimal strings, `Z` timestamps and no nulls."""
+    # The order goes in at the first market data, a candle or a quote: a live venue streams minute
+    # bars (events.md) with quotes between them, so waiting for a candle could take a minute.
     tap = await s.raw_stream("single")
     frames = 0
     h = None
-    while frames < 40:
+    traded = filled = False
+    while frames < 40 and not (filled and frames >= 10):
         batch = await tap.next_batch(10)
         if batch is None:
             break
         for raw in batch.raw:
             checks.wire_shape(orjson.loads(raw), f"frame {frames + 1}")
             frames += 1
-        if h is None and any(kind(e) == "candle" for e in batch.events):
+        if h is not None:
+            traded = traded or any(
+                is_order(wire_name(e.event), h.id)(e) for e in batch.events if kind(e) == "order"
+            )
+            filled = filled or any(is_order("ORDER_FILLED", h.id)(e) for e in batch.events)
+        elif any(kind(e) in ("candle", "quote") for e in batch.events):
             h = await s.client.submit_order(symbol=s.symbol, side="BUY", quantity="1", order_type="MARKET")
         if batch.event_ids:  # harmless where acks are ignored
             await tap.ack_ids(batch.event_ids)
         if any(kind(e) == "backtest_complete" for e in batch.events):
             break
     assert h is not None and frames >= 10, f"only {frames} frames"
+    assert traded, f"no frame carried an order event of {h.id}"
 
 
 @scenario("CF-STR-019", requires={cap.PACING, cap.WIRE, cap.LIMIT_ORDERS})

@@ -1,4 +1,5 @@
-"""Targets: where the scenarios run (`--target engine | gateway-backtest | gateway-mock | url=http://…`)."""
+"""Targets: where the scenarios run (`--target engine | gateway-backtest | gateway-mock |
+gateway-alpaca-fake | url=http://…`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from tradewire.testkit.conformance.targets.base import Target, TargetUnavailable
 
 __all__ = ["NAMES", "Target", "TargetUnavailable", "resolve"]
 
-#: The offline targets (the fake-broker targets arrive with the fake brokers).
-NAMES = ("engine", "gateway-backtest", "gateway-mock")
+#: The offline targets: no network beyond 127.0.0.1, no account.
+NAMES = ("engine", "gateway-backtest", "gateway-mock", "gateway-alpaca-fake")
 
 
 def resolve(
@@ -27,8 +28,10 @@ def resolve(
         from tradewire.testkit.conformance.targets.gateway import GatewayTarget
 
         return GatewayTarget(spec.split("-", 1)[1], data=backtest_data)
-    # The Binance adapter on the fake Binance: not in NAMES (nor the nox run) until the scenarios skip
-    # what a venue does not report (DAY), as they will with the gateway-alpaca-fake work.
+    if spec == "gateway-alpaca-fake":
+        from tradewire.testkit.conformance.targets.alpaca_fake import AlpacaFakeTarget
+
+        return AlpacaFakeTarget()
     if spec == "gateway-binance-fake":
         from tradewire.testkit.conformance.targets.binance_fake import BinanceFakeTarget
 

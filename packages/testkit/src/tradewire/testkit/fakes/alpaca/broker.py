@@ -533,7 +533,7 @@ class Broker:
 
     def open_market(self) -> None:
         """The opening auction: queued equity orders go `new`, `opg` orders fill at the touch."""
-        self.clock.market_open = True
+        self.clock.set_open(True)
         for o in list(self.orders.values()):
             if o.open and not o.asset.crypto and o.status == "accepted":
                 self._event("new", o, status="new")
@@ -553,7 +553,7 @@ class Broker:
             if o.open and not o.asset.crypto and o.time_in_force in ("day", "cls", "opg"):
                 if not (o.parent_id and self.orders[o.parent_id].open):
                     self._close(o, "expired")
-        self.clock.market_open = False
+        self.clock.set_open(False)
 
     def _auction_price(self, o: Order) -> Decimal | None:
         last = self.markets[o.asset.symbol].last

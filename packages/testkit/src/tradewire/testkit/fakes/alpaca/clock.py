@@ -18,6 +18,10 @@ _HOUR = 3_600_000_000_000
 class Clock:
     def __init__(self, frozen_ns: int | None = None, market_open: bool = True) -> None:
         self._frozen = frozen_ns
+        self.set_open(market_open)
+
+    def set_open(self, market_open: bool) -> None:
+        """Open or close the session now; `next_open` / `next_close` follow (a 6.5 h session)."""
         self.market_open = market_open
         now = self.now_ns()
         self.next_open_ns = now + (24 * _HOUR if market_open else _HOUR)

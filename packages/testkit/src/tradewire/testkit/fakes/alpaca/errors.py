@@ -28,6 +28,19 @@ class AlpacaError(Exception):
         return {**head, "message": self.message, **self.context}
 
 
+def code_for(status: int) -> int | None:
+    """Alpaca's usual `code` for an HTTP status (None: a code-less body)."""
+    return {
+        400: MALFORMED,
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        422: UNPROCESSABLE,
+        429: RATE_LIMITED,
+        500: INTERNAL,
+    }.get(status)
+
+
 def malformed(message: str) -> AlpacaError:
     return AlpacaError(400, MALFORMED, message)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-#: before_response: `delay`, `rate_limit`; after the handler ran (its effect stays): `server_error`,
-#: `duplicate`, `drop_connection`.
-Kind = Literal["delay", "rate_limit", "server_error", "duplicate", "drop_connection"]
+#: before_response: `delay`, `rate_limit`, `refuse`; after the handler ran (its effect stays):
+#: `server_error`, `duplicate`, `drop_connection`.
+Kind = Literal["delay", "rate_limit", "refuse", "server_error", "duplicate", "drop_connection"]
 StreamDrop = Literal["before_fill", "after_fill"]
 
 
@@ -18,6 +18,8 @@ class Fault:
     path: str | None  # a path under the API base (`/v2/orders`); a trailing `*` matches a prefix
     times: int
     seconds: float = 0.0  # delay, or how far away X-Ratelimit-Reset is
+    status: int = 0  # refuse: the HTTP status
+    message: str = ""  # refuse: Alpaca's words
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -55,6 +57,18 @@ class Faults:
     ) -> Fault:
         """Answer 429 `42910000` without handling, `X-Ratelimit-Remaining: 0`, reset `reset_in` s away."""
         return self._arm(Fault("rate_limit", method, path, times, reset_in))
+
+    def refuse(
+        self,
+        message: str,
+        status: int = 403,
+        method: str | None = "POST",
+        path: str | None = "/v2/orders",
+        times: int = 1,
+    ) -> Fault:
+        """Answer `status` with Alpaca's code for it and `message`, without handling: a refusal the
+        fake's own rules do not make (e.g. one Alpaca gives while the market is closed)."""
+        return self._arm(Fault("refuse", method, path, times, status=status, message=message))
 
     def server_error_after(self, method: str = "POST", path: str = "/v2/orders", times: int = 1) -> Fault:
         """Handle the request (the order is created), then answer 500 `50010000`: an unknown outcome."""

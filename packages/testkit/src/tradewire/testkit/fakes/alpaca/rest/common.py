@@ -64,6 +64,9 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
                 raise errors.rate_limited()
         if not allowed:
             raise errors.rate_limited()
+        for fault in faults:
+            if fault.kind == "refuse":
+                raise errors.AlpacaError(fault.status, errors.code_for(fault.status), fault.message)
         response = await handler(request)
         for fault in faults:
             if fault.kind == "server_error":
