@@ -566,6 +566,17 @@ async def test_a_restart_reports_what_happened_while_no_venue_ran_once(tmp_path:
             assert "ORDER_CREATED" not in later.labels()
 
 
+async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        runs = []
+        for _ in range(2):
+            venue = venue_for(fake, tmp_path)
+            await venue.connect()
+            runs.append(venue.run_id)
+            await venue.close()
+    assert runs[0] and runs == [runs[0]] * 2
+
+
 async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
         venue = venue_for(fake, tmp_path)

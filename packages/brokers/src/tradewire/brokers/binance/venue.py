@@ -141,6 +141,8 @@ class BinanceVenue(Venue):
         """
         check_live(self, self._allow_live, self._env)
         self._store = Store.open(self.config.store_path)
+        # The account outlives the process: a restart on this store continues the same run.
+        self.run_id = self._store.ensure_run_id()
         self._http = BinanceHttp(self.config, timeout=self._timeout)
         try:
             await self._http.sync_time()
