@@ -60,6 +60,8 @@ CONFORMANCE_TARGETS = {
     "gateway-mock": ("gateway",),
     # the Alpaca adapter behind `tradewire-gateway serve --platform alpaca-paper`, on the fake Alpaca
     "gateway-alpaca-fake": ("gateway", "fakes", "alpaca"),
+    # the Binance adapter the gateway serves as `binance-testnet`, on the fake Binance
+    "gateway-binance-fake": ("gateway", "fakes", "binance"),
 }
 # Lint and type-check tools, pinned so a new release never turns CI red on its own; bump deliberately.
 MYPY = "mypy==2.4.1"

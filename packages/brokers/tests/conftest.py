@@ -1,4 +1,5 @@
-"""Shared helpers: `tradewire-gateway serve --platform alpaca-paper` as a child process on 127.0.0.1."""
+"""Shared helpers: `tradewire-gateway serve --platform alpaca-paper` as a child process on 127.0.0.1, and
+Binance payloads from binance.md for the unit tests (shapes as the documentation shows them)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
+from tradewire.brokers._live import jsondecimal
 
 
 @contextlib.contextmanager
@@ -50,3 +54,63 @@ def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
 def serve_alpaca() -> Callable[[Mapping[str, str], Path], AbstractContextManager[str]]:
     """`with serve_alpaca(env, log_path) as url:` (see `alpaca_gateway`)."""
     return alpaca_gateway
+
+
+BTCUSDT: dict[str, Any] = jsondecimal.loads(
+    """{"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","baseAssetPrecision":8,"quoteAsset":"USDT",
+    "quoteAssetPrecision":8,"orderTypes":["LIMIT","LIMIT_MAKER","MARKET","STOP_LOSS","STOP_LOSS_LIMIT",
+    "TAKE_PROFIT","TAKE_PROFIT_LIMIT"],"icebergAllowed":true,"ocoAllowed":true,"otoAllowed":true,
+    "quoteOrderQtyMarketAllowed":true,"allowTrailingStop":true,"cancelReplaceAllowed":true,
+    "amendAllowed":true,
+    "isSpotTradingAllowed":true,"filters":[
+    {"filterType":"PRICE_FILTER","minPrice":"0.01000000","maxPrice":"1000000.00000000",
+    "tickSize":"0.01000000"},
+    {"filterType":"LOT_SIZE","minQty":"0.00001000","maxQty":"9000.00000000","stepSize":"0.00001000"},
+    {"filterType":"ICEBERG_PARTS","limit":10},
+    {"filterType":"MARKET_LOT_SIZE","minQty":"0.00000000","maxQty":"100.00000000","stepSize":"0.00000000"},
+    {"filterType":"TRAILING_DELTA","minTrailingAboveDelta":10,"maxTrailingAboveDelta":2000,
+     "minTrailingBelowDelta":10,"maxTrailingBelowDelta":2000},
+    {"filterType":"PERCENT_PRICE_BY_SIDE","bidMultiplierUp":"5","bidMultiplierDown":"0.2",
+    "askMultiplierUp":"5",
+     "askMultiplierDown":"0.2","avgPriceMins":5},
+    {"filterType":"NOTIONAL","minNotional":"5.00000000","applyMinToMarket":true,
+    "maxNotional":"9000000.00000000",
+     "applyMaxToMarket":false,"avgPriceMins":5}]}"""
+)
+
+REPORT: dict[str, Any] = jsondecimal.loads(
+    """{"e":"executionReport","E":1499405658658,"s":"ETHBTC","c":"mUvoqJxFIILMdfAW5iGSOW","S":"BUY",
+    "o":"LIMIT",
+    "f":"GTC","q":"1.00000000","p":"0.10264410","P":"0.00000000","F":"0.00000000","g":-1,"C":"","x":"TRADE",
+    "X":"PARTIALLY_FILLED","r":"NONE","i":4293153,"l":"0.40000000","z":"0.40000000","L":"0.10264410",
+    "n":"0.00040000","N":"ETH","T":1499405658657,"t":5012,"I":8641984,"w":true,"m":true,"M":false,
+    "O":1499405658657,"Z":"0.04105764","Y":"0.04105764","Q":"0.00000000","W":1499405658657,"V":"NONE"}"""
+)
+
+FULL: dict[str, Any] = jsondecimal.loads(
+    """{"symbol":"BTCUSDT","orderId":28,"orderListId":-1,"clientOrderId":"6gCrw2kRUAF9CvJDGP16IP",
+    "transactTime":1507725176595,"price":"0.00000000","origQty":"1.00000000","executedQty":"1.00000000",
+    "origQuoteOrderQty":"0.000000","cummulativeQuoteQty":"4000.00000000","status":"FILLED",
+    "timeInForce":"GTC",
+    "type":"MARKET","side":"SELL","workingTime":1507725176595,"selfTradePreventionMode":"NONE",
+    "fills":[{"price":"4000.00000000","qty":"1.00000000","commission":"4.00000000","commissionAsset":"USDT",
+    "tradeId":56}]}"""
+)
+
+
+@pytest.fixture
+def btcusdt() -> dict[str, Any]:
+    """exchangeInfo's BTCUSDT."""
+    return BTCUSDT
+
+
+@pytest.fixture
+def report() -> dict[str, Any]:
+    """binance.md §7's executionReport (a partial fill)."""
+    return dict(REPORT)
+
+
+@pytest.fixture
+def full() -> dict[str, Any]:
+    """binance.md §5.1's FULL answer of a filled market order."""
+    return dict(FULL)

@@ -221,6 +221,20 @@ class Store:
                 (str(ns),),
             )
 
+    def value(self, key: str) -> str | None:
+        """An adapter's own small value (e.g. Binance's cost basis per asset), or None."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", ("x:" + key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_value(self, key: str, value: str) -> None:
+        """Keep an adapter's own small value across restarts (no credentials: the store logs none)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                ("x:" + key, value),
+            )
+
     # -- orders --------------------------------------------------------------------------------
     def record_order(self, ids: OrderIds) -> None:
         """Remember an order before it is sent (its client order id is then known after a crash).

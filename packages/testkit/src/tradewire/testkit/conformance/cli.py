@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--url", help="base URL of a running server (default: $TRADING_GATEWAY_URL)")
     where.add_argument(
         "--target",
-        help="an offline target instead: engine, gateway-backtest, gateway-mock, gateway-alpaca-fake",
+        help="an offline target instead: engine, gateway-backtest, gateway-mock, gateway-alpaca-fake, "
+        "gateway-binance-fake",
     )
     p.add_argument("--api-key", help="the server's API key (default: $TRADING_GATEWAY_API_KEY)")
     p.add_argument("--symbol", default="AAPL", help="a symbol the venue trades (default: AAPL)")

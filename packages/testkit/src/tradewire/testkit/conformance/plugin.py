@@ -16,7 +16,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--target",
         default="engine",
         help="venue to run the conformance scenarios on: engine, gateway-backtest, gateway-mock, "
-        "gateway-alpaca-fake, or url=http://host:port (default: engine)",
+        "gateway-alpaca-fake, gateway-binance-fake, or url=http://host:port (default: engine)",
     )
     group.addoption("--api-key", default=None, help="API key of a url= target (enables the auth scenarios)")
     group.addoption("--symbol", default="AAPL", help="a symbol a url= target trades (default: AAPL)")

@@ -1,5 +1,5 @@
 """Targets: where the scenarios run (`--target engine | gateway-backtest | gateway-mock |
-gateway-alpaca-fake | url=http://…`)."""
+gateway-alpaca-fake | gateway-binance-fake | url=http://…`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from tradewire.testkit.conformance.targets.base import Target, TargetUnavailable
 __all__ = ["NAMES", "Target", "TargetUnavailable", "resolve"]
 
 #: The offline targets: no network beyond 127.0.0.1, no account.
-NAMES = ("engine", "gateway-backtest", "gateway-mock", "gateway-alpaca-fake")
+NAMES = ("engine", "gateway-backtest", "gateway-mock", "gateway-alpaca-fake", "gateway-binance-fake")
 
 
 def resolve(
@@ -32,6 +32,10 @@ def resolve(
         from tradewire.testkit.conformance.targets.alpaca_fake import AlpacaFakeTarget
 
         return AlpacaFakeTarget()
+    if spec == "gateway-binance-fake":
+        from tradewire.testkit.conformance.targets.binance_fake import BinanceFakeTarget
+
+        return BinanceFakeTarget()
     if spec.startswith("url="):
         from tradewire.testkit.conformance.targets.url import UrlTarget
 

@@ -1,0 +1,1 @@
+"""Binance Spot (`binance-testnet`, `binance-live`) as a Tradewire Venue."""

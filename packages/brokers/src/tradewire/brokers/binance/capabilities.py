@@ -1,0 +1,67 @@
+"""What the Binance Spot venue supports (mapping.md §9); what it refuses is absent, never emulated.
+
+Brackets and OTO exits are native only on a LIMIT entry (`orderList/otoco` / `oto`); exits on any
+other entry are refused with UNSUPPORTED_OPERATION until the gateway manages them, and so is an OCO
+pair sent as two orders. Trailing stops trail in percent only (`trailingDelta`), where the symbol
+allows it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from tradewire.brokers._live.ratelimit import BINANCE_WEIGHT_LIMIT
+from tradewire.protocol.messages import AssetClass, Capabilities, OrderType, PositionMode, RateLimits
+
+__all__ = ["FEATURES", "ORDER_TYPES", "capabilities"]
+
+ORDER_TYPES: Final = (
+    OrderType.MARKET,
+    OrderType.LIMIT,
+    OrderType.STOP,
+    OrderType.STOP_LIMIT,
+    OrderType.TRAILING_STOP,
+)
+FEATURES: Final = (
+    "idempotent_submit",
+    "modify_order",
+    "cancel_all",
+    "close_all",
+    "market_data",
+    "crypto:bracket_orders_limit_entry",
+    "crypto:oto_orders_limit_entry",
+    "crypto:trailing_stop_percent",
+    "crypto:post_only",
+    "crypto:iceberg",
+    "crypto:fractional_quantity",
+    "crypto:long_only",
+    "crypto:positions_from_balances",
+    "crypto:tif_gtc",
+    "crypto:tif_ioc",
+    "crypto:tif_fok",
+    "ioc",
+    "fok",
+    "post_only",
+    "iceberg",
+    "trailing_stop",
+    "trailing_stop_percent",
+    "long_only",
+)
+#: Account-wide order budget (binance.md §9: e.g. 50 per 10 s, 160 000 a day; exchangeInfo says).
+_ORDERS_PER_SECOND: Final = 5
+_ORDERS_PER_DAY: Final = 160_000
+
+
+def capabilities() -> Capabilities:
+    """The venue's capabilities: crypto spot, long-only, positions derived from balances."""
+    return Capabilities(
+        supported_asset_classes=[AssetClass.CRYPTO],
+        supported_order_types=list(ORDER_TYPES),
+        position_mode=PositionMode.NETTING,
+        features=list(FEATURES),
+        rate_limits=RateLimits(
+            requests_per_minute=BINANCE_WEIGHT_LIMIT,
+            orders_per_second=_ORDERS_PER_SECOND,
+            orders_per_day=_ORDERS_PER_DAY,
+        ),
+    )
