@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import socket
 from typing import Any
 
@@ -15,6 +16,8 @@ from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.protocol import busy_poll
 from tradewire.protocol.errors import TradewireError
+
+log = logging.getLogger("tradewire.gateway")
 
 
 class InsecureBind(RuntimeError):
@@ -45,7 +48,7 @@ class GatewayServer(uvicorn.Server):
         self.gateway = gateway
         self.busy_poll = busy_poll
         #: Why the venue could not connect at start (the server then exits without serving).
-        self.start_error: TradewireError | None = None
+        self.start_error: Exception | None = None
         if gateway is not None:
             # lets the stream abort a client whose close frame cannot be written (it stopped reading)
             gateway.connections.attach(self.server_state.connections)
@@ -65,7 +68,9 @@ class GatewayServer(uvicorn.Server):
         if self.gateway is not None:
             try:
                 await self.gateway.start()
-            except TradewireError as e:
+            except Exception as e:
+                if not isinstance(e, TradewireError):  # a defect, not a broker's answer: its traceback
+                    log.error("the venue failed to connect", exc_info=e)
                 self.start_error = e
                 self.should_exit = True
                 return

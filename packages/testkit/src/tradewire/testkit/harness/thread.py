@@ -105,6 +105,8 @@ def start_thread(
                     reason = (
                         "its thread ended" if not thread.is_alive() else f"not listening after {timeout}s"
                     )
+                    if server.start_error is not None:  # the venue did not connect
+                        reason = f"the venue did not connect: {server.start_error}"
                     raise GatewayStartError(failure(reason, recorded.text()))
                 time.sleep(0.005)
             port = server.servers[0].sockets[0].getsockname()[1]
@@ -118,7 +120,7 @@ def start_thread(
         except GatewayStartError as e:
             server.should_exit = True
             thread.join(_STOP_TIMEOUT_S)
-            raise e from (errors[0] if errors else None)
+            raise e from (errors[0] if errors else server.start_error)
     return running
 
 
