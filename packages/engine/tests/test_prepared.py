@@ -80,10 +80,15 @@ def _end_value(blob: bytes) -> str:
     return str(Backtest(pickle.loads(blob)).run(_Cross()).end_value)
 
 
-def test_a_spawned_process_runs_the_mapped_dataset(tmp_path):
+def test_a_spawned_process_runs_the_mapped_dataset(tmp_path, monkeypatch, request):
     data = prepare_dataset(synthetic_bars("X", 2_000), tmp_path)
+    # The child imports this module by the name pytest gave it (from the rootdir, with
+    # --import-mode=importlib), which only the rootdir on its path makes importable; a spawned child
+    # takes its path from this process's sys.path.
+    monkeypatch.syspath_prepend(str(request.config.rootpath))
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        remote = pool.apply(_end_value, (pickle.dumps(data),))
+        # a child that cannot load the task dies and the pool would wait forever: bounded
+        remote = pool.apply_async(_end_value, (pickle.dumps(data),)).get(timeout=120)
     assert remote == _end_value(pickle.dumps(data))
 
 
