@@ -12,6 +12,7 @@ EXPECTED = {
     "BarView",
     "CommissionModel",
     "DataError",
+    "DataNotice",
     "Embedding",
     "FillRecord",
     "FillView",

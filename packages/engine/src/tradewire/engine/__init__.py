@@ -20,7 +20,7 @@ from tradewire.engine.core.models import (
     SpreadSlippage,
 )
 from tradewire.engine.core.submit import correlation_id
-from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.errors import DataError, DataNotice
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
@@ -43,6 +43,7 @@ __all__ = [
     "BarView",
     "CommissionModel",
     "DataError",
+    "DataNotice",
     "Embedding",
     "FillRecord",
     "FillView",
