@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "check_live_allowed",
     "load_data",
     "run",
+    "starting_cash",
 ]
 
 #: The platforms a strategy can run on (the spec's Tradewire TradingPlatform values).
@@ -67,12 +69,24 @@ def load_data(
     return load(path, sample=sample, symbols=symbols, timeframe=timeframe)
 
 
+def starting_cash(cash: str | int | Decimal) -> str:
+    """`cash` as decimal text; ConfigurationError unless it is a number more than zero."""
+    try:
+        value = Decimal(str(cash).strip().replace("_", ""))
+    except InvalidOperation:
+        raise ConfigurationError(f"cash must be a decimal amount such as 100000, not {cash!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise ConfigurationError(f"cash must be more than zero, not {cash}")
+    return str(value)
+
+
 def backtest(
     strategy: Strategy,
     data: Any = None,
     *,
     sample: bool = False,
     symbols: Sequence[str] | None = None,
+    symbol: str | None = None,
     start: str | None = None,
     end: str | None = None,
     cash: str | int | None = None,
@@ -86,12 +100,15 @@ def backtest(
 
     Args:
         strategy: The strategy instance.
-        data: Engine Series (or a list), or a path to CSV / CSV.gz / Parquet; or `sample=True`.
+        data: Engine Series (or a list), a pandas DataFrame, or a path to CSV / CSV.gz / Parquet;
+            or `sample=True`. A DataFrame has a DatetimeIndex or a timestamp column
+            (timezone-aware times are converted to UTC; naive ones are UTC) and OHLCV columns.
             Bars finer than the timeframe the strategy declares are aggregated to it; coarser
             ones are refused (ConfigurationError). Without a declared timeframe they run as they are.
         symbols: Only these symbols (default: `strategy.symbols`, else everything in the data).
+        symbol: The symbol of a DataFrame without a `symbol` column (default: the strategy's one symbol).
         start, end: Only bars whose start is within [start, end] (RFC 3339 or YYYY-MM-DD, UTC).
-        cash: Starting cash (decimal text or int).
+        cash: Starting cash (decimal text or int, more than zero).
         config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields.
         progress: Called now and then with the running result.
         events_log: Binary file receiving every batch's wire JSON, one per line.
@@ -99,20 +116,11 @@ def backtest(
             instead of delivering ORDER_REJECTED to `on_order`, logging a warning and going on.
     """
     from tradewire.sdk.transports.inprocess import run_inprocess
+    from tradewire.sdk.transports.inprocess.data import prepare
 
-    wanted = list(symbols or strategy.symbols) or None
-    if data is None or isinstance(data, (str, Path)):
-        data = load_data(data, sample=sample or data is None, symbols=wanted)
-    elif wanted:
-        data = [s for s in (data if isinstance(data, list) else [data]) if s.symbol in wanted]
-    from tradewire.sdk.transports.inprocess.data import at_timeframe, window
-
-    # aggregated before windowing, so a window selects whole bars of the strategy's timeframe
-    data = at_timeframe(data, strategy)
-    if start is not None or end is not None:
-        data = [window(s, start, end) for s in data]
+    data = prepare(data, strategy, sample=sample, symbols=symbols, symbol=symbol, start=start, end=end)
     if cash is not None:
-        overrides["cash"] = str(cash)
+        overrides["cash"] = starting_cash(cash)
     return run_inprocess(
         strategy, data, config=config, progress=progress, events_log=events_log, strict=strict, **overrides
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from cyclopts import Parameter
 
 from tradewire.sdk.cli import _ui
 
-__all__ = ["report", "save_report"]
+__all__ = ["report", "save_report", "save_report_atomically"]
 
 
 def save_report(result: Any, html: Path, title: str) -> tuple[Path, Path]:
@@ -29,6 +30,23 @@ def save_report(result: Any, html: Path, title: str) -> tuple[Path, Path]:
     return html, saved
 
 
+def save_report_atomically(result: Any, html: Path, title: str) -> tuple[Path, Path]:
+    """`save_report`, written under temporary names and renamed once both files are whole (so a
+    failure leaves neither a 0-byte nor a half-written report)."""
+    from tradewire.sdk.cli._files import temporary
+
+    part = temporary(html)
+    try:
+        save_report(result, part, title)
+        os.replace(part.with_suffix(".json"), html.with_suffix(".json"))
+        os.replace(part, html)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        part.with_suffix(".json").unlink(missing_ok=True)
+        raise
+    return html, html.with_suffix(".json")
+
+
 def report(
     results: Path,
     /,
@@ -38,12 +56,13 @@ def report(
 ) -> int:
     """Re-render the HTML report from RESULTS (the .json that `tradewire backtest --report` saves)."""
     try:
+        from tradewire.sdk.cli._files import atomic, check_output
         from tradewire.sdk.transports.inprocess.reports import load_saved, render_saved
 
         saved = load_saved(results)
-        target = out or results.with_suffix(".html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_saved(saved, title), encoding="utf-8")
+        target = check_output(out or results.with_suffix(".html"), "--out")
+        with atomic(target) as part:
+            part.write_text(render_saved(saved, title), encoding="utf-8")
         _ui.console.print(f"report: [bold]{target}[/]")
     except _ui.USER_ERRORS() as e:
         return _ui.fail(e)

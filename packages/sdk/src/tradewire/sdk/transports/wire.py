@@ -15,7 +15,7 @@ from tradewire.sdk._requests import build_order
 from tradewire.sdk._timeframes import candle_timeframe
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost, TradewireError
-from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.failures import HandlerFailed, Interrupted, StrategyError, describe_event, strategy_frame
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
@@ -52,6 +52,10 @@ class WireTransport:
         self.refusals = refusals
         self.submitted = 0
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED if platform == "backtest" else None)
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        self.interrupted = True
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
@@ -157,6 +161,8 @@ async def run_wire(
         trades = result.trades
         async with stream:
             async for delivery in stream:
+                if transport.interrupted:
+                    raise Interrupted()  # before handling: the run ends at the last acknowledged instant
                 if states:
                     await _connection_changes(states, router, strategy, client)
                 if events_log is not None:
@@ -195,6 +201,13 @@ async def run_wire(
         raise StrategyError(
             e.error, e.handler, when, describe_event(e.event), strategy_frame(e.error), result
         ) from e.error
+    except Interrupted as e:
+        # Ctrl-C: the last delivery handled was acknowledged; this one is not handled
+        result.partial = True
+        with contextlib.suppress(TradewireError):
+            result.account = client.get_account()
+        e.when, e.result = strategy.now, result
+        raise
     finally:
         result.elapsed_s = time.perf_counter() - started
         result.orders = transport.submitted
