@@ -211,3 +211,57 @@ def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(f
     assert saved["title"] == f"Slow backtest (partial: interrupted at {when})"
     assert "partial: interrupted at" in (files / "out/r.html").read_text()
     assert len(saved["fills"]) == 1 and (files / "ev.jsonl").stat().st_size > 0
+
+
+WAITER = """
+from pathlib import Path
+
+from tradewire.sdk import Strategy
+
+
+class Waiter(Strategy):
+    symbols = ("AAPL",)
+
+    def on_candle(self, bar):
+        Path("up").touch()
+"""
+
+
+def test_run_gives_up_with_one_line_when_the_gateway_goes_away(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "waiter.py").write_text(WAITER)
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    with running_gateway("mock", mock=mock) as gw:
+        args = ["run", "waiter.py", "--platform", "mock", "--gateway", gw.url, "--reconnects", "2"]
+        process = subprocess.Popen(
+            [str(SCRIPT), *args, "--no-progress"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "up").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "up").exists()
+    _, err = process.communicate(timeout=60)  # two attempts: at most 1 + 2 s of back-off
+    assert process.returncode == 2, err
+    got = lines(err)
+    assert got[0].startswith("connection to the gateway lost: ")
+    assert got[1].startswith("reconnecting in ") and got[1].endswith(" s (attempt 1 of 2)")
+    assert got[2].startswith("reconnecting in ") and got[2].endswith(" s (attempt 2 of 2)")
+    assert got[3].startswith(
+        f"error: the gateway at {gw.url} is gone: no connection after 2 reconnect attempts"
+    )
+    assert len(got) == 4 and "Traceback" not in err
+
+
+def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    with running_gateway("backtest", mode="process") as gw:
+        done = tradewire("run", SMA, "--platform", "backtest", "--gateway", gw.url, cwd=tmp_path)
+        # the gateway is still up: a client that reconnected would have said so
+    assert done.returncode == 0, done.stderr
+    assert "109,956.50 USD" in done.stdout and lines(done.stderr) == []

@@ -96,8 +96,13 @@ class StreamCore:
 
     def _next_delay(self, attempt: int, error: str | None) -> float:
         """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
-        if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
+        if not self.reconnect:
             raise ConnectionLost(f"event stream lost: {error}")
+        if self.max_reconnects is not None and attempt >= self.max_reconnects:
+            raise ConnectionLost(
+                f"the gateway at {self.config.base_url} is gone: no connection after "
+                f"{attempt} reconnect attempt{'s' if attempt != 1 else ''} ({error})"
+            )
         delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
         self._state(StreamState("reconnecting", attempt + 1, delay, error))
         return delay

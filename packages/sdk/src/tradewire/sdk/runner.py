@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tradewire.protocol import platforms
+from tradewire.sdk._frames import StreamState
 from tradewire.sdk.errors import ConfigurationError, LiveTradingNotAllowed
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.strategy import Strategy
@@ -137,6 +138,8 @@ def run(
     events_log: IO[bytes] | None = None,
     busy_poll: float | None = None,
     strict: bool = False,
+    max_reconnects: int | None = None,
+    on_connection: Callable[[StreamState], None] | None = None,
     **options: Any,
 ) -> RunResult:
     """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
@@ -147,6 +150,9 @@ def run(
     `busy_poll` is the seconds the event loop and REST reads poll the socket before sleeping: by default 1 ms on
     the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
     elsewhere. `strict` raises when the venue refuses an order (see `backtest`).
+    `max_reconnects` bounds the reconnect attempts in a row after the gateway goes away (None: no
+    bound), then ConnectionLost; `on_connection` sees every connection change as it happens. A
+    finished backtest (`backtest_complete`) is never reconnected to.
     """
     from tradewire.sdk.client_sync import Client
     from tradewire.sdk.config import ClientConfig
@@ -180,5 +186,7 @@ def run(
                 events_log=events_log,
                 busy_poll_s=busy_poll,
                 strict=strict,
+                max_reconnects=max_reconnects,
+                on_connection=on_connection,
             )
         )

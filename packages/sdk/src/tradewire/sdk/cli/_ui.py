@@ -18,6 +18,7 @@ from rich.table import Table
 __all__ = [
     "USER_ERRORS",
     "checking",
+    "connection_lines",
     "console",
     "err",
     "fail",
@@ -155,6 +156,23 @@ def titled(title: str, failure: Any) -> str:
     from tradewire.protocol import codec
 
     return f"{title} (partial: the strategy raised at {codec.timestamp_text(failure.when)})"
+
+
+def connection_lines(limit: int) -> Callable[[Any], None]:
+    """A callback printing one line for each drop and reconnect attempt of a run's stream: the error,
+    then the wait before each of the `limit` attempts."""
+
+    def show(state: Any) -> None:
+        if state.state == "disconnected":
+            err.print(f"connection to the gateway lost: {escape(state.error or 'closed')}", highlight=False)
+        elif state.state == "reconnecting":
+            err.print(
+                f"reconnecting in {state.delay:.1f} s (attempt {state.attempt} of {limit})", highlight=False
+            )
+        elif state.state == "connected" and state.attempt > 0:
+            err.print(f"reconnected (attempt {state.attempt} of {limit})", highlight=False)
+
+    return show
 
 
 def interrupted(title: str, stopped: Any) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
 from cyclopts import Parameter
 
-from tradewire.sdk.cli import _ui
+from tradewire.sdk.cli import _files, _ui
 
-__all__ = ["run"]
+__all__ = ["RECONNECTS", "run"]
+
+#: Reconnect attempts in a row before `tradewire run` gives up (about a minute with the back-off).
+RECONNECTS = 5
 
 
 def run(
@@ -30,45 +34,68 @@ def run(
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
     param: Annotated[list[str] | None, Parameter(help="strategy parameter NAME=VALUE (repeatable)")] = None,
     progress: Annotated[bool, Parameter(help="show the live progress line")] = True,
+    reconnects: Annotated[
+        int, Parameter(help="reconnect attempts in a row before giving up when the gateway goes away")
+    ] = RECONNECTS,
     strict: Annotated[
         bool,
         Parameter(help="stop at the first refused order (default: log it, deliver ORDER_REJECTED, go on)"),
     ] = False,
 ) -> int:
-    """Run STRATEGY_FILE against a gateway until its stream ends (Ctrl-C stops a live run).
+    """Run STRATEGY_FILE against a gateway until its stream ends (Ctrl-C stops it).
 
-    The API key comes from TRADING_GATEWAY_API_KEY (or TEKTII_TRADING_GATEWAY_API_KEY), never a flag.
+    When the gateway goes away, up to --reconnects attempts follow (each announced with its delay),
+    then the run stops with one line and exit status 2; a finished backtest is never reconnected to.
+    The API key comes from TRADEWIRE_API_KEY, TRADING_GATEWAY_API_KEY, TEKTII_TRADING_GATEWAY_API_KEY
+    or GATEWAY_API_KEY (the first set), never a flag.
     """
+    from tradewire.sdk.failures import Interrupted
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
     from tradewire.sdk.runner import run as run_strategy
 
     try:
         cls = load_strategy_class(strategy_file, strategy)
-        instance = instantiate(cls, parse_params(param))
-        log = open(events, "wb") if events is not None else None
-        try:
-            with _ui.progress_bar(progress and _ui.err.is_terminal) as update:
-                result, failure = _ui.outcome(
-                    lambda: run_strategy(
-                        instance,
-                        platform=platform,
-                        gateway=gateway,
-                        allow_live_orders=allow_live_orders,
-                        progress=update,
-                        events_log=log,
-                        strict=strict,
+        instance = instantiate(cls, parse_params(param, cls))
+        if reconnects < 0:
+            from tradewire.sdk.errors import ConfigurationError
+
+            raise ConfigurationError(f"--reconnects must be 0 or more, not {reconnects}")
+        if events is not None:
+            _files.check_output(events, "--events")
+        interrupted = None
+        with ExitStack() as files:
+            log = None
+            if events is not None:
+                log = files.enter_context(open(files.enter_context(_files.atomic(events)), "wb"))
+            with _ui.interruptible(instance), _ui.progress_bar(progress and _ui.err.is_terminal) as update:
+                try:
+                    result, failure = _ui.outcome(
+                        lambda: run_strategy(
+                            instance,
+                            platform=platform,
+                            gateway=gateway,
+                            allow_live_orders=allow_live_orders,
+                            progress=update,
+                            events_log=log,
+                            strict=strict,
+                            max_reconnects=reconnects,
+                            on_connection=_ui.connection_lines(reconnects),
+                        )
                     )
-                )
-        finally:
-            if log is not None:
-                log.close()
+                except Interrupted as e:
+                    if e.result is None:
+                        raise
+                    result, failure, interrupted = e.result, None, e
         title = _ui.titled(f"{cls.__name__} on {result.platform}", failure)
+        if interrupted is not None:
+            title = _ui.interrupted(title, interrupted)
         _ui.console.print(_ui.summary_table(result, title))
+        if events is not None:
+            _ui.console.print(f"events: {events}")
+        if interrupted is not None:
+            return 130
         if failure is not None:
             return 1
-    except KeyboardInterrupt:
-        _ui.err.print("stopped")
-        return 130
     except _ui.USER_ERRORS() as e:
         return _ui.fail(e)
     return 0

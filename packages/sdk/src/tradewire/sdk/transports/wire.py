@@ -120,6 +120,8 @@ async def run_wire(
     events_log: IO[bytes] | None = None,
     busy_poll_s: float | None = None,
     strict: bool = False,
+    max_reconnects: int | None = None,
+    on_connection: Callable[[StreamState], None] | None = None,
 ) -> RunResult:
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
@@ -137,6 +139,10 @@ async def run_wire(
         busy_poll_s: How long REST reads poll before blocking (None: the REST client's default).
         strict: Raise the venue's error when it refuses an order, instead of delivering
             ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
+        max_reconnects: Give up (ConnectionLost) after this many failed reconnect attempts in a
+            row; None: keep trying.
+        on_connection: Called at once with every change of the connection (connected, disconnected,
+            reconnecting with its delay, closed), e.g. to show a countdown.
     """
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
@@ -154,9 +160,20 @@ async def run_wire(
             result.start_cash = Decimal(strategy.state.account.balance)
         await _call(strategy.on_start)
         await _deliver_refusals(router, transport.refusals)
+
         # candles straight into the Candles handlers take (no protocol CandleEvent on the hot path)
+        def on_state(state: StreamState) -> None:
+            states.append(state)
+            if on_connection is not None:
+                on_connection(state)
+
         stream = AsyncEventStream(
-            config, reconnect=reconnect, on_state=states.append, candles=True, run_id=run_id
+            config,
+            reconnect=reconnect,
+            on_state=on_state,
+            candles=True,
+            run_id=run_id,
+            max_reconnects=max_reconnects,
         )
         trades = result.trades
         async with stream:
