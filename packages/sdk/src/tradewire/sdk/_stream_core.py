@@ -11,7 +11,7 @@ from websockets.exceptions import InvalidStatus, InvalidURI
 
 from tradewire.protocol import messages as m
 from tradewire.sdk._frames import Delivery, StreamState, parse_frame
-from tradewire.sdk.config import ClientConfig
+from tradewire.sdk.config import ClientConfig, key_hint
 from tradewire.sdk.errors import AuthenticationError, ConnectionLost, RunChanged
 
 __all__ = ["MAX_FRAME", "StreamCore", "reconnect_delay"]
@@ -65,9 +65,7 @@ class StreamCore:
         if isinstance(error, InvalidURI):
             return ConnectionLost(f"bad stream URL: {error}")
         if error.response.status_code in (401, 403):
-            return AuthenticationError(
-                f"event stream refused: HTTP {error.response.status_code} (check the API key)"
-            )
+            return AuthenticationError(key_hint(f"event stream refused: HTTP {error.response.status_code}"))
         return error
 
     def _receive(self, raw: bytes | str) -> Delivery | None:

@@ -11,12 +11,15 @@ __all__ = ["app", "main"]
 def _build() -> object:
     from cyclopts import App
 
+    from tradewire.protocol import platforms
     from tradewire.sdk.cli import backtest, report, run
 
+    remote = [p for p in platforms.installed() if p != "backtest"]
+    where = f" ({', '.join(remote)} installed here)" if remote else ""
     application = App(
         name="tradewire",
         help=(
-            "Write a strategy once; backtest it here, run it on Alpaca or Binance through a gateway.\n\n"
+            f"Write a strategy once; backtest it here, run it through a gateway{where}.\n\n"
             "Add --debug to any command to see the traceback behind an error."
         ),
         version="0.1.0",

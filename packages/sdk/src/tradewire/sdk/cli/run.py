@@ -12,6 +12,25 @@ from tradewire.sdk.cli import _files, _ui
 
 __all__ = ["RECONNECTS", "run"]
 
+
+def _platforms_help() -> str:
+    from tradewire.protocol import platforms
+
+    here = platforms.installed()
+    if not here:
+        return "the platform the gateway serves (no gateway is installed here to list them)"
+    return f"the platform the gateway serves: {', '.join(here)} (installed here)"
+
+
+def _live_help() -> str:
+    from tradewire.protocol import platforms
+
+    live = [p for p in platforms.installed() if platforms.is_live(p)]
+    return "required (with TRADEWIRE_ALLOW_LIVE_ORDERS=true) for the real-money platforms" + (
+        f": {', '.join(live)}" if live else ""
+    )
+
+
 #: Reconnect attempts in a row before `tradewire run` gives up (about a minute with the back-off).
 RECONNECTS = 5
 
@@ -20,15 +39,13 @@ def run(
     strategy_file: Path,
     /,
     *,
-    platform: Annotated[
-        str, Parameter(help="backtest, alpaca-paper, alpaca-live, binance-testnet, binance-live, mock")
-    ],
+    platform: Annotated[str, Parameter(help=_platforms_help())],
     gateway: Annotated[
         str | None, Parameter(help="gateway URL (default: TRADING_GATEWAY_URL, else http://localhost:8080)")
     ] = None,
     allow_live_orders: Annotated[
         bool,
-        Parameter(help="required (with TRADEWIRE_ALLOW_LIVE_ORDERS=true) for alpaca-live / binance-live"),
+        Parameter(help=_live_help()),
     ] = False,
     events: Annotated[Path | None, Parameter(help="write every frame's wire JSON here, one per line")] = None,
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
@@ -46,8 +63,8 @@ def run(
 
     When the gateway goes away, up to --reconnects attempts follow (each announced with its delay),
     then the run stops with one line and exit status 2; a finished backtest is never reconnected to.
-    The API key comes from TRADEWIRE_API_KEY, TRADING_GATEWAY_API_KEY, TEKTII_TRADING_GATEWAY_API_KEY
-    or GATEWAY_API_KEY (the first set), never a flag.
+    The API key comes from the first set of TRADEWIRE_API_KEY, TEKTII_TRADING_GATEWAY_API_KEY,
+    TRADING_GATEWAY_API_KEY and GATEWAY_API_KEY (the names the gateway reads), never a flag.
     """
     from tradewire.sdk.failures import Interrupted
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
