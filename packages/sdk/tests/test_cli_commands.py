@@ -265,3 +265,30 @@ def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp
         # the gateway is still up: a client that reconnected would have said so
     assert done.returncode == 0, done.stderr
     assert "109,956.50 USD" in done.stdout and lines(done.stderr) == []
+
+
+def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    done = tradewire("init", "mean-rev", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "mean-rev"
+    assert sorted(p.name for p in project.iterdir()) == ["gateway.toml", "mean_rev.py", "test_mean_rev.py"]
+    # the strategy backtests, its test passes, and the config serves it to `tradewire run`
+    ran = tradewire("backtest", "mean_rev.py", "--sample", cwd=project)
+    assert ran.returncode == 0 and "MeanRev backtest" in ran.stdout, ran.stderr
+    tested = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_mean_rev.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout + tested.stderr
+    config = str(project / "gateway.toml")
+    with running_gateway("backtest", mode="process", extra_args=["--config", config]) as gw:
+        wire = tradewire("run", "mean_rev.py", "--platform", "backtest", "--gateway", gw.url, cwd=project)
+    assert wire.returncode == 0 and "MeanRev on backtest" in wire.stdout, wire.stderr
+    again = tradewire("init", "mean-rev", cwd=tmp_path)
+    assert again.returncode == 2 and "already exist: choose another NAME or add --force" in again.stderr

@@ -12,7 +12,7 @@ def _build() -> object:
     from cyclopts import App
 
     from tradewire.protocol import platforms
-    from tradewire.sdk.cli import backtest, report, run
+    from tradewire.sdk.cli import backtest, init, report, run
 
     remote = [p for p in platforms.installed() if p != "backtest"]
     where = f" ({', '.join(remote)} installed here)" if remote else ""
@@ -27,6 +27,7 @@ def _build() -> object:
     application.command(backtest.backtest)
     application.command(run.run)
     application.command(report.report)
+    application.command(init.init)
     return application
 
 
