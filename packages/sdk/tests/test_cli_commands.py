@@ -187,10 +187,14 @@ class Slow(Strategy):
 """
 
 
-def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(files: Path) -> None:
+@pytest.mark.parametrize("events", [True, False], ids=["every-event-path", "candles-only-path"])
+def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
+    files: Path, events: bool
+) -> None:
     (files / "slow.py").write_text(SLOW)
+    log = ["--events", "ev.jsonl"] if events else []
     process = subprocess.Popen(
-        [str(SCRIPT), "backtest", "slow.py", "--sample", "--report", "out/r.html", "--events", "ev.jsonl"],
+        [str(SCRIPT), "backtest", "slow.py", "--sample", "--report", "out/r.html", *log],
         cwd=files,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -210,7 +214,11 @@ def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(f
     saved = json.loads((files / "out/r.json").read_text())
     assert saved["title"] == f"Slow backtest (partial: interrupted at {when})"
     assert "partial: interrupted at" in (files / "out/r.html").read_text()
-    assert len(saved["fills"]) == 1 and (files / "ev.jsonl").stat().st_size > 0
+    assert len(saved["fills"]) == 1
+    if events:
+        assert (
+            files / "ev.jsonl"
+        ).stat().st_size > 0 and "events: ev.jsonl (partial: the run stopped early)" in out
 
 
 WAITER = """
@@ -292,3 +300,17 @@ def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
     assert wire.returncode == 0 and "MeanRev on backtest" in wire.stdout, wire.stderr
     again = tradewire("init", "mean-rev", cwd=tmp_path)
     assert again.returncode == 2 and "already exist: choose another NAME or add --force" in again.stderr
+
+
+def test_progress_shows_a_checking_data_phase_then_percentage_and_eta(tmp_path: Path) -> None:
+    import re
+
+    (tmp_path / "slow.py").write_text(SLOW.replace('Path("started").touch()', "pass"))
+    # a terminal as rich sees one (FORCE_COLOR, TTY_INTERACTIVE): the live lines are drawn
+    env = {"FORCE_COLOR": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "200"}
+    done = tradewire("backtest", "slow.py", "--sample", cwd=tmp_path, env=env)
+    assert done.returncode == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", done.stderr).replace("\r", "\n")
+    assert "checking data (the bundled sample)" in shown
+    percentages = re.findall(r" (\d{1,3})% 20\d\d-\d\d-\d\d 00:00 [\d,]+ bars .* ETA", shown)
+    assert percentages and 0 < int(percentages[-1]) <= 100

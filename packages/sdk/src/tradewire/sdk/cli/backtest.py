@@ -116,7 +116,9 @@ def backtest(
             html, saved = save_report_atomically(result, report, title=title)
             _ui.console.print(f"report: [bold]{html}[/]  results: {saved}")
         if events is not None:
-            _ui.console.print(f"events: {events}")
+            # a stopped run's log is whole up to the instant it stopped at, and says so here
+            stopped = " (partial: the run stopped early)" if result.partial else ""
+            _ui.console.print(f"events: {events}{stopped}")
         if interrupted is not None:
             return 130
         if failure is not None:

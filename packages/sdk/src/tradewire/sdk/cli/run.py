@@ -108,7 +108,9 @@ def run(
             title = _ui.interrupted(title, interrupted)
         _ui.console.print(_ui.summary_table(result, title))
         if events is not None:
-            _ui.console.print(f"events: {events}")
+            # a stopped run's log is whole up to the instant it stopped at, and says so here
+            stopped = " (partial: the run stopped early)" if result.partial else ""
+            _ui.console.print(f"events: {events}{stopped}")
         if interrupted is not None:
             return 130
         if failure is not None:

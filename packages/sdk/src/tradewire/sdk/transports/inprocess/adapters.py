@@ -163,7 +163,7 @@ class CandleAdapter:
                 except Exception as e:
                     raise HandlerFailed(e, "on_candle", c) from e
                 self.bars += 1
-                if progress is not None and not self.bars & 8191:
+                if progress is not None and not self.bars & 255:
                     result.bars = self.bars
                     progress(result, strategy)
 
@@ -264,7 +264,7 @@ class EventAdapter:
                 events.append(codec.payload(msg))
         self._deliver(events, messages)
         self._drain()
-        if run.progress is not None and not run.result.steps % 1024:
+        if run.progress is not None and not run.result.steps % 256:
             run.progress(run.result, run.strategy)
 
     def _drain(self) -> None:
