@@ -314,3 +314,32 @@ def test_progress_shows_a_checking_data_phase_then_percentage_and_eta(tmp_path: 
     assert "checking data (the bundled sample)" in shown
     percentages = re.findall(r" (\d{1,3})% 20\d\d-\d\d-\d\d 00:00 [\d,]+ bars .* ETA", shown)
     assert percentages and 0 < int(percentages[-1]) <= 100
+
+
+def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "slow.py").write_text(SLOW)
+    with running_gateway("backtest", mode="process") as gw:
+        process = subprocess.Popen(
+            [str(SCRIPT), "run", "slow.py", "--platform", "backtest", "--gateway", gw.url],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    [line] = lines(err)
+    assert line.startswith("interrupted at 2023-") and "Traceback" not in err
+    assert "Slow on backtest (partial: interrupted at" in " ".join(out.split())
+
+
+def test_cash_in_any_decimal_spelling(files: Path) -> None:
+    done = tradewire("backtest", SMA, "--sample", "--cash", "1e6", cwd=files)
+    assert done.returncode == 0 and "1,000,000" in done.stdout, done.stderr

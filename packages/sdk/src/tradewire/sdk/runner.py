@@ -78,7 +78,7 @@ def starting_cash(cash: str | int | Decimal) -> str:
         raise ConfigurationError(f"cash must be a decimal amount such as 100000, not {cash!r}") from None
     if not value.is_finite() or value <= 0:
         raise ConfigurationError(f"cash must be more than zero, not {cash}")
-    return str(value)
+    return format(value, "f")  # 1e6 → "1000000": the summary shows plain amounts
 
 
 def backtest(
