@@ -43,7 +43,7 @@ PACKAGES = ("protocol", "engine", "gateway", "sdk", "brokers", "testkit")
 TEST_TOOLS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")
 # Extras each package's own tests exercise: the optional paths are tested, not just the core.
 TEST_EXTRAS: dict[str, tuple[str, ...]] = {
-    "engine": ("parquet", "pandas"),
+    "engine": ("parquet", "pandas", "report"),
     "gateway": ("backtest",),
     "sdk": ("backtest", "fast"),  # both stream drivers: the tests run with each
     # The adapters' HTTP and WebSocket clients; the shared live layer itself needs neither.
@@ -356,6 +356,8 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "20000", "--mode", "wire", "--framing", "single")),
     ("benchmarks/peers/bench_tradewire.py", ("--bars", "2000", "--symbols", "100", "--mode", "wire")),
     ("benchmarks/sdk/bench_client_step.py", ()),
+    # issue 15: the HTML report's build time, file size and chromium draw time (2 M bars in the README)
+    ("benchmarks/engine/bench_report.py", ("--bars", "200000", "--candidates", "plotly")),
     # issue 6: REST round trip, WS stream rate, idle clients, gateway CPU per backtest step
     ("benchmarks/gateway/bench_rest.py", ()),
     ("benchmarks/gateway/bench_submit_clients.py", ()),

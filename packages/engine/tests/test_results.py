@@ -1,12 +1,11 @@
-"""Pins run results: round trips, metrics on a known equity path, JSON/Parquet exports, and the
-self-contained HTML report (parsed, no external references)."""
+"""Pins run results: round trips, metrics on a known equity path, JSON/Parquet exports (the HTML
+report's own tests are in test_report.py)."""
 
 from __future__ import annotations
 
 import json
 import math
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -77,46 +76,3 @@ def test_exports(result, tmp_path):
     assert list(fills["price"]) == [str(f.price) for f in result.fills]
     eq = result.equity_frame()
     assert eq.index.tz is not None and math.isclose(eq["equity"].iloc[-1], float(result.final_value))
-
-
-class _Collect(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str | None]] = []
-        self.cells: list[str] = []
-        self._in_td = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attrs += attrs
-        self._in_td = tag in ("td", "th")
-
-    def handle_data(self, data):
-        if self._in_td:
-            self.cells.append(data.strip())
-
-
-def test_html_report_is_self_contained_and_has_the_charts(result, tmp_path):
-    path = result.to_html(tmp_path / "report.html", title="Sample")
-    text = path.read_text()
-    p = _Collect()
-    p.feed(text)
-    assert p.tags.count("svg") == 4  # equity, drawdown, one price chart per symbol
-    assert "polyline" in p.tags and "path" in p.tags  # curves and trade markers
-    assert "script" not in p.tags and "link" not in p.tags
-    assert not [v for k, v in p.attrs if k in ("src", "href")]  # nothing to fetch: opens offline
-    assert "http" not in text.replace("http://www.w3.org", "")
-    for name in (
-        "total return",
-        "cagr",
-        "sharpe",
-        "sortino",
-        "max drawdown",
-        "win rate",
-        "profit factor",
-        "exposure",
-        "turnover",
-        "fees",
-    ):
-        assert name in p.cells

@@ -38,3 +38,17 @@ def fresh() -> Iterator[ThreadGateway]:
     """A mock gateway of its own for a test that needs clean state."""
     with serve(mock_venue()) as running:
         yield running
+
+
+@pytest.fixture
+def without_broker_plugins(monkeypatch):
+    """Only the built-in providers, as in the gateway's own test environment, even where a developer's
+    venv also has tradewire-brokers installed (its platforms would then be available)."""
+    from importlib.metadata import entry_points
+
+    from tradewire.gateway import providers
+
+    def builtin_only(group: str):  # type: ignore[no-untyped-def]
+        return [ep for ep in entry_points(group=group) if ep.name in providers.BUILTIN]
+
+    monkeypatch.setattr(providers, "entry_points", builtin_only)

@@ -169,6 +169,7 @@ def test_a_live_plugin_venue_needs_flag_and_env(monkeypatch):
     )
 
 
+@pytest.mark.usefixtures("without_broker_plugins")
 @pytest.mark.parametrize("platform", ["alpaca-live", "binance-live", "binance-spot-live"])
 def test_live_platforms_need_flag_and_env(monkeypatch, platform, capsys):
     with pytest.raises(
@@ -188,6 +189,7 @@ def test_live_platforms_need_flag_and_env(monkeypatch, platform, capsys):
     assert "real-money" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("without_broker_plugins")
 @pytest.mark.parametrize("platform", ["alpaca-paper", "binance-testnet", "binance-spot-testnet"])
 def test_paper_platforms_not_in_this_build(platform):
     with pytest.raises(providers.PlatformError, match="not available in this build"):

@@ -15,7 +15,7 @@ import orjson
 import pytest
 import websockets
 from conftest import mock_venue
-from harness import AUTH, connect, serve
+from harness import AUTH, KEY, connect, serve
 
 from tradewire.testkit.harness import ThreadGateway
 
@@ -156,6 +156,33 @@ def test_slow_header_gets_408_and_close(edge: ThreadGateway) -> None:
     status, _, body = parse(data)
     assert status == 408
     assert body["code"] == "INVALID_REQUEST"  # type: ignore[index]
+
+
+def test_slow_body_gets_408_and_close() -> None:
+    with serve(mock_venue(), body_timeout=0.5, head_timeout=BOUND) as gw, open_socket(gw) as sock:
+        head = (
+            "POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {KEY}\r\nContent-Length: 100\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b'{"symbol":')  # 10 of the 100 promised bytes, then nothing
+        status, _, body = parse(read_until_closed(sock))
+    assert status == 408
+    assert body == {"code": "INVALID_REQUEST", "message": "Request body not received in time"}  # type: ignore[comparison-overlap]
+
+
+def test_body_sent_in_parts_within_the_time_is_served() -> None:
+    with serve(mock_venue(), body_timeout=BOUND, head_timeout=BOUND) as gw, open_socket(gw) as sock:
+        order = b'{"symbol":"AAPL","side":"BUY","quantity":"1","order_type":"MARKET"}'
+        head = (
+            "POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {KEY}\r\n"
+            f"Content-Length: {len(order)}\r\nConnection: close\r\n\r\n"
+        )
+        sock.sendall(head.encode() + order[:10])
+        time.sleep(0.2)
+        sock.sendall(order[10:])
+        status, _, body = parse(read_until_closed(sock))
+    assert status == 201, body
 
 
 def test_silent_connection_is_closed_without_an_answer(edge: ThreadGateway) -> None:

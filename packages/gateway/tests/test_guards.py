@@ -44,6 +44,7 @@ def test_one_env_file_cannot_give_both_opt_ins(monkeypatch):
         providers.create_venue(settings)
 
 
+@pytest.mark.usefixtures("without_broker_plugins")
 def test_the_flag_and_the_env_var_together_pass(monkeypatch):
     monkeypatch.setenv(ENV, "true")
     with pytest.raises(providers.PlatformError, match="not available in this build"):
@@ -61,6 +62,7 @@ def test_cli_without_the_flag_exits_2(monkeypatch, capsys):
     assert "--allow-live-orders flag" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("without_broker_plugins")
 def test_config_file_key_is_the_flags_dangerous_stand_in(tmp_path, monkeypatch):
     config = tmp_path / "gw.toml"
     config.write_text('platform = "alpaca-live"\ni_understand_live_orders_are_real = true\n')

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from harness import KEY, recv_json
+from harness import AUTH, KEY, connect, recv_json, serve
 
+from tradewire.gateway.providers.mock import MockVenue
 from tradewire.protocol import run_ids
 from tradewire.testkit.harness import free_port, running_gateway
 
@@ -76,3 +77,28 @@ def test_order_ids_never_repeat_after_a_restart_and_an_old_id_cancels_nothing(pl
         retried = c.delete(f"/v1/orders/{before[1]}")
         assert retried.status_code == 404 and retried.json()["code"] == "ORDER_NOT_FOUND"
         assert {o["id"]: o["status"] for o in c.get("/v1/orders").json()} == dict.fromkeys(after, "OPEN")
+
+
+class _StoredRunVenue(MockVenue):
+    """A venue that knows its run only once connected, as a broker venue reads it from its store."""
+
+    def __init__(self, stored: str) -> None:
+        super().__init__(seed=7, candle_interval=3600.0)
+        self.run_id = ""
+        self._stored = stored
+
+    async def connect(self) -> None:
+        await super().connect()
+        self.run_id = self._stored
+
+
+async def test_a_venue_run_known_at_connect_is_the_gateways_across_restarts() -> None:
+    stored = run_ids.new_run_id()
+    seen = []
+    for _ in range(2):  # two gateway starts on the same stored run: a client sees no change of run
+        with serve(_StoredRunVenue(stored)) as gw:
+            async with await connect(gw) as ws:
+                seen.append((await recv_json(ws))["run_id"])
+            with httpx.Client(base_url=gw.url, headers=AUTH) as c:
+                seen.append(c.get("/health").json()["run_id"])
+    assert seen == [stored] * 4

@@ -29,6 +29,24 @@ async def test_ack_with_too_many_ids_gets_an_error_and_the_session_keeps_working
             assert nxt["type"] == "candle" and nxt["event_id"] == "evt-3"
 
 
+async def test_ack_giving_a_key_twice_gets_an_error_and_releases_nothing():
+    venue = StepVenue(steps=2)
+    with serve(venue) as gw:
+        async with await connect(gw) as ws:
+            assert (await recv_json(ws))["event"] == "CONNECTED"
+            first = [await recv_json(ws), await recv_json(ws)]
+            ids = ",".join(f'"{m["event_id"]}"' for m in first)
+            # last-wins would ack only the empty list; first-wins all: neither is what was sent
+            await ws.send(f'{{"type":"event_ack","events_processed":[{ids}],"events_processed":[]}}')
+            error = await recv_json(ws)
+            assert error["type"] == "error" and error["code"] == "INVALID_MESSAGE"
+            assert error["details"] == {"reason": "duplicate_key", "key": "events_processed"}
+            for m in first:
+                await ack(ws, [m["event_id"]])
+            nxt = await recv_json(ws)
+            assert nxt["type"] == "candle" and nxt["event_id"] == "evt-3"
+
+
 def _opcodes(fn) -> int:  # type: ignore[no-untyped-def]
     """Bytecode instructions executed by `fn()` (its Python frames and those it calls)."""
     count = 0

@@ -1,4 +1,4 @@
-"""Fixtures of the fake Alpaca's tests: a fake on 127.0.0.1, HTTP clients, a trade_updates opener."""
+"""Fixtures of the fakes' tests: each fake on 127.0.0.1, HTTP clients, stream openers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import httpx
 import pytest
 import websockets
 from alpaca_fake_helpers import TradeStream
+from binance_fake_helpers import Rest, UserStream
 
 from tradewire.testkit.fakes.alpaca import FakeAlpaca
+from tradewire.testkit.fakes.binance import FakeBinance
 
 
 @pytest.fixture
@@ -53,3 +55,30 @@ async def open_trade_stream(fake: FakeAlpaca) -> AsyncIterator[Callable[[], Awai
     yield connect
     for ws in opened:
         await ws.close()
+
+
+@pytest.fixture
+async def bn() -> AsyncIterator[FakeBinance]:
+    async with FakeBinance() as f:
+        yield f
+
+
+@pytest.fixture
+async def rest(bn: FakeBinance) -> AsyncIterator[Rest]:
+    async with httpx.AsyncClient(base_url=bn.base_url, timeout=5) as client:
+        yield Rest(bn, client)
+
+
+@pytest.fixture
+async def open_user_stream(bn: FakeBinance) -> AsyncIterator[Callable[[], Awaitable[UserStream]]]:
+    """`stream = await open_user_stream()`: a WS API connection subscribed to the account's events."""
+    opened: list[UserStream] = []
+
+    async def connect() -> UserStream:
+        stream = await UserStream.open(bn)
+        opened.append(stream)
+        return stream
+
+    yield connect
+    for stream in opened:
+        await stream.close()

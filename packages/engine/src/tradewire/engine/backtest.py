@@ -148,7 +148,9 @@ class Backtest:
         sim.keep_history = (
             False  # recent bars are read back from the chunks instead (see Simulation.recent_bars)
         )
-        nxt = sim.next_sample
+        # every-step sampling of one symbol's bars is the chunk's own times and closes, in bulk
+        bulk = sim.every_step
+        nxt = 2**63 - 1 if bulk else sim.next_sample
         for ch in sim.chunks():
             k.cols[0] = sim.switch_chunk(ch)
             sim.cur_chunk = ch
@@ -177,8 +179,14 @@ class Backtest:
                         on_bar(bar)
             except BaseException:
                 sim.steps += i + 1  # the instant the strategy raised at counts: `result()` ends there
+                if bulk:
+                    sim.eq_ts.extend(ch.ts[: i + 1])
+                    sim.px_raw[0].extend(ch.d[: i + 1])
                 raise
             sim.steps += ch.n
+            if bulk:
+                sim.eq_ts.extend(ch.ts)
+                sim.px_raw[0].extend(ch.d)
             sim.prev_chunk = ch
 
     def _run_general(self, on_bar: Any, on_quote: Any, on_step: Any, on_event: Any, sink: Any) -> None:

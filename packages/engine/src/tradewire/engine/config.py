@@ -35,7 +35,9 @@ class BacktestConfig:
         history_bars: Completed bars kept per symbol for `get_bars` (bounded so memory stays flat).
         order_history: Finished orders kept for `get_order` / order history; older ones are forgotten
             (fills are always kept in full, compactly, for the results).
-        equity_every: Seconds between equity-curve samples (default one day; the last step is always kept).
+        equity_every: Seconds between equity-curve samples; 0 (the default) samples every step, at the
+            data's own frequency, which the metrics need (the last step is always kept).
+        risk_free_rate: Annual risk-free rate (0.04 = 4 %) for Sharpe and Sortino; stated in the results.
         provider: `provider` written into Bar/Quote messages.
     """
 
@@ -53,11 +55,12 @@ class BacktestConfig:
     quantity_decimals: int = 8
     history_bars: int = 5_000
     order_history: int = 10_000
-    equity_every: int = 86_400
+    equity_every: int = 0
+    risk_free_rate: Decimal | str | int = 0
     provider: str = "backtest"
 
     def __post_init__(self) -> None:
-        for name in ("cash", "leverage", "maintenance_margin", "margin_warning"):
+        for name in ("cash", "leverage", "maintenance_margin", "margin_warning", "risk_free_rate"):
             v = getattr(self, name)
             if isinstance(v, float):
                 raise TypeError(f"BacktestConfig.{name} must be decimal text or Decimal, not float")
@@ -69,6 +72,10 @@ class BacktestConfig:
             raise ValueError("leverage must be >= 1")
         if self.participation is not None and not 0 < Decimal(self.participation) <= 1:
             raise ValueError("participation must be in (0, 1]")
+        if self.equity_every < 0:
+            raise ValueError("equity_every must be >= 0 seconds")
+        if not -1 < Decimal(self.risk_free_rate) < 1:
+            raise ValueError("risk_free_rate is an annual fraction in (-1, 1), e.g. 0.04 for 4 %")
         if not 0 <= self.quantity_decimals <= 12:
             raise ValueError("quantity_decimals must be in 0..12")
 

@@ -68,10 +68,14 @@ class Simulation:
         ]
         self.prev_chunk: Chunk | None = None  # fast path: recent bars are read back from these
         self.cur_chunk: Chunk | None = None
+        # The equity curve's samples in compact columns (8 bytes a value; 2 M one-symbol bars: 32 MB):
+        # the time and each symbol's mark (scaled int, 0 before its first price). Equity itself is
+        # rebuilt from these and the fill log once the run is over (results/curve.py), so a step
+        # pays two appends, not an account valuation.
         self.eq_ts = array("q")
-        self.eq_val = array("d")
-        self.px_val = [array("d") for _ in self.instruments]  # closes at the equity samples, for charts
+        self.px_raw = [array("q") for _ in self.instruments]
         self._every = self.config.equity_every * NS
+        self.every_step = self._every == 0
         self.next_sample = 0
         self.steps = 0
         self.start_ns: int | None = None
@@ -79,17 +83,17 @@ class Simulation:
 
     # ------------------------------------------------------------------ bookkeeping
     def sample_equity(self, force: bool = False) -> None:
-        """Record (time, equity) once per `equity_every` window, at the first step of the window."""
+        """Record an equity sample (time and marks) at every step (`equity_every` 0, the default), or
+        once per `equity_every` window at the first step of the window."""
         k = self.kernel
         now = k.now
         if force or now >= self.next_sample:
             if force and self.eq_ts and self.eq_ts[-1] == now:
                 return
             self.eq_ts.append(now)
-            self.eq_val.append(k.equity() / 10**k.ms)
-            for s, inst in enumerate(self.instruments):
-                self.px_val[s].append(k.mark(s) / 10**inst.price_scale if k.has_price[s] else float("nan"))
-            self.next_sample = (now // self._every + 1) * self._every
+            for s in range(len(self.instruments)):
+                self.px_raw[s].append(k.mark(s) if k.has_price[s] else 0)
+            self.next_sample = (now // self._every + 1) * self._every if self._every else now + 1
 
     def recent_bars(self, sym: int) -> list[tuple[int, int, int, int, int, int]]:
         """Up to `history_bars` completed bars of `sym`, oldest first, as (start, o, h, l, c, v)."""

@@ -188,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     log.info("serving", extra={"platform": settings.platform, "host": settings.host, "port": settings.port})
     server.run()
+    if server.start_error is not None:
+        print(f"tradewire-gateway: cannot start {settings.platform}: {server.start_error}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -11,6 +11,14 @@ class _Abortable(Protocol):
     def abort(self) -> None: ...
 
 
+@runtime_checkable
+class _ServedConnection(Protocol):
+    """What a server's connection object offers here: uvicorn's HTTP and WebSocket protocols do."""
+
+    scope: Any
+    transport: Any
+
+
 class Connections:
     """The connections of the server running the app, found by ASGI scope to abort one.
 
@@ -31,9 +39,9 @@ class Connections:
     def abort(self, scope: Mapping[str, Any]) -> bool:
         """Reset the TCP connection serving `scope` at once, unsent data dropped; False if not found."""
         for conn in list(self._live):
-            if getattr(conn, "scope", None) is scope:
-                transport = getattr(conn, "transport", None)
-                if isinstance(transport, _Abortable):
-                    transport.abort()
+            # a connection still in its handshake may not have the attributes yet
+            if isinstance(conn, _ServedConnection) and conn.scope is scope:
+                if isinstance(conn.transport, _Abortable):
+                    conn.transport.abort()
                     return True
         return False

@@ -1,4 +1,4 @@
-"""uvicorn's httptools protocol with the edge limits: head size, head time, connections per client."""
+"""uvicorn's httptools protocol with the edge limits: head size, head and body time, connections per client."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ class EdgeProtocol(HttpToolsProtocol):
     * A head must be complete within `head_timeout` of the connection opening, or of the first byte
       of a later request: 408 and close if part of one arrived, a silent close if nothing did. The
       idle time between keep-alive requests is uvicorn's keep-alive timeout.
+    * A request body must be complete within `body_timeout` of its head: else 408 and close, and
+      the application sees the client disconnect.
     * A connection past `max_connections` in total or `max_connections_per_client` from one address
       is answered 503 and closed once it sends its request.
 
@@ -73,6 +75,7 @@ class EdgeProtocol(HttpToolsProtocol):
     registry: ClassVar[ConnectionRegistry]
     max_head_bytes: ClassVar[int]
     head_timeout: ClassVar[float]
+    body_timeout: ClassVar[float]
 
     def __init__(
         self,
@@ -89,6 +92,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._head_bytes = 0  # bytes received since the current head began
         self._head_started = 0.0
         self._head_timer: TimerHandle | None = None
+        self._body_timer: TimerHandle | None = None
         self._heads = 0  # request heads completed on this connection
         self._lingering = -1  # bytes dropped since an error answer; -1: not lingering
 
@@ -103,6 +107,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        self._cancel_body_timer()
         if self._slot is not None:
             self._slot.release()
             self._slot = None
@@ -168,10 +173,14 @@ class EdgeProtocol(HttpToolsProtocol):
         self._heads += 1
         self._cancel_head_timer()
         super().on_headers_complete()
+        if self.parser.should_upgrade():
+            return  # a WebSocket handshake has no body; the upgraded protocol bounds the rest
+        self._body_timer = self.loop.call_later(self.body_timeout, self._on_body_timeout)
 
     def on_message_complete(self) -> None:
         self._in_head = True
         self._head_bytes = 0
+        self._cancel_body_timer()
         super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -192,6 +201,26 @@ class EdgeProtocol(HttpToolsProtocol):
             self._answer_and_close(408, ErrorCode.INVALID_REQUEST, "Request head not received in time")
         else:
             self.transport.close()
+
+    def _on_body_timeout(self) -> None:
+        self._body_timer = None
+        if self._in_head or self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is not None:
+            if cycle.response_started:
+                # The app answered without reading the whole body; uvicorn closes after the answer.
+                return
+            # The app waiting for the rest of the body hears a disconnect, and anything it sends
+            # later is dropped: the 408 below is the answer.
+            cycle.disconnected = True
+            cycle.message_event.set()
+        self._answer_and_close(408, ErrorCode.INVALID_REQUEST, "Request body not received in time")
+
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
 
     def _cancel_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -222,6 +251,7 @@ class EdgeProtocol(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(parts))
         self._cancel_head_timer()
+        self._cancel_body_timer()
         if not self.transport.can_write_eof():
             self.transport.close()
             return
@@ -237,5 +267,6 @@ def edge_protocol(settings: GatewaySettings) -> type[EdgeProtocol]:
         registry = ConnectionRegistry(settings.max_connections, settings.max_connections_per_client)
         max_head_bytes = settings.max_head_bytes
         head_timeout = settings.head_timeout
+        body_timeout = settings.body_timeout
 
     return ServerEdgeProtocol

@@ -20,8 +20,8 @@ class Gateway:
         settings: Gateway settings (auth, limits, stream timing).
 
     Attributes:
-        run_id: This start's run (CONNECTED's and `/health`'s `run_id`): the venue's own when its
-            state starts afresh with it (the backtest and the mock), else a fresh one per gateway.
+        run_id: This start's run (CONNECTED's and `/health`'s `run_id`): the venue's own once it is
+            connected (the backtest's and the mock's, a broker's from its store), else a fresh one.
     """
 
     def __init__(self, venue: Venue, settings: GatewaySettings) -> None:
@@ -41,8 +41,13 @@ class Gateway:
             raise ShuttingDown("Gateway is shutting down")
 
     async def start(self) -> None:
-        """Connect the venue and start the stream hub."""
-        await self.venue.connect()
+        """Connect the venue and start the stream hub; once only (the server may start it before the
+        app's lifespan does)."""
+        if self.connected:
+            return
+        await self.venue.connect()  # a venue that fails to connect closes what it opened
+        if self.venue.run_id:  # a broker venue's run is in its store, known once connected
+            self.run_id = self.hub.run_id = self.venue.run_id
         self.connected = True
         self.hub.start()
 

@@ -14,6 +14,7 @@ from tradewire.gateway.edge_protocol import edge_protocol
 from tradewire.gateway.runtime import Gateway
 from tradewire.gateway.settings import GatewaySettings
 from tradewire.protocol import busy_poll
+from tradewire.protocol.errors import TradewireError
 
 
 class InsecureBind(RuntimeError):
@@ -43,6 +44,8 @@ class GatewayServer(uvicorn.Server):
         super().__init__(config)
         self.gateway = gateway
         self.busy_poll = busy_poll
+        #: Why the venue could not connect at start (the server then exits without serving).
+        self.start_error: TradewireError | None = None
         if gateway is not None:
             # lets the stream abort a client whose close frame cannot be written (it stopped reading)
             gateway.connections.attach(self.server_state.connections)
@@ -55,6 +58,18 @@ class GatewayServer(uvicorn.Server):
         factory = busy_poll.loop_factory(self.busy_poll, kind=str(self.config.loop))
         with asyncio.Runner(loop_factory=factory) as runner:
             runner.run(self.serve(sockets=sockets))
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Connect the venue before the app's lifespan runs, so a broker that cannot be reached (or
+        refuses the keys) ends the server with one clear line rather than a lifespan traceback."""
+        if self.gateway is not None:
+            try:
+                await self.gateway.start()
+            except TradewireError as e:
+                self.start_error = e
+                self.should_exit = True
+                return
+        await super().startup(sockets)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         if self.gateway is not None:  # None: a bare server (the stack-floor benchmark)

@@ -128,6 +128,14 @@ class GatewaySettings(BaseSettings):
             "without an answer when nothing was sent)."
         ),
     )
+    body_timeout: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Seconds a client has to send a request body once its head is in; then 408 and close. A body "
+            "trickled in slowly would otherwise hold a connection (and the request) forever."
+        ),
+    )
     keep_alive_timeout: float = Field(
         5.0, gt=0, description="Seconds an idle keep-alive connection stays open between requests."
     )

@@ -44,6 +44,7 @@ __all__ = [
     "json_to_value",
     "parse_enum",
     "payload",
+    "refuse_repeated_keys",
     "server_message",
     "timestamp_text",
     "to_dict",
@@ -632,6 +633,13 @@ def _check_request_text(data: bytes, obj: Any) -> None:
         raise DecodeError("", f"not valid JSON ({e})") from None
 
 
+def refuse_repeated_keys(data: bytes, obj: Any) -> None:
+    """DecodeError if the JSON text `data` (already parsed as `obj`) gives a key twice in one object
+    or nests past MAX_DEPTH: the checks of `decode_request`, for frames parsed without a message class."""
+    if not (type(obj) is dict and data.count(b":") == len(obj) and data.count(b"[") <= MAX_DEPTH):
+        _check_request_text(data, obj)
+
+
 def decode_request(cls: type[M], data: bytes | bytearray | memoryview | str) -> M:
     """`decode` for a request body: also refuses a key given twice in one object (last-wins would
     silently pick one of two values the client sent) and nesting past MAX_DEPTH even without floats."""
@@ -640,8 +648,7 @@ def decode_request(cls: type[M], data: bytes | bytearray | memoryview | str) -> 
     obj = _parse(raw, exact=False)  # orjson bounds nesting itself (1,024 levels) and walks nothing
     # A flat object, as order bodies are: as many colons as keys means no key twice and no nested
     # object, and few brackets mean no deep array. Anything else gets the full checks.
-    if not (type(obj) is dict and raw.count(b":") == len(obj) and raw.count(b"[") <= MAX_DEPTH):
-        _check_request_text(raw, obj)
+    refuse_repeated_keys(raw, obj)
     try:
         result: M = dec_one(obj)
     except _NeedsExactNumbers:

@@ -76,8 +76,10 @@ class Venue(abc.ABC):
 
     #: Which platform this venue is (reported in `broker`, `/readyz`, `/health`).
     platform: TradingPlatform
-    #: The run this venue's state belongs to, when that state starts afresh with the venue (the engine's
-    #: backtest and mock venues put it into their order ids): the gateway reports it as its `run_id`.
+    #: The run this venue's state belongs to: the gateway reports it as its `run_id`, read once
+    #: `connect()` has returned. The engine's backtest and mock venues start afresh with a new one
+    #: (in their order ids); a broker venue keeps one in its store across restarts, since its orders
+    #: and positions outlive the process, so a client reconnecting after a restart continues.
     #: Empty: the gateway names a fresh run for each of its starts (`tradewire.protocol.run_ids`).
     run_id: str = ""
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
+from tradewire.sdk.display import money_text, percent_text
 
 __all__ = ["RunResult"]
 
@@ -28,7 +29,8 @@ class RunResult:
         bars: Candles handled.
         elapsed_s: Wall-clock seconds of the run.
         start_cash: Cash at the start, when known.
-        report: The engine's results object (in-process backtests), for `write_report`.
+        report: The engine's results object (`BacktestResult`): in-process backtests, and backtests
+            over the wire run with `report=True`.
         partial: The strategy raised and the run stopped early: everything here ends at that instant
             (see `StrategyError`).
         run_id: The gateway's run (its `/health` and CONNECTED `run_id`; the backtest and mock
@@ -108,14 +110,15 @@ class RunResult:
             "bars": f"{self.bars:,}",
             "fills": f"{len(self.trades):,} ({self.entries:,} buys / {self.exits:,} sells)",
         }
+        currency = self.account.currency if self.account is not None else ""
         if self.start_cash is not None:
-            rows["start cash"] = f"{self.start_cash:,}"
+            rows["start cash"] = money_text(self.start_cash, currency)
         if self.account is not None:
-            rows["final equity"] = f"{Decimal(self.account.equity):,} {self.account.currency}"
-            rows["final cash"] = f"{Decimal(self.account.balance):,} {self.account.currency}"
+            rows["final equity"] = money_text(self.account.equity, currency)
+            rows["final cash"] = money_text(self.account.balance, currency)
             if self.start_cash:
-                ret = (Decimal(self.account.equity) / self.start_cash - 1) * 100
-                rows["return"] = f"{ret:.2f} %"
+                ret = float(Decimal(self.account.equity) / self.start_cash - 1)
+                rows["total return"] = percent_text(ret, signed=True)
         if self.elapsed_s > 0:
             rows["elapsed"] = f"{self.elapsed_s:.2f} s ({self.bars / self.elapsed_s:,.0f} bars/s)"
         return rows

@@ -138,6 +138,7 @@ def run(
     events_log: IO[bytes] | None = None,
     busy_poll: float | None = None,
     strict: bool = False,
+    report: bool = False,
     max_reconnects: int | None = None,
     on_connection: Callable[[StreamState], None] | None = None,
     **options: Any,
@@ -149,7 +150,9 @@ def run(
     `TRADEWIRE_ALLOW_LIVE_ORDERS=true`.
     `busy_poll` is the seconds the event loop and REST reads poll the socket before sleeping: by default 1 ms on
     the backtest platform (each step is a round trip, and waking a sleeping CPU dominates it), off
-    elsewhere. `strict` raises when the venue refuses an order (see `backtest`).
+    elsewhere. `strict` raises when the venue refuses an order (see `backtest`). `report` (backtest
+    platform, needs the `backtest` extra) keeps what the engine's results need: `result.report` is then
+    the same BacktestResult, and the same HTML report, as the run in-process.
     `max_reconnects` bounds the reconnect attempts in a row after the gateway goes away (None: no
     bound), then ConnectionLost; `on_connection` sees every connection change as it happens. A
     finished backtest (`backtest_complete`) is never reconnected to.
@@ -176,8 +179,13 @@ def run(
 
     if busy_poll is None:
         busy_poll = polling.DEFAULT_BUDGET_S if wanted == "backtest" else 0.0
+    if report and wanted != "backtest":
+        raise ConfigurationError(f"reports come from backtests, not from {wanted}")
+    from tradewire.sdk.transports.wire_samples import WireSamples
+
+    samples = WireSamples() if report else None
     with asyncio.Runner(loop_factory=polling.loop_factory(busy_poll)) as runner:
-        return runner.run(
+        result = runner.run(
             run_wire(
                 strategy,
                 config=config,
@@ -186,7 +194,14 @@ def run(
                 events_log=events_log,
                 busy_poll_s=busy_poll,
                 strict=strict,
+                samples=samples,
                 max_reconnects=max_reconnects,
                 on_connection=on_connection,
             )
         )
+    if samples is not None:
+        from tradewire.sdk.parameters import strategy_parameters
+        from tradewire.sdk.transports.inprocess.reports import from_wire
+
+        result.report = from_wire(samples, result, strategy_parameters(strategy))
+    return result

@@ -114,6 +114,7 @@ class Kernel:
         self.account_listeners: list[Callable[[tuple[int, int, int, int, int]], None]] = []
         self.warned = False
         self.liquidations = 0
+        self.slippage_cost = 0  # money scale: the price moved against the trader times the quantity
         self.watch = False  # margin must be checked every step (leverage or shorts open); set on fills
         # Account totals (market value, gross, unrealized) are cached until a price moves: whatever
         # applies market data bumps `market_version`; a fill adjusts the cache by its one position.
@@ -255,9 +256,13 @@ class Kernel:
                     return
                 qty = cap
             if qty > 0:
-                if not maker:
-                    price = self.slippage.slip(price, order.side == BUY, spread)
-                self.fill(order, qty, price, maker)
+                if maker:
+                    self.fill(order, qty, price, maker)
+                else:
+                    slipped = self.slippage.slip(price, order.side == BUY, spread)
+                    if self.fill(order, qty, slipped, maker) and slipped != price:
+                        # what slippage cost, at money scale, for the results' cost line
+                        self.slippage_cost += abs(slipped - price) * qty * self.instruments[order.sym].factor
         if order.working and order.tif in (IOC, FOK):
             self._finish(order, EXPIRED, EV_EXPIRED)
 

@@ -1,4 +1,8 @@
-"""Performance metrics from an equity curve and round trips (pure numpy; returns plain floats)."""
+"""Performance metrics from a per-bar equity curve and round trips (pure numpy; returns plain floats)."""
+
+# The definitions are empyrical's (and quantstats'): the tests check every figure against
+# empyrical-reloaded on the same return series. Returns are simple per-sample returns, the first one
+# from the starting cash; annualisation uses the samples' own frequency and calendar (calendar.py).
 
 from __future__ import annotations
 
@@ -8,32 +12,44 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Metrics", "compute_metrics", "drawdown"]
+from tradewire.engine.results.calendar import annualisation
 
-YEAR_NS = 365.25 * 86_400e9
+__all__ = ["Metrics", "compute_metrics", "drawdown", "returns_of"]
 
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
-    """Headline figures of a run. Ratios are fractions (0.05 = 5 %); durations in days."""
+    """Headline figures of a run. Ratios are fractions (0.05 = 5 %); durations in days.
+
+    None means "not defined": win rate, profit factor and average win/loss without round trips (or
+    without wins/losses), Calmar without a drawdown, ratios without two returns.
+    """
 
     start_value: float
     end_value: float
     total_return: float
     cagr: float
     volatility: float
-    sharpe: float
-    sortino: float
+    sharpe: float | None
+    sortino: float | None
     max_drawdown: float
     max_drawdown_days: float
     trades: int
-    win_rate: float
-    profit_factor: float
+    win_rate: float | None
+    profit_factor: float | None
     exposure: float
     turnover: float
     fees: float
+    calmar: float | None = None
+    avg_win: float | None = None
+    avg_loss: float | None = None
+    slippage: float | None = 0.0  # None: not known (a run seen over the wire)
+    risk_free_rate: float = 0.0
+    periods_per_year: float = 0.0
+    calendar: str = ""
+    samples: int = 0
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | str | None]:
         return asdict(self)
 
 
@@ -46,20 +62,35 @@ def drawdown(values: np.ndarray) -> np.ndarray:
         return np.where(peak > 0, values / peak - 1.0, 0.0)
 
 
+def returns_of(equity: np.ndarray, start_value: float) -> np.ndarray:
+    """Simple returns between consecutive equity samples, the first from `start_value`."""
+    if equity.size == 0:
+        return np.array([], dtype=np.float64)
+    values = np.concatenate(([start_value], equity))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rets = np.diff(values) / values[:-1]
+    return np.where(np.isfinite(rets), rets, 0.0)
+
+
 def _max_dd_duration(ts: np.ndarray, values: np.ndarray) -> float:
-    """Longest time (days) from a peak until equity regains it (or the run ends)."""
-    longest = 0
-    peak, peak_t, under = -math.inf, 0, False
-    for t, v in zip(ts.tolist(), values.tolist(), strict=True):
-        if v >= peak:
-            if under:
-                longest = max(longest, t - peak_t)
-            peak, peak_t, under = v, t, False
-        else:
-            under = True
-    if under and ts.size:
-        longest = max(longest, int(ts[-1]) - peak_t)
+    """Longest time (days) from a peak until equity regains it (or the run ends), vectorised."""
+    if ts.size == 0:
+        return 0.0
+    peak = np.maximum.accumulate(values)
+    at_peak = values >= peak
+    # the time of the latest peak at or before each sample
+    last_peak_t = np.maximum.accumulate(np.where(at_peak, ts, np.iinfo(np.int64).min))
+    under = ~at_peak
+    longest = int((ts[under] - last_peak_t[under]).max()) if under.any() else 0
+    # a recovery ends the span at the sample that regains the peak
+    regained = at_peak[1:] & under[:-1]
+    if regained.any():
+        longest = max(longest, int((ts[1:][regained] - last_peak_t[:-1][regained]).max()))
     return longest / 86_400e9
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b > 0 and math.isfinite(a / b) else None
 
 
 def compute_metrics(
@@ -70,43 +101,65 @@ def compute_metrics(
     exposure: float,
     traded_notional: float,
     fees: float,
+    slippage: float | None = 0.0,
+    risk_free_rate: float = 0.0,
+    periods_per_year: float | None = None,
 ) -> Metrics:
-    """Metrics over equity samples `equity` at times `ts` (ns), starting from `start_value`."""
-    values = np.concatenate(([start_value], equity)) if equity.size else np.array([start_value])
-    times = np.concatenate(([ts[0]], ts)) if ts.size else np.array([0])
-    end = float(values[-1])
+    """Metrics over equity samples `equity` at times `ts` (ns), starting from `start_value`.
+
+    `risk_free_rate` is annual (0.04 = 4 %), compounded to each period for Sharpe and Sortino;
+    `periods_per_year` overrides the one found from `ts` (see `calendar.annualisation`).
+    """
+    ann = annualisation(ts)
+    ppy = float(periods_per_year) if periods_per_year else ann.periods_per_year
+    calendar = "given" if periods_per_year else ann.calendar
+    rets = returns_of(equity, start_value)
+    end = float(equity[-1]) if equity.size else start_value
     total = end / start_value - 1.0 if start_value else 0.0
-    years = (times[-1] - times[0]) / YEAR_NS if times.size > 1 else 0.0
-    cagr = (end / start_value) ** (1.0 / years) - 1.0 if years > 0 and end > 0 and start_value > 0 else 0.0
-    rets = np.diff(values) / values[:-1] if values.size > 1 else np.array([])
-    rets = rets[np.isfinite(rets)]
-    ppy = rets.size / years if years > 0 else 0.0
-    vol = float(np.std(rets, ddof=1) * math.sqrt(ppy)) if rets.size > 1 else 0.0
-    mean = float(np.mean(rets)) if rets.size else 0.0
+    years = rets.size / ppy if ppy > 0 else 0.0
+    growth = 1.0 + total
+    cagr = growth ** (1.0 / years) - 1.0 if years > 0 and growth > 0 else 0.0
+    rf = (1.0 + risk_free_rate) ** (1.0 / ppy) - 1.0 if ppy > 0 else 0.0
+    excess = rets - rf
+    root = math.sqrt(ppy) if ppy > 0 else 0.0
     sd = float(np.std(rets, ddof=1)) if rets.size > 1 else 0.0
-    sharpe = mean / sd * math.sqrt(ppy) if sd > 0 else 0.0
-    downside = rets[rets < 0]
-    dsd = float(np.sqrt(np.mean(downside**2))) if downside.size else 0.0
-    sortino = mean / dsd * math.sqrt(ppy) if dsd > 0 else 0.0
-    dd = drawdown(values)
+    excess_sd = float(np.std(excess, ddof=1)) if rets.size > 1 else 0.0
+    mean_excess = float(np.mean(excess)) if rets.size else 0.0
+    downside = float(np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2))) if rets.size else 0.0
+    values = np.concatenate(([start_value], equity))
+    times = np.concatenate(([ts[0]], ts)) if ts.size else np.array([0], dtype=np.int64)
+    max_dd = float(drawdown(values).min())
     wins = [p for p in trip_pnls if p > 0]
     losses = [p for p in trip_pnls if p < 0]
-    pf = sum(wins) / -sum(losses) if losses else (math.inf if wins else 0.0)
-    mean_eq = float(np.mean(values)) if values.size else 0.0
+    if not trip_pnls:
+        pf = None
+    elif losses:
+        pf = sum(wins) / -sum(losses)
+    else:
+        pf = math.inf
+    mean_eq = float(np.mean(values))
     return Metrics(
         start_value=start_value,
         end_value=end,
         total_return=total,
         cagr=float(cagr),
-        volatility=vol,
-        sharpe=sharpe,
-        sortino=sortino,
-        max_drawdown=float(dd.min()) if dd.size else 0.0,
+        volatility=sd * root,
+        sharpe=_ratio(mean_excess * root, excess_sd) if rets.size > 1 else None,
+        sortino=_ratio(mean_excess * root, downside) if rets.size > 1 else None,
+        max_drawdown=max_dd,
         max_drawdown_days=_max_dd_duration(times, values),
         trades=len(trip_pnls),
-        win_rate=len(wins) / len(trip_pnls) if trip_pnls else 0.0,
+        win_rate=len(wins) / len(trip_pnls) if trip_pnls else None,
         profit_factor=pf,
         exposure=exposure,
         turnover=traded_notional / mean_eq if mean_eq else 0.0,
         fees=fees,
+        calmar=cagr / -max_dd if max_dd < 0 else None,
+        avg_win=sum(wins) / len(wins) if wins else None,
+        avg_loss=sum(losses) / len(losses) if losses else None,
+        slippage=slippage,
+        risk_free_rate=risk_free_rate,
+        periods_per_year=ppy,
+        calendar=calendar,
+        samples=int(equity.size),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,9 +14,11 @@ import numpy as np
 
 from tradewire.engine.core.numbers import fmt_qty, fmt_scaled
 from tradewire.engine.core.timestamps import ns_to_dt
+from tradewire.engine.results.curve import equity_curve, marks_of
 from tradewire.engine.results.metrics import Metrics, compute_metrics, drawdown
 from tradewire.engine.results.records import FillRecord, RoundTrip
 from tradewire.engine.results.report import render_html
+from tradewire.engine.results.trips import round_trips
 
 if TYPE_CHECKING:
     from tradewire.engine.simulation import Simulation
@@ -33,12 +36,16 @@ class BacktestResult:
 
     Attributes:
         title: The report title (None: the default), saved and restored with the result.
+        parameters: The strategy's parameters (name -> text) shown in the report; the SDK fills them.
+        settings: The run's settings that shape its numbers (costs, account, fills, risk-free rate).
     """
 
     def __init__(self, sim: Simulation) -> None:
         k = sim.kernel
         self._sim: Simulation | None = sim
         self.title: str | None = None
+        self.parameters: dict[str, str] = {}
+        self.settings = _settings(sim)
         self.symbols = [i.symbol for i in k.instruments]
         self.currency = sim.config.currency
         self.steps = sim.steps
@@ -101,6 +108,8 @@ class BacktestResult:
         self = cls.__new__(cls)
         self._sim = None
         self.title = data.get("title")
+        self.parameters = {str(k): str(v) for k, v in (data.get("parameters") or {}).items()}
+        self.settings = {str(k): str(v) for k, v in (data.get("settings") or {}).items()}
         self.currency = data["currency"]
         self.steps = int(data["steps"])
         self.liquidations = int(data.get("liquidations", 0))
@@ -137,15 +146,21 @@ class BacktestResult:
         symbols = data.get("symbols")
         self.symbols = list(symbols) if symbols else sorted({f.symbol for f in self.fills})
         equity = data["equity"]
-        self.equity_ts = np.array([_parse_ns(e["time"]) for e in equity], dtype=np.int64)
-        self.equity = np.array([float(e["equity"]) for e in equity], dtype=np.float64)
+        if isinstance(equity, dict):  # columns: the compact form to_dict writes
+            self.equity_ts = np.array(equity["time_ns"], dtype=np.int64)
+            self.equity = np.array(equity["value"], dtype=np.float64)
+        else:  # one object per sample, as older results saved it
+            self.equity_ts = np.array([_parse_ns(e["time"]) for e in equity], dtype=np.int64)
+            self.equity = np.array([float(e["equity"]) for e in equity], dtype=np.float64)
         self.prices = {
             s: np.array([float(x) for x in v], dtype=np.float64)
             for s, v in (data.get("prices") or {}).items()
         }
         names = set(Metrics.__dataclass_fields__)
         values: dict[str, Any] = {
-            k: float(v) if isinstance(v, str) else v for k, v in data["metrics"].items() if k in names
+            k: float(v) if isinstance(v, str) and k != "calendar" else v
+            for k, v in data["metrics"].items()
+            if k in names
         }
         self.metrics = Metrics(**values)
         self.open_positions = {s: Decimal(q) for s, q in (data.get("open_positions") or {}).items()}
@@ -161,6 +176,40 @@ class BacktestResult:
             KeyError, TypeError, ValueError: it is not a saved result (ValueError: not JSON).
         """
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_records(
+        cls,
+        *,
+        symbols: Sequence[str],
+        currency: str,
+        start_value: Decimal,
+        final_value: Decimal,
+        steps: int,
+        fills: Sequence[FillRecord],
+        sample_ts: np.ndarray,
+        prices: Mapping[str, np.ndarray],
+        risk_free_rate: float = 0.0,
+        slippage: float | None = 0.0,
+        settings: Mapping[str, str] | None = None,
+        liquidations: int = 0,
+    ) -> BacktestResult:
+        """A result from what a run showed: its fills, and each symbol's mark at every sample time
+        (NaN before its first price). The SDK builds one from a backtest seen over the wire; round
+        trips, the equity curve, metrics and the report come from the same code as in-process."""
+        self = cls.__new__(cls)
+        self._sim = None
+        self.title = None
+        self.parameters = {}
+        self.settings = dict(settings or {})
+        self.symbols = list(symbols)
+        self.currency = currency
+        self.steps = steps
+        self.liquidations = liquidations
+        self.start_value = start_value
+        self.end_value = final_value
+        self._derive(list(fills), sample_ts, dict(prices), risk_free_rate, slippage)
+        return self
 
     def _compute(self) -> None:
         sim = self._sim
@@ -182,28 +231,41 @@ class BacktestResult:
             )
             for f in k.fills
         ]
-        trips, exposure_ns, notional = _round_trips(sim)
-        start = self.start_value
         ts = (
             np.frombuffer(sim.eq_ts, dtype=np.int64).copy()
             if len(sim.eq_ts)
             else np.array([], dtype=np.int64)
         )
-        eq = np.frombuffer(sim.eq_val, dtype=np.float64).copy() if len(sim.eq_val) else np.array([])
-        span = (k.now - sim.start_ns) if sim.start_ns is not None else 0
+        prices = {i.symbol: marks_of(sim.px_raw[i.index], i.price_scale) for i in ins}
+        slippage = float(Decimal(k.slippage_cost).scaleb(-ms))
+        self._derive(fills, ts, prices, float(sim.config.risk_free_rate), slippage)
+
+    def _derive(
+        self,
+        fills: list[FillRecord],
+        ts: np.ndarray,
+        prices: dict[str, np.ndarray],
+        risk_free_rate: float,
+        slippage: float | None,
+    ) -> None:
+        """Round trips, the equity curve and the metrics from the fills and the sampled marks."""
+        end_ns = int(ts[-1]) if ts.size else 0
+        stats = round_trips(fills, end_ns)
+        eq = equity_curve(ts, prices, fills, self.start_value)
+        span = end_ns - int(ts[0]) if ts.size else 0
         metrics = compute_metrics(
             ts,
             eq,
-            float(start),
-            [float(t.pnl) for t in trips],
-            exposure_ns / span if span > 0 else 0.0,
-            notional,
-            float(Decimal(k.ledger.fees).scaleb(-ms)),
+            float(self.start_value),
+            [float(t.pnl) for t in stats.trips],
+            stats.exposed_ns / span if span > 0 else 0.0,
+            float(stats.notional),
+            float(sum((f.commission for f in fills), Decimal(0))),
+            slippage=slippage,
+            risk_free_rate=risk_free_rate,
         )
-        prices = {i.symbol: np.frombuffer(sim.px_val[i.index], dtype=np.float64).copy() for i in ins}
-        open_pos = {ins[s].symbol: Decimal(fmt_qty(p.qty, qs)) for s, p in k.ledger.open.items()}
-        self.fills, self.round_trips, self.equity_ts, self.equity = fills, trips, ts, eq
-        self.prices, self.metrics, self.open_positions = prices, metrics, open_pos
+        self.fills, self.round_trips, self.equity_ts, self.equity = fills, stats.trips, ts, eq
+        self.prices, self.metrics, self.open_positions = prices, metrics, stats.open_positions
         self._computed = True
 
     # ------------------------------------------------------------------ views
@@ -218,10 +280,11 @@ class BacktestResult:
 
     def summary(self) -> str:
         m = self.metrics
+        sharpe = "n/a" if m.sharpe is None else f"{m.sharpe:.2f}"
         return (
             f"{self.steps} steps, {len(self.fills)} fills, {m.trades} round trips; "
             f"final value {self.end_value} {self.currency} ({m.total_return:+.2%}), "
-            f"Sharpe {m.sharpe:.2f}, max drawdown {m.max_drawdown:.2%}"
+            f"Sharpe {sharpe} (risk-free {m.risk_free_rate:.2%}), max drawdown {m.max_drawdown:.2%}"
         )
 
     def fills_frame(self) -> Any:
@@ -259,11 +322,13 @@ class BacktestResult:
         def t(ns: int) -> str:
             return ns_to_dt(ns).isoformat().replace("+00:00", "Z")
 
-        def num(v: float) -> float | str:
-            return v if math.isfinite(v) else str(v)
+        def num(v: Any) -> Any:
+            return str(v) if isinstance(v, float) and not math.isfinite(v) else v
 
         out: dict[str, Any] = {} if self.title is None else {"title": self.title}
         return out | {
+            "parameters": dict(self.parameters),
+            "settings": dict(self.settings),
             "currency": self.currency,
             "start_value": str(self.start_value),
             "final_value": str(self.end_value),
@@ -297,10 +362,8 @@ class BacktestResult:
                 }
                 for r in self.round_trips
             ],
-            "equity": [
-                {"time": t(int(a)), "equity": float(b)}
-                for a, b in zip(self.equity_ts, self.equity, strict=True)
-            ],
+            # columns, not an object per sample: a 2 M-bar run's curve stays a few tens of MB
+            "equity": {"time_ns": self.equity_ts.tolist(), "value": self.equity.tolist()},
             "symbols": list(self.symbols),
             "liquidations": self.liquidations,
             "open_positions": {s: str(q) for s, q in self.open_positions.items()},
@@ -339,7 +402,8 @@ class BacktestResult:
         return render_html(self, title or self.title or "Tradewire backtest")
 
     def to_html(self, path: str | Path, title: str | None = None) -> Path:
-        """Write the self-contained HTML report (inline SVG, no scripts or downloads) to `path`."""
+        """Write the self-contained HTML report (plotly charts with its JS embedded: nothing is
+        downloaded when it opens) to `path`. Needs plotly, the `report` extra."""
         p = Path(path)
         p.write_text(self.html(title), encoding="utf-8")
         return p
@@ -357,81 +421,20 @@ def _money(n: int, scale: int) -> Decimal:
     return Decimal(fmt_money(n, scale))
 
 
+def _settings(sim: Simulation) -> dict[str, str]:
+    """The config fields that shape a run's numbers, as text for the report."""
+    c = sim.config
+    return {
+        "commission": repr(c.commission),
+        "slippage": repr(c.slippage),
+        "account": c.account,
+        "leverage": str(c.leverage),
+        "fill at": c.fill_at,
+        "risk-free rate": f"{Decimal(c.risk_free_rate):%}" if Decimal(c.risk_free_rate) else "0 %",
+    }
+
+
 def _start_cash(sim: Simulation) -> int:
     from tradewire.engine.core.numbers import parse_scaled
 
     return parse_scaled(Decimal(sim.config.cash), sim.kernel.ms)
-
-
-def _round_trips(sim: Simulation) -> tuple[list[RoundTrip], int, float]:
-    """Round trips per symbol from the fills, time with any position open (ns), traded notional."""
-    k = sim.kernel
-    ms, qs = k.ms, k.qs
-    ins = k.instruments
-    state: dict[int, dict[str, Any]] = {}
-    trips: list[RoundTrip] = []
-    open_count = 0
-    exposed = 0
-    since = 0
-    notional = 0
-    for f in k.fills:
-        inst = ins[f.sym]
-        fac = inst.factor
-        st = state.setdefault(f.sym, {"pos": 0})
-        signed = f.qty if f.side == 1 else -f.qty
-        notional += f.qty * f.price * fac
-        remaining, fee_left = signed, f.commission
-        while remaining:
-            pos = st["pos"]
-            if pos == 0:
-                if open_count == 0:
-                    since = f.ts
-                open_count += 1
-                st.update(
-                    pos=0,
-                    side=1 if remaining > 0 else -1,
-                    qty=0,
-                    cost=0,
-                    cash=0,
-                    fees=0,
-                    t0=f.ts,
-                    exit_cost=0,
-                    exit_qty=0,
-                )
-            part = remaining
-            closing = pos != 0 and (pos > 0) != (remaining > 0)
-            if closing and abs(remaining) > abs(pos):
-                part = -pos
-            fee = fee_left if part == remaining else fee_left * abs(part) // abs(remaining)
-            fee_left -= fee
-            st["pos"] += part
-            st["cash"] += -part * f.price * fac - fee
-            st["fees"] += fee
-            if closing:
-                st["exit_cost"] += abs(part) * f.price
-                st["exit_qty"] += abs(part)
-            else:
-                st["cost"] += abs(part) * f.price
-                st["qty"] += abs(part)
-            remaining -= part
-            if st["pos"] == 0:
-                open_count -= 1
-                if open_count == 0:
-                    exposed += f.ts - since
-                ps = inst.price_scale
-                trips.append(
-                    RoundTrip(
-                        inst.symbol,
-                        "LONG" if st["side"] > 0 else "SHORT",
-                        Decimal(fmt_qty(st["qty"], qs)),
-                        st["t0"],
-                        f.ts,
-                        (Decimal(st["cost"]) / st["qty"]).scaleb(-ps),
-                        (Decimal(st["exit_cost"]) / st["exit_qty"]).scaleb(-ps),
-                        _money(st["cash"], ms),
-                        _money(st["fees"], ms),
-                    )
-                )
-    if open_count:
-        exposed += k.now - since
-    return trips, exposed, notional / 10**ms

@@ -11,8 +11,8 @@ import orjson
 from litestar import WebSocket, websocket
 
 from tradewire.gateway.stream.hub import Hub
-from tradewire.gateway.stream.session import MAX_ACK_IDS, Session, too_many_ids
-from tradewire.protocol import routes
+from tradewire.gateway.stream.session import MAX_ACK_IDS, Session, repeated_key, too_many_ids
+from tradewire.protocol import codec, routes
 
 log = logging.getLogger("tradewire.gateway.stream")
 
@@ -68,6 +68,13 @@ async def _read(socket: WebSocket[Any, Any, Any], session: Session, hub: Hub) ->
             continue
         kind = frame.get("type")
         if kind == "event_ack":
+            try:
+                codec.refuse_repeated_keys(raw if type(raw) is bytes else str(raw).encode(), frame)
+            except codec.DecodeError as e:
+                log.info("ignored event_ack", extra={"client": session.id, "reason": e.reason})
+                if e.reason == "duplicate key":  # the client is told: it would wait for a release
+                    session.notify(repeated_key(e.path))
+                continue
             ids = frame.get("events_processed")
             if type(ids) is not list:
                 log.info("ignored event_ack without events_processed", extra={"client": session.id})

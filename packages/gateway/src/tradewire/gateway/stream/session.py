@@ -73,6 +73,19 @@ def too_many_ids(count: int) -> Wire:
     )
 
 
+def repeated_key(key: str) -> Wire:
+    """The `error` INVALID_MESSAGE answering an `event_ack` that gives a key twice (which of the two
+    values was meant cannot be known, and acking either could release or hold the wrong events)."""
+    return Wire.of(
+        ErrorEvent(
+            code=WsErrorCode.INVALID_MESSAGE,
+            message=f"event_ack ignored: the key {key!r} is given more than once",
+            details=codec.json_to_value({"reason": "duplicate_key", "key": key}),
+            timestamp=_now(),
+        )
+    )
+
+
 class Session:
     """A connected client.
 

@@ -235,22 +235,11 @@ def progress_bar(enabled: bool, total: int | None = None) -> Iterator[Callable[[
 
 def summary_table(result: Any, title: str = "Result") -> Table:
     """The result's key figures (and the engine's metrics, when there are any) as a table."""
+    from tradewire.sdk.cli._summary import summary_rows
+
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key, value in result.summary().items():
+    for key, value in summary_rows(result):
         table.add_row(key, value)
-    metrics = getattr(getattr(result, "report", None), "metrics", None)
-    if metrics is not None:
-        for key, label, fmt in (
-            ("total_return", "total return", "{:+.2%}"),
-            ("cagr", "CAGR", "{:+.2%}"),
-            ("sharpe", "Sharpe", "{:.2f}"),
-            ("max_drawdown", "max drawdown", "{:.2%}"),
-            ("trades", "round trips", "{:,}"),
-            ("win_rate", "win rate", "{:.1%}"),
-        ):
-            value = getattr(metrics, key, None)
-            if value is not None:
-                table.add_row(label, fmt.format(value))
     return table

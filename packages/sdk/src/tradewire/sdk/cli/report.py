@@ -11,22 +11,31 @@ from cyclopts import Parameter
 
 from tradewire.sdk.cli import _ui
 
-__all__ = ["report", "save_report", "save_report_atomically"]
+__all__ = ["report", "save_report", "save_report_atomically", "write_file"]
+
+
+def write_file(path: Path, text: str) -> None:
+    """Every file the report commands write goes through here (folders made as needed; written under
+    a temporary name and renamed, so a failure leaves no half file)."""
+    from tradewire.sdk.cli._files import atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic(path) as part:
+        part.write_text(text, encoding="utf-8")
 
 
 def save_report(result: Any, html: Path, title: str) -> tuple[Path, Path]:
     """Write the engine's HTML report to `html` and the results beside it (`<name>.json`)."""
-    engine_result = getattr(result, "report", None)
-    if engine_result is None:
-        from tradewire.sdk.errors import ConfigurationError
+    from tradewire.sdk.errors import ConfigurationError
+    from tradewire.sdk.transports.inprocess.reports import render
 
+    engine_result = result.report
+    if engine_result is None:
         raise ConfigurationError("this run has no engine results to report (reports come from backtests)")
-    html.parent.mkdir(parents=True, exist_ok=True)
-    engine_result.to_html(html, title=title)
+    engine_result.title = title
     saved = html.with_suffix(".json")
-    data = engine_result.to_dict()  # everything `BacktestResult.from_json` restores
-    data["title"] = title
-    saved.write_text(json.dumps(data, indent=1))
+    write_file(html, render(engine_result))
+    write_file(saved, json.dumps(engine_result.to_dict(), indent=1))  # what `from_json` restores
     return html, saved
 
 
@@ -56,13 +65,12 @@ def report(
 ) -> int:
     """Re-render the HTML report from RESULTS (the .json that `tradewire backtest --report` saves)."""
     try:
-        from tradewire.sdk.cli._files import atomic, check_output
+        from tradewire.sdk.cli._files import check_output
         from tradewire.sdk.transports.inprocess.reports import load_saved, render_saved
 
         saved = load_saved(results)
         target = check_output(out or results.with_suffix(".html"), "--out")
-        with atomic(target) as part:
-            part.write_text(render_saved(saved, title), encoding="utf-8")
+        write_file(target, render_saved(saved, title))
         _ui.console.print(f"report: [bold]{target}[/]")
     except _ui.USER_ERRORS() as e:
         return _ui.fail(e)

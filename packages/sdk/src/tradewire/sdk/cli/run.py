@@ -48,6 +48,10 @@ def run(
         Parameter(help=_live_help()),
     ] = False,
     events: Annotated[Path | None, Parameter(help="write every frame's wire JSON here, one per line")] = None,
+    report: Annotated[
+        Path | None,
+        Parameter(help="backtest platform: write the HTML report here (results JSON beside it)"),
+    ] = None,
     strategy: Annotated[str | None, Parameter(help="class name, when the file defines several")] = None,
     param: Annotated[list[str] | None, Parameter(help="strategy parameter NAME=VALUE (repeatable)")] = None,
     progress: Annotated[bool, Parameter(help="show the live progress line")] = True,
@@ -79,6 +83,8 @@ def run(
             raise ConfigurationError(f"--reconnects must be 0 or more, not {reconnects}")
         if events is not None:
             _files.check_output(events, "--events")
+        if report is not None:
+            _files.check_output(report, "--report")
         interrupted = None
         with ExitStack() as files:
             log = None
@@ -95,6 +101,7 @@ def run(
                             progress=update,
                             events_log=log,
                             strict=strict,
+                            report=report is not None,
                             max_reconnects=reconnects,
                             on_connection=_ui.connection_lines(reconnects),
                         )
@@ -107,6 +114,11 @@ def run(
         if interrupted is not None:
             title = _ui.interrupted(title, interrupted)
         _ui.console.print(_ui.summary_table(result, title))
+        if report is not None and result.report is not None:
+            from tradewire.sdk.cli.report import save_report_atomically
+
+            html, saved = save_report_atomically(result, report, title=title)
+            _ui.console.print(f"report: [bold]{html}[/]  results: {saved}")
         if events is not None:
             # a stopped run's log is whole up to the instant it stopped at, and says so here
             stopped = " (partial: the run stopped early)" if result.partial else ""

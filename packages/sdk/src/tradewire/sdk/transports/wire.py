@@ -22,6 +22,7 @@ from tradewire.sdk.router import Router
 from tradewire.sdk.strategy import Strategy, bind, unbind
 from tradewire.sdk.stream import AsyncEventStream
 from tradewire.sdk.transports import BACKTEST_ID_SEED, ClientOrderIds
+from tradewire.sdk.transports.wire_samples import WireSamples
 
 if TYPE_CHECKING:
     from tradewire.sdk.client_sync import Client
@@ -120,6 +121,7 @@ async def run_wire(
     events_log: IO[bytes] | None = None,
     busy_poll_s: float | None = None,
     strict: bool = False,
+    samples: WireSamples | None = None,
     max_reconnects: int | None = None,
     on_connection: Callable[[StreamState], None] | None = None,
 ) -> RunResult:
@@ -139,6 +141,7 @@ async def run_wire(
         busy_poll_s: How long REST reads poll before blocking (None: the REST client's default).
         strict: Raise the venue's error when it refuses an order, instead of delivering
             ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
+        samples: Receives every delivery's candles, for a backtest's results (`WireSamples`).
         max_reconnects: Give up (ConnectionLost) after this many failed reconnect attempts in a
             row; None: keep trying.
         on_connection: Called at once with every change of the connection (connected, disconnected,
@@ -187,6 +190,8 @@ async def run_wire(
                     events_log.write((raw.encode() if isinstance(raw, str) else raw) + b"\n")
                 events = delivery.events
                 result.bars += delivery.bars
+                if samples is not None:
+                    samples.observe(events)
                 if delivery.bars != len(events):
                     for ev in events:
                         t = type(ev)

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from tradewire.protocol import messages as m
 from tradewire.sdk.failures import HandlerFailed, Interrupted, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.parameters import strategy_parameters
 from tradewire.sdk.refusals import Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
@@ -101,6 +102,7 @@ def run_inprocess(
         result.trades_from(lambda: [wire.trade(f) for f in fills], buys, len(fills) - buys)
     result.account = bt.account()
     result.orders = run.transport.submitted
+    report.parameters = strategy_parameters(strategy)
     result.report = report
     if interrupted is not None:
         result.partial = True

@@ -1,0 +1,92 @@
+"""Pins the report of a backtest over the wire: `run(..., report=True)` and `tradewire run --report`
+against a real gateway on 127.0.0.1 give the in-process report, but for what only the gateway knows
+(its cost models and slippage)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tradewire.sdk import backtest, run
+from tradewire.sdk.cli import app
+
+ROOT = Path(__file__).resolve().parents[3]
+SYMBOLS = ["AAPL", "MSFT", "BTC/USD"]  # what the backtest gateway serves by default
+
+
+def _shared(html: str) -> str:
+    """The report without what a client cannot know: the gateway's settings and the slippage."""
+    html = re.sub(r'<section id="parameters">.*?</section>', "", html, flags=re.S)
+    return re.sub(r"<tr><td>slippage</td><td>[^<]*</td></tr>", "", html)
+
+
+def test_the_wire_report_is_the_inprocess_report(gateway: Any, example: Any) -> None:
+    cls = example("sma_crossover")
+    local = backtest(cls(), sample=True, symbols=SYMBOLS).report
+    with gateway("--platform", "backtest") as url:
+        remote = run(cls(), platform="backtest", gateway=url, report=True).report
+    assert remote is not None and local.round_trips
+    np.testing.assert_array_equal(remote.equity_ts, local.equity_ts)
+    np.testing.assert_array_equal(remote.equity, local.equity)
+    assert remote.prices.keys() == local.prices.keys()
+    for s in local.prices:
+        np.testing.assert_array_equal(remote.prices[s], local.prices[s])
+    assert [(t.symbol, t.quantity, t.entry_time_ns, t.pnl) for t in remote.round_trips] == [
+        (t.symbol, t.quantity, t.entry_time_ns, t.pnl) for t in local.round_trips
+    ]
+    assert remote.open_positions == local.open_positions
+    assert remote.final_value == local.final_value and remote.start_value == local.start_value
+    assert remote.parameters == local.parameters and remote.parameters["fast"] == "10"
+    mine, theirs = local.metrics.to_dict(), remote.metrics.to_dict()
+    assert theirs.pop("slippage") is None and mine.pop("slippage") == 0.0
+    assert theirs == mine
+    assert _shared(remote.html("SMA")) == _shared(local.html("SMA"))
+    assert "not reported over the wire" in remote.html() and "set on the gateway" in remote.html()
+
+
+def test_tradewire_run_report_writes_it(gateway: Any, tmp_path: Path) -> None:
+    report = tmp_path / "wire" / "report.html"
+    with gateway("--platform", "backtest") as url:
+        code = app(
+            [
+                "run",
+                str(ROOT / "examples" / "sma_crossover.py"),
+                "--platform",
+                "backtest",
+                "--gateway",
+                url,
+                "--no-progress",
+                "--report",
+                str(report),
+            ]
+        )
+    assert code == 0
+    text = report.read_text(encoding="utf-8")
+    assert "<title>SmaCrossover on backtest</title>" in text and 'id="trades-table"' in text
+    assert report.with_suffix(".json").is_file()
+
+
+def test_samples_follow_instants_across_frames_and_symbols() -> None:
+    from tradewire.protocol import messages as m
+    from tradewire.sdk.market import Candle
+    from tradewire.sdk.transports.wire_samples import WireSamples
+
+    day = 86_400 * 10**9
+
+    def bar(symbol: str, start: int, close: float) -> Candle:
+        return Candle(symbol, "1d", start, close, close, close, close, 1.0)
+
+    s = WireSamples()
+    s.observe([bar("AAPL", 0, 10.0)])
+    s.observe([m.OrderEvent()])  # a later batch of the same instant: no new sample
+    s.observe([bar("MSFT", day, 20.0)])  # one event a frame: the instant's candles arrive apart
+    s.observe([bar("AAPL", day, 11.0)])
+    assert s.ts.tolist() == [day, 2 * day]
+    assert s.marks["AAPL"].tolist() == [10.0, 11.0]
+    assert np.isnan(s.marks["MSFT"][0]) and s.marks["MSFT"][1] == 20.0
+    assert not s.quotes
+    s.observe([m.QuoteEvent()])
+    assert s.quotes  # the wire report refuses these (candles only) rather than mark them wrongly

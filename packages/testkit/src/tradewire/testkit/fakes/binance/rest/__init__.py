@@ -1,0 +1,1 @@
+"""REST routes of the fake Binance: market data, trading, account."""
