@@ -275,6 +275,28 @@ def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp
     assert "109,956.50 USD" in done.stdout and lines(done.stderr) == []
 
 
+def test_run_against_a_finished_backtest_stops_with_one_line(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    with running_gateway("backtest", mode="process") as gw:
+        first = tradewire("run", SMA, "--platform", "backtest", "--gateway", gw.url, cwd=tmp_path)
+        # the gateway closes every new stream with 1000 "backtest complete": this reconnected forever
+        again = {
+            driver: tradewire(
+                *("run", SMA, "--platform", "backtest", "--gateway", gw.url),
+                cwd=tmp_path,
+                env={"TRADEWIRE_STREAM_CLIENT": driver},
+                timeout=60,
+            )
+            for driver in ("websockets", "picows")
+        }
+    assert first.returncode == 0
+    for done in again.values():
+        assert done.returncode == 2 and lines(done.stderr) == [
+            f"error: the backtest at {gw.url} is already complete: start the gateway again for a new run"
+        ]
+
+
 def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
     from tradewire.testkit.harness import running_gateway
 

@@ -52,6 +52,8 @@ MAX_LIMIT: Final = 10_000
 
 #: WebSocket close codes the spec names.
 CLOSE_NORMAL: Final = 1000  # backtest complete
+#: The reason of the close after a backtest's last step (events.md, rule 7).
+CLOSE_REASON_COMPLETE: Final = "backtest complete"
 CLOSE_GOING_AWAY: Final = 1001  # gateway shutting down
 CLOSE_POLICY: Final = 1008  # slow client: outgoing queue overflowed
 CLOSE_INTERNAL: Final = 1011  # backtest ack timeout

@@ -10,6 +10,7 @@ from typing import Any
 from websockets.exceptions import InvalidStatus, InvalidURI
 
 from tradewire.protocol import messages as m
+from tradewire.protocol import routes
 from tradewire.sdk._frames import Delivery, StreamState, parse_frame
 from tradewire.sdk.config import ClientConfig, key_hint
 from tradewire.sdk.errors import AuthenticationError, ConnectionLost, RunChanged
@@ -91,6 +92,17 @@ class StreamCore:
                     self.finished = True
                     raise RunChanged(self.run_id, run_id)
                 return
+
+    def _check_close(self, code: int | None, reason: str | None) -> None:
+        """ConnectionLost (and the stream finished) when the gateway closed saying its backtest is
+        complete (events.md rule 7) although this stream never received `backtest_complete`: it
+        reached a finished run, and reconnecting would only be closed again, forever."""
+        if code == routes.CLOSE_NORMAL and reason == routes.CLOSE_REASON_COMPLETE:
+            self.finished = True
+            raise ConnectionLost(
+                f"the backtest at {self.config.base_url} is already complete: "
+                "start the gateway again for a new run"
+            )
 
     def _next_delay(self, attempt: int, error: str | None) -> float:
         """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
