@@ -79,3 +79,33 @@ def test_the_symbol_comes_from_an_argument_or_a_column() -> None:
         backtest(Any_(), frame(None))
     with pytest.raises(ConfigurationError, match=r"no data for SPY in the data \(symbols there: IWM\)"):
         backtest(Alternate(), long)
+
+
+@pytest.mark.parametrize(
+    ("spec", "model"),
+    [
+        ("percent:0.1", "PercentOfNotional(percent=Decimal('0.1'))"),
+        ("per-share:0.005,1", "PerShare(rate=Decimal('0.005'), minimum=Decimal('1'))"),
+        ("per-order:1", "PerOrder(amount=Decimal('1'))"),
+        ("maker-taker:1,2", "MakerTaker(maker_bps=Decimal('1'), taker_bps=Decimal('2'))"),
+        ("none", "NoCommission()"),
+    ],
+)
+def test_commission_spellings_build_the_engine_models(spec: str, model: str) -> None:
+    from tradewire.sdk.transports.inprocess.costs import commission_model
+
+    assert repr(commission_model(spec)) == model
+
+
+def test_slippage_spellings_and_mistakes() -> None:
+    from tradewire.sdk.transports.inprocess.costs import commission_model, slippage_model
+
+    assert repr(slippage_model("bps:5")) == "FixedBps(bps=Decimal('5'))"
+    assert (
+        repr(slippage_model("spread:0.5,2"))
+        == "SpreadSlippage(fraction=Decimal('0.5'), bar_bps=Decimal('2'))"
+    )
+    with pytest.raises(ConfigurationError, match="per-share takes RATE,MINIMUM"):
+        commission_model("per-share:")
+    with pytest.raises(ConfigurationError, match="must be a number >= 0"):
+        slippage_model("bps:-1")

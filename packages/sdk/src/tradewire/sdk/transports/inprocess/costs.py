@@ -43,12 +43,27 @@ def slippage_model(spec: str) -> Any:
     return _model("--slippage", spec, _SLIPPAGES, "NoSlippage")
 
 
-def _model(flag: str, spec: str, kinds: dict[str, tuple[str, tuple[str, ...]]], none: str) -> Any:
+def _models() -> dict[str, Any]:
+    """The engine's cost model classes by name."""
     te = engine()
+    return {
+        "NoCommission": te.NoCommission,
+        "PerShare": te.PerShare,
+        "PercentOfNotional": te.PercentOfNotional,
+        "PerOrder": te.PerOrder,
+        "MakerTaker": te.MakerTaker,
+        "NoSlippage": te.NoSlippage,
+        "FixedBps": te.FixedBps,
+        "SpreadSlippage": te.SpreadSlippage,
+    }
+
+
+def _model(flag: str, spec: str, kinds: dict[str, tuple[str, tuple[str, ...]]], none: str) -> Any:
+    models = _models()
     kind, _, args = spec.strip().partition(":")
     kind = kind.strip().lower()
     if kind == "none" and not args:
-        return getattr(te, none)()
+        return models[none]()
     if kind not in kinds:
         raise ConfigurationError(
             f"{flag} {spec!r}: choose one of {', '.join(kinds)} (e.g. {_example(kinds)})"
@@ -67,7 +82,7 @@ def _model(flag: str, spec: str, kinds: dict[str, tuple[str, tuple[str, ...]]], 
         if not number.is_finite() or number < 0:
             raise ConfigurationError(f"{flag} {spec!r}: {field} must be a number >= 0")
         numbers[field] = number
-    return getattr(te, name)(**numbers)
+    return models[name](**numbers)
 
 
 def _example(kinds: dict[str, tuple[str, tuple[str, ...]]]) -> str:
