@@ -29,7 +29,10 @@ FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
 SKIPPED = [
     (r"^(python -m )?pip install|^uv pip install", "installs packages from the package index (network)"),
     (r"APCA_API_KEY_ID=\.\.\.|--platform alpaca-paper$", "needs an Alpaca account and its keys (broker)"),
-    (r"fakes\.alpaca|fake\.env", "starts the fake Alpaca broker in the background on fixed ports (broker)"),
+    (
+        r"fakes\.(alpaca|binance)|fake\.env",
+        "a fake broker's server: runs until stopped, on a fixed port (broker)",
+    ),
     (r"^python -m nox$|^nox -s", "runs a nox session: fresh virtualenvs from the package index (network)"),
     (r"^pytest( --pyargs)? ", "runs a test suite of its own (nox runs it)"),
     (r"^python benchmarks/", "a benchmark (minutes of CPU; run by hand, figures in the READMEs)"),
@@ -84,16 +87,25 @@ def test_the_readmes_have_commands() -> None:
 
 
 @pytest.fixture(scope="module")
-def gateways() -> Iterator[dict[str, str]]:
-    """A backtest and a mock gateway (key `s3cret`, as the spec's example sends): the commands that
-    run a backtest get the first, the others (conformance's url= target, curl) the live-paced mock."""
+def mock_gateway() -> Iterator[str]:
+    """A mock gateway (key `s3cret`, as the spec's example sends) for conformance's url= target and curl."""
     from tradewire.testkit.harness import running_gateway
 
-    with (
-        running_gateway("backtest", mode="process", api_key="s3cret") as backtest,
-        running_gateway("mock", mode="process", api_key="s3cret") as mock,
-    ):
-        yield {"backtest": backtest.url, "mock": mock.url}
+    with running_gateway("mock", mode="process", api_key="s3cret") as mock:
+        yield mock.url
+
+
+@pytest.fixture
+def gateway(request: pytest.FixtureRequest, mock_gateway: str) -> Iterator[str]:
+    """The gateway a command talks to: a fresh backtest one (a backtest runs once) for the commands
+    that run on the backtest platform, else the mock."""
+    from tradewire.testkit.harness import running_gateway
+
+    if "--platform backtest" not in request.node.callspec.params["command"]:
+        yield mock_gateway
+        return
+    with running_gateway("backtest", mode="process", api_key="s3cret") as backtest:
+        yield backtest.url
 
 
 @pytest.fixture
@@ -104,13 +116,10 @@ def sandbox(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("readme", "command"), COMMANDS, ids=[f"{n}: {c[:60]}" for n, c in COMMANDS])
-def test_readme_command_runs_as_written(
-    readme: str, command: str, gateways: dict[str, str], sandbox: Path
-) -> None:
+def test_readme_command_runs_as_written(readme: str, command: str, gateway: str, sandbox: Path) -> None:
     for pattern, reason in SKIPPED:
         if re.search(pattern, command):
             pytest.skip(reason)
-    gateway = gateways["backtest" if "--platform backtest" in command else "mock"]
     command = command.replace("http://127.0.0.1:8080", gateway)
     env = {
         **os.environ,
