@@ -282,10 +282,50 @@ def test_quote_csv_with_epoch_millisecond_timestamps(tmp_path):
     assert chunk["bid"].tolist() == [10830, 10831] and chunk["ask_size"].tolist() == [250000, 0]
 
 
-def test_non_utc_timestamps_are_refused(tmp_path):
-    [s] = read_csv(write(tmp_path, CSV.replace("14:30:00Z", "14:30:00+01:00")))
-    with pytest.raises(DataError, match="not UTC"):
+def test_timestamps_with_an_offset_are_converted_to_utc(tmp_path):
+    # 15:30+01:00, 10:31-04:00 and 20:02+0530 are 14:30, 14:31 and 14:32 UTC
+    text = (
+        CSV.replace("14:30:00Z", "15:30:00+01:00")
+        .replace("14:31:00Z", "10:31:00-04:00")
+        .replace("14:32:00Z", "20:02:00+0530")
+    )
+    [s] = read_csv(write(tmp_path, text))
+    s.prepare()
+    [want] = read_csv(write(tmp_path, CSV, "UTC.csv"))
+    want.prepare()
+    assert next(s.chunks(0))["ts"].tolist() == next(want.chunks(0))["ts"].tolist()
+    assert s.timeframe == "1m"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_the_delimiter_is_taken_from_the_header(tmp_path, delimiter):
+    [s] = read_csv(write(tmp_path, CSV.replace(",", delimiter)))
+    s.prepare()
+    assert (s.rows, s.price_decimals) == (3, 2)
+    assert next(s.chunks(0))["close"].tolist() == [18031, 18045, 18005]
+
+
+def test_an_empty_csv_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="empty file: no header row"):
+        read_csv(write(tmp_path, ""))
+    [s] = read_csv(write(tmp_path, CSV.splitlines()[0] + "\n"))
+    with pytest.raises(DataError, match="no rows"):
         s.prepare()
+
+
+def test_an_adj_close_column_is_ignored_with_one_notice(tmp_path):
+    from tradewire.engine import DataNotice
+
+    text = "\n".join(
+        line if i == 0 else ",".join([*line.split(",")[:5], "1.0", line.split(",")[5]])
+        for i, line in enumerate(CSV.strip().splitlines())
+    )
+    text = text.replace("close,volume", "close,Adj Close,volume", 1)
+    with pytest.warns(DataNotice, match="'Adj Close' column is ignored") as caught:
+        [s] = read_csv(write(tmp_path, text + "\n"))
+    assert len(caught) == 1
+    s.prepare()
+    assert next(s.chunks(0))["close"].tolist() == [18031, 18045, 18005]
 
 
 def test_csv_prices_keep_the_scale_they_were_written_with(tmp_path):

@@ -20,6 +20,7 @@ EXPECTED = {
     "BarView",
     "CommissionModel",
     "DataError",
+    "DataNotice",
     "Embedding",
     "FillRecord",
     "FillView",

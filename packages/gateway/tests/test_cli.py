@@ -22,8 +22,59 @@ def clean_env(monkeypatch):
     import os
 
     for name in list(os.environ):
-        if name.startswith("TRADEWIRE_") or name == "GATEWAY_API_KEY":
+        if name.startswith("TRADEWIRE_") or name.endswith("GATEWAY_API_KEY"):
             monkeypatch.delenv(name)
+
+
+def test_the_gateway_reads_the_key_variables_clients_read(monkeypatch):
+    from tradewire.protocol import routes
+
+    assert routes.ENV_API_KEY == (
+        "TRADEWIRE_API_KEY",
+        "TEKTII_TRADING_GATEWAY_API_KEY",
+        "TRADING_GATEWAY_API_KEY",
+        "GATEWAY_API_KEY",
+    )
+    monkeypatch.setenv("TRADING_GATEWAY_API_KEY", "client")
+    monkeypatch.setenv("GATEWAY_API_KEY", "alias")
+    assert load_settings().api_key.get_secret_value() == "client"  # the first set wins
+    monkeypatch.setenv("TRADEWIRE_API_KEY", "ours")
+    assert load_settings().api_key.get_secret_value() == "ours"
+
+
+def test_every_serve_help_example_builds_its_venue(tmp_path, monkeypatch):
+    """Each example of `serve --help` parses, loads its settings and builds its venue as written (in a
+    folder holding the files it names); only `server.run()` is left out."""
+    import gzip
+    import shlex
+
+    from tradewire.engine.data.sample import sample_path
+    from tradewire.gateway.cli import EPILOG, _overrides, _parser
+    from tradewire.gateway.providers import create_venue
+
+    text = gzip.decompress(sample_path().read_bytes()).decode()
+    aapl = [line for line in text.splitlines()[1:] if ",AAPL," in line]
+    (tmp_path / "bars.csv").write_text(text.splitlines()[0] + "\n" + "\n".join(aapl) + "\n")
+    minutes = ["timestamp,open,high,low,close,volume"] + [
+        f"2024-01-02T{h:02d}:{m:02d}:00Z,10,11,9,10.5,100" for h in range(14, 16) for m in range(60)
+    ]
+    (tmp_path / "minute_bars.csv").write_text("\n".join(minutes) + "\n")
+    (tmp_path / "engine.toml").write_text('cash = "50000"\n')
+    monkeypatch.chdir(tmp_path)
+    examples = EPILOG.split("examples:\n", 1)[1].strip().splitlines()
+    assert len(examples) == 5
+    for line in examples:
+        words = shlex.split(line.split("  #")[0])
+        if words[0] == "export":
+            name, _, _ = words[1].partition("=")
+            monkeypatch.setenv(name, "k" * 64)  # what $(openssl rand -hex 32) prints
+            continue
+        assert words[:2] == ["tradewire-gateway", "serve"], line
+        args = _parser().parse_args(words[1:])
+        settings = load_settings(args.config, **_overrides(args))
+        if "--host" in words:
+            check_bind(settings)  # binding everywhere needs the key the export set
+        create_venue(settings)
 
 
 def test_help_explains_each_option():
@@ -61,8 +112,11 @@ def test_precedence_flags_env_file(tmp_path, monkeypatch):
     assert s.port == 3333
 
 
-@pytest.mark.parametrize("name", ["TRADEWIRE_API_KEY", "GATEWAY_API_KEY"])
-def test_key_from_either_variable_never_printed(monkeypatch, name):
+@pytest.mark.parametrize(
+    "name",
+    ["TRADEWIRE_API_KEY", "TEKTII_TRADING_GATEWAY_API_KEY", "TRADING_GATEWAY_API_KEY", "GATEWAY_API_KEY"],
+)
+def test_key_from_any_variable_never_printed(monkeypatch, name):
     monkeypatch.setenv(name, "sekrit")
     s = load_settings()
     assert s.api_key is not None and s.api_key.get_secret_value() == "sekrit"

@@ -39,6 +39,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TRADING_GATEWAY_URL",
         "TEKTII_TRADING_GATEWAY_API_KEY",
         "TRADING_GATEWAY_API_KEY",
+        "TRADEWIRE_API_KEY",
+        "GATEWAY_API_KEY",
         "TRADEWIRE_ALLOW_LIVE",
         "TRADEWIRE_ALLOW_LIVE_ORDERS",
         "TRADEWIRE_ALLOW_INSECURE",

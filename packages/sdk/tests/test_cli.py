@@ -113,6 +113,14 @@ def test_wrong_key_is_one_line(gateway: Any, capsys: pytest.CaptureFixture[str])
             del os.environ["TRADING_GATEWAY_API_KEY"]
     err = capsys.readouterr().err
     assert "Invalid API key" in err and "Traceback" not in err
+    # the 401 says where the key comes from: the names the gateway reads too
+    for name in (
+        "TRADEWIRE_API_KEY",
+        "TEKTII_TRADING_GATEWAY_API_KEY",
+        "TRADING_GATEWAY_API_KEY",
+        "GATEWAY_API_KEY",
+    ):
+        assert name in err
 
 
 def test_run_backtest_over_the_wire(gateway: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,6 +128,21 @@ def test_run_backtest_over_the_wire(gateway: Any, capsys: pytest.CaptureFixture[
         assert app(["run", SMA, "--platform", "backtest", "--gateway", url]) == 0
     out = capsys.readouterr().out
     assert "109,956.50 USD" in out and "backtest (wire)" in out
+
+
+def test_help_lists_only_the_installed_platforms(capsys: pytest.CaptureFixture[str]) -> None:
+    from tradewire.protocol import platforms
+
+    installed = platforms.installed()
+    assert "backtest" in installed and "mock" in installed  # the gateway is installed for these tests
+    assert app(["--help"]) == 0
+    top = " ".join(capsys.readouterr().out.split())
+    assert app(["run", "--help"]) == 0
+    run_help = " ".join(capsys.readouterr().out.split())
+    for name in platforms.PLATFORMS:
+        assert (name in run_help) == (name in installed), name
+        if name != "backtest":
+            assert (name in top) == (name in installed), name
 
 
 def test_console_script_entry_point() -> None:
@@ -164,4 +187,8 @@ def test_a_restarted_gateway_stops_a_run_with_one_line(
     assert status == [2]
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "the gateway restarted: run " in lines[0] and "Traceback" not in err
+    # the drop and each reconnect attempt are announced; then one line says why the run stopped
+    assert lines[0].startswith("connection to the gateway lost: ")
+    assert all(line.startswith(("reconnecting in ", "reconnected (")) for line in lines[1:-1])
+    assert len(lines) >= 3
+    assert "the gateway restarted: run " in lines[-1] and "Traceback" not in err

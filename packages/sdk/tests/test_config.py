@@ -20,6 +20,18 @@ def test_environment_names_and_precedence() -> None:
     assert cfg.headers()["Authorization"] == "Bearer tektii"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["TRADEWIRE_API_KEY", "TEKTII_TRADING_GATEWAY_API_KEY", "TRADING_GATEWAY_API_KEY", "GATEWAY_API_KEY"],
+)
+def test_the_key_comes_from_any_name_the_gateway_reads(name: str) -> None:
+    from tradewire.protocol import routes
+
+    assert ClientConfig.resolve(env={name: "k"}).api_key == "k" and name in routes.ENV_API_KEY
+    both = {"TRADEWIRE_API_KEY": "ours", "TRADING_GATEWAY_API_KEY": "spec", "GATEWAY_API_KEY": "alias"}
+    assert ClientConfig.resolve(env=both).api_key == "ours"
+
+
 def test_arguments_win_and_default_url() -> None:
     cfg = ClientConfig.resolve(
         "http://localhost:1234", "k", env={"TRADING_GATEWAY_URL": "http://127.0.0.1:1"}

@@ -20,7 +20,7 @@ from tradewire.engine.core.models import (
     SpreadSlippage,
 )
 from tradewire.engine.core.submit import correlation_id
-from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.errors import DataError, DataNotice
 from tradewire.engine.data.prepared import PreparedSeries, dataset_key, load_dataset, prepare_dataset
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
@@ -53,6 +53,7 @@ __all__ = [
     "BarView",
     "CommissionModel",
     "DataError",
+    "DataNotice",
     "Embedding",
     "FillRecord",
     "FillView",

@@ -19,8 +19,9 @@ Serve a trading venue over the Tradewire wire API (REST + WebSocket on one port)
 
 Every option can also come from the environment (prefix TRADEWIRE_, e.g. TRADEWIRE_PORT=9000,
 TRADEWIRE_MOCK__SEED=3) or from a TOML file given with --config; flags win over the
-environment, which wins over the file. The API key is read from TRADEWIRE_API_KEY or
-GATEWAY_API_KEY only (never from a flag, so it stays out of process listings).
+environment, which wins over the file. The API key is read from the first set of
+TRADEWIRE_API_KEY, TEKTII_TRADING_GATEWAY_API_KEY, TRADING_GATEWAY_API_KEY and GATEWAY_API_KEY,
+the names the clients read too (never from a flag, so it stays out of process listings).
 """
 
 EPILOG = """\
@@ -36,8 +37,9 @@ platforms:
 
 examples:
   tradewire-gateway serve --platform mock
-  TRADEWIRE_API_KEY=$(openssl rand -hex 32) tradewire-gateway serve --host 0.0.0.0
-  tradewire-gateway serve --platform backtest --data bars.csv --config engine.toml
+  export TRADEWIRE_API_KEY=$(openssl rand -hex 32)  # the clients in this shell read it too
+  tradewire-gateway serve --host 0.0.0.0
+  tradewire-gateway serve --platform backtest --data bars.csv --engine-config engine.toml
   tradewire-gateway serve --platform backtest --data minute_bars.csv --timeframe 1d
 """
 

@@ -16,6 +16,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from tradewire.protocol import routes
 from tradewire.protocol.messages import TradingPlatform
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("tradewire_gateway_config_file", default=None)
@@ -70,8 +71,9 @@ class BacktestSettings(BaseModel):
 
 class GatewaySettings(BaseSettings):
     """Everything the gateway process needs. Environment variables use the prefix `TRADEWIRE_`;
-    nested fields use `__` (`TRADEWIRE_MOCK__SEED=3`). The API key is read from `TRADEWIRE_API_KEY`
-    or its alias `GATEWAY_API_KEY`."""
+    nested fields use `__` (`TRADEWIRE_MOCK__SEED=3`). The API key is read from the first set of
+    `TRADEWIRE_API_KEY`, `TEKTII_TRADING_GATEWAY_API_KEY`, `TRADING_GATEWAY_API_KEY` and
+    `GATEWAY_API_KEY`: the names clients read too (`tradewire.protocol.routes.ENV_API_KEY`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="TRADEWIRE_",
@@ -86,7 +88,7 @@ class GatewaySettings(BaseSettings):
     port: int = Field(8080, ge=0, le=65535, description="Listen port (0 = any free port).")
     api_key: SecretStr | None = Field(
         None,
-        validation_alias=AliasChoices("api_key", "TRADEWIRE_API_KEY", "GATEWAY_API_KEY"),
+        validation_alias=AliasChoices("api_key", *routes.ENV_API_KEY),
         description="Key clients must send (Authorization: Bearer or X-API-Key). None = open.",
     )
     allow_live_orders: bool = Field(

@@ -14,10 +14,12 @@ __all__ = [
     "FLAG_ALLOW_LIVE",
     "LIVE",
     "PLATFORMS",
+    "PROVIDER_GROUP",
     "RESERVED",
     "LiveOptInMissing",
     "canonical",
     "check_live_opt_in",
+    "installed",
     "is_live",
     "member",
 ]
@@ -48,6 +50,20 @@ _OFFERED = (
 
 #: The platforms Tradewire offers, in the enum's order.
 PLATFORMS: tuple[str, ...] = tuple(_SPELLING[p] for p in _OFFERED)
+#: The entry-point group of the gateway's venue providers (its own mock and backtest, tradewire-brokers',
+#: third parties'): a platform is installed when a provider for it is registered there.
+PROVIDER_GROUP = "tradewire.venues"
+
+
+def installed() -> tuple[str, ...]:
+    """The offered platforms a gateway in this environment can serve, in PLATFORMS order (empty when
+    no gateway is installed here)."""
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group=PROVIDER_GROUP)}
+    return tuple(p for p in PLATFORMS if p in names)
+
+
 #: Upstream platform values that are accepted but not offered.
 RESERVED: tuple[str, ...] = tuple(s for p, s in _SPELLING.items() if p not in _OFFERED)
 #: Accepted alias → the spelling Tradewire emits (`tektii` → `backtest`).

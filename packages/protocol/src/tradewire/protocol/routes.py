@@ -34,9 +34,16 @@ FRAMING_BATCH: Final = "batch"
 
 #: Environment variables clients read (the TEKTII_ names take precedence).
 ENV_URL: Final = ("TEKTII_TRADING_GATEWAY_URL", "TRADING_GATEWAY_URL")
-ENV_API_KEY: Final = ("TEKTII_TRADING_GATEWAY_API_KEY", "TRADING_GATEWAY_API_KEY")
-#: Environment variables the gateway reads for its own key.
-ENV_SERVER_API_KEY: Final = ("TRADEWIRE_API_KEY", "GATEWAY_API_KEY")
+#: The API key variables, read by the clients and by the gateway alike (the first set wins), so one
+#: variable serves both ends: Tradewire's own, then the spec's client names, then the server alias.
+ENV_API_KEY: Final = (
+    "TRADEWIRE_API_KEY",
+    "TEKTII_TRADING_GATEWAY_API_KEY",
+    "TRADING_GATEWAY_API_KEY",
+    "GATEWAY_API_KEY",
+)
+#: The gateway's key variables: the same names (kept for importers of this name).
+ENV_SERVER_API_KEY: Final = ENV_API_KEY
 DEFAULT_URL: Final = "http://localhost:8080"
 
 #: List endpoints: default and maximum `limit` (Tradewire's choice).
@@ -45,6 +52,8 @@ MAX_LIMIT: Final = 10_000
 
 #: WebSocket close codes the spec names.
 CLOSE_NORMAL: Final = 1000  # backtest complete
+#: The reason of the close after a backtest's last step (events.md, rule 7).
+CLOSE_REASON_COMPLETE: Final = "backtest complete"
 CLOSE_GOING_AWAY: Final = 1001  # gateway shutting down
 CLOSE_POLICY: Final = 1008  # slow client: outgoing queue overflowed
 CLOSE_INTERNAL: Final = 1011  # backtest ack timeout

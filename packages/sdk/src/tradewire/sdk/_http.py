@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from tradewire.protocol import codec
 from tradewire.protocol.errors import TradewireError, error_from_body
 from tradewire.protocol.messages import ErrorBody, ErrorCode
-from tradewire.sdk.errors import ConnectionLost, ProtocolViolation, RateLimited, refine
+from tradewire.sdk.config import key_hint
+from tradewire.sdk.errors import AuthenticationError, ConnectionLost, ProtocolViolation, RateLimited, refine
 
 if TYPE_CHECKING:
     from tradewire.sdk.config import ClientConfig
@@ -90,6 +91,9 @@ def error_for(status: int, headers: Any, content: bytes) -> TradewireError:
     error = error_from_body(body, retry_after)
     if isinstance(error, RateLimited) and error.retry_after is None:
         error.retry_after = retry_after
+    if isinstance(error, AuthenticationError):
+        error.message = key_hint(error.message)
+        error.args = (error.message,)
     return refine(error)
 
 

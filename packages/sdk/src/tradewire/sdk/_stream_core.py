@@ -10,8 +10,9 @@ from typing import Any
 from websockets.exceptions import InvalidStatus, InvalidURI
 
 from tradewire.protocol import messages as m
+from tradewire.protocol import routes
 from tradewire.sdk._frames import Delivery, StreamState, parse_frame
-from tradewire.sdk.config import ClientConfig
+from tradewire.sdk.config import ClientConfig, key_hint
 from tradewire.sdk.errors import AuthenticationError, ConnectionLost, RunChanged
 
 __all__ = ["MAX_FRAME", "StreamCore", "reconnect_delay"]
@@ -65,9 +66,7 @@ class StreamCore:
         if isinstance(error, InvalidURI):
             return ConnectionLost(f"bad stream URL: {error}")
         if error.response.status_code in (401, 403):
-            return AuthenticationError(
-                f"event stream refused: HTTP {error.response.status_code} (check the API key)"
-            )
+            return AuthenticationError(key_hint(f"event stream refused: HTTP {error.response.status_code}"))
         return error
 
     def _receive(self, raw: bytes | str) -> Delivery | None:
@@ -94,10 +93,26 @@ class StreamCore:
                     raise RunChanged(self.run_id, run_id)
                 return
 
+    def _check_close(self, code: int | None, reason: str | None) -> None:
+        """ConnectionLost (and the stream finished) when the gateway closed saying its backtest is
+        complete (events.md rule 7) although this stream never received `backtest_complete`: it
+        reached a finished run, and reconnecting would only be closed again, forever."""
+        if code == routes.CLOSE_NORMAL and reason == routes.CLOSE_REASON_COMPLETE:
+            self.finished = True
+            raise ConnectionLost(
+                f"the backtest at {self.config.base_url} is already complete: "
+                "start the gateway again for a new run"
+            )
+
     def _next_delay(self, attempt: int, error: str | None) -> float:
         """Seconds to wait before reconnect attempt `attempt + 1`, or ConnectionLost when giving up."""
-        if not self.reconnect or (self.max_reconnects is not None and attempt >= self.max_reconnects):
+        if not self.reconnect:
             raise ConnectionLost(f"event stream lost: {error}")
+        if self.max_reconnects is not None and attempt >= self.max_reconnects:
+            raise ConnectionLost(
+                f"the gateway at {self.config.base_url} is gone: no connection after "
+                f"{attempt} reconnect attempt{'s' if attempt != 1 else ''} ({error})"
+            )
         delay = reconnect_delay(attempt, self.config.reconnect_max_delay)
         self._state(StreamState("reconnecting", attempt + 1, delay, error))
         return delay

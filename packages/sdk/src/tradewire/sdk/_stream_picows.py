@@ -99,6 +99,18 @@ class PicowsConnection:
         self.transport = transport
         self.listener = listener
 
+    @property
+    def close_code(self) -> int | None:
+        """The close code the server sent (None before its close frame), as websockets' connection."""
+        rcvd = self.listener.rcvd
+        return rcvd.code if rcvd is not None else None
+
+    @property
+    def close_reason(self) -> str | None:
+        """The close reason the server sent (None before its close frame)."""
+        rcvd = self.listener.rcvd
+        return rcvd.reason if rcvd is not None else None
+
     def _closed_error(self) -> ConnectionClosedOK | ConnectionClosedError:
         rcvd = self.listener.rcvd
         if rcvd is not None and rcvd.code in _NORMAL:

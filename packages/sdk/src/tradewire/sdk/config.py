@@ -8,20 +8,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from tradewire.protocol import routes
 from tradewire.sdk.errors import ConfigurationError, InsecureTransport
 
-__all__ = ["ENV_ALLOW_INSECURE", "ENV_API_KEY", "ENV_STREAM_CLIENT", "ENV_URL", "ClientConfig", "is_loopback"]
+__all__ = [
+    "ENV_ALLOW_INSECURE",
+    "ENV_API_KEY",
+    "ENV_STREAM_CLIENT",
+    "ENV_URL",
+    "ClientConfig",
+    "is_loopback",
+    "key_hint",
+]
 
 #: Base URL variables, first found wins (the TEKTII_ name takes precedence, as the spec says).
-ENV_URL = ("TEKTII_TRADING_GATEWAY_URL", "TRADING_GATEWAY_URL")
-#: API key variables, first found wins.
-ENV_API_KEY = ("TEKTII_TRADING_GATEWAY_API_KEY", "TRADING_GATEWAY_API_KEY")
+ENV_URL = routes.ENV_URL
+#: API key variables, first found wins: the same names the gateway reads.
+ENV_API_KEY = routes.ENV_API_KEY
 #: Set to 1 to allow sending the key over plain http/ws to a non-loopback host.
 ENV_ALLOW_INSECURE = "TRADEWIRE_ALLOW_INSECURE"
 #: The asyncio event stream's client: auto (picows when `tradewire-sdk[fast]` is installed), websockets, picows.
 ENV_STREAM_CLIENT = "TRADEWIRE_STREAM_CLIENT"
 STREAM_CLIENTS = ("auto", "websockets", "picows")
 DEFAULT_URL = "http://localhost:8080"
+
+
+def key_hint(message: str) -> str:
+    """A refused key's message, naming where the key is read from (the caller's first question)."""
+    return f"{message} (the API key is read from {', '.join(ENV_API_KEY)}: the first one set)"
 
 
 def is_loopback(host: str) -> bool:
@@ -51,7 +65,8 @@ class ClientConfig:
         base_url: Scheme + host + port (+ optional path prefix), no trailing slash.
             Environment: `TEKTII_TRADING_GATEWAY_URL`, then `TRADING_GATEWAY_URL`; default `http://localhost:8080`.
         api_key: Sent as `Authorization: Bearer <key>` on REST and on the WebSocket upgrade.
-            Environment: `TEKTII_TRADING_GATEWAY_API_KEY`, then `TRADING_GATEWAY_API_KEY`.
+            Environment: the first set of `TRADEWIRE_API_KEY`, `TEKTII_TRADING_GATEWAY_API_KEY`,
+            `TRADING_GATEWAY_API_KEY`, `GATEWAY_API_KEY` (the names the gateway reads too).
         allow_insecure: Allow the key over plain http/ws to a non-loopback host (`TRADEWIRE_ALLOW_INSECURE=1`).
         timeout: Seconds for connecting and for each read.
         max_retries: Retries after the first attempt for retryable failures.

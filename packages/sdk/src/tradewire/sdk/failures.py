@@ -20,7 +20,7 @@ from tradewire.sdk.market import Candle, Tick
 if TYPE_CHECKING:
     from tradewire.sdk.result import RunResult
 
-__all__ = ["HandlerFailed", "StrategyError", "describe_event", "strategy_frame"]
+__all__ = ["HandlerFailed", "Interrupted", "StrategyError", "describe_event", "strategy_frame"]
 
 
 def _ours() -> tuple[str, ...]:
@@ -80,6 +80,19 @@ class StrategyError(Exception):
             lines.append(f"  at {self.location}")
         lines.append(f"  in {self.handler}, handling {self.event} at {codec.timestamp_text(self.when)}")
         return "\n".join(lines)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C) between two deliveries; nothing after `when` was simulated.
+
+    Raised by a progress callback to end a run; the run finishes its bookkeeping and raises it again
+    with `when` and `result` (`partial` True: fills, account and report up to `when`) filled in.
+    """
+
+    def __init__(self, when: dt.datetime | None = None, result: RunResult | None = None) -> None:
+        super().__init__("interrupted")
+        self.when = when
+        self.result = result
 
 
 def strategy_frame(error: BaseException) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,18 +66,62 @@ def load_strategy_class(path: str | Path, name: str | None = None) -> type[Strat
     return found[0]
 
 
-def parse_params(pairs: list[str] | None) -> dict[str, Any]:
-    """`["fast=5", "symbol=AAPL"]` → {"fast": 5, "symbol": "AAPL"} (ints, then decimals kept as text)."""
+def parse_params(pairs: list[str] | None, cls: type[Strategy] | None = None) -> dict[str, Any]:
+    """`["fast=5", "symbol=AAPL"]` → {"fast": 5, "symbol": "AAPL"}.
+
+    With `cls`, each value takes the type of the class attribute it overrides (bool, int, float,
+    Decimal, str, or a tuple of text split at commas); without, ints are parsed and the rest kept as text.
+
+    Raises:
+        StrategyLoadError: not NAME=VALUE, an unknown name, or a value of the wrong type.
+    """
     out: dict[str, Any] = {}
     for pair in pairs or ():
         key, sep, value = pair.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise StrategyLoadError(f"--param needs NAME=VALUE, got {pair!r}")
-        try:
-            out[key] = int(value)
-        except ValueError:
-            out[key] = value
+        if cls is None:
+            try:
+                out[key] = int(value)
+            except ValueError:
+                out[key] = value
+            continue
+        if key.startswith("_") or not hasattr(cls, key) or callable(getattr(cls, key)):
+            raise StrategyLoadError(f"{cls.__name__} has no parameter {key!r}")
+        out[key] = _typed(cls, key, value)
     return out
+
+
+def _typed(cls: type[Strategy], key: str, value: str) -> Any:
+    """`value` converted to the type of `cls.<key>`'s default."""
+    default = getattr(cls, key)
+    kind = type(default)
+    try:
+        if kind is bool:
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is Decimal:
+            number = Decimal(value)
+            if not number.is_finite():
+                raise ValueError(value)
+            return number
+        if kind in (tuple, list):
+            return kind(v.strip() for v in value.split(",") if v.strip())
+    except (ValueError, ArithmeticError):
+        name = {bool: "true/false", int: "an integer", float: "a number", Decimal: "a decimal"}[kind]
+        raise StrategyLoadError(
+            f"--param {key}={value}: {key} must be {name} (default {cls.__name__}.{key} = {default!r})"
+        ) from None
+    return value
 
 
 def instantiate(cls: type[Strategy], params: dict[str, Any]) -> Strategy:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from tradewire.protocol import platforms
+from tradewire.sdk._frames import StreamState
 from tradewire.sdk.errors import ConfigurationError, LiveTradingNotAllowed
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.strategy import Strategy
@@ -20,6 +22,7 @@ __all__ = [
     "check_live_allowed",
     "load_data",
     "run",
+    "starting_cash",
 ]
 
 #: The platforms a strategy can run on (the spec's Tradewire TradingPlatform values).
@@ -67,12 +70,24 @@ def load_data(
     return load(path, sample=sample, symbols=symbols, timeframe=timeframe)
 
 
+def starting_cash(cash: str | int | Decimal) -> str:
+    """`cash` as decimal text; ConfigurationError unless it is a number more than zero."""
+    try:
+        value = Decimal(str(cash).strip().replace("_", ""))
+    except InvalidOperation:
+        raise ConfigurationError(f"cash must be a decimal amount such as 100000, not {cash!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise ConfigurationError(f"cash must be more than zero, not {cash}")
+    return format(value, "f")  # 1e6 → "1000000": the summary shows plain amounts
+
+
 def backtest(
     strategy: Strategy,
     data: Any = None,
     *,
     sample: bool = False,
     symbols: Sequence[str] | None = None,
+    symbol: str | None = None,
     start: str | None = None,
     end: str | None = None,
     cash: str | int | None = None,
@@ -86,12 +101,15 @@ def backtest(
 
     Args:
         strategy: The strategy instance.
-        data: Engine Series (or a list), or a path to CSV / CSV.gz / Parquet; or `sample=True`.
+        data: Engine Series (or a list), a pandas DataFrame, or a path to CSV / CSV.gz / Parquet;
+            or `sample=True`. A DataFrame has a DatetimeIndex or a timestamp column
+            (timezone-aware times are converted to UTC; naive ones are UTC) and OHLCV columns.
             Bars finer than the timeframe the strategy declares are aggregated to it; coarser
             ones are refused (ConfigurationError). Without a declared timeframe they run as they are.
         symbols: Only these symbols (default: `strategy.symbols`, else everything in the data).
+        symbol: The symbol of a DataFrame without a `symbol` column (default: the strategy's one symbol).
         start, end: Only bars whose start is within [start, end] (RFC 3339 or YYYY-MM-DD, UTC).
-        cash: Starting cash (decimal text or int).
+        cash: Starting cash (decimal text or int, more than zero).
         config: A `tradewire.engine.BacktestConfig`; `overrides` change its fields.
         progress: Called now and then with the running result.
         events_log: Binary file receiving every batch's wire JSON, one per line.
@@ -99,20 +117,11 @@ def backtest(
             instead of delivering ORDER_REJECTED to `on_order`, logging a warning and going on.
     """
     from tradewire.sdk.transports.inprocess import run_inprocess
+    from tradewire.sdk.transports.inprocess.data import prepare
 
-    wanted = list(symbols or strategy.symbols) or None
-    if data is None or isinstance(data, (str, Path)):
-        data = load_data(data, sample=sample or data is None, symbols=wanted)
-    elif wanted:
-        data = [s for s in (data if isinstance(data, list) else [data]) if s.symbol in wanted]
-    from tradewire.sdk.transports.inprocess.data import at_timeframe, window
-
-    # aggregated before windowing, so a window selects whole bars of the strategy's timeframe
-    data = at_timeframe(data, strategy)
-    if start is not None or end is not None:
-        data = [window(s, start, end) for s in data]
+    data = prepare(data, strategy, sample=sample, symbols=symbols, symbol=symbol, start=start, end=end)
     if cash is not None:
-        overrides["cash"] = str(cash)
+        overrides["cash"] = starting_cash(cash)
     return run_inprocess(
         strategy, data, config=config, progress=progress, events_log=events_log, strict=strict, **overrides
     )
@@ -130,6 +139,8 @@ def run(
     busy_poll: float | None = None,
     strict: bool = False,
     report: bool = False,
+    max_reconnects: int | None = None,
+    on_connection: Callable[[StreamState], None] | None = None,
     **options: Any,
 ) -> RunResult:
     """Run `strategy` against a gateway (`tradewire-gateway serve --platform ...`) until its stream ends.
@@ -142,6 +153,9 @@ def run(
     elsewhere. `strict` raises when the venue refuses an order (see `backtest`). `report` (backtest
     platform, needs the `backtest` extra) keeps what the engine's results need: `result.report` is then
     the same BacktestResult, and the same HTML report, as the run in-process.
+    `max_reconnects` bounds the reconnect attempts in a row after the gateway goes away (None: no
+    bound), then ConnectionLost; `on_connection` sees every connection change as it happens. A
+    finished backtest (`backtest_complete`) is never reconnected to.
     """
     from tradewire.sdk.client_sync import Client
     from tradewire.sdk.config import ClientConfig
@@ -181,6 +195,8 @@ def run(
                 busy_poll_s=busy_poll,
                 strict=strict,
                 samples=samples,
+                max_reconnects=max_reconnects,
+                on_connection=on_connection,
             )
         )
     if samples is not None:

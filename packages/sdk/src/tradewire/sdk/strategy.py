@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tradewire.protocol import messages as m
     from tradewire.sdk.transports import Transport
 
-__all__ = ["Strategy", "bind", "on", "set_clock", "set_time", "unbind"]
+__all__ = ["Strategy", "bind", "interrupt", "on", "set_clock", "set_time", "unbind"]
 
 _log = logging.getLogger("tradewire.strategy")
 _HANDLERS = (
@@ -311,6 +311,17 @@ def _priced(limit: Any, stop: Any) -> dict[str, Any]:
 def bind(strategy: Strategy, transport: Transport) -> None:
     """Attach `strategy` to the transport its orders go through (at the start of a run)."""
     strategy._transport = transport
+
+
+def interrupt(strategy: Strategy) -> bool:
+    """Stop the run `strategy` is bound to at the current instant (Ctrl-C): its next delivery raises
+    `Interrupted` (with the partial result) instead of reaching a handler. False when it is not running.
+    Safe to call from a signal handler."""
+    transport = strategy._transport
+    if transport is None:
+        return False
+    transport.interrupt()
+    return True
 
 
 def unbind(strategy: Strategy) -> None:

@@ -92,6 +92,7 @@ class EventStream(StreamCore):
                 if self.finished:
                     self._state(StreamState("closed"))
                     return
+                self._check_close(ws.close_code, ws.close_reason)
                 error = error or "connection closed by the gateway"
                 self._state(StreamState("disconnected", attempt, error=error))
             time.sleep(self._next_delay(attempt, error))

@@ -1,8 +1,8 @@
-"""DataError: bad input refused before the run, naming the source, the row and the reason."""
+"""DataError: bad input refused before the run, naming the source, the row and the reason; DataNotice."""
 
 from __future__ import annotations
 
-__all__ = ["DataError"]
+__all__ = ["DataError", "DataNotice"]
 
 
 class DataError(ValueError):
@@ -21,3 +21,8 @@ class DataError(ValueError):
         self.source = source
         self.row = row
         self.reason = reason
+
+
+class DataNotice(UserWarning):
+    """Input that is read, but not entirely as it stands (an `Adj Close` column left unused, say):
+    issued with `warnings.warn` once per source, so a command line can print it as one line."""

@@ -6,6 +6,8 @@ import csv
 import gzip
 import io
 import itertools
+import re
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,17 +15,46 @@ from typing import Any
 import numpy as np
 
 from tradewire.engine.data.arrow_columns import column_numpy
-from tradewire.engine.data.errors import DataError
+from tradewire.engine.data.errors import DataError, DataNotice
 from tradewire.engine.data.series import BAR_COLUMNS, QUOTE_COLUMNS, Series
 
 __all__ = ["from_arrays", "from_dataframe", "read_csv", "read_parquet"]
 
 CHUNK_ROWS = 65_536
 _TS_NAMES = ("timestamp", "ts", "time", "datetime", "date")
+_ADJUSTED_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "adjusted_close")
+#: Delimiters a CSV file may use; the first line decides (a comma when it is ambiguous).
+_DELIMITERS = ",;\t|"
+#: An offset after a time of day: "...T09:30:00-04:00", "... 09:30+0530".
+_OFFSET = re.compile(r"(?<=\d)(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$")
+
+
+def _adjusted_notice(source: str, names: Sequence[str]) -> None:
+    """One notice when the data carries adjusted closes: the run trades the raw open/high/low/close."""
+    found = next((n for n in names if n.strip().lower() in _ADJUSTED_NAMES), None)
+    if found is not None:
+        warnings.warn(
+            DataNotice(
+                f"{source}: the {found!r} column is ignored; orders fill at the unadjusted "
+                "open/high/low/close (adjust the prices first for splits and dividends)"
+            ),
+            stacklevel=3,
+        )
+
+
+def _utc_offset_s(text: str) -> tuple[str, int]:
+    """`text` without its RFC 3339 offset suffix (`+05:30`, `-0400`), and that offset in seconds
+    east of UTC (0 without one: naive times are UTC)."""
+    match = _OFFSET.search(text)
+    if match is None or ":" not in text[: match.start()]:
+        return text, 0
+    sign = -1 if match["sign"] == "-" else 1
+    return text[: match.start()], sign * (int(match["hours"]) * 3600 + int(match["minutes"]) * 60)
 
 
 def _ts_ns(values: Any, source: str, offset: int = 0) -> np.ndarray:
-    """Timestamps -> int64 ns UTC from datetime64, epoch numbers (s/ms/us/ns by magnitude) or RFC 3339 text."""
+    """Timestamps -> int64 ns UTC from datetime64, epoch numbers (s/ms/us/ns by magnitude) or RFC 3339
+    text (an offset is converted to UTC; naive text is UTC)."""
     a = np.asarray(values)
     if a.dtype.kind == "M":
         return a.astype("datetime64[ns]").astype(np.int64)
@@ -38,19 +69,21 @@ def _ts_ns(values: Any, source: str, offset: int = 0) -> np.ndarray:
         text = [str(x).strip() for x in a.tolist()]
         if text and all(t.lstrip("-").isdigit() for t in text[:10]):
             return _ts_ns(np.array([int(t) for t in text], dtype=np.int64), source, offset)
+        # offsets are converted to UTC (naive text is UTC already)
         cleaned = []
+        shifts = np.zeros(len(text), dtype=np.int64)
         for i, t in enumerate(text):
-            if t.endswith("Z"):
+            if t.endswith(("Z", "z")):
                 t = t[:-1]
-            elif t.endswith("+00:00"):
-                t = t[:-6]
-            elif len(t) > 10 and (t[-6] in "+-") and t[-3] == ":":
-                raise DataError(source, offset + i + 1, f"timestamp {t!r} is not UTC")
+            elif len(t) > 10:  # a date alone ("2024-01-02") has no offset, only dashes
+                t, offset_s = _utc_offset_s(t)
+                shifts[i] = offset_s * 1_000_000_000
             cleaned.append(t.replace(" ", "T"))
         try:
-            return np.array(cleaned, dtype="datetime64[ns]").astype(np.int64)
+            parsed = np.array(cleaned, dtype="datetime64[ns]").astype(np.int64)
         except ValueError as e:
             raise DataError(source, None, f"unparseable timestamp: {e}") from None
+        return parsed - shifts
     raise DataError(source, None, f"timestamps of dtype {a.dtype} are not supported")
 
 
@@ -142,7 +175,8 @@ def from_dataframe(
     import pandas as pd  # type: ignore[import-untyped]
 
     frame = df.reset_index() if isinstance(df.index, pd.DatetimeIndex) else df
-    cols = {str(c).lower(): c for c in frame.columns}
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    _adjusted_notice("DataFrame", [str(c) for c in frame.columns])
     tcol = next((cols[n] for n in _TS_NAMES if n in cols), None)
     if tcol is None:
         raise DataError("DataFrame", None, "missing column(s): timestamp (or a DatetimeIndex)")
@@ -173,9 +207,17 @@ def from_dataframe(
 
 
 def _open_text(path: Path) -> io.TextIOBase:
+    # utf-8-sig: a byte-order mark (spreadsheet exports) is not part of the first column's name
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def _delimiter(first_line: str) -> str:
+    """The header line's delimiter: the one of `_DELIMITERS` it holds most of (a comma on a tie)."""
+    counts = {d: first_line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
 
 
 def _csv_columns(rows: list[list[str]], header: list[str], source: str, offset: int) -> dict[str, np.ndarray]:
@@ -208,13 +250,13 @@ def _is_number(v: str) -> bool:
 SCALE_SAMPLE_ROWS = 1000
 
 
-def _text_price_scale(path: Path, header: list[str], kind: str) -> int:
+def _text_price_scale(path: Path, header: list[str], kind: str, delimiter: str = ",") -> int:
     """Most digits after the decimal point among the price columns of the file's first rows."""
     names = BAR_COLUMNS[:4] if kind == "bar" else QUOTE_COLUMNS[:2]
     columns = [i for i, name in enumerate(header) if name in names]
     scale = 0
     with _open_text(path) as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=delimiter)
         next(reader)
         for row in itertools.islice(reader, SCALE_SAMPLE_ROWS):
             for i in columns:
@@ -234,14 +276,23 @@ def read_csv(
     price_decimals: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[Series]:
-    """Series from a CSV (or .csv.gz) file with a header row: a timestamp column (RFC 3339 UTC or
-    epoch), open/high/low/close/volume or bid/ask[/bid_size/ask_size], and optionally `symbol`.
+    """Series from a CSV (or .csv.gz) file with a header row: a timestamp column (RFC 3339 or
+    epoch; an offset such as `-04:00` is converted to UTC, naive times are UTC),
+    open/high/low/close/volume or bid/ask[/bid_size/ask_size], and optionally `symbol`. The
+    delimiter (comma, semicolon, tab or `|`) is taken from the header line; an `Adj Close` column
+    is ignored with a DataNotice warning.
 
     A single-symbol file is streamed in chunks (flat memory); a file with a `symbol` column is read
     once and split per symbol."""
     p = Path(path)
     with _open_text(p) as fh:
-        header = [h.strip().lower() for h in next(csv.reader(fh))]
+        first = fh.readline()
+    if not first.strip():
+        raise DataError(p.name, None, "empty file: no header row (timestamp, open, high, low, close, volume)")
+    delimiter = _delimiter(first)
+    names = next(csv.reader([first], delimiter=delimiter))
+    header = [h.strip().lower() for h in names]
+    _adjusted_notice(p.name, names)
     if not any(n in header for n in _TS_NAMES):
         raise DataError(p.name, None, "missing column(s): timestamp")
     k = kind or ("quote" if "bid" in header else "bar")
@@ -251,11 +302,11 @@ def read_csv(
         raise DataError(p.name, None, f"missing column(s): {', '.join(missing)}")
 
     # Parsed numbers lose trailing zeros ("100.10" → 100.1): take the scale from the text itself.
-    text_scale = 0 if price_decimals is not None else _text_price_scale(p, header, k)
+    text_scale = 0 if price_decimals is not None else _text_price_scale(p, header, k, delimiter)
 
     def raw() -> Iterator[dict[str, np.ndarray]]:
         with _open_text(p) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, delimiter=delimiter)
             next(reader)
             offset = 0
             while True:
@@ -356,6 +407,7 @@ def read_parquet(
     p = Path(path)
     schema = pq.read_schema(p)
     names = [n.lower() for n in schema.names]
+    _adjusted_notice(p.name, schema.names)
     if not any(n in names for n in _TS_NAMES):
         raise DataError(p.name, None, "missing column(s): timestamp")
     k = "quote" if "bid" in names else "bar"

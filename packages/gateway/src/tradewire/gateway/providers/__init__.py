@@ -15,7 +15,7 @@ from tradewire.protocol.venue import Venue
 if TYPE_CHECKING:
     from tradewire.gateway.settings import GatewaySettings
 
-GROUP = "tradewire.venues"
+GROUP = platforms.PROVIDER_GROUP
 #: Built in, used when package metadata is missing (e.g. running from a source tree).
 BUILTIN = {
     "mock": "tradewire.gateway.providers.mock:create_venue",

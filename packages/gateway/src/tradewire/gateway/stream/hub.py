@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tradewire.gateway.stream")
 
-COMPLETE_REASON = "backtest complete"
+COMPLETE_REASON = routes.CLOSE_REASON_COMPLETE
 SHUTDOWN_REASON = "Gateway shutting down"
 
 

@@ -11,28 +11,45 @@ __all__ = ["app", "main"]
 def _build() -> object:
     from cyclopts import App
 
-    from tradewire.sdk.cli import backtest, report, run
+    from tradewire.protocol import platforms
+    from tradewire.sdk.cli import backtest, init, report, run
     from tradewire.sdk.cli import sweep as sweeps
 
+    remote = [p for p in platforms.installed() if p != "backtest"]
+    where = f" ({', '.join(remote)} installed here)" if remote else ""
     application = App(
         name="tradewire",
-        help="Write a strategy once; backtest it here, run it on Alpaca or Binance through a gateway.",
+        help=(
+            f"Write a strategy once; backtest it here, run it through a gateway{where}.\n\n"
+            "Add --debug to any command to see the traceback behind an error."
+        ),
         version="0.1.0",
     )
     application.command(backtest.backtest)
     application.command(run.run)
     application.command(report.report)
+    application.command(init.init)
     application.command(sweeps.sweep)
     return application
 
 
 def app(argv: Sequence[str] | None = None) -> int:
-    """Parse `argv` and run the command; returns the exit status."""
+    """Parse `argv` and run the command; returns the exit status. `--debug` anywhere adds the
+    traceback to a user error's one line."""
+    from tradewire.sdk.cli import _ui
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    _ui.set_debug("--debug" in args)
+    args = [a for a in args if a != "--debug"]
     application = _build()
     try:
-        result = application(list(argv) if argv is not None else None, result_action="return_value")  # type: ignore[operator]
+        with _ui.notices():
+            result = application(args, result_action="return_value")  # type: ignore[operator]
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 2
+    except KeyboardInterrupt:
+        _ui.err.print("interrupted")
+        return 130
     return int(result or 0) if isinstance(result, int) else 0
 
 

@@ -38,6 +38,11 @@ class Transport(Protocol):
 
     platform: str
 
+    def interrupt(self) -> None:
+        """Stop the run at the current instant (Ctrl-C): the next delivery raises `Interrupted`
+        instead of reaching a handler. Safe to call from a signal handler."""
+        ...
+
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         """Submit an order given as a request or as SubmitOrderRequest keywords (acts at the current instant).
 

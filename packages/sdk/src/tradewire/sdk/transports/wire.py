@@ -15,7 +15,7 @@ from tradewire.sdk._requests import build_order
 from tradewire.sdk._timeframes import candle_timeframe
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost, TradewireError
-from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.failures import HandlerFailed, Interrupted, StrategyError, describe_event, strategy_frame
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
@@ -82,6 +82,10 @@ class WireTransport:
         self.new_id = ClientOrderIds(BACKTEST_ID_SEED if platform == "backtest" else None)
         #: The strategy's state, told of each placed order (set when the strategy is bound).
         self.state: TradingState | None = None
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        self.interrupted = True
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
@@ -150,6 +154,8 @@ async def run_wire(
     busy_poll_s: float | None = None,
     strict: bool = False,
     samples: WireSamples | None = None,
+    max_reconnects: int | None = None,
+    on_connection: Callable[[StreamState], None] | None = None,
 ) -> RunResult:
     """Run `strategy` against a gateway until the stream ends (a backtest's `backtest_complete`).
 
@@ -168,6 +174,10 @@ async def run_wire(
         strict: Raise the venue's error when it refuses an order, instead of delivering
             ORDER_REJECTED and going on (see `tradewire.sdk.refusals`).
         samples: Receives every delivery's candles, for a backtest's results (`WireSamples`).
+        max_reconnects: Give up (ConnectionLost) after this many failed reconnect attempts in a
+            row; None: keep trying.
+        on_connection: Called at once with every change of the connection (connected, disconnected,
+            reconnecting with its delay, closed), e.g. to show a countdown.
     """
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
@@ -186,13 +196,26 @@ async def run_wire(
             result.start_cash = Decimal(strategy.state.account.balance)
         await _call(strategy.on_start)
         await _deliver_refusals(router, transport.refusals)
+
         # candles straight into the Candles handlers take (no protocol CandleEvent on the hot path)
+        def on_state(state: StreamState) -> None:
+            states.append(state)
+            if on_connection is not None:
+                on_connection(state)
+
         stream = AsyncEventStream(
-            config, reconnect=reconnect, on_state=states.append, candles=True, run_id=run_id
+            config,
+            reconnect=reconnect,
+            on_state=on_state,
+            candles=True,
+            run_id=run_id,
+            max_reconnects=max_reconnects,
         )
         trades = result.trades
         async with stream:
             async for delivery in stream:
+                if transport.interrupted:
+                    raise Interrupted()  # before handling: the run ends at the last acknowledged instant
                 if states:
                     await _connection_changes(states, router, strategy, client)
                 if events_log is not None:
@@ -233,6 +256,13 @@ async def run_wire(
         raise StrategyError(
             e.error, e.handler, when, describe_event(e.event), strategy_frame(e.error), result
         ) from e.error
+    except Interrupted as e:
+        # Ctrl-C: the last delivery handled was acknowledged; this one is not handled
+        result.partial = True
+        with contextlib.suppress(TradewireError):
+            result.account = client.get_account()
+        e.when, e.result = strategy.now, result
+        raise
     finally:
         result.elapsed_s = time.perf_counter() - started
         result.orders = transport.submitted

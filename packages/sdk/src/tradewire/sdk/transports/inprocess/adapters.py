@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tradewire.protocol import codec
 from tradewire.protocol import messages as m
-from tradewire.sdk.failures import HandlerFailed
+from tradewire.sdk.failures import HandlerFailed, Interrupted
 from tradewire.sdk.market import Candle, EngineCandle, Tick, engine_candle_class
 from tradewire.sdk.refusals import Refusals
 from tradewire.sdk.result import RunResult
@@ -125,7 +125,16 @@ class CandleAdapter:
             nonlocal h
             h = _skip
 
+        def stopped(_: Any) -> None:
+            raise Interrupted()
+
+        def interrupt() -> None:
+            # the next bar raises instead of reaching the handler: the run ends at that instant
+            nonlocal h
+            h = stopped
+
         run.transport.on_stop_request = stop
+        run.transport.on_interrupt = interrupt
 
         if len(classes) == 1 and progress is None and classes[0] is not None:
             candle = classes[0]
@@ -154,7 +163,7 @@ class CandleAdapter:
                 except Exception as e:
                     raise HandlerFailed(e, "on_candle", c) from e
                 self.bars += 1
-                if progress is not None and not self.bars & 8191:
+                if progress is not None and not self.bars & 255:
                     result.bars = self.bars
                     progress(result, strategy)
 
@@ -173,8 +182,10 @@ class EventAdapter:
         self.pending: list[list[Any]] = []
         self.trades = run.result.trades
         self.stopped = False
+        self.interrupted = False
         run.transport.after_command = self._cut
         run.transport.on_stop_request = self._stop
+        run.transport.on_interrupt = self._interrupt
 
     def on_start(self, bt: Embedding) -> None:
         self.run.start(bt)
@@ -187,6 +198,9 @@ class EventAdapter:
 
     def _stop(self) -> None:
         self.stopped = True
+
+    def _interrupt(self) -> None:
+        self.interrupted = True
 
     # the engine's message sink (only with an events log): market messages arrive before on_step
     def sink(self, message: m.ServerMessage) -> None:
@@ -209,6 +223,8 @@ class EventAdapter:
     def _deliver(self, events: list[Any], messages: list[m.ServerMessage]) -> None:
         run = self.run
         result = run.result
+        if self.interrupted:
+            raise Interrupted()
         self._write(messages)
         for ev in events:
             if type(ev) is m.TradeEvent and ev.trade is not None:
@@ -248,7 +264,7 @@ class EventAdapter:
                 events.append(codec.payload(msg))
         self._deliver(events, messages)
         self._drain()
-        if run.progress is not None and not run.result.steps % 1024:
+        if run.progress is not None and not run.result.steps % 256:
             run.progress(run.result, run.strategy)
 
     def _drain(self) -> None:

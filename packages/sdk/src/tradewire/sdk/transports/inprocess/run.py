@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from tradewire.protocol import messages as m
-from tradewire.sdk.failures import HandlerFailed, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.failures import HandlerFailed, Interrupted, StrategyError, describe_event, strategy_frame
 from tradewire.sdk.parameters import strategy_parameters
 from tradewire.sdk.refusals import Refusals
 from tradewire.sdk.result import RunResult
@@ -79,12 +79,16 @@ def run_inprocess(
         strategy.state = EngineState(bt)
         adapter = CandleAdapter(run)
     failed: HandlerFailed | None = None
+    interrupted: Interrupted | None = None
     when = strategy.now
     try:
         report = bt.run(adapter)
     except HandlerFailed as e:
         failed, when = e, strategy.now
         report = bt.result()  # ends at the instant the strategy raised
+    except Interrupted as e:
+        interrupted, when = e, strategy.now
+        report = bt.result()  # ends at the instant the run was stopped
     finally:
         unbind(strategy)
         run.router.close()
@@ -100,6 +104,10 @@ def run_inprocess(
     result.orders = run.transport.submitted
     report.parameters = strategy_parameters(strategy)
     result.report = report
+    if interrupted is not None:
+        result.partial = True
+        interrupted.when, interrupted.result = when, result
+        raise interrupted
     if failed is not None:
         result.partial = True
         raise StrategyError(

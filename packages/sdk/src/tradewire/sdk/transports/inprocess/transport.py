@@ -56,6 +56,12 @@ class InProcessTransport:
         self.before_command: Callable[[Sequence[str] | None], None] | None = None
         #: Called when the strategy asks to stop.
         self.on_stop_request: Callable[[], None] | None = None
+        #: Called when the run is interrupted (Ctrl-C): the adapter raises Interrupted at its next delivery.
+        self.on_interrupt: Callable[[], None] | None = None
+
+    def interrupt(self) -> None:
+        if self.on_interrupt is not None:
+            self.on_interrupt()
 
     def request_stop(self) -> None:
         if self.on_stop_request is not None:

@@ -1,0 +1,367 @@
+"""Pins the `tradewire` command as a user runs it (a subprocess): one line and exit 2 for each user
+mistake (the traceback only with --debug), output files checked first and written whole, Ctrl-C,
+costs, and the data notices."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SMA = str(ROOT / "examples" / "sma_crossover.py")
+SCRIPT = Path(sys.executable).parent / "tradewire"
+
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the tradewire console script is not installed")
+
+BARS = "timestamp,symbol,open,high,low,close,volume\n2024-01-02T00:00:00Z,AAPL,1,2,0.5,1.5,10\n"
+
+
+def tradewire(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        check=False,
+    )
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.csv").write_text(BARS.splitlines()[0] + "\n")
+    (tmp_path / "broken.py").write_text("from tradewire.sdk import Strategy\n\nclass S(Strategy)\n    pass\n")
+    (tmp_path / "none.py").write_text("x = 1\n")
+    (tmp_path / "bars.parquet").write_bytes(b"PAR1")
+    # a pyarrow that cannot be imported: Parquet without its extra
+    (tmp_path / "no_pyarrow" / "pyarrow").mkdir(parents=True)
+    (tmp_path / "no_pyarrow" / "pyarrow" / "__init__.py").write_text("raise ImportError('no pyarrow')\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "empty.csv"], "empty.csv: empty file: no header row"),
+        (["--data", "header.csv"], "header.csv: no rows of data"),
+        (["--sample", "--param", "fast=abc"], "--param fast=abc: fast must be an integer"),
+        (["--sample", "--param", "quantity=lots"], "quantity must be a decimal"),
+        (["--sample", "--cash", "abc"], "cash must be a decimal amount such as 100000, not 'abc'"),
+        (["--sample", "--cash", "-5"], "cash must be more than zero, not -5"),
+        (["--data", "missing.csv"], "data file not found: missing.csv"),
+        (
+            ["--sample", "--symbols", "SPY"],
+            "no data for SPY in the bundled sample (symbols there: AAPL, BTC/USD, MSFT)",
+        ),
+        (["--sample", "--commission", "lots"], "--commission 'lots': choose one of per-share, percent"),
+        (["--sample", "--slippage", "bps:x"], "--slippage 'bps:x': 'x' is not a number"),
+        (["--sample", "--report", "empty.csv/r.html"], "--report empty.csv/r.html: empty.csv is a file"),
+        (["--sample", "--events", "."], "--events .: is a folder"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(files: Path, args: list[str], message: str) -> None:
+    done = tradewire("backtest", SMA, *args, cwd=files)
+    assert done.returncode == 2, done.stderr
+    assert lines(done.stderr) == [f"error: {lines(done.stderr)[0][7:]}"] and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        ("broken.py", "broken.py:3: syntax error: expected ':'"),
+        ("none.py", "none.py: no Strategy subclass found"),
+    ],
+)
+def test_a_bad_strategy_file_is_one_line(files: Path, strategy: str, message: str) -> None:
+    done = tradewire("backtest", strategy, "--sample", cwd=files)
+    assert done.returncode == 2 and len(lines(done.stderr)) == 1 and message in done.stderr
+
+
+def test_parquet_without_pyarrow_says_how_to_install_it(files: Path) -> None:
+    env = {"PYTHONPATH": str(files / "no_pyarrow")}
+    done = tradewire("backtest", SMA, "--data", "bars.parquet", cwd=files, env=env)
+    assert done.returncode == 2 and len(lines(done.stderr)) == 1, done.stderr
+    assert "pip install pyarrow" in done.stderr and "pip install -e 'packages/engine[parquet]'" in done.stderr
+
+
+def test_debug_adds_the_traceback(files: Path) -> None:
+    done = tradewire("backtest", SMA, "--data", "empty.csv", "--debug", cwd=files)
+    assert done.returncode == 2
+    assert "Traceback (most recent call last)" in done.stderr and "DataError" in done.stderr
+    assert lines(done.stderr)[-1].startswith("error: empty.csv: empty file")
+
+
+def test_output_folders_are_created_and_nothing_is_left_when_the_run_fails(files: Path) -> None:
+    done = tradewire(
+        "backtest", SMA, "--sample", "--report", "new/deep/r.html", "--events", "logs/ev.jsonl", cwd=files
+    )
+    assert done.returncode == 0, done.stderr
+    assert (files / "new/deep/r.html").stat().st_size > 0 and (files / "new/deep/r.json").is_file()
+    assert (files / "logs/ev.jsonl").stat().st_size > 0
+    assert not list(files.rglob("*.part*"))
+    # the data is refused before the run: neither file is created (not even empty)
+    bad = tradewire(
+        "backtest", SMA, "--data", "empty.csv", "--report", "x/r.html", "--events", "y/e.jsonl", cwd=files
+    )
+    assert bad.returncode == 2
+    assert not (files / "x/r.html").exists() and not (files / "y/e.jsonl").exists()
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file() -> None:
+    import tempfile
+
+    from tradewire.sdk.cli._files import atomic
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "ev.jsonl"
+        target.write_text("old")
+        with pytest.raises(RuntimeError), atomic(target) as part:
+            part.write_text("half")
+            raise RuntimeError("the run failed")
+        assert target.read_text() == "old" and os.listdir(folder) == ["ev.jsonl"]
+
+
+def test_costs_on_the_command_line(files: Path) -> None:
+    free = tradewire("backtest", SMA, "--sample", "--report", "free.html", cwd=files)
+    paid = tradewire(
+        "backtest", SMA, "--sample", "--commission", "percent:0.1", "--slippage", "bps:5",
+        "--report", "paid.html", cwd=files,
+    )  # fmt: skip
+    assert free.returncode == paid.returncode == 0, paid.stderr
+    free_json = json.loads((files / "free.json").read_text())
+    paid_json = json.loads((files / "paid.json").read_text())
+    assert free_json["final_value"] == "109956.50"
+    assert float(paid_json["final_value"]) < float(free_json["final_value"])
+    fees = [float(f["commission"]) for f in paid_json["fills"]]
+    assert len(fees) == 35 and all(fee > 0 for fee in fees)
+
+
+def test_an_adj_close_column_is_one_notice(files: Path) -> None:
+    (files / "SPY.csv").write_text(
+        "Date;Open;High;Low;Close;Adj Close;Volume\n"
+        "2024-01-02T09:30:00-05:00;1;2;0.5;1.5;1.4;10\n"
+        "2024-01-03T09:30:00-05:00;1;2;0.5;1.5;1.4;10\n"
+    )
+    done = tradewire(
+        "backtest", SMA, "--data", "SPY.csv", "--symbols", "SPY", "--report", "spy.html", cwd=files
+    )
+    assert done.returncode == 0, done.stderr
+    assert lines(done.stderr) == [
+        "notice: SPY.csv: the 'Adj Close' column is ignored; orders fill at the unadjusted "
+        "open/high/low/close (adjust the prices first for splits and dividends)"
+    ]
+
+
+SLOW = """
+import time
+from pathlib import Path
+
+from tradewire.sdk import Candle, Strategy
+
+
+class Slow(Strategy):
+    symbols = ("AAPL",)
+    timeframe = "1d"
+
+    def on_candle(self, bar: Candle) -> None:
+        if not self.position("AAPL"):
+            self.buy("AAPL", 1)
+        Path("started").touch()
+        time.sleep(0.01)
+"""
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["every-event-path", "candles-only-path"])
+def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
+    files: Path, events: bool
+) -> None:
+    (files / "slow.py").write_text(SLOW)
+    log = ["--events", "ev.jsonl"] if events else []
+    process = subprocess.Popen(
+        [str(SCRIPT), "backtest", "slow.py", "--sample", "--report", "out/r.html", *log],
+        cwd=files,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    deadline = time.monotonic() + 60
+    while not (files / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    [line] = lines(err)
+    assert line.startswith("interrupted at 2023-") and "Traceback" not in err
+    when = line.removeprefix("interrupted at ")
+    assert f"Slow backtest (partial: interrupted at {when})" in " ".join(out.split())  # the title wraps
+    saved = json.loads((files / "out/r.json").read_text())
+    assert saved["title"] == f"Slow backtest (partial: interrupted at {when})"
+    assert "partial: interrupted at" in (files / "out/r.html").read_text()
+    assert len(saved["fills"]) == 1
+    if events:
+        assert (
+            files / "ev.jsonl"
+        ).stat().st_size > 0 and "events: ev.jsonl (partial: the run stopped early)" in out
+
+
+WAITER = """
+from pathlib import Path
+
+from tradewire.sdk import Strategy
+
+
+class Waiter(Strategy):
+    symbols = ("AAPL",)
+
+    def on_candle(self, bar):
+        Path("up").touch()
+"""
+
+
+def test_run_gives_up_with_one_line_when_the_gateway_goes_away(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "waiter.py").write_text(WAITER)
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    with running_gateway("mock", mock=mock) as gw:
+        args = ["run", "waiter.py", "--platform", "mock", "--gateway", gw.url, "--reconnects", "2"]
+        process = subprocess.Popen(
+            [str(SCRIPT), *args, "--no-progress"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "up").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "up").exists()
+    _, err = process.communicate(timeout=60)  # two attempts: at most 1 + 2 s of back-off
+    assert process.returncode == 2, err
+    got = lines(err)
+    assert got[0].startswith("connection to the gateway lost: ")
+    assert got[1].startswith("reconnecting in ") and got[1].endswith(" s (attempt 1 of 2)")
+    assert got[2].startswith("reconnecting in ") and got[2].endswith(" s (attempt 2 of 2)")
+    assert got[3].startswith(
+        f"error: the gateway at {gw.url} is gone: no connection after 2 reconnect attempts"
+    )
+    assert len(got) == 4 and "Traceback" not in err
+
+
+def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    with running_gateway("backtest", mode="process") as gw:
+        done = tradewire("run", SMA, "--platform", "backtest", "--gateway", gw.url, cwd=tmp_path)
+        # the gateway is still up: a client that reconnected would have said so
+    assert done.returncode == 0, done.stderr
+    assert "109,956.50 USD" in done.stdout and lines(done.stderr) == []
+
+
+def test_run_against_a_finished_backtest_stops_with_one_line(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    with running_gateway("backtest", mode="process") as gw:
+        first = tradewire("run", SMA, "--platform", "backtest", "--gateway", gw.url, cwd=tmp_path)
+        # the gateway closes every new stream with 1000 "backtest complete": this reconnected forever
+        again = {
+            driver: tradewire(
+                *("run", SMA, "--platform", "backtest", "--gateway", gw.url),
+                cwd=tmp_path,
+                env={"TRADEWIRE_STREAM_CLIENT": driver},
+                timeout=60,
+            )
+            for driver in ("websockets", "picows")
+        }
+    assert first.returncode == 0
+    for done in again.values():
+        assert done.returncode == 2 and lines(done.stderr) == [
+            f"error: the backtest at {gw.url} is already complete: start the gateway again for a new run"
+        ]
+
+
+def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    done = tradewire("init", "mean-rev", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "mean-rev"
+    assert sorted(p.name for p in project.iterdir()) == ["gateway.toml", "mean_rev.py", "test_mean_rev.py"]
+    # the strategy backtests, its test passes, and the config serves it to `tradewire run`
+    ran = tradewire("backtest", "mean_rev.py", "--sample", cwd=project)
+    assert ran.returncode == 0 and "MeanRev backtest" in ran.stdout, ran.stderr
+    tested = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_mean_rev.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout + tested.stderr
+    config = str(project / "gateway.toml")
+    with running_gateway("backtest", mode="process", extra_args=["--config", config]) as gw:
+        wire = tradewire("run", "mean_rev.py", "--platform", "backtest", "--gateway", gw.url, cwd=project)
+    assert wire.returncode == 0 and "MeanRev on backtest" in wire.stdout, wire.stderr
+    again = tradewire("init", "mean-rev", cwd=tmp_path)
+    assert again.returncode == 2 and "already exist: choose another NAME or add --force" in again.stderr
+
+
+def test_progress_shows_a_checking_data_phase_then_percentage_and_eta(tmp_path: Path) -> None:
+    import re
+
+    (tmp_path / "slow.py").write_text(SLOW.replace('Path("started").touch()', "pass"))
+    # a terminal as rich sees one (FORCE_COLOR, TTY_INTERACTIVE): the live lines are drawn
+    env = {"FORCE_COLOR": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "200"}
+    done = tradewire("backtest", "slow.py", "--sample", cwd=tmp_path, env=env)
+    assert done.returncode == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", done.stderr).replace("\r", "\n")
+    assert "checking data (the bundled sample)" in shown
+    percentages = re.findall(r" (\d{1,3})% 20\d\d-\d\d-\d\d 00:00 [\d,]+ bars .* ETA", shown)
+    assert percentages and 0 < int(percentages[-1]) <= 100
+
+
+def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "slow.py").write_text(SLOW)
+    with running_gateway("backtest", mode="process") as gw:
+        process = subprocess.Popen(
+            [str(SCRIPT), "run", "slow.py", "--platform", "backtest", "--gateway", gw.url],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    [line] = lines(err)
+    assert line.startswith("interrupted at 2023-") and "Traceback" not in err
+    assert "Slow on backtest (partial: interrupted at" in " ".join(out.split())
+
+
+def test_cash_in_any_decimal_spelling(files: Path) -> None:
+    done = tradewire("backtest", SMA, "--sample", "--cash", "1e6", cwd=files)
+    assert done.returncode == 0 and "1,000,000" in done.stdout, done.stderr
