@@ -259,7 +259,7 @@ async def test_each_order_type_is_accepted_and_read_back(live: Live, request_: S
         assert got.status in (OrderStatus.OPEN, OrderStatus.PENDING)
 
 
-async def test_a_limit_bracket_is_a_native_otoco_and_other_brackets_are_refused(live: Live) -> None:
+async def test_a_limit_bracket_is_a_native_otoco_and_a_market_bracket_is_managed(live: Live) -> None:
     v = live.venue
     handle = await v.submit_order(limit("50000", stop_loss="45000", take_profit="70000"))
     working = await v.list_orders(ListOrdersRequest())
@@ -267,9 +267,14 @@ async def test_a_limit_bracket_is_a_native_otoco_and_other_brackets_are_refused(
     assert sorted(o.order_type.name for o in legs) == ["LIMIT", "STOP"]
     assert {o.status for o in legs} == {OrderStatus.PENDING}
     await live.until("BRACKET_ORDER_CREATED")
-    with pytest.raises(UnsupportedOperation) as caught:
-        await v.submit_order(order(stop_loss="45000"))  # a MARKET entry: no order list takes it
-    assert caught.value.details["field"] == "stop_loss"
+    # The native entry shows the exits it was sent with, as rest.md's Order does.
+    entry = await v.get_order(handle.id)
+    assert (entry.stop_loss, entry.take_profit) == ("45000", "70000")
+    # A MARKET entry: no order list takes it; the gateway holds its stop (test_binance_managed.py).
+    market = await v.submit_order(order(stop_loss="45000"))
+    await live.until("BRACKET_ORDER_CREATED", 2)
+    stops = [o for o in await v.list_orders(ListOrdersRequest()) if o.order_type == OrderType.STOP]
+    assert {o.parent_order_id for o in stops} == {handle.id, market.id}
 
 
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:

@@ -125,8 +125,6 @@ def check_supported(request: SubmitOrderRequest, rules: SymbolRules) -> None:
     for name in ("leverage", "margin_mode"):
         if getattr(request, name) is not None:
             raise unsupported(name, name)
-    if request.oco_group_id is not None:
-        raise unsupported("oco_group_id (OCO exits as two separate orders)", "oco_group_id")
     order_type = OrderType(request.order_type)
     tif = _tif(request)
     if tif == TimeInForce.DAY:
@@ -147,15 +145,27 @@ def check_supported(request: SubmitOrderRequest, rules: SymbolRules) -> None:
             raise unsupported("display_quantity except on GTC LIMIT / STOP_LIMIT orders", "display_quantity")
         if not rules.iceberg_allowed:
             raise unsupported(f"iceberg orders on {rules.symbol}", "display_quantity")
-    if request.stop_loss is not None or request.take_profit is not None:
-        field = "stop_loss" if request.stop_loss is not None else "take_profit"
-        if order_type != OrderType.LIMIT or request.post_only:
-            # binance.md §5.2: no order list takes another entry; gateway-managed exits come later.
-            raise unsupported(
-                "stop_loss / take_profit on an entry other than LIMIT (exits not managed yet)", field
-            )
-        if not rules.oto_allowed:
-            raise unsupported(f"order lists (OTO / OTOCO) on {rules.symbol}", field)
+    if request.oco_group_id is not None and (
+        request.stop_loss is not None or request.take_profit is not None
+    ):
+        raise unsupported("an OCO group member with its own stop_loss / take_profit", "oco_group_id")
+
+
+def managed_route(request: SubmitOrderRequest, rules: SymbolRules) -> str | None:
+    """How a checked request goes out: "oco" (a member of a client's OCO group, gateway-managed),
+    "bracket" (exits the gateway manages: an entry other than a plain LIMIT, or a symbol without
+    order lists), or None (Binance takes it as it is; a LIMIT entry with exits as OTO / OTOCO)."""
+    if request.oco_group_id is not None:
+        return "oco"
+    if request.stop_loss is None and request.take_profit is None:
+        return None
+    native = OrderType(request.order_type) == OrderType.LIMIT and not request.post_only and rules.oto_allowed
+    return None if native else "bracket"
+
+
+def managed_modify_refused(order_id: str) -> UnsupportedOperation:
+    """A gateway-managed exit keeps its id only while it is not replaced: cancel it and submit anew."""
+    return unsupported("modifying a gateway-managed order (cancel it and submit a new one)", "order_id")
 
 
 def trailing_delta(percent: Decimal) -> int:

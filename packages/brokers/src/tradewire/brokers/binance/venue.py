@@ -4,7 +4,10 @@ Order ids on the wire are `<SYMBOL>-<orderId>` (Binance's ids are per-symbol int
 carries the symbol every call needs); a modify is a cancelReplace, answered with the new order and
 `previous_order_id` (a pure size cut keeps the id: amend keepPriority). Every order is recorded in
 the store before it leaves and sent through `_live.submit.submit_idempotent`. Symbols are Binance's
-own spelling (`BTCUSDT`); `BTC/USDT` is accepted on input.
+own spelling (`BTCUSDT`); `BTC/USDT` is accepted on input. Exits on an entry other than a plain LIMIT,
+and OCO groups a client forms with `oco_group_id`, are gateway-managed (`_live.managed`,
+`binance.exits`): the broker's events pass through the manager, which labels them and places or
+cancels the exits.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Final
 from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
+from tradewire.brokers._live.managed import TRIGGER_TYPES, Emit, ExitManager
+from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.binance import errors, mapping
@@ -29,6 +34,7 @@ from tradewire.brokers.binance.capabilities import capabilities
 from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
+from tradewire.brokers.binance.exits import BinanceExits
 from tradewire.brokers.binance.filters import SymbolRules
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody, OrderPath
 from tradewire.brokers.binance.positions import PositionBook
@@ -99,6 +105,7 @@ class BinanceVenue(Venue):
         timeout: Seconds per REST request (an order that times out is looked up, never resent blindly).
         backoff: The user-data stream's reconnect policy (mapping.md §8's by default).
         lifetime: Seconds before the user-data socket is rotated (Binance closes it at 24 h).
+        exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
     """
 
     def __init__(
@@ -111,6 +118,7 @@ class BinanceVenue(Venue):
         timeout: float = 10.0,
         backoff: Backoff | None = None,
         lifetime: float = LIFETIME,
+        exit_poll: float = 1.0,
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not a Binance platform: {platform!r}")
@@ -130,6 +138,8 @@ class BinanceVenue(Venue):
         self._stream: UserStream | None = None
         self._market: MarketStream | None = None
         self._refresher: asyncio.Task[None] | None = None
+        self._exit_poll = exit_poll
+        self._exits: ManagedExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -156,17 +166,28 @@ class BinanceVenue(Venue):
                 self._store,
                 self._book,
                 _PLATFORMS[self.platform],
-                self._queue.put_nowait,
+                self._from_broker,
                 policy=self._backoff,
                 lifetime=self._lifetime,
             )
+            port = BinanceExits(
+                self._http,
+                self._store,
+                self._stream.given,
+                self._symbol_rules,
+                self._stream.adopt,
+                self._queue.put_nowait,
+            )
+            self._exits = ManagedExits(ExitManager(self._store), port, self._exit_poll)
             await self._stream.start()
+            await self._exits.recover()
+            self._exits.start()
             await self._rebuild_bases()
             if self.config.symbols:
                 self._market = MarketStream(
                     self.config,
                     self.config.symbols,
-                    self._queue.put_nowait,
+                    self._from_broker,
                     lambda symbol, interval, start: self.http.klines(symbol, interval, start=start),
                     on_price=self.book.prices.__setitem__,
                     policy=self._backoff,
@@ -180,6 +201,9 @@ class BinanceVenue(Venue):
             raise
 
     async def close(self) -> None:
+        if self._exits is not None:
+            await self._exits.close()
+            self._exits = None
         if self._refresher is not None:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -198,6 +222,34 @@ class BinanceVenue(Venue):
             self._store.close()
             self._store = None
         self._queue.put_nowait(None)
+
+    def _from_broker(self, batch: StreamBatch) -> None:
+        # The broker's events as clients see managed orders; their effect on the exit rules is queued.
+        if self._exits is not None:
+            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
+        for m in batch.messages:
+            if m.order is not None and m.order.order is not None:
+                self._with_exits(m.order.order)
+        self._queue.put_nowait(batch)
+
+    def _with_exits(self, order: Order, client_id: str | None = None) -> Order:
+        """The entry of a native OTO / OTOCO list shows the exits it was sent with (rest.md), as a
+        managed entry does: Binance's order has no field for them."""
+        if self._store is None or order.stop_loss is not None or order.take_profit is not None:
+            return order
+        exits = self._store.value(f"exits:{order.id}")
+        if exits is None and client_id:
+            exits = self._store.value(f"exits:{client_id}")
+        if exits:
+            stop, take = exits.split("|")
+            order.stop_loss, order.take_profit = stop or None, take or None
+        return order
+
+    @property
+    def exits(self) -> ManagedExits:
+        if self._exits is None:
+            raise ProviderUnavailable("the Binance venue is not connected")
+        return self._exits
 
     @property
     def http(self) -> BinanceHttp:
@@ -344,10 +396,52 @@ class BinanceVenue(Venue):
             else:
                 return self._handle(known)
         self.given.record(client_id, request.client_order_id)
+        route = mapping.managed_route(request, rules)
+        if route is not None:
+            return await self._submit_managed(route, request, client_id, symbol)
+        return await self._send(request, client_id, symbol)
+
+    async def _submit_managed(
+        self, route: str, request: SubmitOrderRequest, client_id: str, symbol: str
+    ) -> OrderHandle:
+        manager = self.exits.manager
+        if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
+            held = manager.order(client_id)
+            if held is None:  # a repeated client order id is the same trigger, not a second one
+                self.exits.submit(manager.add_oco_member(client_id, request))
+                held = manager.order(client_id)
+            assert held is not None
+            return OrderHandle(id=held.id, client_order_id=request.client_order_id, status=held.status)
+        if route == "oco":
+            manager.add_oco_member(client_id, request)
+            forget = client_id
+        else:
+            forget = self._ids.next_id()
+            manager.add_bracket(forget, client_id, request)
+            request = replace(request, stop_loss=None, take_profit=None)  # the entry alone goes out
+        try:
+            handle, body = await self._send_body(request, client_id, symbol)
+        except TradewireError:
+            manager.drop(forget)
+            raise
+        manager.sent(client_id, handle.id)
+        # A MARKET entry has filled by its answer, possibly before the manager knew its id.
+        self.exits.submit(manager.on_order(mapping.order_from_broker(body)))
+        return handle
+
+    async def _send(self, request: SubmitOrderRequest, client_id: str, symbol: str) -> OrderHandle:
+        return (await self._send_body(request, client_id, symbol))[0]
+
+    async def _send_body(
+        self, request: SubmitOrderRequest, client_id: str, symbol: str
+    ) -> tuple[OrderHandle, BrokerBody]:
         legs: list[BrokerBody] = []
         try:
             if request.stop_loss is not None or request.take_profit is not None:
+                exits = f"{request.stop_loss or ''}|{request.take_profit or ''}"
+                self.store.set_value(f"exits:{client_id}", exits)
                 body, legs = await self._submit_list(request, client_id, symbol)
+                self.store.set_value(f"exits:{mapping.order_id(symbol, int(body['orderId']))}", exits)
             else:
                 params = dict(mapping.order_params(request, client_id, symbol))
                 result = await submit_idempotent(OrderPath(self.http, symbol), client_id, params)
@@ -362,7 +456,7 @@ class BinanceVenue(Venue):
             self.store.set_broker_id(client_id, our_id)
         for placed in (body, *legs):
             self.user_stream.adopt(placed)
-        return self._handle(body)
+        return self._handle(body), body
 
     async def _submit_list(
         self, request: SubmitOrderRequest, client_id: str, symbol: str
@@ -407,10 +501,19 @@ class BinanceVenue(Venue):
         our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
         parent = None if self._stream is None else self._stream.parents.get(our_id)
         order = mapping.order_from_broker(body, parent)
+        # the manager knows its legs by the client order id Binance has: decorate, then show as given
+        if self._exits is not None:
+            order = self._exits.manager.decorate(order)
+        self._with_exits(order, order.client_order_id)
         order.client_order_id = self.given.shown(order.client_order_id)
         return order
 
     async def get_order(self, order_id: str) -> Order:
+        manager = self.exits.manager
+        held = manager.order(order_id)
+        if held is not None:  # a trigger the gateway holds (or held: its order's id follows)
+            return held
+        order_id = manager.broker_id(order_id) or order_id
         symbol, broker_id = self._where(order_id)
         return self._order(await self.http.get_order(symbol, broker_id, ident=order_id))
 
@@ -434,6 +537,7 @@ class BinanceVenue(Venue):
         if symbol is not None and symbol not in self._rules:
             return []  # a filter on a symbol Binance does not know matches no order
         orders = [self._order(b) for b in await self.http.open_orders(symbol)]
+        orders += self.exits.manager.orders(symbol, working=True)
         return self._filtered([o for o in orders if o.status in _WORKING], request)
 
     async def list_order_history(self, request: ListOrdersRequest) -> list[Order]:
@@ -444,10 +548,15 @@ class BinanceVenue(Venue):
         orders: list[Order] = []
         for symbol in sorted(symbols):
             orders += [self._order(b) for b in await self.http.all_orders(symbol)]
+        orders += self.exits.manager.orders(
+            request.symbol and mapping.venue_symbol(request.symbol), working=False
+        )
         return self._filtered([o for o in orders if o.status not in _WORKING], request)
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         order_rules.check_modify(request)
+        if self.exits.manager.is_managed(order_id):
+            raise mapping.managed_modify_refused(order_id)
         order = await self.get_order(order_id)
         if order.status not in _WORKING:
             raise OrderNotModifiable(
@@ -531,6 +640,13 @@ class BinanceVenue(Venue):
         return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
+        manager = self.exits.manager
+        if manager.order(order_id) is not None:  # a trigger the gateway holds: nothing at Binance
+            self.exits.submit(manager.cancel(order_id) or ())
+            held = manager.order(order_id)
+            assert held is not None
+            return CancelOrderResult(success=True, order=held)
+        order_id = manager.broker_id(order_id) or order_id
         order = await self.get_order(order_id)
         if order.status == OrderStatus.CANCELLED:
             return CancelOrderResult(success=True, order=order)  # idempotent
@@ -543,6 +659,9 @@ class BinanceVenue(Venue):
         return CancelOrderResult(success=True, order=self._order(body))
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
+        held = self.exits.manager.cancel_all(None if symbol is None else mapping.venue_symbol(symbol))
+        self.exits.submit(held)  # triggers are the gateway's own to cancel
+        triggers = sum(isinstance(a, Emit) for a in held)
         if symbol is not None:
             symbols = {mapping.venue_symbol(symbol)} & set(self._rules)
         else:
@@ -559,7 +678,9 @@ class BinanceVenue(Venue):
             for row in rows:
                 reports = row.get("orderReports")
                 cancelled += len(reports) if isinstance(reports, list) else 1
-        return CancelAllResult(cancelled_count=cancelled, failed_count=len(failed), failed_order_ids=failed)
+        return CancelAllResult(
+            cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
+        )
 
     # -- positions --------------------------------------------------------------------------------
     async def list_positions(self, symbol: str | None = None) -> list[Position]:
@@ -623,7 +744,9 @@ class BinanceVenue(Venue):
             rows = []
             for symbol in sorted(symbols):
                 rows += await self.http.my_trades(symbol)
+        manager = self.exits.manager
         trades = [mapping.trade_from_my_trade(r) for r in rows]
+        trades = [replace(t, order_id=manager.trade_order_id(t.order_id)) for t in trades]
         trades = [
             t
             for t in trades
