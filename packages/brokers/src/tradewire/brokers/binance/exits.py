@@ -1,10 +1,16 @@
-"""Binance's side of gateway-managed exits: the `_live.managed_run.ExitPort` over the signed REST client."""
+"""Binance's side of gateway-managed exits: the `_live.managed_run.ExitPort` over the signed REST client.
+
+A bracket's take-profit and stop-loss that fit Binance's OCO rules when the entry was sent are paired
+(`pair`): both rest at the manager's rules as resting legs, and the first one placed sends both as one
+native `orderList/oco` (one balance reservation, Binance's own one-cancels-other); the second finds its
+order there.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text
@@ -25,7 +31,25 @@ from tradewire.protocol.messages import (
 )
 from tradewire.protocol.venue import StreamBatch
 
-__all__ = ["BinanceExits"]
+__all__ = ["BinanceExits", "OcoPair"]
+
+
+@dataclass(frozen=True, slots=True)
+class OcoPair:
+    """A bracket's exits placed as one native OCO list: the legs' client order ids and prices."""
+
+    take_id: str
+    take_price: Decimal
+    stop_id: str
+    stop_price: Decimal
+
+    def text(self) -> str:
+        return f"{self.take_id}|{self.take_price}|{self.stop_id}|{self.stop_price}"
+
+    @classmethod
+    def parse(cls, text: str) -> OcoPair:
+        take_id, take, stop_id, stop = text.split("|")
+        return cls(take_id, Decimal(take), stop_id, Decimal(stop))
 
 
 class BinanceExits:
@@ -63,18 +87,24 @@ class BinanceExits:
                 return decimal_field(row, "free")
         return Decimal(0)
 
+    def pair(self, pair: OcoPair) -> None:
+        """Record (before the entry leaves) that these two legs go out as one OCO list."""
+        for leg in (pair.take_id, pair.stop_id):
+            self._store.set_value(f"oco-pair:{leg}", pair.text())
+
     async def place_exit(self, client_order_id: str, request: SubmitOrderRequest) -> Order:
         rules = await self._rules(request.symbol)
-        if Side(request.side) == Side.SELL:
-            # A buy's commission is paid in the base asset (binance.md §11): the exit sells what the
-            # account holds of it, never more than the rule's quantity.
-            free = await self._free(rules.base)  # floored to the lot step with the rest below
-            if free < Decimal(request.quantity):
-                if free <= 0:
-                    raise reject_codes.rejected(RejectReason.INSUFFICIENT_BALANCE, symbol=request.symbol)
-                request = replace(request, quantity=decimal_text(free))
-        market = OrderType(request.order_type) == OrderType.MARKET
-        request = precision.normalize_submit(request, rules.grid(market=market))
+        text = self._store.value(f"oco-pair:{client_order_id}")
+        pair = None if not text else OcoPair.parse(text)
+        if pair is not None:
+            sent = self._store.order_by_client_id(client_order_id)
+            if sent is not None and sent.broker_id:  # its sibling sent the list: the order is there
+                found = await self.find_exit(client_order_id)
+                if found is not None:
+                    return found
+        request = await self._sized(request, rules)
+        if pair is not None:
+            return await self._place_pair(client_order_id, request, pair)
         params = dict(mapping.order_params(request, client_order_id, request.symbol))
         with contextlib.suppress(StoreError):  # recorded by an earlier attempt: the same leg
             self._store.record_order(OrderIds(client_order_id, client_order_id, request.symbol))
@@ -85,6 +115,45 @@ class BinanceExits:
             self._store.set_broker_id(client_order_id, mapping.order_id(request.symbol, int(body["orderId"])))
         self._adopt(body)
         return mapping.order_from_broker(body)
+
+    async def _place_pair(self, client_order_id: str, request: SubmitOrderRequest, pair: OcoPair) -> Order:
+        symbol = request.symbol
+        path, params = mapping.oco_params(
+            symbol,
+            Side(request.side),
+            Decimal(request.quantity),
+            (pair.take_id, pair.take_price),
+            (pair.stop_id, pair.stop_price, None),
+        )
+        for leg in (pair.take_id, pair.stop_id):
+            with contextlib.suppress(StoreError):
+                self._store.record_order(OrderIds(leg, leg, symbol))
+            self._given.record(leg, leg)
+        result = await submit_idempotent(OrderPath(self._http, symbol, path), client_order_id, dict(params))
+        body = result.order
+        reports = [r for r in body.get("orderReports") or () if isinstance(r, dict)] or [body]
+        mine = body
+        for report in reports:
+            with contextlib.suppress(StoreError):
+                self._store.set_broker_id(
+                    str(report["clientOrderId"]), mapping.order_id(symbol, int(report["orderId"]))
+                )
+            self._adopt(report)
+            if report.get("clientOrderId") == client_order_id:
+                mine = report
+        return mapping.order_from_broker(mine)
+
+    async def _sized(self, request: SubmitOrderRequest, rules: SymbolRules) -> SubmitOrderRequest:
+        if Side(request.side) == Side.SELL:
+            # A buy's commission is paid in the base asset (binance.md §11): the exit sells what the
+            # account holds of it, never more than the rule's quantity.
+            free = await self._free(rules.base)  # floored to the lot step with the rest below
+            if free < Decimal(request.quantity):
+                if free <= 0:
+                    raise reject_codes.rejected(RejectReason.INSUFFICIENT_BALANCE, symbol=request.symbol)
+                request = replace(request, quantity=decimal_text(free))
+        market = OrderType(request.order_type) == OrderType.MARKET
+        return precision.normalize_submit(request, rules.grid(market=market))
 
     async def cancel_exit(self, order_id: str) -> None:
         parsed = mapping.parse_order_id(order_id)

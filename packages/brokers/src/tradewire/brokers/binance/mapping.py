@@ -262,6 +262,48 @@ def list_params(
     return "/api/v3/orderList/oto", params
 
 
+def oco_fits(exit_side: Side, limit: Decimal, stop: Decimal, last: Decimal | None) -> bool:
+    """Whether a take-profit at `limit` and a stop at `stop` fit `orderList/oco` now (binance.md §5.2):
+    a SELL needs limit > last > stop, a BUY the reverse (else Binance refuses the whole list)."""
+    if last is None:
+        return False
+    if exit_side == Side.SELL:
+        return limit > last > stop
+    return limit < last < stop
+
+
+def oco_params(
+    symbol: str,
+    exit_side: Side,
+    quantity: Decimal,
+    take: tuple[str, Decimal],
+    stop: tuple[str, Decimal, Decimal | None],
+) -> tuple[str, list[tuple[str, str]]]:
+    """Two exits as one `orderList/oco`: `take` = (client order id, limit price) rests as LIMIT_MAKER,
+    `stop` = (client order id, stop price, limit price or None) as STOP_LOSS / STOP_LOSS_LIMIT. A SELL's
+    take-profit is the leg above the market, a BUY's the leg below."""
+    take_id, take_price = take
+    stop_id, stop_price, stop_limit = stop
+    legs = {
+        "take": [("Type", "LIMIT_MAKER"), ("Price", decimal_text(take_price)), ("ClientOrderId", take_id)],
+        "stop": [("Type", "STOP_LOSS" if stop_limit is None else "STOP_LOSS_LIMIT"),
+                 ("StopPrice", decimal_text(stop_price)), ("ClientOrderId", stop_id)],
+    }  # fmt: skip
+    if stop_limit is not None:
+        legs["stop"] += [("Price", decimal_text(stop_limit)), ("TimeInForce", "GTC")]
+    above, below = ("take", "stop") if exit_side == Side.SELL else ("stop", "take")
+    params = [
+        ("symbol", symbol),
+        ("listClientOrderId", f"{take_id}-l"[:36]),
+        ("side", _SIDES[exit_side]),
+        ("quantity", decimal_text(quantity)),
+    ]
+    params += [(f"above{k}", v) for k, v in legs[above]]
+    params += [(f"below{k}", v) for k, v in legs[below]]
+    params.append(("newOrderRespType", "FULL"))
+    return "/api/v3/orderList/oco", params
+
+
 def same_order(params: Mapping[str, str], body: Mapping[str, Any]) -> bool:
     """Whether Binance's order `body` is the one `params` (from `order_params`) asks for: a repeated
     client order id is idempotent only for the same request (mapping.md §7)."""

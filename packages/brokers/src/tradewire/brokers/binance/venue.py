@@ -34,7 +34,7 @@ from tradewire.brokers.binance.capabilities import capabilities
 from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
-from tradewire.brokers.binance.exits import BinanceExits
+from tradewire.brokers.binance.exits import BinanceExits, OcoPair
 from tradewire.brokers.binance.filters import SymbolRules
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody, OrderPath
 from tradewire.brokers.binance.positions import PositionBook
@@ -73,6 +73,7 @@ from tradewire.protocol.messages import (
     RejectReason,
     Side,
     SubmitOrderRequest,
+    TimeInForce,
     Trade,
     TradingPlatform,
 )
@@ -140,6 +141,7 @@ class BinanceVenue(Venue):
         self._refresher: asyncio.Task[None] | None = None
         self._exit_poll = exit_poll
         self._exits: ManagedExits | None = None
+        self._port: BinanceExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -170,7 +172,7 @@ class BinanceVenue(Venue):
                 policy=self._backoff,
                 lifetime=self._lifetime,
             )
-            port = BinanceExits(
+            self._port = BinanceExits(
                 self._http,
                 self._store,
                 self._stream.given,
@@ -178,7 +180,7 @@ class BinanceVenue(Venue):
                 self._stream.adopt,
                 self._queue.put_nowait,
             )
-            self._exits = ManagedExits(ExitManager(self._store), port, self._exit_poll)
+            self._exits = ManagedExits(ExitManager(self._store), self._port, self._exit_poll)
             await self._stream.start()
             await self._exits.recover()
             self._exits.start()
@@ -244,6 +246,12 @@ class BinanceVenue(Venue):
             stop, take = exits.split("|")
             order.stop_loss, order.take_profit = stop or None, take or None
         return order
+
+    @property
+    def port(self) -> BinanceExits:
+        if self._port is None:
+            raise ProviderUnavailable("the Binance venue is not connected")
+        return self._port
 
     @property
     def exits(self) -> ManagedExits:
@@ -398,13 +406,18 @@ class BinanceVenue(Venue):
         self.given.record(client_id, request.client_order_id)
         route = mapping.managed_route(request, rules)
         if route is not None:
-            return await self._submit_managed(route, request, client_id, symbol)
+            return await self._submit_managed(route, request, client_id, rules)
         return await self._send(request, client_id, symbol)
 
     async def _submit_managed(
-        self, route: str, request: SubmitOrderRequest, client_id: str, symbol: str
+        self, route: str, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
     ) -> OrderHandle:
         manager = self.exits.manager
+        symbol = rules.symbol
+        if route == "oco" and OrderType(request.order_type) == OrderType.LIMIT:
+            native = await self._native_oco(request, client_id, rules)
+            if native is not None:
+                return native
         if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
             held = manager.order(client_id)
             if held is None:  # a repeated client order id is the same trigger, not a second one
@@ -417,7 +430,13 @@ class BinanceVenue(Venue):
             forget = client_id
         else:
             forget = self._ids.next_id()
-            manager.add_bracket(forget, client_id, request)
+            pair = await self._bracket_pair(forget, request, rules)
+            # A lone stop-loss rests at Binance (STOP_LOSS); with a take-profit, only a native OCO list
+            # lets both rest (two orders would each reserve the balance): else the stop is a trigger.
+            native_stop = request.take_profit is None or pair is not None
+            manager.add_bracket(forget, client_id, request, stop_trigger=not native_stop)
+            if pair is not None:
+                self.port.pair(pair)
             request = replace(request, stop_loss=None, take_profit=None)  # the entry alone goes out
         try:
             handle, body = await self._send_body(request, client_id, symbol)
@@ -428,6 +447,81 @@ class BinanceVenue(Venue):
         # A MARKET entry has filled by its answer, possibly before the manager knew its id.
         self.exits.submit(manager.on_order(mapping.order_from_broker(body)))
         return handle
+
+    async def _bracket_pair(
+        self, group: str, request: SubmitOrderRequest, rules: SymbolRules
+    ) -> OcoPair | None:
+        """The exits of bracket `group` as one native OCO list, when Binance's OCO rules take them at
+        today's price (an entry that fills near it); None: managed (the stop a gateway trigger)."""
+        if request.take_profit is None or request.stop_loss is None or not rules.oco_allowed:
+            return None
+        take, stop = Decimal(request.take_profit), Decimal(request.stop_loss)
+        exit_side = Side.SELL if Side(request.side) == Side.BUY else Side.BUY
+        if not mapping.oco_fits(exit_side, take, stop, await self._reference(rules.symbol)):
+            return None
+        return OcoPair(f"{group}-tp", take, f"{group}-sl", stop)
+
+    async def _native_oco(
+        self, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
+    ) -> OrderHandle | None:
+        """The LIMIT member of an OCO group whose other member, a STOP / STOP_LIMIT the gateway holds (not
+        yet sent), pairs with it under Binance's OCO rules: both go out as one `orderList/oco`, the stop
+        under its own id (the manager follows it at Binance from then on). None: managed pairing."""
+        manager = self.exits.manager
+        held = [o for o in manager.orders(rules.symbol) if o.oco_group_id == request.oco_group_id]
+        if len(held) != 1 or not rules.oco_allowed:
+            return None
+        stop = held[0]
+        plain = not (request.post_only or request.display_quantity or request.reduce_only)
+        if (
+            not plain
+            or stop.side != request.side
+            or Decimal(stop.quantity) != Decimal(request.quantity)
+            or (request.time_in_force not in (None, TimeInForce.GTC))
+            or stop.time_in_force != TimeInForce.GTC
+            or stop.stop_price is None
+            or not mapping.oco_fits(
+                Side(request.side),
+                Decimal(str(request.limit_price)),
+                Decimal(stop.stop_price),
+                await self._reference(rules.symbol),
+            )
+        ):
+            return None
+        path, params = mapping.oco_params(
+            rules.symbol,
+            Side(request.side),
+            Decimal(request.quantity),
+            (client_id, Decimal(str(request.limit_price))),
+            (
+                stop.id,
+                Decimal(stop.stop_price),
+                None if stop.limit_price is None else Decimal(stop.limit_price),
+            ),
+        )
+        manager.add_oco_member(client_id, request)
+        try:
+            result = await submit_idempotent(
+                OrderPath(self.http, rules.symbol, path), client_id, dict(params)
+            )
+        except TradewireError:
+            manager.drop(client_id)
+            raise
+        body = result.order
+        reports = [r for r in body.get("orderReports") or () if isinstance(r, dict)] or [body]
+        mine = body
+        for report in reports:
+            sent_as = str(report["clientOrderId"])
+            our_id = mapping.order_id(rules.symbol, int(report["orderId"]))
+            with contextlib.suppress(StoreError):
+                self.store.set_broker_id(sent_as, our_id)
+            if sent_as == client_id:
+                mine = report
+                manager.sent(client_id, our_id)
+            else:
+                self.exits.submit(manager.hand_over(sent_as, mapping.order_from_broker(report)))
+            self.user_stream.adopt(report)
+        return self._handle(mine)
 
     async def _send(self, request: SubmitOrderRequest, client_id: str, symbol: str) -> OrderHandle:
         return (await self._send_body(request, client_id, symbol))[0]
