@@ -1,12 +1,13 @@
-"""What the Binance Spot venue supports (mapping.md §9); what it refuses is absent, never emulated.
+"""What the Binance Spot venue supports (mapping.md §9): native features, and what the gateway manages as `managed_*`.
 
-Brackets and OTO exits are native on a LIMIT entry (`orderList/otoco` / `oto`). On any other entry
-they are gateway-managed (`_live.managed`), reported as `crypto:managed_<name>`: the take-profit rests
-at Binance as a LIMIT once the entry filled, the stop-loss is a gateway trigger (Binance has no order
-list that starts from a filled MARKET order, and a second resting exit would claim the same balance),
-which cancels the take-profit and sells at market. An OCO group a client forms from two orders with
-`oco_group_id` is gateway-managed too (`managed_oco_orders`, its STOP / STOP_LIMIT members held as
-triggers). Trailing stops trail in percent only (`trailingDelta`), where the symbol allows it.
+Brackets and OTO exits are native on a plain LIMIT entry (`orderList/otoco` / `oto`). On any other
+entry they are gateway-managed (`_live.managed`), reported as `crypto:managed_<name>`, and placed once the
+entry filled: as one native `orderList/oco` when the pair fits Binance's OCO rules at today's price (a
+lone stop-loss as a resting STOP_LOSS); only a pair that does not fit has its take-profit resting and its
+stop-loss held as a gateway trigger (two resting exits would each reserve the balance). An OCO group a
+client forms from two orders with `oco_group_id` is gateway-managed too (`managed_oco_orders`): one native
+OCO list when its STOP member comes first and the pair fits, else managed pairing (the STOP a trigger).
+Trailing stops trail in percent only (`trailingDelta`), where the symbol allows it.
 """
 
 from __future__ import annotations

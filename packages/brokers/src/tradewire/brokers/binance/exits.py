@@ -1,7 +1,7 @@
 """Binance's side of gateway-managed exits: the `_live.managed_run.ExitPort` over the signed REST client.
 
 A bracket's take-profit and stop-loss that fit Binance's OCO rules when the entry was sent are paired
-(`pair`): both rest at the manager's rules as resting legs, and the first one placed sends both as one
+(`pair`): the manager keeps both as resting legs, and the first one placed sends both as one
 native `orderList/oco` (one balance reservation, Binance's own one-cancels-other); the second finds its
 order there.
 """
