@@ -1,9 +1,10 @@
-"""Shared helpers: `tradewire-gateway serve --platform alpaca-paper` as a child process on 127.0.0.1, and
+"""Shared helpers: `tradewire-gateway serve --platform alpaca-paper | binance-testnet` as a child process on 127.0.0.1, and
 Binance payloads from binance.md for the unit tests (shapes as the documentation shows them)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import subprocess
@@ -21,16 +22,20 @@ from tradewire.brokers._live import jsondecimal
 
 
 @contextlib.contextmanager
-def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
-    """The gateway pointed at a fake Alpaca by `env` (its `env()` plus the store); yields its URL once
-    ready and terminates it at the end. For a fake on another thread (`running_fake`): this blocks."""
+def serve_platform(
+    platform: str, env: Mapping[str, str], log_path: Path, *, kill: bool = False
+) -> Iterator[str]:
+    """`tradewire-gateway serve --platform <platform>` pointed at a fake by `env` (its `env()` plus the
+    store); yields its URL once ready and stops it at the end (`kill`: SIGKILL, no shutdown at all).
+    For a fake on another thread (`running_fake`): this blocks."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))}
+    prefixes = ("TRADEWIRE_", "APCA_", "BINANCE_", "GATEWAY_")
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper",
+            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", platform,
              "--port", str(port)],
             env={**child_env, **env}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -46,14 +51,28 @@ def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
         process.wait(15)
+
+
+def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> AbstractContextManager[str]:
+    """The gateway serving alpaca-paper (see `serve_platform`)."""
+    return serve_platform("alpaca-paper", env, log_path)
 
 
 @pytest.fixture
 def serve_alpaca() -> Callable[[Mapping[str, str], Path], AbstractContextManager[str]]:
-    """`with serve_alpaca(env, log_path) as url:` (see `alpaca_gateway`)."""
+    """`with serve_alpaca(env, log_path) as url:` (see `serve_platform`)."""
     return alpaca_gateway
+
+
+@pytest.fixture
+def serve_binance() -> Callable[..., AbstractContextManager[str]]:
+    """`with serve_binance(env, log_path[, kill=True]) as url:` binance-testnet (see `serve_platform`)."""
+    return functools.partial(serve_platform, "binance-testnet")
 
 
 BTCUSDT: dict[str, Any] = jsondecimal.loads(

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -259,7 +258,7 @@ async def test_each_order_type_is_accepted_and_read_back(live: Live, request_: S
         assert got.status in (OrderStatus.OPEN, OrderStatus.PENDING)
 
 
-async def test_a_limit_bracket_is_a_native_otoco_and_other_brackets_are_refused(live: Live) -> None:
+async def test_a_limit_bracket_is_a_native_otoco_and_a_market_bracket_is_managed(live: Live) -> None:
     v = live.venue
     handle = await v.submit_order(limit("50000", stop_loss="45000", take_profit="70000"))
     working = await v.list_orders(ListOrdersRequest())
@@ -267,9 +266,14 @@ async def test_a_limit_bracket_is_a_native_otoco_and_other_brackets_are_refused(
     assert sorted(o.order_type.name for o in legs) == ["LIMIT", "STOP"]
     assert {o.status for o in legs} == {OrderStatus.PENDING}
     await live.until("BRACKET_ORDER_CREATED")
-    with pytest.raises(UnsupportedOperation) as caught:
-        await v.submit_order(order(stop_loss="45000"))  # a MARKET entry: no order list takes it
-    assert caught.value.details["field"] == "stop_loss"
+    # The native entry shows the exits it was sent with, as rest.md's Order does.
+    entry = await v.get_order(handle.id)
+    assert (entry.stop_loss, entry.take_profit) == ("45000", "70000")
+    # A MARKET entry: no order list takes it; the gateway holds its stop (test_binance_managed.py).
+    market = await v.submit_order(order(stop_loss="45000"))
+    await live.until("BRACKET_ORDER_CREATED", 2)
+    stops = [o for o in await v.list_orders(ListOrdersRequest()) if o.order_type == OrderType.STOP]
+    assert {o.parent_order_id for o in stops} == {handle.id, market.id}
 
 
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:
@@ -691,33 +695,3 @@ async def test_the_sdk_trades_binance_testnet_through_the_gateway(tmp_path: Path
             assert await client.list_orders() == []
         finally:
             await client.aclose()
-
-
-EXAMPLES = sorted((Path(__file__).parents[3] / "examples").glob("*.py"))
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-async def test_each_example_runs_unchanged_on_binance_testnet(tmp_path: Path, example: Path) -> None:
-    """`tradewire run <example> --platform binance-testnet` connects, runs and stops cleanly on Ctrl-C.
-
-    The examples trade AAPL / MSFT / BTC/USD, which Binance does not list: they receive no candles of
-    their own here; what this shows is that the same file starts and streams on this platform.
-    """
-    async with fakes.FakeBinance() as fake, gateway(fake, tmp_path) as url:
-        command = [sys.executable, "-c", "from tradewire.sdk.cli import main; main()", "run", str(example),
-                   "--platform", "binance-testnet", "--gateway", url, "--no-progress"]  # fmt: skip
-        out = tmp_path / "run.log"
-        with out.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                for price in range(60001, 60021):  # the market moves while it runs
-                    fake.set_price("BTCUSDT", str(price))
-                    await asyncio.sleep(0.15)
-                assert process.poll() is None, out.read_text()  # still running: nothing failed
-                process.send_signal(signal.SIGINT)
-                code = await asyncio.to_thread(process.wait, 15)
-            finally:
-                if process.poll() is None:
-                    process.kill()
-        text = out.read_text()
-        assert code == 130 and "Traceback" not in text, text

@@ -77,11 +77,9 @@ def test_order_params_per_type(request_: SubmitOrderRequest, expected: list[tupl
         (order(time_in_force=TimeInForce.FOK), "time_in_force"),
         (order(order_type=OrderType.TRAILING_STOP, trailing_distance="5",
                trailing_type=TrailingType.ABSOLUTE), "trailing_type"),
-        (order(stop_loss="40000"), "stop_loss"),
-        (order(order_type=OrderType.STOP, stop_price="60000", take_profit="70000"), "take_profit"),
         (order(hidden=True), "hidden"),
-        (order(oco_group_id="g1"), "oco_group_id"),
         (order(order_type=OrderType.MARKET, post_only=True), "post_only"),
+        (order(oco_group_id="g1", stop_loss="40000"), "oco_group_id"),
     ],
 )  # fmt: skip
 def test_what_binance_lacks_is_refused_naming_the_field(
@@ -91,6 +89,26 @@ def test_what_binance_lacks_is_refused_naming_the_field(
         mapping.check_supported(request_, rules)
     assert caught.value.status == 501 and caught.value.details["field"] == field
     assert caught.value.details["platform"] == "binance"
+
+
+@pytest.mark.parametrize(
+    ("request_", "route"),
+    [
+        (order(), None),
+        (order(order_type=OrderType.LIMIT, limit_price="50000", stop_loss="45000"), None),
+        (order(stop_loss="40000"), "bracket"),
+        (order(order_type=OrderType.STOP, stop_price="60000", take_profit="70000"), "bracket"),
+        (order(order_type=OrderType.LIMIT, limit_price="50000", post_only=True, take_profit="55000"), "bracket"),
+        (order(oco_group_id="g1"), "oco"),
+    ],
+    ids=["plain", "limit-entry", "market-entry", "stop-entry", "post-only-entry", "oco-member"],
+)  # fmt: skip
+def test_exits_binance_has_no_list_for_and_oco_groups_are_managed(
+    rules: SymbolRules, request_: SubmitOrderRequest, route: str | None
+) -> None:
+    """Formerly refused with 501: now taken, by the gateway-managed route."""
+    mapping.check_supported(request_, rules)
+    assert mapping.managed_route(request_, rules) == route
 
 
 def test_a_limit_entry_with_both_exits_is_an_otoco(rules: SymbolRules) -> None:

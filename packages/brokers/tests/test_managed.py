@@ -182,3 +182,19 @@ def test_restart_asks_again_to_cancel_a_resting_member_a_fill_cancelled(store: S
     partial = manager.on_order(state("A", "a", "1", "0.5", OrderStatus.PARTIALLY_FILLED, side=Side.SELL))
     assert partial == [Cancel("B")]
     assert ExitManager(store).resume() == [Cancel("B")]  # stopped before Alpaca confirmed the cancel
+
+
+def test_a_trigger_handed_over_to_the_broker_is_never_fired_by_the_gateway(store: Store) -> None:
+    """An adapter placed an OCO group's held stop natively (Binance's OCO list): the broker's order is
+    the truth from then on, still reported under the trigger's id, and no price fires it again."""
+    manager = ExitManager(store)
+    stop = SubmitOrderRequest(symbol="BTC/USD", side=Side.SELL, quantity="1", order_type=OrderType.STOP,
+                              stop_price="90", oco_group_id="g")  # fmt: skip
+    manager.add_oco_member("s", stop)
+    assert manager.trigger_symbols() == ["BTC/USD"]
+    native = state("S1", "s", "1", "0", OrderStatus.OPEN, side=Side.SELL, order_type=OrderType.STOP)
+    assert manager.hand_over("s", native) == []
+    assert manager.trigger_symbols() == [] and manager.on_price("BTC/USD", Decimal(80), Decimal(81)) == []
+    assert manager.order("s") is None and manager.broker_id("s") == "S1"
+    assert manager.decorate(native).id == "s"
+    assert ExitManager(store).broker_id("s") == "S1"  # persisted: a restart follows the broker's order

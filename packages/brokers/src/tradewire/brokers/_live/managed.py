@@ -311,6 +311,17 @@ class ExitManager:
             leg.broker_id = order_id
             self._save(leg)
 
+    def hand_over(self, leg_id: str, order: Order) -> list[Action]:
+        """A working trigger the adapter placed at the broker itself (e.g. with its sibling in one native
+        OCO list): from now on the broker's order `order` is the truth, still reported under the
+        trigger's id, and the gateway no longer fires it."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.mode != "trigger" or leg.phase != "working":
+            return []
+        leg.phase, leg.broker_id = "placed", order.id
+        self._save(leg)
+        return self.on_order(order)
+
     def failed(self, leg_id: str, reason: str) -> list[Action]:
         """The broker refused a `Place`: the leg ends REJECTED (clients see it; the position is theirs)."""
         leg = self._legs.get(leg_id)

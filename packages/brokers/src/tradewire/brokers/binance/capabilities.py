@@ -1,9 +1,13 @@
-"""What the Binance Spot venue supports (mapping.md §9); what it refuses is absent, never emulated.
+"""What the Binance Spot venue supports (mapping.md §9): native features, and what the gateway manages as `managed_*`.
 
-Brackets and OTO exits are native only on a LIMIT entry (`orderList/otoco` / `oto`); exits on any
-other entry are refused with UNSUPPORTED_OPERATION until the gateway manages them, and so is an OCO
-pair sent as two orders. Trailing stops trail in percent only (`trailingDelta`), where the symbol
-allows it.
+Brackets and OTO exits are native on a plain LIMIT entry (`orderList/otoco` / `oto`). On any other
+entry they are gateway-managed (`_live.managed`), reported as `crypto:managed_<name>`, and placed once the
+entry filled: as one native `orderList/oco` when the pair fits Binance's OCO rules at today's price (a
+lone stop-loss as a resting STOP_LOSS); only a pair that does not fit has its take-profit resting and its
+stop-loss held as a gateway trigger (two resting exits would each reserve the balance). An OCO group a
+client forms from two orders with `oco_group_id` is gateway-managed too (`managed_oco_orders`): one native
+OCO list when its STOP member comes first and the pair fits, else managed pairing (the STOP a trigger).
+Trailing stops trail in percent only (`trailingDelta`), where the symbol allows it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ FEATURES: Final = (
     "market_data",
     "crypto:bracket_orders_limit_entry",
     "crypto:oto_orders_limit_entry",
+    "crypto:managed_bracket_orders",
+    "crypto:managed_oto_orders",
+    "crypto:managed_oco_orders",
+    "crypto:managed_stop_trigger",
     "crypto:trailing_stop_percent",
     "crypto:post_only",
     "crypto:iceberg",
@@ -46,6 +54,9 @@ FEATURES: Final = (
     "trailing_stop",
     "trailing_stop_percent",
     "long_only",
+    # Every entry takes exits and any two orders an OCO group (native or managed, above).
+    "bracket_orders",
+    "oco_orders",
 )
 #: Account-wide order budget (binance.md §9: e.g. 50 per 10 s, 160 000 a day; exchangeInfo says).
 _ORDERS_PER_SECOND: Final = 5

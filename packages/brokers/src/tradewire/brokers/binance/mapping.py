@@ -125,8 +125,6 @@ def check_supported(request: SubmitOrderRequest, rules: SymbolRules) -> None:
     for name in ("leverage", "margin_mode"):
         if getattr(request, name) is not None:
             raise unsupported(name, name)
-    if request.oco_group_id is not None:
-        raise unsupported("oco_group_id (OCO exits as two separate orders)", "oco_group_id")
     order_type = OrderType(request.order_type)
     tif = _tif(request)
     if tif == TimeInForce.DAY:
@@ -147,15 +145,27 @@ def check_supported(request: SubmitOrderRequest, rules: SymbolRules) -> None:
             raise unsupported("display_quantity except on GTC LIMIT / STOP_LIMIT orders", "display_quantity")
         if not rules.iceberg_allowed:
             raise unsupported(f"iceberg orders on {rules.symbol}", "display_quantity")
-    if request.stop_loss is not None or request.take_profit is not None:
-        field = "stop_loss" if request.stop_loss is not None else "take_profit"
-        if order_type != OrderType.LIMIT or request.post_only:
-            # binance.md §5.2: no order list takes another entry; gateway-managed exits come later.
-            raise unsupported(
-                "stop_loss / take_profit on an entry other than LIMIT (exits not managed yet)", field
-            )
-        if not rules.oto_allowed:
-            raise unsupported(f"order lists (OTO / OTOCO) on {rules.symbol}", field)
+    if request.oco_group_id is not None and (
+        request.stop_loss is not None or request.take_profit is not None
+    ):
+        raise unsupported("an OCO group member with its own stop_loss / take_profit", "oco_group_id")
+
+
+def managed_route(request: SubmitOrderRequest, rules: SymbolRules) -> str | None:
+    """How a checked request goes out: "oco" (a member of a client's OCO group, gateway-managed),
+    "bracket" (exits the gateway manages: an entry other than a plain LIMIT, or a symbol without
+    order lists), or None (Binance takes it as it is; a LIMIT entry with exits as OTO / OTOCO)."""
+    if request.oco_group_id is not None:
+        return "oco"
+    if request.stop_loss is None and request.take_profit is None:
+        return None
+    native = OrderType(request.order_type) == OrderType.LIMIT and not request.post_only and rules.oto_allowed
+    return None if native else "bracket"
+
+
+def managed_modify_refused(order_id: str) -> UnsupportedOperation:
+    """A gateway-managed exit keeps its id only while it is not replaced: cancel it and submit anew."""
+    return unsupported("modifying a gateway-managed order (cancel it and submit a new one)", "order_id")
 
 
 def trailing_delta(percent: Decimal) -> int:
@@ -250,6 +260,48 @@ def list_params(
             ("pendingClientOrderId", leg_ids[1]),
         ]
     return "/api/v3/orderList/oto", params
+
+
+def oco_fits(exit_side: Side, limit: Decimal, stop: Decimal, last: Decimal | None) -> bool:
+    """Whether a take-profit at `limit` and a stop at `stop` fit `orderList/oco` now (binance.md §5.2):
+    a SELL needs limit > last > stop, a BUY the reverse (else Binance refuses the whole list)."""
+    if last is None:
+        return False
+    if exit_side == Side.SELL:
+        return limit > last > stop
+    return limit < last < stop
+
+
+def oco_params(
+    symbol: str,
+    exit_side: Side,
+    quantity: Decimal,
+    take: tuple[str, Decimal],
+    stop: tuple[str, Decimal, Decimal | None],
+) -> tuple[str, list[tuple[str, str]]]:
+    """Two exits as one `orderList/oco`: `take` = (client order id, limit price) rests as LIMIT_MAKER,
+    `stop` = (client order id, stop price, limit price or None) as STOP_LOSS / STOP_LOSS_LIMIT. A SELL's
+    take-profit is the leg above the market, a BUY's the leg below."""
+    take_id, take_price = take
+    stop_id, stop_price, stop_limit = stop
+    legs = {
+        "take": [("Type", "LIMIT_MAKER"), ("Price", decimal_text(take_price)), ("ClientOrderId", take_id)],
+        "stop": [("Type", "STOP_LOSS" if stop_limit is None else "STOP_LOSS_LIMIT"),
+                 ("StopPrice", decimal_text(stop_price)), ("ClientOrderId", stop_id)],
+    }  # fmt: skip
+    if stop_limit is not None:
+        legs["stop"] += [("Price", decimal_text(stop_limit)), ("TimeInForce", "GTC")]
+    above, below = ("take", "stop") if exit_side == Side.SELL else ("stop", "take")
+    params = [
+        ("symbol", symbol),
+        ("listClientOrderId", f"{take_id}-l"[:36]),
+        ("side", _SIDES[exit_side]),
+        ("quantity", decimal_text(quantity)),
+    ]
+    params += [(f"above{k}", v) for k, v in legs[above]]
+    params += [(f"below{k}", v) for k, v in legs[below]]
+    params.append(("newOrderRespType", "FULL"))
+    return "/api/v3/orderList/oco", params
 
 
 def same_order(params: Mapping[str, str], body: Mapping[str, Any]) -> bool:

@@ -4,7 +4,10 @@ Order ids on the wire are `<SYMBOL>-<orderId>` (Binance's ids are per-symbol int
 carries the symbol every call needs); a modify is a cancelReplace, answered with the new order and
 `previous_order_id` (a pure size cut keeps the id: amend keepPriority). Every order is recorded in
 the store before it leaves and sent through `_live.submit.submit_idempotent`. Symbols are Binance's
-own spelling (`BTCUSDT`); `BTC/USDT` is accepted on input.
+own spelling (`BTCUSDT`); `BTC/USDT` is accepted on input. Exits on an entry other than a plain LIMIT,
+and OCO groups a client forms with `oco_group_id`, are gateway-managed (`_live.managed`,
+`binance.exits`): the broker's events pass through the manager, which labels them and places or
+cancels the exits.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Final
 from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
+from tradewire.brokers._live.managed import TRIGGER_TYPES, Emit, ExitManager
+from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.binance import errors, mapping
@@ -29,6 +34,7 @@ from tradewire.brokers.binance.capabilities import capabilities
 from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
+from tradewire.brokers.binance.exits import BinanceExits, OcoPair
 from tradewire.brokers.binance.filters import SymbolRules
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody, OrderPath
 from tradewire.brokers.binance.positions import PositionBook
@@ -67,6 +73,7 @@ from tradewire.protocol.messages import (
     RejectReason,
     Side,
     SubmitOrderRequest,
+    TimeInForce,
     Trade,
     TradingPlatform,
 )
@@ -99,6 +106,7 @@ class BinanceVenue(Venue):
         timeout: Seconds per REST request (an order that times out is looked up, never resent blindly).
         backoff: The user-data stream's reconnect policy (mapping.md §8's by default).
         lifetime: Seconds before the user-data socket is rotated (Binance closes it at 24 h).
+        exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
     """
 
     def __init__(
@@ -111,6 +119,7 @@ class BinanceVenue(Venue):
         timeout: float = 10.0,
         backoff: Backoff | None = None,
         lifetime: float = LIFETIME,
+        exit_poll: float = 1.0,
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not a Binance platform: {platform!r}")
@@ -130,6 +139,9 @@ class BinanceVenue(Venue):
         self._stream: UserStream | None = None
         self._market: MarketStream | None = None
         self._refresher: asyncio.Task[None] | None = None
+        self._exit_poll = exit_poll
+        self._exits: ManagedExits | None = None
+        self._port: BinanceExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -156,17 +168,28 @@ class BinanceVenue(Venue):
                 self._store,
                 self._book,
                 _PLATFORMS[self.platform],
-                self._queue.put_nowait,
+                self._from_broker,
                 policy=self._backoff,
                 lifetime=self._lifetime,
             )
+            self._port = BinanceExits(
+                self._http,
+                self._store,
+                self._stream.given,
+                self._symbol_rules,
+                self._stream.adopt,
+                self._queue.put_nowait,
+            )
+            self._exits = ManagedExits(ExitManager(self._store), self._port, self._exit_poll)
             await self._stream.start()
+            await self._exits.recover()
+            self._exits.start()
             await self._rebuild_bases()
             if self.config.symbols:
                 self._market = MarketStream(
                     self.config,
                     self.config.symbols,
-                    self._queue.put_nowait,
+                    self._from_broker,
                     lambda symbol, interval, start: self.http.klines(symbol, interval, start=start),
                     on_price=self.book.prices.__setitem__,
                     policy=self._backoff,
@@ -180,6 +203,9 @@ class BinanceVenue(Venue):
             raise
 
     async def close(self) -> None:
+        if self._exits is not None:
+            await self._exits.close()
+            self._exits = None
         if self._refresher is not None:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -198,6 +224,40 @@ class BinanceVenue(Venue):
             self._store.close()
             self._store = None
         self._queue.put_nowait(None)
+
+    def _from_broker(self, batch: StreamBatch) -> None:
+        # The broker's events as clients see managed orders; their effect on the exit rules is queued.
+        if self._exits is not None:
+            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
+        for m in batch.messages:
+            if m.order is not None and m.order.order is not None:
+                self._with_exits(m.order.order)
+        self._queue.put_nowait(batch)
+
+    def _with_exits(self, order: Order, client_id: str | None = None) -> Order:
+        """The entry of a native OTO / OTOCO list shows the exits it was sent with (rest.md), as a
+        managed entry does: Binance's order has no field for them."""
+        if self._store is None or order.stop_loss is not None or order.take_profit is not None:
+            return order
+        exits = self._store.value(f"exits:{order.id}")
+        if exits is None and client_id:
+            exits = self._store.value(f"exits:{client_id}")
+        if exits:
+            stop, take = exits.split("|")
+            order.stop_loss, order.take_profit = stop or None, take or None
+        return order
+
+    @property
+    def port(self) -> BinanceExits:
+        if self._port is None:
+            raise ProviderUnavailable("the Binance venue is not connected")
+        return self._port
+
+    @property
+    def exits(self) -> ManagedExits:
+        if self._exits is None:
+            raise ProviderUnavailable("the Binance venue is not connected")
+        return self._exits
 
     @property
     def http(self) -> BinanceHttp:
@@ -344,10 +404,138 @@ class BinanceVenue(Venue):
             else:
                 return self._handle(known)
         self.given.record(client_id, request.client_order_id)
+        route = mapping.managed_route(request, rules)
+        if route is not None:
+            return await self._submit_managed(route, request, client_id, rules)
+        return await self._send(request, client_id, symbol)
+
+    async def _submit_managed(
+        self, route: str, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
+    ) -> OrderHandle:
+        manager = self.exits.manager
+        symbol = rules.symbol
+        if route == "oco" and OrderType(request.order_type) == OrderType.LIMIT:
+            native = await self._native_oco(request, client_id, rules)
+            if native is not None:
+                return native
+        if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
+            held = manager.order(client_id)
+            if held is None:  # a repeated client order id is the same trigger, not a second one
+                self.exits.submit(manager.add_oco_member(client_id, request))
+                held = manager.order(client_id)
+            assert held is not None
+            return OrderHandle(id=held.id, client_order_id=request.client_order_id, status=held.status)
+        if route == "oco":
+            manager.add_oco_member(client_id, request)
+            forget = client_id
+        else:
+            forget = self._ids.next_id()
+            pair = await self._bracket_pair(forget, request, rules)
+            # A lone stop-loss rests at Binance (STOP_LOSS); with a take-profit, only a native OCO list
+            # lets both rest (two orders would each reserve the balance): else the stop is a trigger.
+            native_stop = request.take_profit is None or pair is not None
+            manager.add_bracket(forget, client_id, request, stop_trigger=not native_stop)
+            if pair is not None:
+                self.port.pair(pair)
+            request = replace(request, stop_loss=None, take_profit=None)  # the entry alone goes out
+        try:
+            handle, body = await self._send_body(request, client_id, symbol)
+        except TradewireError:
+            manager.drop(forget)
+            raise
+        manager.sent(client_id, handle.id)
+        # A MARKET entry has filled by its answer, possibly before the manager knew its id.
+        self.exits.submit(manager.on_order(mapping.order_from_broker(body)))
+        return handle
+
+    async def _bracket_pair(
+        self, group: str, request: SubmitOrderRequest, rules: SymbolRules
+    ) -> OcoPair | None:
+        """The exits of bracket `group` as one native OCO list, when Binance's OCO rules take them at
+        today's price (an entry that fills near it); None: managed (the stop a gateway trigger)."""
+        if request.take_profit is None or request.stop_loss is None or not rules.oco_allowed:
+            return None
+        take, stop = Decimal(request.take_profit), Decimal(request.stop_loss)
+        exit_side = Side.SELL if Side(request.side) == Side.BUY else Side.BUY
+        if not mapping.oco_fits(exit_side, take, stop, await self._reference(rules.symbol)):
+            return None
+        return OcoPair(f"{group}-tp", take, f"{group}-sl", stop)
+
+    async def _native_oco(
+        self, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
+    ) -> OrderHandle | None:
+        """The LIMIT member of an OCO group whose other member, a STOP / STOP_LIMIT the gateway holds (not
+        yet sent), pairs with it under Binance's OCO rules: both go out as one `orderList/oco`, the stop
+        under its own id (the manager follows it at Binance from then on). None: managed pairing."""
+        manager = self.exits.manager
+        held = [o for o in manager.orders(rules.symbol) if o.oco_group_id == request.oco_group_id]
+        if len(held) != 1 or not rules.oco_allowed:
+            return None
+        stop = held[0]
+        plain = not (request.post_only or request.display_quantity or request.reduce_only)
+        if (
+            not plain
+            or stop.side != request.side
+            or Decimal(stop.quantity) != Decimal(request.quantity)
+            or (request.time_in_force not in (None, TimeInForce.GTC))
+            or stop.time_in_force != TimeInForce.GTC
+            or stop.stop_price is None
+            or not mapping.oco_fits(
+                Side(request.side),
+                Decimal(str(request.limit_price)),
+                Decimal(stop.stop_price),
+                await self._reference(rules.symbol),
+            )
+        ):
+            return None
+        path, params = mapping.oco_params(
+            rules.symbol,
+            Side(request.side),
+            Decimal(request.quantity),
+            (client_id, Decimal(str(request.limit_price))),
+            (
+                stop.id,
+                Decimal(stop.stop_price),
+                None if stop.limit_price is None else Decimal(stop.limit_price),
+            ),
+        )
+        manager.add_oco_member(client_id, request)
+        try:
+            result = await submit_idempotent(
+                OrderPath(self.http, rules.symbol, path), client_id, dict(params)
+            )
+        except TradewireError:
+            manager.drop(client_id)
+            raise
+        body = result.order
+        reports = [r for r in body.get("orderReports") or () if isinstance(r, dict)] or [body]
+        mine = body
+        for report in reports:
+            sent_as = str(report["clientOrderId"])
+            our_id = mapping.order_id(rules.symbol, int(report["orderId"]))
+            with contextlib.suppress(StoreError):
+                self.store.set_broker_id(sent_as, our_id)
+            if sent_as == client_id:
+                mine = report
+                manager.sent(client_id, our_id)
+            else:
+                self.exits.submit(manager.hand_over(sent_as, mapping.order_from_broker(report)))
+            self.user_stream.adopt(report)
+        return self._handle(mine)
+
+    async def _send(self, request: SubmitOrderRequest, client_id: str, symbol: str) -> OrderHandle:
+        return (await self._send_body(request, client_id, symbol))[0]
+
+    async def _send_body(
+        self, request: SubmitOrderRequest, client_id: str, symbol: str
+    ) -> tuple[OrderHandle, BrokerBody]:
         legs: list[BrokerBody] = []
         try:
             if request.stop_loss is not None or request.take_profit is not None:
+                exits = f"{request.stop_loss or ''}|{request.take_profit or ''}"
+                self.store.set_value(f"exits:{client_id}", exits)
                 body, legs = await self._submit_list(request, client_id, symbol)
+                self.store.set_value(f"exits:{mapping.order_id(symbol, int(body['orderId']))}", exits)
             else:
                 params = dict(mapping.order_params(request, client_id, symbol))
                 result = await submit_idempotent(OrderPath(self.http, symbol), client_id, params)
@@ -362,7 +550,7 @@ class BinanceVenue(Venue):
             self.store.set_broker_id(client_id, our_id)
         for placed in (body, *legs):
             self.user_stream.adopt(placed)
-        return self._handle(body)
+        return self._handle(body), body
 
     async def _submit_list(
         self, request: SubmitOrderRequest, client_id: str, symbol: str
@@ -407,10 +595,19 @@ class BinanceVenue(Venue):
         our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
         parent = None if self._stream is None else self._stream.parents.get(our_id)
         order = mapping.order_from_broker(body, parent)
+        # the manager knows its legs by the client order id Binance has: decorate, then show as given
+        if self._exits is not None:
+            order = self._exits.manager.decorate(order)
+        self._with_exits(order, order.client_order_id)
         order.client_order_id = self.given.shown(order.client_order_id)
         return order
 
     async def get_order(self, order_id: str) -> Order:
+        manager = self.exits.manager
+        held = manager.order(order_id)
+        if held is not None:  # a trigger the gateway holds (or held: its order's id follows)
+            return held
+        order_id = manager.broker_id(order_id) or order_id
         symbol, broker_id = self._where(order_id)
         return self._order(await self.http.get_order(symbol, broker_id, ident=order_id))
 
@@ -434,6 +631,7 @@ class BinanceVenue(Venue):
         if symbol is not None and symbol not in self._rules:
             return []  # a filter on a symbol Binance does not know matches no order
         orders = [self._order(b) for b in await self.http.open_orders(symbol)]
+        orders += self.exits.manager.orders(symbol, working=True)
         return self._filtered([o for o in orders if o.status in _WORKING], request)
 
     async def list_order_history(self, request: ListOrdersRequest) -> list[Order]:
@@ -444,10 +642,15 @@ class BinanceVenue(Venue):
         orders: list[Order] = []
         for symbol in sorted(symbols):
             orders += [self._order(b) for b in await self.http.all_orders(symbol)]
+        orders += self.exits.manager.orders(
+            request.symbol and mapping.venue_symbol(request.symbol), working=False
+        )
         return self._filtered([o for o in orders if o.status not in _WORKING], request)
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         order_rules.check_modify(request)
+        if self.exits.manager.is_managed(order_id):
+            raise mapping.managed_modify_refused(order_id)
         order = await self.get_order(order_id)
         if order.status not in _WORKING:
             raise OrderNotModifiable(
@@ -531,6 +734,13 @@ class BinanceVenue(Venue):
         return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
     async def cancel_order(self, order_id: str) -> CancelOrderResult:
+        manager = self.exits.manager
+        if manager.order(order_id) is not None:  # a trigger the gateway holds: nothing at Binance
+            self.exits.submit(manager.cancel(order_id) or ())
+            held = manager.order(order_id)
+            assert held is not None
+            return CancelOrderResult(success=True, order=held)
+        order_id = manager.broker_id(order_id) or order_id
         order = await self.get_order(order_id)
         if order.status == OrderStatus.CANCELLED:
             return CancelOrderResult(success=True, order=order)  # idempotent
@@ -543,6 +753,9 @@ class BinanceVenue(Venue):
         return CancelOrderResult(success=True, order=self._order(body))
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
+        held = self.exits.manager.cancel_all(None if symbol is None else mapping.venue_symbol(symbol))
+        self.exits.submit(held)  # triggers are the gateway's own to cancel
+        triggers = sum(isinstance(a, Emit) for a in held)
         if symbol is not None:
             symbols = {mapping.venue_symbol(symbol)} & set(self._rules)
         else:
@@ -559,7 +772,9 @@ class BinanceVenue(Venue):
             for row in rows:
                 reports = row.get("orderReports")
                 cancelled += len(reports) if isinstance(reports, list) else 1
-        return CancelAllResult(cancelled_count=cancelled, failed_count=len(failed), failed_order_ids=failed)
+        return CancelAllResult(
+            cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
+        )
 
     # -- positions --------------------------------------------------------------------------------
     async def list_positions(self, symbol: str | None = None) -> list[Position]:
@@ -623,7 +838,9 @@ class BinanceVenue(Venue):
             rows = []
             for symbol in sorted(symbols):
                 rows += await self.http.my_trades(symbol)
+        manager = self.exits.manager
         trades = [mapping.trade_from_my_trade(r) for r in rows]
+        trades = [replace(t, order_id=manager.trade_order_id(t.order_id)) for t in trades]
         trades = [
             t
             for t in trades
