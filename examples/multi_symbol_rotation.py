@@ -9,11 +9,15 @@ from collections import deque
 from decimal import ROUND_DOWN, Decimal
 from typing import ClassVar
 
-from tradewire.sdk import Candle, Strategy, on
+from tradewire.sdk import Candle, Strategy
 
 
 class MomentumRotation(Strategy):
-    """Rank AAPL, MSFT and BTC/USD by momentum on each rebalance day; switch to the leader."""
+    """Rank the symbols by momentum on each rebalance day; switch to the leader.
+
+    The first symbol's candles are the rebalancing clock (by default AAPL's: the stock calendar), so the
+    same code rotates any set of symbols, e.g. `--param symbols=BTCUSDT,ETHUSDT` on Binance.
+    """
 
     symbols = ("AAPL", "MSFT", "BTC/USD")
     timeframe = "1d"
@@ -25,6 +29,7 @@ class MomentumRotation(Strategy):
         "MSFT": Decimal("1"),
         "BTC/USD": Decimal("0.0001"),
     }
+    default_step = Decimal("0.0001")  # quantity step of a symbol `steps` does not list
 
     def on_start(self) -> None:
         self.closes = {s: deque(maxlen=self.lookback + 1) for s in self.symbols}
@@ -35,9 +40,10 @@ class MomentumRotation(Strategy):
     def on_candle(self, bar: Candle) -> None:
         self.closes[bar.symbol].append(bar.close)
         self.last_price[bar.symbol] = bar.decimal("close")
+        if bar.symbol == self.symbols[0]:
+            self.rebalance()
 
-    @on.candle("AAPL")  # the stock calendar is the rebalancing clock
-    def rebalance(self, bar: Candle) -> None:
+    def rebalance(self) -> None:
         self.days += 1
         if self.days % self.every or any(len(c) <= self.lookback for c in self.closes.values()):
             return
@@ -48,6 +54,7 @@ class MomentumRotation(Strategy):
             if symbol != leader and self.position(symbol):
                 self.close_position(symbol)
         if not self.position(leader):
-            quantity = (self.budget / self.last_price[leader]).quantize(self.steps[leader], ROUND_DOWN)
+            step = self.steps.get(leader, self.default_step)
+            quantity = (self.budget / self.last_price[leader]).quantize(step, ROUND_DOWN)
             if quantity > 0:
                 self.buy(leader, quantity)

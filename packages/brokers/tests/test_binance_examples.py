@@ -47,8 +47,7 @@ PATHS = {"BTCUSDT": (60000.0, 17), "ETHUSDT": (3000.0, 9)}
 RUNS = [
     ("sma_crossover", 90, True),
     ("rsi_mean_reversion", 60, True),
-    # Its rebalancing clock is `@on.candle("AAPL")` in the code: no AAPL candle on Binance, no rebalance.
-    ("multi_symbol_rotation", 40, False),
+    ("multi_symbol_rotation", 70, True),  # its clock is its first symbol's candles: BTCUSDT here
     ("bracket_breakout", 70, True),
 ]
 
@@ -96,11 +95,12 @@ def until(check: Callable[[], object], why: Callable[[], object], timeout: float
 
 
 def held(fake: Any) -> dict[str, Decimal]:
-    """Base assets the fake's account holds (free + locked), by symbol."""
+    """Base assets the fake's account holds (free + locked), by symbol; dust below the symbol's LOT_SIZE
+    minimum (what selling a fee-reduced balance floored to the step leaves) is no position."""
     out = {}
     for spec in fake.config.symbols:
         balance = fake.exchange.balances.get(spec.base)
-        if balance is not None and balance.free + balance.locked:
+        if balance is not None and balance.free + balance.locked >= spec.min_qty:
             out[spec.symbol] = balance.free + balance.locked
     return out
 
@@ -219,7 +219,8 @@ def test_example_runs_unchanged_on_binance_testnet(
                 signed -= Decimal(t.commission)  # the fee on a buy arrives as less of the base asset
             net[t.symbol] = net.get(t.symbol, Decimal(0)) + signed
         holdings = thread.call(held, fake)
-        assert {s: q for s, q in net.items() if q} == holdings
+        minimum = {spec.symbol: spec.min_qty for spec in fake.config.symbols}
+        assert {s: q for s, q in net.items() if q >= minimum[s]} == holdings  # the fills net to the holdings
         assert {p["symbol"]: Decimal(p["quantity"]) for p in positions} == holdings
         assert result.account is not None
         assert Decimal(result.account.balance) == thread.call(cash, fake)
