@@ -30,6 +30,10 @@ SKIPPED = [
     (r"^(python -m )?pip install|^uv pip install", "installs packages from the package index (network)"),
     (r"APCA_API_KEY_ID=\.\.\.|--platform alpaca-paper$", "needs an Alpaca account and its keys (broker)"),
     (
+        r"BINANCE_API_KEY=\.\.\.|--platform binance-testnet$",
+        "needs a Binance testnet account and its keys (broker)",
+    ),
+    (
         r"fakes\.(alpaca|binance)|fake\.env",
         "a fake broker's server: runs until stopped, on a fixed port (broker)",
     ),
