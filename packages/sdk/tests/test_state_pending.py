@@ -52,7 +52,7 @@ class Watcher(Strategy):
 
 def _placed(strategy: Strategy) -> m.Order:
     handle = m.OrderHandle(id="ord-1", client_order_id="tw-1", status=m.OrderStatus.PENDING)
-    order = placed_order(_request(), handle)
+    order = placed_order(_request(), handle, T0)
     strategy.state.submitted(order)
     return order
 
@@ -98,3 +98,16 @@ def test_a_snapshot_replaces_what_was_placed() -> None:
     strategy.state.load(None, [], [])  # a reconnect's snapshot: the venue lists no such order
     Router(strategy).deliver([_candle(0)])
     assert strategy.seen == [[]]  # type: ignore[attr-defined]
+
+
+def test_a_delivery_without_market_data_leaves_it_placed_not_working() -> None:
+    """As in a backtest, where a command's own events are the next delivery: nothing shows early."""
+    strategy = Watcher()
+    strategy.on_start()
+    router = Router(strategy)
+    _placed(strategy)
+    account = m.AccountEvent(event=m.AccountEventType.BALANCE_UPDATED, account=m.Account(), timestamp=T0)
+    router.deliver([account])
+    assert strategy.open_orders == {}
+    router.deliver([_candle(0)])
+    assert strategy.seen == [["ord-1"]]  # type: ignore[attr-defined]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from differential_scripts import EVERY_ACTION
 
-from tradewire.sdk import Candle, Strategy, backtest
+from tradewire.sdk import Candle, Strategy, backtest, on
 from tradewire.sdk.loader import load_strategy_class
 from tradewire.sdk.router import Router
 from tradewire.testkit.differential import DataSet, record
@@ -16,8 +17,24 @@ from tradewire.testkit.differential.scripted import strategy_class
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
+def _routed_rotation() -> type[Strategy]:
+    """The rotation example with its rebalancing on an `@on.candle` route of its own."""
+    rotation: Any = load_strategy_class(EXAMPLES / "multi_symbol_rotation.py")
+
+    class RoutedRotation(rotation):  # type: ignore[misc]
+        def on_candle(self, bar: Candle) -> None:
+            self.closes[bar.symbol].append(bar.close)
+            self.last_price[bar.symbol] = bar.decimal("close")
+
+        @on.candle("AAPL")
+        def rebalance_on_aapl(self, bar: Candle) -> None:
+            self.rebalance()
+
+    return RoutedRotation
+
+
 def test_recording_leaves_routes_class_and_results_unchanged() -> None:
-    cls = load_strategy_class(EXAMPLES / "multi_symbol_rotation.py")
+    cls = _routed_rotation()
     plain = backtest(cls(), sample=True)
     recorded = cls()
     recording = record(recorded)
@@ -25,7 +42,7 @@ def test_recording_leaves_routes_class_and_results_unchanged() -> None:
     result = backtest(recorded, sample=True)
     assert result.trade_dicts() == plain.trade_dicts() and result.account == plain.account
     handlers = {s.handler for s in recording.snapshots}
-    assert {"on_start", "on_candle", "rebalance", "on_stop"} <= handlers  # @on.candle routes too
+    assert {"on_start", "on_candle", "rebalance_on_aapl", "on_stop"} <= handlers  # @on.candle routes too
     assert [s.phase for s in recording.snapshots[:2]] == ["before", "after"]
 
 

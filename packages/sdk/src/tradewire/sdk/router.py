@@ -18,6 +18,8 @@ __all__ = ["Router", "candle_of", "tick_of"]
 
 _Handler = Callable[..., Any]
 _WARN = (m.AccountEventType.MARGIN_WARNING, m.AccountEventType.MARGIN_CALL)
+#: Event types that are market data (Candle subclasses are checked with isinstance).
+_MARKET = (m.CandleEvent, m.QuoteEvent, WireCandle, Tick)
 _TF: dict[Any, str] = {}
 
 
@@ -128,7 +130,8 @@ class Router:
     def calls(self, events: list[Any]) -> list[tuple[_Handler, Any]]:
         """Update state from `events`, then list (handler, argument) pairs in event order."""
         state = self.strategy.state
-        state.settle()
+        if state.placing and any(type(ev) in _MARKET or isinstance(ev, Candle) for ev in events):
+            state.settle()
         observe = state.observe
         seen: list[Any] = []  # the events with protocol market messages as the Candles/Ticks handlers take
         for ev in events:

@@ -117,15 +117,21 @@ class TradingState:
     def submitted(self, order: m.Order) -> None:
         """An order the strategy placed, as the venue's answer describes it.
 
-        It is working from the next delivery on, as its own events would make it, even when those
-        events come later than that (a live stream can lag the answer): a handler that checks
-        `open_orders` before placing another then never sees a placed order missing.
+        It is working from the next market data on, as its own events would have made it by then, even
+        when those events come later (a live stream can lag the answer): a handler that checks
+        `open_orders` before placing another never sees a placed order missing. In a backtest the
+        order's events always come before the next instant's market data, so nothing changes there.
         """
         if order.status not in _TERMINAL:
             self._pending[order.id] = order
 
+    @property
+    def placing(self) -> bool:
+        """Whether an order the strategy placed has had no event yet (see `submitted`)."""
+        return bool(self._pending)
+
     def settle(self) -> None:
-        """At the start of a delivery: orders placed before it count as working (see `submitted`);
+        """At a delivery with market data: orders placed before it count as working (see `submitted`);
         their events, in this delivery or a later one, update or remove them as usual."""
         if self._pending:
             for order_id, order in self._pending.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import inspect
 import time
 from collections.abc import Callable
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["WireTransport", "placed_order", "run_wire"]
 
 
-def placed_order(request: m.SubmitOrderRequest, handle: m.OrderHandle) -> m.Order:
-    """The order a venue accepted, as far as its request and the answer's handle describe it."""
+def placed_order(request: m.SubmitOrderRequest, handle: m.OrderHandle, at: dt.datetime) -> m.Order:
+    """The order a venue accepted at `at`, as far as its request and the answer's handle describe it."""
     return m.Order(
         id=handle.id,
         client_order_id=handle.client_order_id or request.client_order_id,
@@ -54,6 +55,8 @@ def placed_order(request: m.SubmitOrderRequest, handle: m.OrderHandle) -> m.Orde
         oco_group_id=request.oco_group_id,
         correlation_id=handle.correlation_id,
         time_in_force=request.time_in_force or m.TimeInForce.GTC,  # rest.md: GTC when omitted
+        created_at=at,
+        updated_at=at,
     )
 
 
@@ -95,7 +98,7 @@ class WireTransport:
         except REFUSALS as e:
             return self.refusals.refused(e, order)
         if self.state is not None:
-            self.state.submitted(placed_order(order, handle))
+            self.state.submitted(placed_order(order, handle, self.refusals.clock()))
         return handle
 
     def cancel_order(self, order_id: str) -> m.CancelOrderResult:

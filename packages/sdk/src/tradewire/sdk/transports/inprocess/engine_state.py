@@ -57,6 +57,14 @@ class EngineState(TradingState):
         bt.account_listeners.append(on_account)
         bt.fill_listeners.append(on_fill)
 
+    @property
+    def placing(self) -> bool:
+        """Never: the engine knows every order from the moment it is placed."""
+        return False
+
+    def settle(self) -> None:
+        """Nothing to settle (see `placing`)."""
+
     def observe(self, market: Any) -> None:
         """Nothing to keep: the engine's marks are the prices."""
 
