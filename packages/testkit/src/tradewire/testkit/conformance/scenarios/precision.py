@@ -20,6 +20,14 @@ FINE_QTY = "2.123456789123456789"
 TAIL = Decimal("0.000000001")
 
 
+def grid_of(quote: Any) -> str:
+    """The quote's side printed with the most decimals: one price ending in zero prints shorter than
+    the grid (93.8 on a cent grid), so the finer of bid and ask stands for the venue's tick (`last`
+    may be a mid, finer than the tick)."""
+    sides: tuple[str, str] = (quote.bid, quote.ask)
+    return min(sides, key=lambda p: D(p).as_tuple().exponent)
+
+
 def tick_of(printed: str) -> Decimal:
     """One unit of the last decimal of a price the venue printed (its grid, as the suite's other scenarios assume)."""
     exp = D(printed).as_tuple().exponent
@@ -68,9 +76,10 @@ async def fine_limit_prices_move_away_from_the_market(s: Session) -> None:
     """A buy limit finer than the tick moves down to it and a sell limit up: never more aggressive than asked."""
     await s.step()
     q = await s.client.get_quote(s.symbol)
-    tick = tick_of(q.bid)
-    low = D(on_grid(D(q.bid) / 2, q.bid))
-    high = D(on_grid(D(q.ask) * 2, q.ask))
+    grid = grid_of(q)
+    tick = tick_of(grid)
+    low = D(on_grid(D(q.bid) / 2, grid))
+    high = D(on_grid(D(q.ask) * 2, grid))
     buy_at, sell_at = low + tick - TAIL, high + TAIL  # just below the tick above low; just above high
     b = await s.client.submit_order(
         symbol=s.symbol, side="BUY", quantity="1", order_type="LIMIT", limit_price=str(buy_at)
@@ -91,9 +100,10 @@ async def fine_stop_prices_move_away_from_the_market(s: Session) -> None:
     """A buy stop finer than the tick moves up to it and a sell stop down (a stop such as 183.1502999999 is normal input)."""
     await s.step()
     q = await s.client.get_quote(s.symbol)
-    tick = tick_of(q.ask)
-    above = D(on_grid(D(q.ask) * 2, q.ask))
-    below = D(on_grid(D(q.bid) / 2, q.bid))
+    grid = grid_of(q)
+    tick = tick_of(grid)
+    above = D(on_grid(D(q.ask) * 2, grid))
+    below = D(on_grid(D(q.bid) / 2, grid))
     b = await s.client.submit_order(
         symbol=s.symbol, side="BUY", quantity="1", order_type="STOP", stop_price=str(above + TAIL)
     )
@@ -113,9 +123,10 @@ async def fine_exits_follow_their_exit_side(s: Session) -> None:
     """On a long entry a fine stop_loss moves down and a fine take_profit up (the stop / limit of the sell exit)."""
     await s.step()
     q = await s.client.get_quote(s.symbol)
-    tick = tick_of(q.bid)
-    low = D(on_grid(D(q.bid) / 2, q.bid))
-    stop, target = D(on_grid(low / 2, q.bid)), D(on_grid(D(q.ask) * 2, q.ask))
+    grid = grid_of(q)
+    tick = tick_of(grid)
+    low = D(on_grid(D(q.bid) / 2, grid))
+    stop, target = D(on_grid(low / 2, grid)), D(on_grid(D(q.ask) * 2, grid))
     h = await s.client.submit_order(
         symbol=s.symbol,
         side="BUY",
