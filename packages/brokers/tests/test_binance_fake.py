@@ -302,6 +302,10 @@ async def test_an_unknown_outcome_of_an_order_list_makes_exactly_one_list(live: 
     orders = await live.venue.list_orders(ListOrdersRequest())
     assert sorted(o.id for o in orders if o.parent_order_id is None) == [handle.id]
     assert len(orders) == 3
+    # Its creation was reported before the venue learnt the entry's id: the event still shows the exits.
+    await live.until("BRACKET_ORDER_CREATED")
+    [entry] = live.orders("BRACKET_ORDER_CREATED")
+    assert (entry.id, entry.stop_loss, entry.take_profit) == (handle.id, "45000", "70000")
 
 
 async def test_close_position_sells_the_free_balance_floored_to_the_step(live: Live) -> None:

@@ -14,8 +14,9 @@ import re
 from typing import Final
 
 from tradewire.brokers._live.store import Store
+from tradewire.protocol.messages import Order
 
-__all__ = ["GivenIds"]
+__all__ = ["GivenIds", "with_list_exits"]
 
 #: What `_live.submit.ClientIdFactory` makes: `tw-<8 hex>-<n>`.
 _MADE_UP: Final = re.compile(r"tw-[0-9a-f]{8}-\d+")
@@ -39,3 +40,19 @@ class GivenIds:
         if known is not None:
             return known or None
         return None if _MADE_UP.fullmatch(sent) else sent
+
+
+def with_list_exits(store: Store, order: Order, sent_as: str | None) -> Order:
+    """The entry of a native OTO / OTOCO list shows the exits it was sent with (rest.md), as a managed
+    entry does: Binance's order has no field for them. Kept in the store under the id the entry was
+    sent with (known before Binance answers, so the stream's first report of it finds them) and under
+    our order id."""
+    if order.stop_loss is not None or order.take_profit is not None:
+        return order
+    exits = store.value(f"exits:{order.id}")
+    if exits is None and sent_as:
+        exits = store.value(f"exits:{sent_as}")
+    if exits:
+        stop, take = exits.split("|")
+        order.stop_loss, order.take_profit = stop or None, take or None
+    return order

@@ -31,7 +31,7 @@ from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Ste
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
 from tradewire.brokers._live.store import Store
 from tradewire.brokers.binance import mapping, signing
-from tradewire.brokers.binance.client_ids import GivenIds
+from tradewire.brokers.binance.client_ids import GivenIds, with_list_exits
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.errors import error_from_response
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody
@@ -587,6 +587,7 @@ class UserStream:
         order.filled_quantity = "0"
         order.remaining_quantity = order.quantity
         order.average_fill_price = None
+        with_list_exits(self.store, order, order.client_order_id)
         order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(
@@ -650,6 +651,7 @@ class UserStream:
         self._created.add(our_id)
         if kind is None:
             return None
+        with_list_exits(self.store, order, client)
         order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=_now())

@@ -31,7 +31,7 @@ from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
 from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.capabilities import capabilities
-from tradewire.brokers.binance.client_ids import GivenIds
+from tradewire.brokers.binance.client_ids import GivenIds, with_list_exits
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.data_stream import MarketStream
 from tradewire.brokers.binance.exits import BinanceExits, OcoPair
@@ -229,23 +229,12 @@ class BinanceVenue(Venue):
         # The broker's events as clients see managed orders; their effect on the exit rules is queued.
         if self._exits is not None:
             batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
-        for m in batch.messages:
-            if m.order is not None and m.order.order is not None:
-                self._with_exits(m.order.order)
         self._queue.put_nowait(batch)
 
     def _with_exits(self, order: Order, client_id: str | None = None) -> Order:
-        """The entry of a native OTO / OTOCO list shows the exits it was sent with (rest.md), as a
-        managed entry does: Binance's order has no field for them."""
-        if self._store is None or order.stop_loss is not None or order.take_profit is not None:
+        if self._store is None:
             return order
-        exits = self._store.value(f"exits:{order.id}")
-        if exits is None and client_id:
-            exits = self._store.value(f"exits:{client_id}")
-        if exits:
-            stop, take = exits.split("|")
-            order.stop_loss, order.take_profit = stop or None, take or None
-        return order
+        return with_list_exits(self._store, order, client_id)
 
     @property
     def port(self) -> BinanceExits:
