@@ -129,8 +129,25 @@ def test_walk_forward_chooses_in_sample_and_scores_out_of_sample(tmp_path):
         assert w.in_sample == best["objective"] and w.out_of_sample == test[0]["objective"]
         assert test[0]["days"][0] * 86_400 * 10**9 >= w.test_start
         assert train[0]["days"][-1] * 86_400 * 10**9 <= w.train_end  # the day of the last bar's end
+        # Each window's choice is judged among its own in-sample trials.
+        assert w.statistics.trials == 11 and 0.0 <= w.statistics.pbo <= 1.0
+        assert 0.0 <= w.statistics.deflated_sharpe <= 1.0
+    assert result.statistics == result.windows[-1].statistics  # the choice one would trade next
+    oos = result.out_of_sample
+    assert oos is not None
+    returns = [r for w in result.windows for r in w.test_returns]
+    growth = 1.0
+    for r in returns:
+        growth *= 1.0 + r
+    assert (oos.windows, oos.days) == (2, len(returns)) and oos.days > 200
+    assert oos.total_return == pytest.approx(growth - 1.0, rel=1e-12)
+    assert oos.positive == sum(1 for w in result.windows if w.out_of_sample > 0)
+    ins = sum(w.in_sample for w in result.windows) / 2
+    outs = sum(w.out_of_sample for w in result.windows) / 2
+    assert oos.efficiency == (pytest.approx(outs / ins) if ins > 0 else None)
     html = result.report(tmp_path / "wf/report.html").read_text()
     assert "Walk-forward" in html and "<svg" in html and "deflated Sharpe ratio" in html
+    assert "walk-forward efficiency" in html and "out-of-sample daily Sharpe ratio" in html
 
 
 def test_the_command_prints_the_best_parameters_and_writes_the_table_and_report(tmp_path):
@@ -167,6 +184,32 @@ def test_workers_receive_the_data_as_file_paths_not_as_copies(tmp_path):
     mapped = len(pickle.dumps(WorkerSetup(StrategyRef.of(cls), data)))
     copied = len(pickle.dumps(WorkerSetup(StrategyRef.of(cls), detached(data))))
     assert mapped < 3_000 < 500 * 6 * 8 < copied  # 2 symbols x ~520 days x 6 int64 columns
+
+
+def test_data_published_on_shared_storage_gives_the_same_table_and_is_fetched_once_per_machine(
+    tmp_path, monkeypatch
+):
+    import pickle
+
+    from tradewire.engine import SharedDataset
+    from tradewire.sdk.sweep.worker import StrategyRef, WorkerSetup
+
+    monkeypatch.setenv("TRADEWIRE_DATASET_CACHE", str(tmp_path / "node-cache"))  # spawned workers inherit it
+    file = write_strategy(tmp_path, crash=15)
+    plain = _sweep(file, tmp_path / "plain").run(LocalExecutor(2))
+    job = _sweep(file, tmp_path / "shared-run", shared_data=(tmp_path / "store").as_uri())
+    shared = job.run(LocalExecutor(2))
+    assert _comparable(shared.rows) == _comparable(plain.rows)
+    assert (tmp_path / "plain/trials.parquet").read_bytes() == (
+        tmp_path / "shared-run/trials.parquet"
+    ).read_bytes()
+    [published] = (tmp_path / "store").iterdir()
+    assert sorted(p.name for p in published.iterdir()) == ["0.parquet", "1.parquet", "dataset.json"]
+    assert [p.name for p in (tmp_path / "node-cache").iterdir()] == [published.name]
+    # What each worker receives: the strategy's address and the dataset's, not the columns.
+    ref = SharedDataset((tmp_path / "store").as_uri(), published.name)
+    setup = WorkerSetup(StrategyRef.of(job.strategy), [object()], shared=ref)  # data dropped when pickled
+    assert len(pickle.dumps(setup)) < 1_000
 
 
 def test_ctrl_c_keeps_what_finished(tmp_path):

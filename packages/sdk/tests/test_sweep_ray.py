@@ -49,3 +49,15 @@ def test_walk_forward_on_ray_matches_local(tmp_path):
     local = _sweep(file, None, **kw).run(LocalExecutor(2))
     assert [dict(r) for r in on_ray.rows] == [dict(r) for r in local.rows]
     assert [w.trial_id for w in on_ray.windows] == [w.trial_id for w in local.windows]
+
+
+def test_data_on_shared_storage_gives_the_same_table_on_ray(tmp_path):
+    # Ray's workers started before this test: they fetch into the default cache, in the temp directory
+    file = write_strategy(tmp_path, crash=15)
+    on_ray = _sweep(file, tmp_path / "ray", shared_data=str(tmp_path / "store")).run(
+        RayExecutor(batch_size=2)
+    )
+    local = _sweep(file, tmp_path / "local").run(LocalExecutor(2))
+    assert [dict(r) for r in on_ray.rows] == [dict(r) for r in local.rows]
+    assert (tmp_path / "ray/trials.parquet").read_bytes() == (tmp_path / "local/trials.parquet").read_bytes()
+    assert len(list((tmp_path / "store").iterdir())) == 1

@@ -24,6 +24,7 @@ from tradewire.engine.data.errors import DataError, DataNotice
 from tradewire.engine.data.prepared import PreparedSeries, dataset_key, load_dataset, prepare_dataset
 from tradewire.engine.data.sample import sample_data
 from tradewire.engine.data.series import Series
+from tradewire.engine.data.shared import SharedDataset, open_shared_dataset, publish_dataset
 from tradewire.engine.data.sources import from_arrays, from_dataframe, read_csv, read_parquet
 from tradewire.engine.data.synthetic import synthetic_bars
 from tradewire.engine.embedding import Embedding
@@ -70,6 +71,7 @@ __all__ = [
     "QuoteView",
     "RoundTrip",
     "Series",
+    "SharedDataset",
     "SlippageModel",
     "SpreadSlippage",
     "StepView",
@@ -82,8 +84,10 @@ __all__ = [
     "from_arrays",
     "from_dataframe",
     "load_dataset",
+    "open_shared_dataset",
     "prepare_dataset",
     "probability_of_backtest_overfitting",
+    "publish_dataset",
     "read_csv",
     "read_parquet",
     "return_moments",

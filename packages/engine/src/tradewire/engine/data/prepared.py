@@ -188,17 +188,7 @@ def _save(series: Sequence[PreparedSeries], target: Path) -> None:
     for i, s in enumerate(series):
         for name, a in s.columns.arrays.items():
             np.save(staging / f"{i}.{name}.npy", np.ascontiguousarray(a))
-        meta.append(
-            {
-                "symbol": s.symbol,
-                "source": s.source,
-                "kind": s.kind,
-                "timeframe": s.timeframe,
-                "price_decimals": s.price_decimals,
-                "volume_decimals": s.volume_decimals,
-                "columns": list(s.columns.arrays),
-            }
-        )
+        meta.append(description(s))
     (staging / _META).write_text(json.dumps(meta))
     try:
         staging.rename(target)
@@ -214,9 +204,26 @@ def load_dataset(directory: str | Path) -> list[PreparedSeries]:
     out = []
     for i, meta in enumerate(json.loads((target / _META).read_text())):
         rows = len(np.load(target / f"{i}.ts.npy", mmap_mode="r"))
-        columns = _mapped(str(target), str(i), 0, rows, tuple(meta["columns"]), CHUNK_ROWS)
-        like = Series(meta["symbol"], columns, source=meta["source"], kind=meta["kind"])
-        like.timeframe = meta["timeframe"]
-        like.price_decimals, like.volume_decimals = meta["price_decimals"], meta["volume_decimals"]
-        out.append(PreparedSeries(like, columns))
+        out.append(described(meta, _mapped(str(target), str(i), 0, rows, tuple(meta["columns"]), CHUNK_ROWS)))
     return out
+
+
+def description(s: PreparedSeries) -> dict[str, Any]:
+    """What a saved series needs besides its columns (JSON-ready; `described` reads it back)."""
+    return {
+        "symbol": s.symbol,
+        "source": s.source,
+        "kind": s.kind,
+        "timeframe": s.timeframe,
+        "price_decimals": s.price_decimals,
+        "volume_decimals": s.volume_decimals,
+        "columns": list(s.columns.arrays),
+    }
+
+
+def described(meta: dict[str, Any], columns: Columns) -> PreparedSeries:
+    """The series `description` gave `meta` for, over `columns`."""
+    like = Series(meta["symbol"], columns, source=meta["source"], kind=meta["kind"])
+    like.timeframe = meta["timeframe"]
+    like.price_decimals, like.volume_decimals = meta["price_decimals"], meta["volume_decimals"]
+    return PreparedSeries(like, columns)

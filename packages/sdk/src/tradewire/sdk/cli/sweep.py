@@ -45,6 +45,10 @@ def sweep(
         str | None, Parameter(help="train=2y,test=6m[,step=6m][,anchored]: choose in-sample, score out")
     ] = None,
     batch_size: Annotated[int | None, Parameter(help="trials per task sent to a worker")] = None,
+    shared_data: Annotated[
+        str | None,
+        Parameter(help="storage every worker reads (path, s3://, gs://): data published there once"),
+    ] = None,
     symbols: Annotated[list[str] | None, Parameter(help="only these symbols", consume_multiple=True)] = None,
     start: Annotated[str | None, Parameter(help="first bar (YYYY-MM-DD or RFC 3339, UTC)")] = None,
     end: Annotated[str | None, Parameter(help="last bar (YYYY-MM-DD or RFC 3339, UTC)")] = None,
@@ -90,6 +94,7 @@ def sweep(
             out=out,
             resume=resume,
             batch_size=batch_size,
+            shared_data=shared_data,
         )
         with _line(progress and _ui.err.is_terminal) as update:
             result = job.run(executor, progress=update)
@@ -152,12 +157,25 @@ def _summary(result: SweepResult, objective: str) -> None:
     )
     if result.best is not None:
         table.add_row(f"best {objective}", f"{result.best['objective']:.4f}")
+    scope = ", last window in-sample" if result.windows else ""  # the choice one would trade next
     if stats.deflated_sharpe is not None:
-        table.add_row("deflated Sharpe ratio", f"{stats.deflated_sharpe:.3f} (of {stats.trials} trials)")
+        table.add_row(
+            "deflated Sharpe ratio", f"{stats.deflated_sharpe:.3f} (of {stats.trials} trials{scope})"
+        )
     if stats.pbo is not None:
-        table.add_row("PBO (CSCV)", f"{stats.pbo:.3f} ({stats.groups} blocks of {stats.observations} days)")
+        table.add_row(
+            "PBO (CSCV)", f"{stats.pbo:.3f} ({stats.groups} blocks of {stats.observations} days{scope})"
+        )
     for w in result.windows:
         ins = "-" if w.in_sample is None else f"{w.in_sample:.3f}"
         oos = "-" if w.out_of_sample is None else f"{w.out_of_sample:.3f}"
-        table.add_row(f"window {w.index}", f"{w.params}  in {ins}  out {oos}")
+        pbo = "" if w.statistics.pbo is None else f"  PBO {w.statistics.pbo:.2f}"
+        table.add_row(f"window {w.index}", f"{w.params}  in {ins}  out {oos}{pbo}")
+    if result.out_of_sample is not None:
+        o = result.out_of_sample
+        efficiency = "" if o.efficiency is None else f", efficiency {o.efficiency:.2f}"
+        table.add_row(
+            "out of sample",
+            f"{o.total_return:+.2%} over {o.days:,} days, {o.positive} of {o.windows} windows up{efficiency}",
+        )
     _ui.console.print(table)

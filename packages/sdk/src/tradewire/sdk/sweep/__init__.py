@@ -7,11 +7,12 @@ from tradewire.sdk.sweep.space import Parameter
 from tradewire.sdk.sweep.statistics import SweepStatistics
 from tradewire.sdk.sweep.sweep import Progress, Sweep
 from tradewire.sdk.sweep.trials import Trial
-from tradewire.sdk.sweep.walkforward import WalkForward, WindowOutcome
+from tradewire.sdk.sweep.walkforward import OutOfSample, WalkForward, WindowOutcome
 
 __all__ = [
     "Executor",
     "LocalExecutor",
+    "OutOfSample",
     "Parameter",
     "Progress",
     "Sweep",

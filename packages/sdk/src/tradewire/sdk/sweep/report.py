@@ -171,7 +171,9 @@ def render_report(result: SweepResult, heatmap: tuple[str, str] | None = None) -
     out.append("<h2>Summary</h2>" + _table(None, stats))
     if result.windows:
         out.append(
-            '<p class="note">The statistics and the map are over the last window\'s in-sample trials.</p>'
+            '<p class="note">The statistics above and the map are over the last window\'s in-sample '
+            "trials (the parameters one would trade next); each window's own are in the walk-forward "
+            "table.</p>"
         )
     out.append(
         '<p class="note">Deflated Sharpe ratio: the probability that the best trial\'s true Sharpe ratio is '
@@ -196,20 +198,30 @@ def render_report(result: SweepResult, heatmap: tuple[str, str] | None = None) -
                 w.params,
                 w.in_sample,
                 w.out_of_sample,
+                w.statistics.deflated_sharpe,
+                w.statistics.pbo,
             )
             for w in result.windows
         ]
-        out.append(
-            _table(
-                ["window", "train from", "test from", "test to", "chosen", "in-sample", "out-of-sample"],
-                wrows,
-            )
-        )
+        heads = ["window", "train from", "test from", "test to", "chosen", "in-sample", "out-of-sample"]
+        out.append(_table([*heads, "deflated Sharpe", "PBO"], wrows))
+        oos = result.out_of_sample
+        if oos is not None:
+            efficiency = "-" if oos.efficiency is None else f"{oos.efficiency:.2f}"
+            summary = [
+                ("windows scored out of sample", oos.windows),
+                ("windows with a positive out-of-sample objective", f"{oos.positive} of {oos.windows}"),
+                ("out-of-sample days (stitched)", oos.days),
+                ("out-of-sample return (compounded)", f"{oos.total_return:.2%}"),
+                ("out-of-sample daily Sharpe ratio", oos.sharpe),
+                ("walk-forward efficiency (mean out / mean in)", efficiency),
+            ]
+            out.append(_table(None, summary))
         ins = [w.in_sample for w in result.windows if w.in_sample is not None]
-        oos = [w.out_of_sample for w in result.windows if w.out_of_sample is not None]
+        outs = [w.out_of_sample for w in result.windows if w.out_of_sample is not None]
         out.append(
             _lines(
-                [("in-sample", "#4a7bd0", ins), ("out-of-sample", "#d0704a", oos)],
+                [("in-sample", "#4a7bd0", ins), ("out-of-sample", "#d0704a", outs)],
                 f"{result.objective} per window",
             )
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from tradewire.sdk.sweep.space import Parameter
 from tradewire.sdk.sweep.statistics import SweepStatistics
-from tradewire.sdk.sweep.walkforward import WindowOutcome
+from tradewire.sdk.sweep.walkforward import OutOfSample, WindowOutcome
 
 __all__ = ["SweepResult"]
 
@@ -26,10 +26,12 @@ class SweepResult:
             phase "full"; walk-forward runs are "train" (every trial, per window) and "test" (the
             window's in-sample best).
         best: The best trial's row (full runs; with walk-forward, the last window's choice).
-        statistics: Deflated Sharpe ratio and PBO over the full (or the last window's in-sample) runs.
+        statistics: Deflated Sharpe ratio and PBO over the full runs; with walk-forward, over the
+            last window's in-sample runs (the choice one would trade next); each window has its own.
         windows: The walk-forward windows' outcomes (empty without walk-forward).
         out: The directory the table and report were written to, if any.
         interrupted: The sweep was stopped (Ctrl-C) before every trial ran; the rows are what finished.
+        out_of_sample: The windows' out-of-sample spans stitched together (None without walk-forward).
     """
 
     strategy: str
@@ -41,6 +43,7 @@ class SweepResult:
     windows: list[WindowOutcome] = field(default_factory=list)
     out: Path | None = None
     interrupted: bool = False
+    out_of_sample: OutOfSample | None = None
 
     @property
     def best_params(self) -> dict[str, Any] | None:

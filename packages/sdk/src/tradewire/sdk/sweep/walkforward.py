@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tradewire.sdk.errors import ConfigurationError
+import numpy as np
 
-__all__ = ["WalkForward", "WindowOutcome", "best_row", "parse_walk_forward"]
+from tradewire.sdk.errors import ConfigurationError
+from tradewire.sdk.sweep.statistics import SweepStatistics
+
+__all__ = ["OutOfSample", "WalkForward", "WindowOutcome", "best_row", "out_of_sample", "parse_walk_forward"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,8 @@ def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
 
 @dataclass(frozen=True, slots=True)
 class WindowOutcome:
-    """One window: its spans (ns), the trial chosen in-sample and its in- and out-of-sample objective."""
+    """One window: its spans (ns), the trial chosen in-sample, its in- and out-of-sample objective,
+    and the deflated Sharpe ratio and PBO of that choice among the window's in-sample trials."""
 
     index: int
     train_start: int
@@ -80,3 +84,48 @@ class WindowOutcome:
     out_of_sample: float | None
     test_returns: Sequence[float]
     test_days: Sequence[int]
+    statistics: SweepStatistics
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfSample:
+    """Every window's out-of-sample span, stitched: the only returns no parameter was chosen on.
+
+    Attributes:
+        windows: Windows with an out-of-sample result.
+        days: Out-of-sample daily returns, all windows together.
+        total_return: Their compounded return.
+        sharpe: Their daily Sharpe ratio (not annualised; None with fewer than two days).
+        positive: Windows whose out-of-sample objective is above zero.
+        efficiency: Mean out-of-sample objective over mean in-sample objective (walk-forward
+            efficiency); None when the in-sample mean is not above zero.
+    """
+
+    windows: int
+    days: int
+    total_return: float
+    sharpe: float | None
+    positive: int
+    efficiency: float | None
+
+
+def out_of_sample(windows: Sequence[WindowOutcome]) -> OutOfSample:
+    """The stitched out-of-sample record of `windows`."""
+    from tradewire.sdk.transports.inprocess import sweep_support
+
+    scored = [w for w in windows if w.out_of_sample is not None and w.in_sample is not None]
+    returns = [r for w in windows for r in w.test_returns]
+    growth = 1.0
+    for r in returns:
+        growth *= 1.0 + r
+    sharpe = sweep_support.return_moments(np.asarray(returns))[0] if len(returns) >= 2 else None
+    ins = sum(w.in_sample or 0.0 for w in scored) / len(scored) if scored else 0.0
+    outs = sum(w.out_of_sample or 0.0 for w in scored) / len(scored) if scored else 0.0
+    return OutOfSample(
+        len(scored),
+        len(returns),
+        growth - 1.0,
+        None if sharpe is None or math.isnan(sharpe) else float(sharpe),
+        sum(1 for w in scored if (w.out_of_sample or 0.0) > 0),
+        outs / ins if ins > 0 else None,
+    )

@@ -94,13 +94,17 @@ class WorkerSetup:
     """Everything a worker keeps for the whole sweep (shipped once per worker, not per trial).
 
     Attributes:
+        data: The prepared series (memory-mapped paths or arrays), or empty when `shared` is given.
         windows: (train_start, train_end, test_start, test_end) ns of each walk-forward window.
+        shared: A dataset published on storage every worker reads (`tradewire.engine.SharedDataset`):
+            each worker's machine fetches it once into its own cache and maps it from there.
     """
 
     strategy: StrategyRef
     data: Sequence[Any]
     cash: str | None = None
     windows: Sequence[tuple[int, int, int, int]] = ()
+    shared: Any = None
     _cls: type[Strategy] | None = None
 
     def strategy_class(self) -> type[Strategy]:
@@ -108,15 +112,30 @@ class WorkerSetup:
             self._cls = self.strategy.load()
         return self._cls
 
+    def series(self) -> Sequence[Any]:
+        """The data, fetched from shared storage the first time this worker needs it."""
+        if not self.data and self.shared is not None:
+            from tradewire.sdk.transports.inprocess import sweep_support
+
+            self.data = sweep_support.open_shared(self.shared)
+        return self.data
+
     def data_for(self, task: Task) -> list[Any]:
         if task.window < 0:
-            return list(self.data)
+            return list(self.series())
         train_start, train_end, test_start, test_end = self.windows[task.window]
         lo, hi = (train_start, train_end) if task.phase == "train" else (test_start, test_end)
-        return [s.between(lo, hi - 1) for s in self.data]
+        return [s.between(lo, hi - 1) for s in self.series()]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"strategy": self.strategy, "data": self.data, "cash": self.cash, "windows": self.windows}
+        data = () if self.shared is not None else self.data  # fetched by each worker, never shipped
+        return {
+            "strategy": self.strategy,
+            "data": data,
+            "cash": self.cash,
+            "windows": self.windows,
+            "shared": self.shared,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():

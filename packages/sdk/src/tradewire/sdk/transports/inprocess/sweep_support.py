@@ -17,8 +17,10 @@ from tradewire.sdk.transports.inprocess.loader import engine
 __all__ = [
     "deflated_sharpe",
     "detached",
+    "open_shared",
     "overfitting_probability",
     "prepared_data",
+    "publish",
     "return_moments",
     "walk_forward",
 ]
@@ -59,6 +61,22 @@ def prepared_data(
 def detached(series: Sequence[Any]) -> list[Any]:
     """Prepared series with their columns in memory (for stores that cannot map this machine's files)."""
     return [s.detached() for s in series]
+
+
+def publish(series: Sequence[Any], location: str) -> Any:
+    """Publish prepared series as Parquet under `location/<content hash>/` (a SharedDataset:
+    what workers receive instead of the data; see `tradewire.engine.publish_dataset`).
+
+    Raises:
+        tradewire.engine.DataError: the location cannot be opened or written.
+    """
+    return engine().publish_dataset(series, location)
+
+
+def open_shared(shared: Any) -> list[Any]:
+    """A published dataset, memory-mapped from this machine's cache (filled from storage once)."""
+    series: list[Any] = engine().open_shared_dataset(shared)
+    return series
 
 
 def walk_forward(
