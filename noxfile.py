@@ -392,9 +392,13 @@ BENCH_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benchmarks/gateway/bench_idle_clients.py", ()),
     ("benchmarks/gateway/bench_backtest_step.py", ()),
     # issue 20: a 64-trial grid on 1 M bars, local 1 and 2 workers and Ray (num_cpus=2, when
-    # installed); then 10k bars, where dispatch overhead and the batch size show
+    # installed); then 10k bars, where dispatch overhead and the batch size show. One round each
+    # (about 8 minutes); the README's figures are medians of `--repeats 3` on an idle machine
     ("benchmarks/sweep/bench_sweep.py", ("--ray",)),
-    ("benchmarks/sweep/bench_sweep.py", ("--bars", "10000", "--workers", "2", "--batch-size", "1,8,64")),
+    (
+        "benchmarks/sweep/bench_sweep.py",
+        ("--bars", "10000", "--workers", "1,2", "--batch-size", "1,8,64", "--ray"),
+    ),
 )
 
 

@@ -3,6 +3,11 @@
   python benchmarks/sweep/bench_sweep.py                          # 64 trials, 1 M bars, local 1 and 2
   python benchmarks/sweep/bench_sweep.py --ray                    # ... and Ray with num_cpus=2
   python benchmarks/sweep/bench_sweep.py --bars 10000 --batch-size 1,8,64   # dispatch overhead
+  python benchmarks/sweep/bench_sweep.py --ray --repeats 3        # round-robin, medians
+
+Run-to-run noise on a shared VM is about 10 % (the same backtest took 3.1 s and 3.5 s in two runs
+minutes apart), as large as the effect measured: `--repeats R` runs the local configurations
+round-robin R times, then Ray R times, and computes the efficiency from the median walls.
 
 Reports per executor: wall time, scaling efficiency T1 / (N * TN), the start-up (data preparation,
 workers starting, first batch), the dispatch overhead per trial in the steady state (seconds per
@@ -22,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -114,6 +120,7 @@ def main() -> None:
     p.add_argument("--batch-size", default="", help="batch sizes to try (default: the executor's)")
     p.add_argument("--ray", action="store_true", help="also run on Ray (ray.init(num_cpus=max workers))")
     p.add_argument("--peers-dir", default=None)
+    p.add_argument("--repeats", type=int, default=1, help="rounds of every configuration (medians)")
     a = p.parse_args()
 
     from tradewire.sdk.loader import load_strategy_class
@@ -150,11 +157,12 @@ def main() -> None:
     if a.ray:
         runs.append((f"ray (num_cpus={max(workers)})", max(workers), "ray"))
     results = []
-    t1: float | None = None
     digests = set()
-    for name, n, ray_cls in runs:
+    # local configurations round-robin, then Ray (whose own processes would count in local runs)
+    rounds = [r for r in runs if not r[2]] * a.repeats + [r for r in runs if r[2]] * a.repeats
+    for i, (name, n, ray_cls) in enumerate(rounds):
         for size in sizes:
-            out = scratch / f"{name.split()[0].replace(':', '-')}-{size}"
+            out = scratch / f"{name.split()[0].replace(':', '-')}-{size}-{i}"
             if ray_cls:
                 import ray
 
@@ -177,8 +185,6 @@ def main() -> None:
             (t0, d0), (t9, d9) = marks[0], marks[-1]
             steady = (t9 - t0) / (d9 - d0) if d9 > d0 else None
             digests.add(hashlib.sha256((out / "trials.parquet").read_bytes()).hexdigest())
-            if name == "local:1" and t1 is None:
-                t1 = wall
             row = {
                 "executor": name,
                 "workers": n,
@@ -188,7 +194,7 @@ def main() -> None:
                 "failed": result.failed,
                 "wall_s": round(wall, 2),
                 "trials_per_s": round(len(result.rows) / wall, 2),
-                "efficiency": None if t1 is None else round(t1 / (n * wall), 3),
+                "efficiency": None,  # filled in below, once local:1 has run (in whatever order)
                 "single_backtest_s": round(single, 3),
                 "startup_s": round(marks[0][0] - started, 2),
                 "steady_s_per_trial": None if steady is None else round(steady, 4),
@@ -200,6 +206,17 @@ def main() -> None:
             }
             results.append(row)
             print("RESULT:" + json.dumps(row), flush=True)
+    walls: dict[tuple[str, int, int | None], list[float]] = {}
+    for r in results:
+        walls.setdefault((r["executor"], r["workers"], r["batch_size"]), []).append(r["wall_s"])
+    medians = {k: statistics.median(v) for k, v in walls.items()}
+    t1 = next((m for (name, _, _), m in medians.items() if name == "local:1"), None)
+    for (name, n, size), m in medians.items():
+        runs_ = ", ".join(f"{w:.1f}" for w in walls[(name, n, size)])
+        line = f"SUMMARY: {name} (batch {size}): median wall {m:.2f} s of [{runs_}]"
+        if t1 is not None:
+            line += f", efficiency T1 / (N * TN) {t1 / (n * m):.3f}"
+        print(line)
     print(f"identical trials.parquet across executors: {len(digests) == 1}")
     shutil.rmtree(scratch, ignore_errors=True)
 
