@@ -122,7 +122,9 @@ async def test_backtest_non_reader_beside_an_acking_client_is_cut_off_and_the_ru
     # that reads nothing falls behind, a step per ack, without bound but for the send timeout.
     # A client that reads nothing and is alone acks nothing: the run waits (ack_timeout, if set).
     venue = StepVenue(steps=3000, symbols=tuple(f"S{i:03}" for i in range(20)))
-    with serve(venue, ws_send_timeout=0.5) as gw:
+    # 1.5 s: the acking client, starved on a loaded machine, must not stall that long (at 0.5 s it was
+    # cut off too in a CI run beside other jobs); the non-reader never reads, so any bound cuts it.
+    with serve(venue, ws_send_timeout=1.5) as gw:
         async with await connect(gw, batch=True) as ws:
             sock = non_reader(gw)
             try:
