@@ -183,6 +183,28 @@ async def test_market_bracket_stop_fires_at_binance_once(live: Live, fake: Any) 
     assert (stop.order_type, stop.status) == (OrderType.STOP, OrderStatus.FILLED)
 
 
+@pytest.mark.parametrize("take_profit", ["70000", None], ids=["oco-pair", "lone-stop"])
+async def test_a_stop_the_market_passed_before_it_was_placed_fires_as_a_trigger(
+    live: Live, fake: Any, take_profit: str | None
+) -> None:
+    """The price falls through the stop-loss between the entry's fill and the exits' placement: Binance
+    refuses the OCO list (its prices no longer bracket the market) or the lone STOP_LOSS (it would
+    trigger at once). The stop is not lost as a rejection: the gateway holds it, the take-profit rests
+    alone, and the trigger sells at market, once, as the engine fills a stop its bar crossed."""
+    handle = await live.venue.submit_order(btc(stop_loss="55000", take_profit=take_profit))
+    fake.set_price("BTCUSDT", "54000")  # before the manager's Place runs (it waits for this loop)
+    await live.until(lambda: any(o.order_type == OrderType.STOP for _, o in live.orders("ORDER_FILLED")))
+    await asyncio.sleep(0.3)
+    assert live.orders("ORDER_REJECTED") == []
+    [(_, stop)] = [(n, o) for n, o in live.orders("ORDER_CREATED") if o.order_type == OrderType.STOP]
+    assert stop.parent_order_id == handle.id and stop.stop_price == "55000"
+    sells = [(side, kind) for side, kind in kinds(fake) if side == "SELL"]
+    assert sells == ([("SELL", "LIMIT"), ("SELL", "MARKET")] if take_profit else [("SELL", "MARKET")])
+    assert held(fake) == 0  # every BTC the entry brought sold once, nothing oversold
+    assert await live.venue.list_orders(ListOrdersRequest()) == []
+    assert (await live.venue.get_order(stop.id)).status == OrderStatus.FILLED
+
+
 async def test_bracket_no_oco_list_takes_has_a_gateway_stop_that_fires_once(live: Live, fake: Any) -> None:
     """A STOP entry whose exits do not fit Binance's OCO rules when sent: the take-profit rests, the stop
     is the gateway's trigger; it cancels the take-profit and sells at market, once."""

@@ -331,6 +331,20 @@ class ExitManager:
         self._finish(leg, "cancelled")
         return [self._emit(OrderEventType.ORDER_REJECTED, leg, OrderStatus.REJECTED)]
 
+    def held(self, leg_id: str) -> list[Action]:
+        """The broker will not rest a stop leg: the market is already past its price (or a resting sibling
+        claims the quantity). The gateway holds it as a trigger instead, which the next price read fires
+        when the market is past it, as the engine fills a stop its bar has crossed."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.phase == "done":
+            return []
+        if leg.stop_price is None or leg.mode != "rest":  # a fired trigger's order is not held twice
+            return self.failed(leg_id, "the broker would not rest it, and it is not a resting stop")
+        log.info("managed exit %s: the broker would not rest it; held as a trigger", leg_id)
+        leg.mode, leg.phase = "trigger", "working"
+        self._save(leg)
+        return [self._emit(OrderEventType.ORDER_CREATED, leg)]
+
     def on_order(self, order: Order) -> list[Action]:
         """An order's current state (stream event or REST read), in any order and any number of times."""
         leg = self._leg(order)

@@ -19,9 +19,14 @@ from tradewire.brokers._live.managed import Action, Cancel, Emit, ExitManager, P
 from tradewire.protocol.errors import TradewireError
 from tradewire.protocol.messages import Order, ServerMessage, SubmitOrderRequest
 
-__all__ = ["ExitPort", "ManagedExits"]
+__all__ = ["ExitPort", "HoldAsTrigger", "ManagedExits"]
 
 log = logging.getLogger(__name__)
+
+
+class HoldAsTrigger(Exception):
+    """Raised by `ExitPort.place_exit` for a stop the broker will not rest (the market is already past
+    its price, or a resting sibling claims the quantity): the gateway holds it as a trigger instead."""
 
 
 class ExitPort(Protocol):
@@ -29,7 +34,12 @@ class ExitPort(Protocol):
 
     async def place_exit(self, client_order_id: str, request: SubmitOrderRequest) -> Order:
         """Send an exit under `client_order_id` so that at most one order results (`submit_idempotent`):
-        a resend after a restart adopts the order the first send made."""
+        a resend after a restart adopts the order the first send made.
+
+        Raises:
+            HoldAsTrigger: a stop the broker will not rest; the manager holds it (`ExitManager.held`).
+            TradewireError: the broker refused it otherwise (the leg ends REJECTED).
+        """
         ...
 
     async def cancel_exit(self, order_id: str) -> None:
@@ -128,6 +138,8 @@ class ManagedExits:
         elif isinstance(action, Place):
             try:
                 order = await self._port.place_exit(action.leg_id, action.request)
+            except HoldAsTrigger:
+                self.submit(self.manager.held(action.leg_id))
             except TradewireError as e:
                 self.submit(self.manager.failed(action.leg_id, f"{e.code}: {e}"))
             else:

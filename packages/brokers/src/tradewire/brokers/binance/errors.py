@@ -62,6 +62,18 @@ class ClockSkew(Exception):
     """-1021: the timestamp fell outside recvWindow; the request was not executed (resync, retry once)."""
 
 
+#: -2010 messages of an order the market has already gone past: a stop that would trigger at once, an
+#: OCO list whose prices no longer bracket the last price.
+_MARKET_PAST: Final = ("would trigger immediately", "relationship of the prices")
+
+
+def market_is_past(error: TradewireError) -> bool:
+    """Whether Binance refused an order because the market is already past one of its prices."""
+    broker = error.details.get("broker") if isinstance(error.details, Mapping) else None
+    text = broker.get("message") if isinstance(broker, Mapping) else None
+    return isinstance(text, str) and any(m in text.lower() for m in _MARKET_PAST)
+
+
 def code_of(body: object) -> int | None:
     """Binance's error code in a body, if any."""
     if isinstance(body, Mapping):

@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text
+from tradewire.brokers._live.managed_run import HoldAsTrigger
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import submit_idempotent
-from tradewire.brokers.binance import mapping
+from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.filters import SymbolRules
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody, OrderPath
 from tradewire.protocol import precision, reject_codes
+from tradewire.protocol.errors import OrderRejected
 from tradewire.protocol.messages import (
     Order,
     OrderType,
@@ -32,6 +34,8 @@ from tradewire.protocol.messages import (
 from tradewire.protocol.venue import StreamBatch
 
 __all__ = ["BinanceExits", "OcoPair"]
+
+_STOPS = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,9 @@ class BinanceExits:
             self._store.set_value(f"oco-pair:{leg}", pair.text())
 
     async def place_exit(self, client_order_id: str, request: SubmitOrderRequest) -> Order:
+        resting_stop = OrderType(request.order_type) in _STOPS  # not the order a fired trigger sends
+        if resting_stop and self._store.value(f"held:{client_order_id}"):
+            raise HoldAsTrigger(client_order_id)
         rules = await self._rules(request.symbol)
         text = self._store.value(f"oco-pair:{client_order_id}")
         pair = None if not text else OcoPair.parse(text)
@@ -104,7 +111,26 @@ class BinanceExits:
                     return found
         request = await self._sized(request, rules)
         if pair is not None:
-            return await self._place_pair(client_order_id, request, pair)
+            try:
+                return await self._place_pair(client_order_id, request, pair)
+            except OrderRejected as e:
+                if not errors.market_is_past(e):
+                    raise
+                # The price left the pair's range after it was checked: the take-profit rests alone and
+                # the gateway holds the stop (two resting orders would each claim the balance).
+                for leg in (pair.take_id, pair.stop_id):
+                    self._store.set_value(f"oco-pair:{leg}", "")
+                self._store.set_value(f"held:{pair.stop_id}", "1")
+                if client_order_id == pair.stop_id:
+                    raise HoldAsTrigger(client_order_id) from None
+        try:
+            return await self._place_one(client_order_id, request)
+        except OrderRejected as e:
+            if resting_stop and errors.market_is_past(e):
+                raise HoldAsTrigger(client_order_id) from None  # it would trigger now: fire it as a trigger
+            raise
+
+    async def _place_one(self, client_order_id: str, request: SubmitOrderRequest) -> Order:
         params = dict(mapping.order_params(request, client_order_id, request.symbol))
         with contextlib.suppress(StoreError):  # recorded by an earlier attempt: the same leg
             self._store.record_order(OrderIds(client_order_id, client_order_id, request.symbol))
