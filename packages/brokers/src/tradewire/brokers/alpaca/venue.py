@@ -228,6 +228,8 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     async def _submit_managed(
         self, route: str, request: SubmitOrderRequest, client_id: str, asset: Asset
     ) -> OrderHandle:
+        # Only the held trigger is shared (`_hold_trigger`): Binance also pairs exits into native OCO
+        # lists and labels a MARKET entry filled in its answer, which Alpaca never needs.
         manager = self.exits.manager
         held = self._hold_trigger(client_id, request) if route == "oco" else None
         if held is not None:

@@ -272,6 +272,8 @@ class UserStream(ResyncingStream[Change]):
         return event.get("e") != "eventStreamTerminated"
 
     async def _run(self, ws: ClientConnection) -> None:
+        # Not `ResyncingStream._keep_up`: besides recovering a lost socket (its `_recover`), this one
+        # retires a healthy socket on schedule, the new one subscribed first (Binance's 24-hour limit).
         reader: asyncio.Task[None] | None = asyncio.create_task(self._read(ws))
         current = ws
         while reader is not None:

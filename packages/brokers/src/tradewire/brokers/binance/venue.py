@@ -337,6 +337,8 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     async def _submit_managed(
         self, route: str, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
     ) -> OrderHandle:
+        # Only the held trigger is shared with Alpaca (`_hold_trigger`): native OCO lists, the stop
+        # as a trigger or a resting order, and the answer fed to the manager are Binance's own.
         manager = self.exits.manager
         symbol = rules.symbol
         if route == "oco" and OrderType(request.order_type) == OrderType.LIMIT:
