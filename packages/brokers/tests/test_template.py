@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import re
 from importlib.metadata import distribution
+from pathlib import Path
 
 import pytest
 
+from tradewire.brokers._live.live_venue import LiveVenue
+from tradewire.brokers._live.store import Store
 from tradewire.brokers._template import capabilities, errors, factory, http, mapping, stream
 from tradewire.brokers._template.config import TemplateConfig
 from tradewire.brokers._template.errors import TemplateNotFilled
 from tradewire.brokers._template.venue import TemplateVenue
+from tradewire.protocol.errors import ProviderUnavailable
 from tradewire.protocol.messages import SubmitOrderRequest
-from tradewire.protocol.venue import Venue
 
 #: The file names every adapter has (issue 18); a folder per broker copies the template's.
 ADAPTER_FILES = ("config", "http", "stream", "mapping", "errors", "capabilities", "venue", "factory")
@@ -27,11 +31,12 @@ def test_the_template_has_every_adapter_file() -> None:
 
 
 def _call_args(method: str) -> tuple[object, ...]:
-    parameters = list(inspect.signature(getattr(Venue, method)).parameters.values())[1:]
+    parameters = list(inspect.signature(getattr(LiveVenue, method)).parameters.values())[1:]
     return tuple(None for p in parameters if p.default is inspect.Parameter.empty)
 
 
-@pytest.mark.parametrize("method", sorted(Venue.__abstractmethods__ | {"connect"}))
+#: What an adapter writes: the `Venue` methods the shared `LiveVenue` leaves open, its hooks, `connect`.
+@pytest.mark.parametrize("method", sorted(LiveVenue.__abstractmethods__ | {"connect"}))
 async def test_every_venue_method_names_what_to_fill_in(method: str) -> None:
     venue = TemplateVenue()
     with pytest.raises(NotImplementedError) as info:
@@ -58,8 +63,39 @@ async def test_the_other_pieces_raise_too_never_pretending_to_work() -> None:
         await http.TemplateHttp().submit({})
     with pytest.raises(TemplateNotFilled, match="find_by_client_id"):
         await http.TemplateHttp().find_by_client_id("x")
-    with pytest.raises(TemplateNotFilled, match=re.escape("stream.py")):
-        stream.TemplateStream().batches()
+    with pytest.raises(TemplateNotFilled, match=re.escape("TemplateHttp.aclose in http.py")):
+        await http.TemplateHttp().aclose()
+
+
+async def test_the_templates_stream_names_each_hook_the_shared_driver_calls(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "template.sqlite3")
+    try:
+        template = stream.TemplateStream(store, "template", lambda batch: None)
+        calls = {
+            "start": template.start(),
+            "_open": template._open(),
+            "_snapshot": template._snapshot(dt.datetime.now(dt.UTC)),
+            "_after_resync": template._after_resync(),
+        }
+        for hook, call in calls.items():
+            with pytest.raises(TemplateNotFilled, match=re.escape(f"TemplateStream.{hook} in stream.py")):
+                await call
+        with pytest.raises(TemplateNotFilled, match=re.escape("TemplateStream._on_message")):
+            template._on_message({})
+        with pytest.raises(TemplateNotFilled, match=re.escape("TemplateStream._release")):
+            template._release([])
+    finally:
+        store.close()
+
+
+async def test_the_shared_parts_work_on_the_template_before_connect() -> None:
+    # What `LiveVenue` gives every adapter: nothing to fill in, and no broker call before connect().
+    venue = TemplateVenue()
+    with pytest.raises(ProviderUnavailable, match="the Template venue is not connected"):
+        await venue.cancel_order("x")
+    assert not (await venue.status()).connected
+    await venue.close()
+    assert [batch async for batch in venue.stream()] == []  # closed: the stream ends
 
 
 def test_the_templates_config_reads_the_environment_and_hides_the_secret() -> None:

@@ -9,7 +9,7 @@ Required. One `httpx.AsyncClient` per venue with the configured base URL. Every 
    `_live.submit.OutcomeUnknown`.
 
 `submit` and `find_by_client_id` make it a `_live.submit.BrokerOrders`, so the venue submits with
-`submit_idempotent`.
+`submit_idempotent`; `aclose` is what `LiveVenue.close` calls.
 """
 
 from __future__ import annotations
@@ -31,3 +31,7 @@ class TemplateHttp:
     async def find_by_client_id(self, client_order_id: str) -> Mapping[str, object] | None:
         """The order with this client order id, None when the broker has none."""
         raise TemplateNotFilled("TemplateHttp.find_by_client_id", "http")
+
+    async def aclose(self) -> None:
+        """Close the httpx client."""
+        raise TemplateNotFilled("TemplateHttp.aclose", "http")

@@ -1,29 +1,39 @@
 """The adapter's `Venue`: the protocol's interface over the broker's REST client and event stream.
 
-Required: every abstract method of `tradewire.protocol.venue.Venue`. The shape of a finished one:
+Required: subclass `_live.live_venue.LiveVenue[<Broker>Http, <Broker>Stream]`, which already has the
+event queue and `stream()`, `status()`, the `store` / `http` / `exits` parts (ProviderUnavailable before
+`connect()`), `close()`, `_handle` and `cancel_order`. Write the rest:
 - `platform` is the broker's `TradingPlatform` member (paper and live are two members, one class);
   `live` follows it, and `connect()` runs `_live.config.check_live` before opening anything;
-- `connect()` opens the store (`_live.store.Store.open`), the HTTP client and the stream, and rebuilds
-  state (armed exit rules, seen fills) from the store;
+- `connect()` opens the store (`_live.store.Store.open`) into `_store`, the HTTP client into `_http` and
+  the stream into `_stream` (its `emit` is `_from_broker`), and rebuilds state (armed exit rules, seen
+  fills) from the store; `_close_feeds()` stops anything else it started (market data, timers);
 - `submit_order` validates with `tradewire.protocol.order_rules`, normalizes with `precision`, takes a
-  client order id (`_live.submit.ClientIdFactory`, or the client's checked with the broker's
-  `ClientIdRule`), records it in the store, then `submit_idempotent`;
+  client order id (`self._ids`, or the client's checked with the broker's `ClientIdRule`), records it
+  in the store, then `submit_idempotent`;
+- `_order` (a broker order as the protocol's `Order`) and `_cancel_at_broker` (the broker's cancel);
 - the rest map one call each, through `mapping` and `errors`.
 
-Until then every method raises `TemplateNotFilled`, naming the method: the template never pretends to
-trade.
+Until then every one of them raises `TemplateNotFilled`, naming the method: the template never pretends
+to trade.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import Mapping
+from typing import Any
 
+from tradewire.brokers._live.backoff import Backoff
+from tradewire.brokers._live.live_venue import LiveVenue
+from tradewire.brokers._live.submit import ClientIdRule
 from tradewire.brokers._template.errors import TemplateNotFilled
+from tradewire.brokers._template.http import TemplateHttp
+from tradewire.brokers._template.stream import TemplateStream
 from tradewire.protocol.messages import (
     Account,
     Bar,
     CancelAllResult,
-    CancelOrderResult,
     Capabilities,
     ClosePositionRequest,
     GetBarsRequest,
@@ -39,23 +49,50 @@ from tradewire.protocol.messages import (
     Trade,
     TradingPlatform,
 )
-from tradewire.protocol.venue import StreamBatch, Venue
 
 __all__ = ["TemplateVenue"]
+
+#: The broker's client order id rule (required: its length and characters; see `_live.submit`).
+TEMPLATE_CLIENT_ID = ClientIdRule("template", 36, re.compile(r"[A-Za-z0-9_-]{1,36}"))
 
 
 def _todo(method: str) -> TemplateNotFilled:
     return TemplateNotFilled(f"TemplateVenue.{method}", "venue")
 
 
-class TemplateVenue(Venue):
-    """The skeleton venue; every method raises `TemplateNotFilled`."""
+class TemplateVenue(LiveVenue[TemplateHttp, TemplateStream]):
+    """The skeleton venue; every method the broker supplies raises `TemplateNotFilled`."""
 
-    #: Set the broker's member; UNSPECIFIED is no platform, and not live.
-    platform = TradingPlatform.UNSPECIFIED
+    broker_name = "Template"
+
+    def __init__(
+        self,
+        platform: TradingPlatform = TradingPlatform.UNSPECIFIED,  # set the broker's members
+        *,
+        allow_live_orders: bool = False,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        backoff: Backoff | None = None,
+        exit_poll: float = 1.0,
+    ) -> None:
+        super().__init__(
+            platform,
+            TEMPLATE_CLIENT_ID,
+            allow_live_orders=allow_live_orders,
+            env=env,
+            timeout=timeout,
+            backoff=backoff,
+            exit_poll=exit_poll,
+        )
 
     async def connect(self) -> None:
         raise _todo("connect")
+
+    def _order(self, body: dict[str, Any]) -> Order:
+        raise _todo("_order")
+
+    async def _cancel_at_broker(self, order_id: str) -> Order:
+        raise _todo("_cancel_at_broker")
 
     async def get_account(self) -> Account:
         raise _todo("get_account")
@@ -74,9 +111,6 @@ class TemplateVenue(Venue):
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         raise _todo("modify_order")
-
-    async def cancel_order(self, order_id: str) -> CancelOrderResult:
-        raise _todo("cancel_order")
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
         raise _todo("cancel_all_orders")
@@ -104,6 +138,3 @@ class TemplateVenue(Venue):
 
     async def capabilities(self) -> Capabilities:
         raise _todo("capabilities")
-
-    def stream(self) -> AsyncIterator[StreamBatch]:
-        raise _todo("stream")

@@ -2,7 +2,7 @@
 
 One task owns the socket (authenticate, listen, read: JSON in binary frames, text accepted too) and
 never blocks on consumers: what it emits goes onto an unbounded queue the venue's `stream()` drains.
-On a loss it drives `_live.backoff.Reconnector`; once a new socket listens, the REST resync of
+On a loss `_live.user_stream.ResyncingStream` reconnects; once a new socket listens, the REST resync of
 alpaca.md §12 runs while the `_live.resync.Sequencer` holds the new socket's updates: each tracked
 non-terminal order (`GET /v2/orders/{id}`), the FILL activities since the gap, then positions and
 the account; only then BROKER_RECONNECTED (mapping.md §8). Positions and the balance are read over
@@ -27,20 +27,15 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from tradewire.brokers._live import jsondecimal
-from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
-from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
+from tradewire.brokers._live.backoff import Backoff
+from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, Update
 from tradewire.brokers._live.store import Store
+from tradewire.brokers._live.user_stream import ResyncingStream, StreamClosed, utc_now
 from tradewire.brokers.alpaca import mapping, netting
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
-from tradewire.protocol.errors import (
-    AuthenticationError,
-    OrderNotFound,
-    ProviderUnavailable,
-    RateLimited,
-    TradewireError,
-)
+from tradewire.protocol.errors import AuthenticationError, OrderNotFound, ProviderUnavailable, TradewireError
 from tradewire.protocol.messages import (
     AccountEvent,
     AccountEventType,
@@ -53,7 +48,7 @@ from tradewire.protocol.messages import (
 )
 from tradewire.protocol.venue import StreamBatch
 
-__all__ = ["Change", "TradeStream"]
+__all__ = ["Change", "StreamClosed", "TradeStream"]
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +73,7 @@ class Change:
     data: BrokerBody
 
 
-class StreamClosed(Exception):
-    """The socket closed or failed; the message says how."""
-
-
-class TradeStream:
+class TradeStream(ResyncingStream[Change]):
     """The trading stream task and the state it emits from.
 
     Args:
@@ -92,6 +83,9 @@ class TradeStream:
         broker: The name connection events carry (`alpaca-paper`).
         emit: Called with each batch, in order; must not block (the venue puts it on a queue).
     """
+
+    label = "Alpaca trading stream"
+    lost_reason = "trading stream closed"
 
     def __init__(
         self,
@@ -106,15 +100,9 @@ class TradeStream:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
+        super().__init__(store, broker, emit, policy=policy, draw=draw, clock=clock, sleep=sleep)
         self.config = config
         self.http = http
-        self.store = store
-        self.broker = broker
-        self._emit = emit
-        self._clock = clock
-        self._sleep = sleep
-        self.link = Reconnector(policy or Backoff(), draw)
-        self.sequencer: Sequencer[Change] = Sequencer(SeenIds(store.seen_fills()))
         #: Non-terminal orders we know of: the resync reads each back (the list filter misses them).
         self.open_orders: set[str] = set()
         #: Orders reported created, so a later `new` / `accepted` is a status change.
@@ -124,10 +112,7 @@ class TradeStream:
         #: Signed quantity and last broker body per position symbol (Alpaca's position form).
         self._positions: dict[str, tuple[Decimal, BrokerBody]] = {}
         self._refresh_due: asyncio.Event = asyncio.Event()
-        self._ws: ClientConnection | None = None
-        self._task: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
-        self.connected = asyncio.Event()
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -172,18 +157,11 @@ class TradeStream:
             raise
         self.link.up(self._clock())
         self.connected.set()
-        self._task = asyncio.create_task(self._run(reader), name="alpaca-trade-updates")
+        self._task = asyncio.create_task(self._keep_up(reader), name="alpaca-trade-updates")
         self._refresher = asyncio.create_task(self._refresh_loop(), name="alpaca-refresh")
 
-    async def close(self) -> None:
-        for task in (self._task, self._refresher):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        if self._ws is not None:
-            with contextlib.suppress(Exception):
-                await self._ws.close()
+    def _background(self) -> tuple[asyncio.Task[None] | None, ...]:
+        return (self._task, self._refresher)
 
     def track(self, body: BrokerBody) -> None:
         """An order the venue placed or read: resynced after a gap while it is not terminal."""
@@ -243,70 +221,18 @@ class TradeStream:
             raise StreamClosed("unexpected frame in the stream handshake")
         return parsed
 
-    async def _read(self, ws: ClientConnection) -> None:
-        """Feed every trade update to the sequencer until the socket closes."""
-        try:
-            async for frame in ws:
-                try:
-                    message = jsondecimal.loads(frame)
-                except jsondecimal.BrokerJsonError:
-                    log.warning("Alpaca trading stream: a frame that is not JSON was skipped")
-                    continue
-                if isinstance(message, dict) and message.get("stream") == "trade_updates":
-                    try:
-                        self._on_update(message.get("data") or {})
-                    except (jsondecimal.BrokerJsonError, KeyError, ValueError) as e:
-                        # One malformed update must not take the stream down; the resync repairs state.
-                        log.warning("Alpaca trade update skipped: %s: %s", type(e).__name__, e)
-        except websockets.exceptions.ConnectionClosed:
-            pass
-
-    async def _run(self, first: asyncio.Task[None]) -> None:
-        reader: asyncio.Task[None] | None = first
-        while reader is not None:
-            await reader
-            self.connected.clear()
-            reader = await self._recover()
-        # Gave up: BROKER_CONNECTION_FAILED was sent and the stream stays down.
-
-    async def _recover(self) -> asyncio.Task[None] | None:
-        """Reconnect and resync after a loss; the new socket's reader task, or None on giving up."""
-        lost_at = dt.datetime.now(dt.UTC)
-        self.sequencer.begin_gap()
-        step = self.link.lost(self._clock(), "trading stream closed")
-        self._notices(step)
-        while True:
-            if step.retry_in is not None:
-                await self._sleep(step.retry_in)
-            self._notices(self.link.attempt(self._clock()))
-            reader: asyncio.Task[None] | None = None
+    def _on_message(self, message: dict[str, Any]) -> bool:
+        if message.get("stream") == "trade_updates":
             try:
-                ws = await self._open()
-                self.link.opened(self._clock())
-                # The new socket is read at once: its updates are held by the sequencer's gap.
-                reader = asyncio.create_task(self._read(ws))
-                snapshot = await self._snapshot(lost_at - _GAP_MARGIN)
-                self._release(self.sequencer.finish(snapshot))
-                await self._refresh()
-                self._refresh_due.clear()  # this refresh covered the released fills
-            except (OSError, StreamClosed, TradewireError, websockets.exceptions.WebSocketException) as e:
-                if reader is not None:
-                    reader.cancel()
-                if self._ws is not None:
-                    with contextlib.suppress(Exception):
-                        await self._ws.close()
-                retry_after = e.retry_after if isinstance(e, RateLimited) else None
-                step = self.link.failed(self._clock(), f"{type(e).__name__}: {e}", retry_after)
-                self._notices(step)
-                if self.link.state == LinkState.FAILED:
-                    return None
-                continue
-            self._notices(self.link.resynced(self._clock()))
-            self.connected.set()
-            return reader
+                self._on_update(message.get("data") or {})
+            except (jsondecimal.BrokerJsonError, KeyError, ValueError) as e:
+                # One malformed update must not take the stream down; the resync repairs state.
+                log.warning("Alpaca trade update skipped: %s: %s", type(e).__name__, e)
+        return True
 
-    async def _snapshot(self, since: dt.datetime) -> list[Update[Change]]:
-        """What the gap hid, from REST: each tracked order's state, then the fills since `since`."""
+    async def _snapshot(self, lost_at: dt.datetime) -> list[Update[Change]]:
+        """What the gap hid, from REST: each tracked order's state, then the fills since the loss."""
+        since = lost_at - _GAP_MARGIN
         updates: list[Update[Change]] = []
         for order_id in sorted(self.open_orders):
             try:
@@ -433,7 +359,7 @@ class TradeStream:
             cum = jsondecimal.decimal_field(change.data["order"], "filled_qty")
         self._filled[update.order_id] = max(cum, self._filled.get(update.order_id, _ZERO))
         return ServerMessage(
-            trade=TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=_now())
+            trade=TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=utc_now())
         )
 
     def _order_message(self, data: BrokerBody) -> ServerMessage | None:
@@ -458,7 +384,7 @@ class TradeStream:
         if kind is None:
             return None
         order = as_given(self.store, mapping.order_from_broker(order_body))
-        stamp = mapping.timestamp(str(data.get("timestamp") or "")) or _now()
+        stamp = mapping.timestamp(str(data.get("timestamp") or "")) or utc_now()
         return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
 
     def _position_messages(self, change: Change) -> list[ServerMessage]:
@@ -495,7 +421,7 @@ class TradeStream:
                 position = mapping.position_from_broker(body) if body is not None else None
             if position is not None:
                 messages.append(
-                    ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=_now()))
+                    ServerMessage(position=PositionEvent(event=kind, position=position, timestamp=utc_now()))
                 )
         return messages
 
@@ -539,21 +465,15 @@ class TradeStream:
         messages.append(
             ServerMessage(
                 account=AccountEvent(
-                    event=AccountEventType.BALANCE_UPDATED, account=account, timestamp=_now()
+                    event=AccountEventType.BALANCE_UPDATED, account=account, timestamp=utc_now()
                 )
             )
         )
         self._emit(StreamBatch(messages))
 
-    def _notices(self, step: Step) -> None:
-        if not step.notices:
-            return
-        messages = []
-        for notice in step.notices:
-            event = notice.message(self.broker)
-            event.timestamp = _now()
-            messages.append(ServerMessage(connection=event))
-        self._emit(StreamBatch(messages))
+    async def _after_resync(self) -> None:
+        await self._refresh()
+        self._refresh_due.clear()  # this refresh covered the released fills
 
 
 def _text(body: BrokerBody, key: str) -> str | None:
@@ -565,7 +485,3 @@ def _closed(position: Position) -> Position:
     position.quantity = "0"
     position.unrealized_pnl = "0"
     return position
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

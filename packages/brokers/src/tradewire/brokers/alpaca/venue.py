@@ -5,17 +5,16 @@ Order ids on the wire are Alpaca's own (a replace makes a new one, returned with
 `tw-<session>-<n>`. Every order is recorded in the store before it leaves and sent through
 `_live.submit.submit_idempotent`, so a timeout, reset or 5xx never makes a second order. Crypto
 brackets / OTO and OCO groups are gateway-managed (`_live.managed`, `alpaca.exits`): the broker's
-events pass through the manager, which labels them and places or cancels the exits.
+events pass through the manager, which labels them and places or cancels the exits. The plumbing
+(queue, connected-only parts, status, cancels) is `_live.live_venue.LiveVenue`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
-import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Final
@@ -23,10 +22,11 @@ from typing import Final
 from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
-from tradewire.brokers._live.managed import TRIGGER_TYPES, Emit, ExitManager
+from tradewire.brokers._live.live_venue import WORKING, LiveVenue, not_modifiable
+from tradewire.brokers._live.managed import Emit, ExitManager
 from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
-from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, ClientIdFactory, submit_idempotent
+from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, submit_idempotent
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
 from tradewire.brokers.alpaca.client_ids import as_given
@@ -40,10 +40,8 @@ from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
-    OrderNotModifiable,
     OrderRejected,
     PositionNotFound,
-    ProviderUnavailable,
     SymbolNotFound,
     TradewireError,
     ValidationError,
@@ -52,10 +50,8 @@ from tradewire.protocol.messages import (
     Account,
     Bar,
     CancelAllResult,
-    CancelOrderResult,
     Capabilities,
     ClosePositionRequest,
-    ConnectionStatus,
     GetBarsRequest,
     ListOrdersRequest,
     ListTradesRequest,
@@ -63,7 +59,6 @@ from tradewire.protocol.messages import (
     ModifyOrderResult,
     Order,
     OrderHandle,
-    OrderStatus,
     OrderType,
     Position,
     PositionSide,
@@ -74,16 +69,12 @@ from tradewire.protocol.messages import (
     Trade,
     TradingPlatform,
 )
-from tradewire.protocol.venue import StreamBatch, Venue
 
 __all__ = ["AlpacaVenue"]
 
 log = logging.getLogger(__name__)
 
 _ZERO: Final = Decimal(0)
-_WORKING: Final = frozenset(
-    {OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_CANCEL}
-)
 _PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
 
 
@@ -91,7 +82,7 @@ def _rfc3339(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class AlpacaVenue(Venue):
+class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     """Alpaca paper or live. Built by `factory.create_venue`; `connect()` opens everything.
 
     Args:
@@ -103,6 +94,8 @@ class AlpacaVenue(Venue):
         backoff: The trading stream's reconnect policy (mapping.md §8's by default).
         exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
     """
+
+    broker_name = "Alpaca"
 
     def __init__(
         self,
@@ -117,22 +110,19 @@ class AlpacaVenue(Venue):
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not an Alpaca platform: {platform!r}")
-        self.platform = platform
+        super().__init__(
+            platform,
+            ALPACA_CLIENT_ID,
+            allow_live_orders=allow_live_orders,
+            env=env,
+            timeout=timeout,
+            backoff=backoff,
+            exit_poll=exit_poll,
+        )
         self.config = config
-        self._allow_live = allow_live_orders
-        self._env = env
-        self._timeout = timeout
-        self._backoff = backoff
-        self._queue: asyncio.Queue[StreamBatch | None] = asyncio.Queue()
         self._assets: dict[str, Asset] = {}
         self._opened: dict[str, dt.datetime] = {}
-        self._ids = ClientIdFactory(secrets.token_hex(4), ALPACA_CLIENT_ID)
-        self._store: Store | None = None
-        self._http: AlpacaHttp | None = None
-        self._stream: TradeStream | None = None
         self._data: list[DataStream] = []
-        self._exit_poll = exit_poll
-        self._exits: ManagedExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -177,58 +167,10 @@ class AlpacaVenue(Venue):
             await self.close()
             raise
 
-    async def close(self) -> None:
-        if self._exits is not None:
-            await self._exits.close()
-            self._exits = None
+    async def _close_feeds(self) -> None:
         for data in self._data:
             await data.close()
         self._data = []
-        if self._stream is not None:
-            await self._stream.close()
-            self._stream = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-        self._queue.put_nowait(None)
-
-    def _from_broker(self, batch: StreamBatch) -> None:
-        # The broker's events as clients see managed orders; their effect on the exit rules is queued.
-        if self._exits is not None:
-            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
-        self._queue.put_nowait(batch)
-
-    @property
-    def exits(self) -> ManagedExits:
-        if self._exits is None:
-            raise ProviderUnavailable("the Alpaca venue is not connected")
-        return self._exits
-
-    @property
-    def http(self) -> AlpacaHttp:
-        if self._http is None:
-            raise ProviderUnavailable("the Alpaca venue is not connected")
-        return self._http
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            raise ProviderUnavailable("the Alpaca venue is not connected")
-        return self._store
-
-    async def stream(self) -> AsyncIterator[StreamBatch]:
-        while True:
-            batch = await self._queue.get()
-            if batch is None:
-                return
-            yield batch
-
-    async def status(self) -> ConnectionStatus:
-        connected = self._stream is not None and self._stream.connected.is_set()
-        return ConnectionStatus(connected=connected, latency_ms=0, last_heartbeat=dt.datetime.now(dt.UTC))
 
     def stale_symbols(self) -> list[str]:
         return [symbol for data in self._data for symbol in data.stale()]
@@ -286,14 +228,12 @@ class AlpacaVenue(Venue):
     async def _submit_managed(
         self, route: str, request: SubmitOrderRequest, client_id: str, asset: Asset
     ) -> OrderHandle:
+        # Only the held trigger is shared (`_hold_trigger`): Binance also pairs exits into native OCO
+        # lists and labels a MARKET entry filled in its answer, which Alpaca never needs.
         manager = self.exits.manager
-        if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
-            held = manager.order(client_id)
-            if held is None:  # a repeated client order id is the same trigger, not a second one
-                self.exits.submit(manager.add_oco_member(client_id, request))
-                held = manager.order(client_id)
-            assert held is not None
-            return OrderHandle(id=held.id, client_order_id=request.client_order_id, status=held.status)
+        held = self._hold_trigger(client_id, request) if route == "oco" else None
+        if held is not None:
+            return held
         if route == "oco":
             manager.add_oco_member(client_id, request)
             forget = client_id
@@ -344,10 +284,6 @@ class AlpacaVenue(Venue):
         # rest.md: the client order id as given at submission, none when the client gave none.
         return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
 
-    def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = self._order(body)
-        return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
-
     async def get_order(self, order_id: str) -> Order:
         manager = self.exits.manager
         held = manager.order(order_id)
@@ -391,10 +327,10 @@ class AlpacaVenue(Venue):
         return out if request.limit is None else out[: request.limit]
 
     async def list_orders(self, request: ListOrdersRequest) -> list[Order]:
-        return [o for o in await self._orders("open", request) if o.status in _WORKING]
+        return [o for o in await self._orders("open", request) if o.status in WORKING]
 
     async def list_order_history(self, request: ListOrdersRequest) -> list[Order]:
-        return [o for o in await self._orders("closed", request) if o.status not in _WORKING]
+        return [o for o in await self._orders("closed", request) if o.status not in WORKING]
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         order_rules.check_modify(request)
@@ -408,10 +344,8 @@ class AlpacaVenue(Venue):
         body = mapping.modify_payload(request, order)
         if not body:
             return ModifyOrderResult(order=order)  # rest.md: an empty PATCH changes nothing
-        if order.status not in _WORKING:
-            raise OrderNotModifiable(
-                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
-            )
+        if order.status not in WORKING:
+            raise not_modifiable(order_id, order)
         # The replacement is a new Alpaca order: a new client order id of ours, recorded first, under
         # which the client's own id (if any) carries over to it, on the stream too.
         new_id = self._ids.next_id()
@@ -423,24 +357,10 @@ class AlpacaVenue(Venue):
             self._stream.track(new)
         return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
-    async def cancel_order(self, order_id: str) -> CancelOrderResult:
-        manager = self.exits.manager
-        if manager.order(order_id) is not None:  # a trigger the gateway holds: nothing at Alpaca
-            self.exits.submit(manager.cancel(order_id) or ())
-            held = manager.order(order_id)
-            assert held is not None
-            return CancelOrderResult(success=True, order=held)
-        order_id = manager.broker_id(order_id) or order_id
-        order = await self.get_order(order_id)
-        if order.status == OrderStatus.CANCELLED:
-            return CancelOrderResult(success=True, order=order)  # idempotent
-        if order.status not in _WORKING:
-            raise OrderNotModifiable(
-                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
-            )
+    async def _cancel_at_broker(self, order_id: str) -> Order:
         await self.http.cancel_order(order_id)
         # Alpaca cancels asynchronously: the order as it stands now; the final state is an event.
-        return CancelOrderResult(success=True, order=await self.get_order(order_id))
+        return await self.get_order(order_id)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
         held = self.exits.manager.cancel_all(symbol)  # triggers are the gateway's own to cancel

@@ -4,8 +4,8 @@ The listenKey stream is gone (binance.md §7): one socket to the WebSocket API s
 `userDataStream.subscribe.signature` (any key type) and receives `{"subscriptionId","event"}` frames.
 Before the 24-hour limit, or at once on `serverShutdown`, a second socket subscribes first and the
 old one closes after (overlap; the `_live.resync.Sequencer` drops what both deliver: trade ids and
-order versions). A socket lost unexpectedly drives `_live.backoff.Reconnector`: once a new one is
-subscribed, the REST resync of binance.md §12 runs while the new socket's events are held (each
+order versions). A socket lost unexpectedly is recovered by `_live.user_stream.ResyncingStream`: once a
+new one is subscribed, the REST resync of binance.md §12 runs while the new socket's events are held (each
 tracked order, its trades, then the account), and only then BROKER_RECONNECTED (mapping.md §8).
 """
 
@@ -27,22 +27,17 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from tradewire.brokers._live import jsondecimal
-from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
-from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, SeenIds, Sequencer, Update
+from tradewire.brokers._live.backoff import Backoff
+from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, Update
 from tradewire.brokers._live.store import Store
+from tradewire.brokers._live.user_stream import LINK_ERRORS, ResyncingStream, StreamClosed, utc_now
 from tradewire.brokers.binance import mapping, signing
 from tradewire.brokers.binance.client_ids import GivenIds, with_list_exits
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.errors import error_from_response
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody
 from tradewire.brokers.binance.positions import PositionBook
-from tradewire.protocol.errors import (
-    AuthenticationError,
-    OrderNotFound,
-    ProviderUnavailable,
-    RateLimited,
-    TradewireError,
-)
+from tradewire.protocol.errors import AuthenticationError, OrderNotFound, ProviderUnavailable
 from tradewire.protocol.messages import (
     AccountEvent,
     AccountEventType,
@@ -57,7 +52,7 @@ from tradewire.protocol.messages import (
 )
 from tradewire.protocol.venue import StreamBatch
 
-__all__ = ["LIFETIME", "Change", "UserStream"]
+__all__ = ["LIFETIME", "Change", "StreamClosed", "UserStream"]
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +74,6 @@ class Change:
     data: BrokerBody
 
 
-class StreamClosed(Exception):
-    """The socket closed or failed; the message says how."""
-
-
 @dataclass(slots=True)
 class Tracked:
     """An order this process follows until it is finished (the resync reads it back)."""
@@ -91,7 +82,7 @@ class Tracked:
     broker_id: int
 
 
-class UserStream:
+class UserStream(ResyncingStream[Change]):
     """The user-data socket(s), the state it emits from, and the resync.
 
     Args:
@@ -103,6 +94,9 @@ class UserStream:
         emit: Called with each batch, in order; must not block.
         lifetime: Seconds before a socket is rotated (Binance's limit is 24 h).
     """
+
+    label = "Binance user data"
+    lost_reason = "user data stream closed"
 
     def __init__(
         self,
@@ -120,17 +114,11 @@ class UserStream:
         lifetime: float = LIFETIME,
         answer_grace: float = 0.5,
     ) -> None:
+        super().__init__(store, broker, emit, policy=policy, draw=draw, clock=clock, sleep=sleep)
         self.config = config
         self.http = http
-        self.store = store
         self.book = book
-        self.broker = broker
-        self._emit = emit
-        self._clock = clock
-        self._sleep = sleep
         self.lifetime = lifetime
-        self.link = Reconnector(policy or Backoff(), draw)
-        self.sequencer: Sequencer[Change] = Sequencer(SeenIds(store.seen_fills()))
         #: The client order ids answers show (the client's own, rest.md).
         self.given = GivenIds(store)
         #: Our order id → where it lives, for every order not yet finished.
@@ -151,10 +139,7 @@ class UserStream:
         #: Seconds a submit's own answer waits for the stream's reports of the same order.
         self.answer_grace = answer_grace
         self._answers: set[asyncio.TimerHandle] = set()
-        self._ws: ClientConnection | None = None
-        self._task: asyncio.Task[None] | None = None
         self._next_id = 0
-        self.connected = asyncio.Event()
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -199,13 +184,7 @@ class UserStream:
     async def close(self) -> None:
         for handle in self._answers:
             handle.cancel()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        if self._ws is not None:
-            with contextlib.suppress(Exception):
-                await self._ws.close()
+        await super().close()
 
     def track(self, body: BrokerBody) -> None:
         """An order the venue placed or read: followed (and resynced) until it is finished."""
@@ -281,28 +260,20 @@ class UserStream:
         self._ws = ws
         return ws
 
-    async def _read(self, ws: ClientConnection) -> None:
-        """Feed every event to the sequencer until the socket closes."""
+    def _on_message(self, message: dict[str, Any]) -> bool:
+        event = message.get("event")
+        if not isinstance(event, dict):
+            return True  # a response to a request of ours
         try:
-            async for frame in ws:
-                try:
-                    message = jsondecimal.loads(frame)
-                except jsondecimal.BrokerJsonError:
-                    log.warning("Binance user data: a frame that is not JSON was skipped")
-                    continue
-                if not isinstance(message, dict) or not isinstance(message.get("event"), dict):
-                    continue  # a response to a request of ours
-                try:
-                    self._on_event(message["event"])
-                except (jsondecimal.BrokerJsonError, KeyError, ValueError, TypeError) as e:
-                    # One malformed event must not take the stream down; the resync repairs state.
-                    log.warning("Binance user data event skipped: %s: %s", type(e).__name__, e)
-                if message["event"].get("e") == "eventStreamTerminated":
-                    break
-        except websockets.exceptions.ConnectionClosed:
-            pass
+            self._on_event(event)
+        except (jsondecimal.BrokerJsonError, KeyError, ValueError, TypeError) as e:
+            # One malformed event must not take the stream down; the resync repairs state.
+            log.warning("Binance user data event skipped: %s: %s", type(e).__name__, e)
+        return event.get("e") != "eventStreamTerminated"
 
     async def _run(self, ws: ClientConnection) -> None:
+        # Not `ResyncingStream._keep_up`: besides recovering a lost socket (its `_recover`), this one
+        # retires a healthy socket on schedule, the new one subscribed first (Binance's 24-hour limit).
         reader: asyncio.Task[None] | None = asyncio.create_task(self._read(ws))
         current = ws
         while reader is not None:
@@ -320,13 +291,7 @@ class UserStream:
             self._rotate.clear()
             try:
                 fresh = await self._open()
-            except (
-                OSError,
-                StreamClosed,
-                TimeoutError,
-                TradewireError,
-                websockets.exceptions.WebSocketException,
-            ) as e:
+            except LINK_ERRORS as e:
                 log.warning("Binance user data: rotating the socket failed (%s); keeping the old one", e)
                 continue
             new_reader = asyncio.create_task(self._read(fresh))
@@ -340,48 +305,10 @@ class UserStream:
             log.info("Binance user data: socket rotated")
         # Gave up: BROKER_CONNECTION_FAILED was sent and the stream stays down.
 
-    async def _recover(self) -> asyncio.Task[None] | None:
-        """Reconnect and resync after a loss; the new socket's reader, or None on giving up."""
-        self.sequencer.begin_gap()
-        step = self.link.lost(self._clock(), "user data stream closed")
-        self._notices(step)
-        while True:
-            if step.retry_in is not None:
-                await self._sleep(step.retry_in)
-            self._notices(self.link.attempt(self._clock()))
-            reader: asyncio.Task[None] | None = None
-            try:
-                ws = await self._open()
-                self.link.opened(self._clock())
-                reader = asyncio.create_task(self._read(ws))
-                snapshot = await self._snapshot()
-                self._release(self.sequencer.finish(snapshot))
-                await self.refresh()
-            except (
-                OSError,
-                StreamClosed,
-                TimeoutError,
-                TradewireError,
-                websockets.exceptions.WebSocketException,
-            ) as e:
-                if reader is not None:
-                    reader.cancel()
-                if self._ws is not None:
-                    with contextlib.suppress(Exception):
-                        await self._ws.close()
-                retry_after = e.retry_after if isinstance(e, RateLimited) else None
-                step = self.link.failed(self._clock(), f"{type(e).__name__}: {e}", retry_after)
-                self._notices(step)
-                if self.link.state == LinkState.FAILED:
-                    return None
-                continue
-            self._notices(self.link.resynced(self._clock()))
-            self.connected.set()
-            return reader
-
-    async def _snapshot(self) -> list[Update[Change]]:
+    async def _snapshot(self, lost_at: dt.datetime | None = None) -> list[Update[Change]]:
         """What the gap hid (binance.md §12): each tracked order's state and its trades, then every open
-        order not followed yet (placed meanwhile, here or by another client of the account)."""
+        order not followed yet (placed meanwhile, here or by another client of the account). Orders carry
+        their own versions and trades their ids, so the time of the loss is not needed."""
         updates: list[Update[Change]] = []
         followed = set(self.open_orders)
         for our_id, where in sorted(self.open_orders.items()):
@@ -493,7 +420,7 @@ class UserStream:
             self._emit(StreamBatch(self._balance_messages(changes)))
 
     def _balance_messages(self, changes: list[tuple[str, Decimal, Decimal]]) -> list[ServerMessage]:
-        now = _now()
+        now = utc_now()
         messages: list[ServerMessage] = []
         for asset, before, after in changes:
             for kind in mapping.position_event_type(before, after):
@@ -508,6 +435,9 @@ class UserStream:
             )
         )
         return messages
+
+    async def _after_resync(self) -> None:
+        await self.refresh()
 
     async def refresh(self) -> None:
         """Balances from REST (after a resync): position events for changed holdings, then BALANCE_UPDATED."""
@@ -594,7 +524,7 @@ class UserStream:
                 event=OrderEventType.ORDER_CREATED,
                 order=order,
                 parent_order_id=order.parent_order_id,
-                timestamp=_now(),
+                timestamp=utc_now(),
             )
         )
 
@@ -624,7 +554,7 @@ class UserStream:
             )
             self.book.prices[trade.symbol] = Decimal(trade.price)
         return ServerMessage(
-            trade=TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=_now())
+            trade=TradeEvent(event=TradeEventType.TRADE_FILLED, trade=trade, timestamp=utc_now())
         )
 
     def _order_message(self, change: Change) -> ServerMessage | None:
@@ -654,7 +584,9 @@ class UserStream:
         with_list_exits(self.store, order, client)
         order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
-            order=OrderEvent(event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=_now())
+            order=OrderEvent(
+                event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=utc_now()
+            )
         )
 
     def _follow(self, our_id: str, order: Order, status: str) -> None:
@@ -665,16 +597,6 @@ class UserStream:
         else:
             symbol, _, number = our_id.rpartition("-")
             self.open_orders[our_id] = Tracked(symbol, int(number))
-
-    def _notices(self, step: Step) -> None:
-        if not step.notices:
-            return
-        messages = []
-        for notice in step.notices:
-            event = notice.message(self.broker)
-            event.timestamp = _now()
-            messages.append(ServerMessage(connection=event))
-        self._emit(StreamBatch(messages))
 
 
 def _creates(change: Change) -> bool:
@@ -712,7 +634,3 @@ def _fill_rows(body: BrokerBody) -> list[BrokerBody]:
             }
         )
     return rows
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

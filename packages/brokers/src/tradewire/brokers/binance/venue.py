@@ -7,7 +7,8 @@ the store before it leaves and sent through `_live.submit.submit_idempotent`. Sy
 own spelling (`BTCUSDT`); `BTC/USDT` is accepted on input. Exits on an entry other than a plain LIMIT,
 and OCO groups a client forms with `oco_group_id`, are gateway-managed (`_live.managed`,
 `binance.exits`): the broker's events pass through the manager, which labels them and places or
-cancels the exits.
+cancels the exits. The plumbing (queue, connected-only parts, status, cancels) is
+`_live.live_venue.LiveVenue`'s.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Final
@@ -25,10 +25,11 @@ from typing import Final
 from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.config import check_live
-from tradewire.brokers._live.managed import TRIGGER_TYPES, Emit, ExitManager
+from tradewire.brokers._live.live_venue import WORKING, LiveVenue, not_modifiable
+from tradewire.brokers._live.managed import Emit, ExitManager
 from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
-from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, ClientIdFactory, submit_idempotent
+from tradewire.brokers._live.submit import BINANCE_CLIENT_ID, submit_idempotent
 from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.capabilities import capabilities
 from tradewire.brokers.binance.client_ids import GivenIds, with_list_exits
@@ -43,10 +44,8 @@ from tradewire.protocol import codec, order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotFound,
-    OrderNotModifiable,
     OrderRejected,
     PositionNotFound,
-    ProviderUnavailable,
     SymbolNotFound,
     TradewireError,
     ValidationError,
@@ -55,10 +54,8 @@ from tradewire.protocol.messages import (
     Account,
     Bar,
     CancelAllResult,
-    CancelOrderResult,
     Capabilities,
     ClosePositionRequest,
-    ConnectionStatus,
     GetBarsRequest,
     ListOrdersRequest,
     ListTradesRequest,
@@ -66,7 +63,6 @@ from tradewire.protocol.messages import (
     ModifyOrderResult,
     Order,
     OrderHandle,
-    OrderStatus,
     OrderType,
     Position,
     Quote,
@@ -77,16 +73,11 @@ from tradewire.protocol.messages import (
     Trade,
     TradingPlatform,
 )
-from tradewire.protocol.venue import StreamBatch, Venue
 
 __all__ = ["BinanceVenue"]
 
 log = logging.getLogger(__name__)
 
-_ZERO: Final = Decimal(0)
-_WORKING: Final = frozenset(
-    {OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_CANCEL}
-)
 _PLATFORMS: Final = {
     TradingPlatform.BINANCE_TESTNET: "binance-testnet",
     TradingPlatform.BINANCE_LIVE: "binance-live",
@@ -95,7 +86,7 @@ _PLATFORMS: Final = {
 _RULES_REFRESH: Final = 3600.0
 
 
-class BinanceVenue(Venue):
+class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     """Binance Spot testnet or live. Built by `factory.create_venue`; `connect()` opens everything.
 
     Args:
@@ -108,6 +99,8 @@ class BinanceVenue(Venue):
         lifetime: Seconds before the user-data socket is rotated (Binance closes it at 24 h).
         exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
     """
+
+    broker_name = "Binance"
 
     def __init__(
         self,
@@ -123,24 +116,21 @@ class BinanceVenue(Venue):
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not a Binance platform: {platform!r}")
-        self.platform = platform
+        super().__init__(
+            platform,
+            BINANCE_CLIENT_ID,
+            allow_live_orders=allow_live_orders,
+            env=env,
+            timeout=timeout,
+            backoff=backoff,
+            exit_poll=exit_poll,
+        )
         self.config = config
-        self._allow_live = allow_live_orders
-        self._env = env
-        self._timeout = timeout
-        self._backoff = backoff
         self._lifetime = lifetime
-        self._queue: asyncio.Queue[StreamBatch | None] = asyncio.Queue()
         self._rules: dict[str, SymbolRules] = {}
-        self._ids = ClientIdFactory(secrets.token_hex(4), BINANCE_CLIENT_ID)
-        self._store: Store | None = None
-        self._http: BinanceHttp | None = None
         self._book: PositionBook | None = None
-        self._stream: UserStream | None = None
         self._market: MarketStream | None = None
         self._refresher: asyncio.Task[None] | None = None
-        self._exit_poll = exit_poll
-        self._exits: ManagedExits | None = None
         self._port: BinanceExits | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -202,10 +192,7 @@ class BinanceVenue(Venue):
             await self.close()
             raise
 
-    async def close(self) -> None:
-        if self._exits is not None:
-            await self._exits.close()
-            self._exits = None
+    async def _close_feeds(self) -> None:
         if self._refresher is not None:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -214,22 +201,6 @@ class BinanceVenue(Venue):
         if self._market is not None:
             await self._market.close()
             self._market = None
-        if self._stream is not None:
-            await self._stream.close()
-            self._stream = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-        self._queue.put_nowait(None)
-
-    def _from_broker(self, batch: StreamBatch) -> None:
-        # The broker's events as clients see managed orders; their effect on the exit rules is queued.
-        if self._exits is not None:
-            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
-        self._queue.put_nowait(batch)
 
     def _with_exits(self, order: Order, client_id: str | None = None) -> Order:
         if self._store is None:
@@ -238,50 +209,15 @@ class BinanceVenue(Venue):
 
     @property
     def port(self) -> BinanceExits:
-        if self._port is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._port
-
-    @property
-    def exits(self) -> ManagedExits:
-        if self._exits is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._exits
-
-    @property
-    def http(self) -> BinanceHttp:
-        if self._http is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._http
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._store
+        return self._connected(self._port)
 
     @property
     def book(self) -> PositionBook:
-        if self._book is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._book
+        return self._connected(self._book)
 
     @property
     def user_stream(self) -> UserStream:
-        if self._stream is None:
-            raise ProviderUnavailable("the Binance venue is not connected")
-        return self._stream
-
-    async def stream(self) -> AsyncIterator[StreamBatch]:
-        while True:
-            batch = await self._queue.get()
-            if batch is None:
-                return
-            yield batch
-
-    async def status(self) -> ConnectionStatus:
-        connected = self._stream is not None and self._stream.connected.is_set()
-        return ConnectionStatus(connected=connected, latency_ms=0, last_heartbeat=dt.datetime.now(dt.UTC))
+        return self._connected(self._stream)
 
     def stale_symbols(self) -> list[str]:
         return [] if self._market is None else self._market.stale()
@@ -401,19 +337,17 @@ class BinanceVenue(Venue):
     async def _submit_managed(
         self, route: str, request: SubmitOrderRequest, client_id: str, rules: SymbolRules
     ) -> OrderHandle:
+        # Only the held trigger is shared with Alpaca (`_hold_trigger`): native OCO lists, the stop
+        # as a trigger or a resting order, and the answer fed to the manager are Binance's own.
         manager = self.exits.manager
         symbol = rules.symbol
         if route == "oco" and OrderType(request.order_type) == OrderType.LIMIT:
             native = await self._native_oco(request, client_id, rules)
             if native is not None:
                 return native
-        if route == "oco" and OrderType(request.order_type) in TRIGGER_TYPES:
-            held = manager.order(client_id)
-            if held is None:  # a repeated client order id is the same trigger, not a second one
-                self.exits.submit(manager.add_oco_member(client_id, request))
-                held = manager.order(client_id)
-            assert held is not None
-            return OrderHandle(id=held.id, client_order_id=request.client_order_id, status=held.status)
+        held = self._hold_trigger(client_id, request) if route == "oco" else None
+        if held is not None:
+            return held
         if route == "oco":
             manager.add_oco_member(client_id, request)
             forget = client_id
@@ -570,10 +504,6 @@ class BinanceVenue(Venue):
     def given(self) -> GivenIds:
         return self.user_stream.given
 
-    def _handle(self, body: BrokerBody) -> OrderHandle:
-        order = self._order(body)
-        return OrderHandle(id=order.id, client_order_id=order.client_order_id, status=order.status)
-
     def _where(self, order_id: str) -> tuple[str, int]:
         parsed = mapping.parse_order_id(order_id)
         if parsed is None:
@@ -621,7 +551,7 @@ class BinanceVenue(Venue):
             return []  # a filter on a symbol Binance does not know matches no order
         orders = [self._order(b) for b in await self.http.open_orders(symbol)]
         orders += self.exits.manager.orders(symbol, working=True)
-        return self._filtered([o for o in orders if o.status in _WORKING], request)
+        return self._filtered([o for o in orders if o.status in WORKING], request)
 
     async def list_order_history(self, request: ListOrdersRequest) -> list[Order]:
         if request.symbol is not None:
@@ -634,17 +564,15 @@ class BinanceVenue(Venue):
         orders += self.exits.manager.orders(
             request.symbol and mapping.venue_symbol(request.symbol), working=False
         )
-        return self._filtered([o for o in orders if o.status not in _WORKING], request)
+        return self._filtered([o for o in orders if o.status not in WORKING], request)
 
     async def modify_order(self, order_id: str, request: ModifyOrderRequest) -> ModifyOrderResult:
         order_rules.check_modify(request)
         if self.exits.manager.is_managed(order_id):
             raise mapping.managed_modify_refused(order_id)
         order = await self.get_order(order_id)
-        if order.status not in _WORKING:
-            raise OrderNotModifiable(
-                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
-            )
+        if order.status not in WORKING:
+            raise not_modifiable(order_id, order)
         mapping.check_modifiable(request, order)
         if request.stop_loss is not None or request.take_profit is not None:
             raise mapping.unsupported(
@@ -722,24 +650,9 @@ class BinanceVenue(Venue):
         stream.adopt(new)
         return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
 
-    async def cancel_order(self, order_id: str) -> CancelOrderResult:
-        manager = self.exits.manager
-        if manager.order(order_id) is not None:  # a trigger the gateway holds: nothing at Binance
-            self.exits.submit(manager.cancel(order_id) or ())
-            held = manager.order(order_id)
-            assert held is not None
-            return CancelOrderResult(success=True, order=held)
-        order_id = manager.broker_id(order_id) or order_id
-        order = await self.get_order(order_id)
-        if order.status == OrderStatus.CANCELLED:
-            return CancelOrderResult(success=True, order=order)  # idempotent
-        if order.status not in _WORKING:
-            raise OrderNotModifiable(
-                f"Order not modifiable: {order_id} is {order.status.name}", {"order_id": order_id}
-            )
+    async def _cancel_at_broker(self, order_id: str) -> Order:
         symbol, broker_id = self._where(order_id)
-        body = await self.http.cancel_order(symbol, broker_id, ident=order_id)
-        return CancelOrderResult(success=True, order=self._order(body))
+        return self._order(await self.http.cancel_order(symbol, broker_id, ident=order_id))
 
     async def cancel_all_orders(self, symbol: str | None = None) -> CancelAllResult:
         held = self.exits.manager.cancel_all(None if symbol is None else mapping.venue_symbol(symbol))
