@@ -212,6 +212,12 @@ def test_data_published_on_shared_storage_gives_the_same_table_and_is_fetched_on
     assert len(pickle.dumps(setup)) < 1_000
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT as a terminal's foreground job has it. A shell that starts
+    this test run in the background sets SIGINT to ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_keeps_what_finished(tmp_path):
     file = write_strategy(tmp_path, pause=0.6)
     out = tmp_path / "out"
@@ -226,7 +232,11 @@ def test_ctrl_c_keeps_what_finished(tmp_path):
     command += ["--param", "fast=5:20:5", "--param", "slow=20:60:20", "--constraint", "fast < slow"]
     command += ["--executor", "local:1", "--batch-size", "1", "--out", str(out), "--no-progress"]
     process = subprocess.Popen(
-        command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while len(list((out / "parts").glob("part-*.parquet"))) < 2:

@@ -9,12 +9,19 @@ import sys
 import httpx
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT as a terminal's foreground job has it. A shell that starts
+    this test run in the background sets SIGINT to ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_print_env_then_ctrl_c_exits_cleanly() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "tradewire.testkit.fakes.alpaca", "--port", "0", "--print-env", "--tick", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     try:
         assert process.stdout is not None
