@@ -61,7 +61,12 @@ def test_print_env_then_ctrl_c_exits_cleanly() -> None:
             assert json.loads(ws.recv(timeout=5))["status"] == 200
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=15)
+        try:
+            _, err = process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()  # the failure is this test's, not a leaked process in the next one's
+            process.communicate()
+            raise
     assert process.returncode == 0
     assert err.strip().splitlines()[-1] == "fake binance stopped" and "Traceback" not in err
 
