@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text
+from tradewire.brokers._live.managed import TRIGGER_TYPES
 from tradewire.brokers._live.managed_run import HoldAsTrigger
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import submit_idempotent
@@ -34,8 +35,6 @@ from tradewire.protocol.messages import (
 from tradewire.protocol.venue import StreamBatch
 
 __all__ = ["BinanceExits", "OcoPair"]
-
-_STOPS = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +96,7 @@ class BinanceExits:
             self._store.set_value(f"oco-pair:{leg}", pair.text())
 
     async def place_exit(self, client_order_id: str, request: SubmitOrderRequest) -> Order:
-        resting_stop = OrderType(request.order_type) in _STOPS  # not the order a fired trigger sends
+        resting_stop = OrderType(request.order_type) in TRIGGER_TYPES  # not the order a fired trigger sends
         if resting_stop and self._store.value(f"held:{client_order_id}"):
             raise HoldAsTrigger(client_order_id)
         rules = await self._rules(request.symbol)
