@@ -174,9 +174,14 @@ def prepare_dataset(
         prepared.append(PreparedSeries(s, Columns(_columns_of(s))))
     if directory is None:
         return prepared
-    target = Path(directory) / dataset_key(prepared)
+    return saved_dataset(prepared, Path(directory) / dataset_key(prepared))
+
+
+def saved_dataset(series: Sequence[PreparedSeries], target: Path) -> list[PreparedSeries]:
+    """`series` saved in `target` (their content hash's directory) unless it holds them already,
+    memory-mapped from there."""
     if not (target / _META).is_file():
-        _save(prepared, target)
+        _save(series, target)
     return load_dataset(target)
 
 

@@ -26,7 +26,7 @@ from tradewire.engine.data.prepared import (
     described,
     description,
     load_dataset,
-    prepare_dataset,
+    saved_dataset,
 )
 
 __all__ = ["SharedDataset", "open_shared_dataset", "publish_dataset"]
@@ -116,7 +116,7 @@ def open_shared_dataset(shared: SharedDataset, cache: str | Path | None = None) 
     loaded = _read(shared)
     if dataset_key(loaded) != shared.key:
         raise DataError(shared.uri, None, "its content does not match the hash it was published under")
-    return prepare_dataset(loaded, local)
+    return saved_dataset(loaded, local / shared.key)  # hashed once, just above
 
 
 def _read(shared: SharedDataset) -> list[PreparedSeries]:
