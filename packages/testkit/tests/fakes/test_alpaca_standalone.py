@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-
 import httpx
-
-
-def _default_sigint() -> None:
-    """In the child, before exec: SIGINT as a terminal's foreground job has it. A shell that starts
-    this test run in the background sets SIGINT to ignored, and children inherit that."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+from standalone_fake import ctrl_c, start
 
 
 def test_print_env_then_ctrl_c_exits_cleanly() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tradewire.testkit.fakes.alpaca", "--port", "0", "--print-env", "--tick", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_sigint,
-    )
+    process = start("tradewire.testkit.fakes.alpaca", "--port", "0", "--print-env", "--tick", "0")
     try:
         assert process.stdout is not None
         env = dict(process.stdout.readline().strip().split("=", 1) for _ in range(6))
@@ -43,12 +28,6 @@ def test_print_env_then_ctrl_c_exits_cleanly() -> None:
         quote = httpx.get(env["APCA_API_DATA_URL"] + "/v2/stocks/AAPL/quotes/latest", headers=headers)
         assert quote.json()["symbol"] == "AAPL"
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            _, err = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()  # the failure is this test's, not a leaked process in the next one's
-            process.communicate()
-            raise
+        err = ctrl_c(process)
     assert process.returncode == 0
     assert err.strip().splitlines()[-1] == "fake alpaca stopped" and "Traceback" not in err

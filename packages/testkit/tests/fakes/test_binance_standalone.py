@@ -5,41 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import signal
-import subprocess
-import sys
 import time
 from urllib.parse import urlencode
 
 import httpx
+from standalone_fake import ctrl_c, start
 from websockets.sync.client import connect
 
 from tradewire.testkit.fakes.binance import env, running_fake
 
 
-def _default_sigint() -> None:
-    """In the child, before exec: SIGINT as a terminal's foreground job has it. A shell that starts
-    this test run in the background sets SIGINT to ignored, and children inherit that."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_print_env_then_ctrl_c_exits_cleanly() -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradewire.testkit.fakes.binance",
-            "--port",
-            "0",
-            "--print-env",
-            "--tick",
-            "0.05",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_sigint,
-    )
+    process = start("tradewire.testkit.fakes.binance", "--port", "0", "--print-env", "--tick", "0.05")
     try:
         assert process.stdout is not None
         values = dict(process.stdout.readline().strip().split("=", 1) for _ in range(len(env.NAMES)))
@@ -60,13 +37,7 @@ def test_print_env_then_ctrl_c_exits_cleanly() -> None:
             ws.send(json.dumps({"id": "t", "method": "time"}))
             assert json.loads(ws.recv(timeout=5))["status"] == 200
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            _, err = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()  # the failure is this test's, not a leaked process in the next one's
-            process.communicate()
-            raise
+        err = ctrl_c(process)
     assert process.returncode == 0
     assert err.strip().splitlines()[-1] == "fake binance stopped" and "Traceback" not in err
 
