@@ -188,26 +188,35 @@ class Slow(Strategy):
 """
 
 
-@pytest.mark.parametrize("events", [True, False], ids=["every-event-path", "candles-only-path"])
-def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
-    files: Path, events: bool
-) -> None:
-    (files / "slow.py").write_text(SLOW)
-    log = ["--events", "ev.jsonl"] if events else []
+def interrupted_once_started(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """`tradewire args...` in `cwd`, sent Ctrl-C once the strategy wrote `started` there: its exit
+    status, stdout and stderr."""
     process = subprocess.Popen(
-        [str(SCRIPT), "backtest", "slow.py", "--sample", "--report", "out/r.html", *log],
-        cwd=files,
+        [str(SCRIPT), *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
     )
     deadline = time.monotonic() + 60
-    while not (files / "started").exists() and time.monotonic() < deadline:
+    while not (cwd / "started").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["every-event-path", "candles-only-path"])
+def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
+    files: Path, events: bool
+) -> None:
+    (files / "slow.py").write_text(SLOW)
+    log = ["--events", "ev.jsonl"] if events else []
+    returncode, out, err = interrupted_once_started(
+        ["backtest", "slow.py", "--sample", "--report", "out/r.html", *log], files
+    )
+    assert returncode == 130, err
     [line] = lines(err)
     assert line.startswith("interrupted at 2023-") and "Traceback" not in err
     when = line.removeprefix("interrupted at ")
@@ -344,20 +353,10 @@ def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
 
     (tmp_path / "slow.py").write_text(SLOW)
     with running_gateway("backtest", mode="process") as gw:
-        process = subprocess.Popen(
-            [str(SCRIPT), "run", "slow.py", "--platform", "backtest", "--gateway", gw.url],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "COLUMNS": "200"},
+        returncode, out, err = interrupted_once_started(
+            ["run", "slow.py", "--platform", "backtest", "--gateway", gw.url], tmp_path
         )
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "started").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    assert returncode == 130, err
     [line] = lines(err)
     assert line.startswith("interrupted at 2023-") and "Traceback" not in err
     assert "Slow on backtest (partial: interrupted at" in " ".join(out.split())
