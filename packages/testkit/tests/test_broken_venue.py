@@ -71,3 +71,20 @@ def test_the_real_engine_passes_the_same_scenarios() -> None:
         if sc.id in ("CF-ORD-003", "CF-ORD-004"):
             outcome = asyncio.run(run_scenario(sc, t, caps))
             assert outcome.result == "passed", outcome.reason
+
+
+def test_a_scenario_is_bounded_by_its_own_timeout() -> None:
+    import dataclasses
+
+    from tradewire.testkit.conformance.targets.engine import EngineTarget
+
+    async def waits_too_long(s: object) -> None:
+        """Never finishes in time."""
+        await asyncio.sleep(30)
+
+    base = {s.id: s for s in all_scenarios()}["CF-ORD-003"]
+    sc = dataclasses.replace(base, fn=waits_too_long, timeout=0.5)
+    t = EngineTarget()
+    outcome = asyncio.run(run_scenario(sc, t, asyncio.run(t.capabilities())))
+    assert outcome.result == "failed" and outcome.reason.endswith("timed out after 0.5s")
+    assert outcome.seconds < 10

@@ -10,7 +10,7 @@ from typing import Any
 
 from tradewire.testkit.conformance.market import DEFAULT, Market
 
-__all__ = ["AREAS", "SCENARIOS", "Scenario", "all_scenarios", "scenario"]
+__all__ = ["AREAS", "DEFAULT_TIMEOUT", "SCENARIOS", "Scenario", "all_scenarios", "scenario"]
 
 #: Area → ID prefix; one module per area under `scenarios/`.
 AREAS: dict[str, str] = {
@@ -25,6 +25,8 @@ AREAS: dict[str, str] = {
     "precision": "PRC",
 }
 _ID = re.compile(r"CF-([A-Z]{3})-([0-9]{3})")
+#: Seconds one scenario may take on one target, connection included, unless it says otherwise.
+DEFAULT_TIMEOUT = 60.0
 
 ScenarioFn = Callable[[Any], Awaitable[None]]
 
@@ -43,6 +45,7 @@ class Scenario:
             with `server_control`, so such a scenario should require it.
         golden: On targets with `deterministic`, compare the normalized event trace (the whole run)
             with `golden/<id>.jsonl`; other targets run the scenario without the comparison.
+        timeout: Seconds the scenario may take on one target, connection included.
     """
 
     id: str
@@ -52,6 +55,7 @@ class Scenario:
     market: Market | None
     golden: bool
     server: dict[str, Any] | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def name(self) -> str:
@@ -79,6 +83,7 @@ def scenario(
     market: Market | None = DEFAULT,
     golden: bool = False,
     server: dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Callable[[ScenarioFn], ScenarioFn]:
     """Register an async scenario function under `id`."""
     match = _ID.fullmatch(id)
@@ -94,7 +99,7 @@ def scenario(
             raise ValueError(f"duplicate scenario id {id}")
         if not (fn.__doc__ or "").strip():
             raise ValueError(f"scenario {id} needs a docstring saying what it proves")
-        SCENARIOS[id] = Scenario(id, area, fn, needs, market, golden, server)
+        SCENARIOS[id] = Scenario(id, area, fn, needs, market, golden, server, timeout)
         return fn
 
     return register

@@ -15,9 +15,6 @@ from tradewire.testkit.conformance.targets.base import Target
 
 __all__ = ["Outcome", "ScenarioFailed", "run_scenario"]
 
-#: Seconds one scenario may take on one target.
-SCENARIO_TIMEOUT = 60.0
-
 
 class ScenarioFailed(AssertionError):
     """A target did not conform: the message names the scenario, the target and what went wrong."""
@@ -58,7 +55,7 @@ async def run_scenario(
     t0 = time.monotonic()
     market = sc.market if cap.MARKET_CONTROL in capabilities else None
     try:
-        async with asyncio.timeout(SCENARIO_TIMEOUT):
+        async with asyncio.timeout(sc.timeout):
             async with target.connect(market, sc.server) as conn:
                 session = Session(target.name, capabilities, conn, market)
                 try:
@@ -86,7 +83,7 @@ async def run_scenario(
             sc.id,
             target.name,
             "failed",
-            f"{sc.id} ({sc.name}) on {target.name}: timed out after {SCENARIO_TIMEOUT}s",
+            f"{sc.id} ({sc.name}) on {target.name}: timed out after {sc.timeout:g}s",
             time.monotonic() - t0,
         )
     except Exception as e:
