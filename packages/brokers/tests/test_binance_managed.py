@@ -183,6 +183,27 @@ async def test_market_bracket_stop_fires_at_binance_once(live: Live, fake: Any) 
     assert (stop.order_type, stop.status) == (OrderType.STOP, OrderStatus.FILLED)
 
 
+@pytest.mark.parametrize("fault", ["rate_limit", "server_error"])
+async def test_a_transient_failure_placing_the_exits_is_retried_not_rejected(
+    live: Live, fake: Any, fault: str
+) -> None:
+    """Binance answers the exits' `orderList/oco` with a 429 (Retry-After 1 s), or its account read with
+    a 503: nothing about the exits is wrong, so the gateway tries again rather than leave the position
+    unprotected with a REJECTED exit; the list is placed once."""
+    if fault == "rate_limit":
+        fake.faults.rate_limit(retry_after=1, method="POST", path="/api/v3/orderList/oco")
+    else:  # the account read that sizes the exits (a 5xx there is no unknown order outcome)
+        fake.faults.server_error_after(method="GET", path="/api/v3/account", status=503, times=2)
+    handle = await live.venue.submit_order(btc(stop_loss="55000", take_profit="70000"))
+    async with asyncio.timeout(15):  # a bound against hanging: the retries wait out Retry-After
+        while len(live.orders("ORDER_CREATED")) < 2:
+            await asyncio.sleep(0.05)
+    assert live.orders("ORDER_REJECTED") == []
+    assert sorted(kinds(fake)[1:]) == [("SELL", "LIMIT_MAKER"), ("SELL", "STOP_LOSS")]
+    working = await live.venue.list_orders(ListOrdersRequest())
+    assert {o.parent_order_id for o in working} == {handle.id} and len(working) == 2
+
+
 @pytest.mark.parametrize("take_profit", ["70000", None], ids=["oco-pair", "lone-stop"])
 async def test_a_stop_the_market_passed_before_it_was_placed_fires_as_a_trigger(
     live: Live, fake: Any, take_profit: str | None
