@@ -105,11 +105,18 @@ def held(fake: Any) -> dict[str, Decimal]:
     return out
 
 
-def settled(fake: Any) -> tuple[int, dict[str, Decimal]] | None:
-    """(fills, holdings) at the fake once no MARKET order is left working, else None."""
-    if any(not o.terminal and o.type == "MARKET" for o in fake.exchange.orders.values()):
+def settled(fake: Any, exits: bool = False) -> tuple[int, dict[str, Decimal]] | None:
+    """(fills, holdings) at the fake once no MARKET order is left working, else None. `exits`: a bracket
+    strategy's holdings are settled only once their exits rest at the fake (the gateway places them after
+    the entry's fill: the next simulated day must not begin, days early, while it does)."""
+    orders = fake.exchange.orders.values()
+    if any(not o.terminal and o.type == "MARKET" for o in orders):
         return None
-    return len(fake.exchange.fills), held(fake)
+    holdings = held(fake)
+    selling = {o.symbol for o in orders if not o.terminal and o.side == "SELL"}
+    if exits and not set(holdings) <= selling:
+        return None
+    return len(fake.exchange.fills), holdings
 
 
 def cash(fake: Any) -> Decimal:
@@ -165,15 +172,17 @@ def test_example_runs_unchanged_on_binance_testnet(
                 next_day()
                 time.sleep(0.2)
 
+            brackets = name == "bracket_breakout"
+
             def caught_up() -> bool:
                 # This day's orders filled, and their fills and positions reached the strategy.
-                at_fake = thread.call(settled, fake)
+                at_fake = thread.call(settled, fake, brackets)
                 if at_fake is None or progress.trades != at_fake[0]:
                     return False
                 return all(strategy.position(s) == q for s, q in at_fake[1].items())
 
             def state() -> object:
-                return day, thread.call(settled, fake), progress.trades, runner.is_alive(), outcome
+                return day, thread.call(settled, fake, brackets), progress.trades, runner.is_alive(), outcome
 
             for _ in range(days):
                 seen = progress.bars
