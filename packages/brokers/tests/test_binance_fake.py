@@ -276,6 +276,50 @@ async def test_a_limit_bracket_is_a_native_otoco_and_a_market_bracket_is_managed
     assert {o.parent_order_id for o in stops} == {handle.id, market.id}
 
 
+async def test_a_limit_entry_with_one_exit_is_a_native_oto(live: Live) -> None:
+    v = live.venue
+    handle = await v.submit_order(limit("50000", stop_loss="45000"))
+    [leg] = [o for o in await v.list_orders(ListOrdersRequest()) if o.parent_order_id == handle.id]
+    assert (leg.order_type, leg.stop_price, leg.status) == (OrderType.STOP, "45000", OrderStatus.PENDING)
+    [listed] = live.fake.exchange.lists.values()
+    assert listed.contingency == "OTO" and len(listed.order_ids) == 2
+    live.fake.fill("BTCUSDT", int(handle.id.rsplit("-", 1)[1]))  # the entry fills: its stop starts working
+    await live.until("ORDER_FILLED")
+    async with asyncio.timeout(10):
+        while (await v.get_order(leg.id)).status != OrderStatus.OPEN:
+            await asyncio.sleep(0.05)
+
+
+async def test_cancel_all_of_one_symbol_leaves_the_others(live: Live) -> None:
+    v = live.venue
+    btc = [await v.submit_order(limit(p)) for p in ("49000", "49001")]
+    eth = await v.submit_order(limit("3000", symbol="ETHUSDT", quantity="0.1"))
+    cancelled = await v.cancel_all_orders("BTC/USDT")
+    assert (cancelled.cancelled_count, cancelled.failed_count) == (2, 0)
+    assert [o.id for o in await v.list_orders(ListOrdersRequest())] == [eth.id]
+    assert {(await v.get_order(h.id)).status for h in btc} == {OrderStatus.CANCELLED}
+
+
+async def test_exchange_info_is_read_again_on_a_schedule(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        config = BinanceConfig.from_env(
+            testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(tmp_path / "s")}
+        )
+        venue = BinanceVenue(config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, rules_refresh=0.2)
+        await venue.connect()
+        try:
+            fake.set_symbol_status("BTCUSDT", "HALT")  # Binance halts the symbol; nothing tells us
+            async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+                while venue._rules["BTCUSDT"].status != "HALT":
+                    await asyncio.sleep(0.05)
+            with pytest.raises(OrderRejected) as caught:  # refused here from the fresh rules, not sent
+                await venue.submit_order(limit("50000"))
+            assert caught.value.details["reject_code"] == "MARKET_CLOSED"
+            assert "broker" not in caught.value.details and fake.exchange.orders == {}
+        finally:
+            await venue.close()
+
+
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:
     with pytest.raises(OrderRejected) as caught:
         await live.venue.submit_order(limit("50000", quantity="0.00005"))  # 2.5 USDT < 5
@@ -602,6 +646,28 @@ async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_p
             assert eth_again.average_entry_price == eth.average_entry_price != "0"
         finally:
             await again.close()
+
+
+async def test_a_first_start_rebuilds_the_average_entry_from_my_trades(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        venue = venue_for(fake, tmp_path)
+        await venue.connect()
+        harness = Live(fake, venue)
+        await venue.submit_order(order(symbol="ETHUSDT", side=Side.SELL, quantity="10"))  # flat: no seed
+        await harness.until("POSITION_CLOSED")
+        await venue.submit_order(order(symbol="ETHUSDT", quantity="6"))  # two levels: two prices
+        await harness.until("ORDER_FILLED", 2)
+        [eth] = await venue.list_positions("ETHUSDT")
+        await venue.close()
+        await harness._task
+        fresh = venue_for(fake, tmp_path / "elsewhere")  # another store: nothing persisted there
+        await fresh.connect()
+        try:
+            [rebuilt] = await fresh.list_positions("ETHUSDT")
+            assert Decimal(eth.average_entry_price) > 0
+            assert (rebuilt.quantity, rebuilt.average_entry_price) == (eth.quantity, eth.average_entry_price)
+        finally:
+            await fresh.close()
 
 
 # -- the gateway and the SDK ---------------------------------------------------------------------
