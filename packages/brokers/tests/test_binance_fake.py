@@ -25,7 +25,13 @@ import websockets
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
-from tradewire.protocol.errors import OrderRejected, RateLimited, UnsupportedOperation, ValidationError
+from tradewire.protocol.errors import (
+    OrderRejected,
+    ProviderError,
+    RateLimited,
+    UnsupportedOperation,
+    ValidationError,
+)
 from tradewire.protocol.messages import (
     ClosePositionRequest,
     GetBarsRequest,
@@ -392,6 +398,32 @@ async def test_a_skewed_clock_is_resynced_and_the_request_retried_once(live: Liv
     handle = await live.venue.submit_order(limit("50000"))
     assert [o.id for o in await live.venue.list_orders(ListOrdersRequest())] == [handle.id]
     assert live.venue.http.offset_ms < -20_000
+
+
+async def test_a_clock_that_keeps_running_away_is_retried_once_then_a_provider_error(live: Live) -> None:
+    sent: list[tuple[str, str]] = []
+
+    async def note(request: httpx.Request) -> None:  # watches what goes on the wire, changes nothing
+        sent.append((request.method, request.url.path))
+
+    live.venue.http._client.event_hooks["request"].append(note)
+
+    async def leap() -> None:
+        while True:  # Binance's clock leaps a minute at every turn of the loop: no offset keeps up
+            live.fake.clock.advance(60)
+            await asyncio.sleep(0)
+
+    leaping = asyncio.create_task(leap())
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await live.venue.submit_order(limit("50000"))
+    finally:
+        leaping.cancel()
+    assert caught.value.details["broker"]["code"] == -1021
+    posts = [path for method, path in sent if method == "POST"]
+    assert posts == ["/api/v3/order", "/api/v3/order"]  # the first send and one retry, after one resync
+    assert sent.count(("GET", "/api/v3/time")) == 1
+    assert live.fake.exchange.orders == {}  # -1021: nothing was executed
 
 
 async def test_429_is_rate_limited_and_then_shed_locally_never_418(live: Live) -> None:
