@@ -172,6 +172,17 @@ async def test_each_fill_has_its_order_trade_position_and_balance_in_that_order(
     assert live.labels().count("BALANCE_UPDATED") == 2
 
 
+async def test_a_deposit_and_a_withdrawal_are_balance_updates(live: Live) -> None:
+    before = Decimal((await live.venue.get_account()).balance)
+    live.fake.deposit("USDT", "1000")  # balanceUpdate, then outboundAccountPosition
+    await live.until("BALANCE_UPDATED")
+    live.fake.deposit("ETH", "-10")  # all of it withdrawn: the position goes
+    await live.until("POSITION_CLOSED")
+    accounts = [m.account.account for m in live.out if m.account is not None and m.account.account]
+    assert Decimal(accounts[0].balance) == before + 1000
+    assert await live.venue.list_positions("ETHUSDT") == []
+
+
 async def test_limit_modify_amend_cancel_and_cancel_all(live: Live) -> None:
     v = live.venue
     handle = await v.submit_order(limit("50000.004"))
