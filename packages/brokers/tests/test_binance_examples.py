@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from tradewire.protocol.messages import Side
+from tradewire.sdk import StreamState
 from tradewire.sdk.loader import instantiate, load_strategy_class
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.runner import run
@@ -60,13 +61,13 @@ def price(symbol: str, day: int) -> Decimal:
 
 def fake_config() -> Any:
     """Funds for 50 BTC at the path's top, and books 5 levels of 100 units a side (a 50-unit MARKET
-    order fills within them)."""
+    order fills within them). Each symbol starts at its path's day 0: the first candle is on the path."""
     spec = fakes.SymbolSpec
     return fakes.FakeConfig(
         symbols=[
-            spec("BTCUSDT", "BTC", "USDT", Decimal("60000.00"), Decimal("0.01"), Decimal("0.00001"),
+            spec("BTCUSDT", "BTC", "USDT", price("BTCUSDT", 0), Decimal("0.01"), Decimal("0.00001"),
                  Decimal("0.00001"), Decimal("9000"), level_gap=Decimal("1.00"), level_qty=Decimal("100")),
-            spec("ETHUSDT", "ETH", "USDT", Decimal("3000.00"), Decimal("0.01"), Decimal("0.0001"),
+            spec("ETHUSDT", "ETH", "USDT", price("ETHUSDT", 0), Decimal("0.01"), Decimal("0.0001"),
                  Decimal("0.0001"), Decimal("9000"), level_gap=Decimal("0.10"), level_qty=Decimal("100"),
                  trade_qty=Decimal("0.1")),
         ],
@@ -156,18 +157,26 @@ def test_example_runs_unchanged_on_binance_testnet(
         with serve_binance(env, tmp_path / "gateway.log") as url:
             strategy = instantiate(load_strategy_class(EXAMPLES / f"{name}.py"), {"symbols": SYMBOLS})
             progress, events, outcome = Progress(), io.BytesIO(), []
+            listening = threading.Event()
+
+            def connection(state: StreamState) -> None:
+                if state.state == "connected":
+                    listening.set()
 
             def go() -> None:
                 try:
                     outcome.append(run(strategy, platform="binance-testnet", gateway=url, progress=progress,
-                                       strict=True, events_log=events))  # fmt: skip
+                                       strict=True, events_log=events, on_connection=connection))  # fmt: skip
                 except BaseException as e:  # reported below, on the test's thread
                     outcome.append(e)
 
             runner = threading.Thread(target=go, name=f"sdk-{name}")
             runner.start()
+            # No simulated day passes before the SDK is connected: the strategy sees the path from its
+            # start whatever the machine's speed (a slow start skipped days, and the RSI never dipped).
+            assert listening.wait(30), outcome
             deadline = time.monotonic() + 30
-            while progress.bars == 0:  # until the SDK listens
+            while progress.bars == 0:  # until its first candle arrives
                 assert runner.is_alive() and time.monotonic() < deadline, outcome
                 next_day()
                 time.sleep(0.2)
