@@ -494,6 +494,21 @@ async def test_an_order_placed_while_the_socket_was_down_is_reported_once(live: 
     assert live.orders("ORDER_CREATED")[0].client_order_id == "elsewhere-1"  # not ours: shown as it is
 
 
+async def test_an_order_placed_and_filled_while_the_socket_was_down_is_reported_once(live: Live) -> None:
+    await live.venue.submit_order(order())  # a fill of ours first: Binance's last trade id is known
+    await live.until("TRADE_FILLED")
+    live.fake.drop_sockets()
+    # Placed and filled directly (as another client of the account would) while no socket listens.
+    params = [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "MARKET"), ("quantity", "0.01"),
+              ("newClientOrderId", "elsewhere-2")]  # fmt: skip
+    body = await live.venue.http.new_order(params)
+    await live.until("BROKER_RECONNECTED")
+    await asyncio.sleep(0.5)
+    theirs = f"BTCUSDT-{body['orderId']}"
+    assert [oid for _, oid in live.trades()].count(theirs) == 1  # binance.md §12: myTrades from the last id
+    assert [o.id for o in live.orders("ORDER_FILLED")].count(theirs) == 1
+
+
 async def test_server_shutdown_rotates_the_socket_without_a_gap(live: Live) -> None:
     live.fake.server_shutdown(close_after=0.5)
     await asyncio.sleep(1.5)  # the new socket subscribed before the old one closed
