@@ -226,6 +226,26 @@ async def test_a_stop_the_market_passed_before_it_was_placed_fires_as_a_trigger(
     assert (await live.venue.get_order(stop.id)).status == OrderStatus.FILLED
 
 
+@pytest.mark.parametrize("book", ["traded", "quoted"])
+async def test_a_take_profit_the_market_passed_before_it_was_placed_takes_at_once(
+    live: Live, fake: Any, book: str
+) -> None:
+    """The price rises through the take-profit between the entry's fill and the exits' placement:
+    Binance refuses the OCO list (its prices no longer bracket the last price, or, with the book above
+    the take-profit before any trade there, its LIMIT_MAKER would take). Neither exit is lost as a
+    rejection: the take-profit goes out as a plain LIMIT and sells at once, the stop is dropped."""
+    await live.venue.submit_order(btc(stop_loss="55000", take_profit="70000"))
+    if book == "traded":
+        fake.set_price("BTCUSDT", "71000")  # before the manager's Place runs (it waits for this loop)
+    else:
+        fake.set_book("BTCUSDT", [("71000", "5")], [("71001", "5")])  # no trade: the last stays 60000
+    await live.until(lambda: any(o.order_type == OrderType.LIMIT for _, o in live.orders("ORDER_FILLED")))
+    await asyncio.sleep(0.3)
+    assert live.orders("ORDER_REJECTED") == []
+    assert held(fake) == 0  # every BTC the entry brought sold once, nothing oversold
+    assert await live.venue.list_orders(ListOrdersRequest()) == []
+
+
 async def test_bracket_no_oco_list_takes_has_a_gateway_stop_that_fires_once(live: Live, fake: Any) -> None:
     """A STOP entry whose exits do not fit Binance's OCO rules when sent: the take-profit rests, the stop
     is the gateway's trigger; it cancels the take-profit and sells at market, once."""
