@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from tradewire.protocol.messages import Side
+from tradewire.sdk import StreamState
 from tradewire.sdk.loader import instantiate, load_strategy_class
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.runner import run
@@ -60,13 +61,13 @@ def price(symbol: str, day: int) -> Decimal:
 
 def fake_config() -> Any:
     """Funds for 50 BTC at the path's top, and books 5 levels of 100 units a side (a 50-unit MARKET
-    order fills within them)."""
+    order fills within them). Each symbol starts at its path's day 0: the first candle is on the path."""
     spec = fakes.SymbolSpec
     return fakes.FakeConfig(
         symbols=[
-            spec("BTCUSDT", "BTC", "USDT", Decimal("60000.00"), Decimal("0.01"), Decimal("0.00001"),
+            spec("BTCUSDT", "BTC", "USDT", price("BTCUSDT", 0), Decimal("0.01"), Decimal("0.00001"),
                  Decimal("0.00001"), Decimal("9000"), level_gap=Decimal("1.00"), level_qty=Decimal("100")),
-            spec("ETHUSDT", "ETH", "USDT", Decimal("3000.00"), Decimal("0.01"), Decimal("0.0001"),
+            spec("ETHUSDT", "ETH", "USDT", price("ETHUSDT", 0), Decimal("0.01"), Decimal("0.0001"),
                  Decimal("0.0001"), Decimal("9000"), level_gap=Decimal("0.10"), level_qty=Decimal("100"),
                  trade_qty=Decimal("0.1")),
         ],
@@ -105,11 +106,18 @@ def held(fake: Any) -> dict[str, Decimal]:
     return out
 
 
-def settled(fake: Any) -> tuple[int, dict[str, Decimal]] | None:
-    """(fills, holdings) at the fake once no MARKET order is left working, else None."""
-    if any(not o.terminal and o.type == "MARKET" for o in fake.exchange.orders.values()):
+def settled(fake: Any, exits: bool = False) -> tuple[int, dict[str, Decimal]] | None:
+    """(fills, holdings) at the fake once no MARKET order is left working, else None. `exits`: a bracket
+    strategy's holdings are settled only once their exits rest at the fake (the gateway places them after
+    the entry's fill: the next simulated day must not begin, days early, while it does)."""
+    orders = fake.exchange.orders.values()
+    if any(not o.terminal and o.type == "MARKET" for o in orders):
         return None
-    return len(fake.exchange.fills), held(fake)
+    holdings = held(fake)
+    selling = {o.symbol for o in orders if not o.terminal and o.side == "SELL"}
+    if exits and not set(holdings) <= selling:
+        return None
+    return len(fake.exchange.fills), holdings
 
 
 def cash(fake: Any) -> Decimal:
@@ -149,31 +157,41 @@ def test_example_runs_unchanged_on_binance_testnet(
         with serve_binance(env, tmp_path / "gateway.log") as url:
             strategy = instantiate(load_strategy_class(EXAMPLES / f"{name}.py"), {"symbols": SYMBOLS})
             progress, events, outcome = Progress(), io.BytesIO(), []
+            listening = threading.Event()
+
+            def connection(state: StreamState) -> None:
+                if state.state == "connected":
+                    listening.set()
 
             def go() -> None:
                 try:
                     outcome.append(run(strategy, platform="binance-testnet", gateway=url, progress=progress,
-                                       strict=True, events_log=events))  # fmt: skip
+                                       strict=True, events_log=events, on_connection=connection))  # fmt: skip
                 except BaseException as e:  # reported below, on the test's thread
                     outcome.append(e)
 
             runner = threading.Thread(target=go, name=f"sdk-{name}")
             runner.start()
+            # No simulated day passes before the SDK is connected: the strategy sees the path from its
+            # start whatever the machine's speed (a slow start skipped days, and the RSI never dipped).
+            assert listening.wait(30), outcome
             deadline = time.monotonic() + 30
-            while progress.bars == 0:  # until the SDK listens
+            while progress.bars == 0:  # until its first candle arrives
                 assert runner.is_alive() and time.monotonic() < deadline, outcome
                 next_day()
                 time.sleep(0.2)
 
+            brackets = name == "bracket_breakout"
+
             def caught_up() -> bool:
                 # This day's orders filled, and their fills and positions reached the strategy.
-                at_fake = thread.call(settled, fake)
+                at_fake = thread.call(settled, fake, brackets)
                 if at_fake is None or progress.trades != at_fake[0]:
                     return False
                 return all(strategy.position(s) == q for s, q in at_fake[1].items())
 
             def state() -> object:
-                return day, thread.call(settled, fake), progress.trades, runner.is_alive(), outcome
+                return day, thread.call(settled, fake, brackets), progress.trades, runner.is_alive(), outcome
 
             for _ in range(days):
                 seen = progress.bars

@@ -25,7 +25,13 @@ import websockets
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
-from tradewire.protocol.errors import OrderRejected, RateLimited, UnsupportedOperation, ValidationError
+from tradewire.protocol.errors import (
+    OrderRejected,
+    ProviderError,
+    RateLimited,
+    UnsupportedOperation,
+    ValidationError,
+)
 from tradewire.protocol.messages import (
     ClosePositionRequest,
     GetBarsRequest,
@@ -166,6 +172,17 @@ async def test_each_fill_has_its_order_trade_position_and_balance_in_that_order(
     assert live.labels().count("BALANCE_UPDATED") == 2
 
 
+async def test_a_deposit_and_a_withdrawal_are_balance_updates(live: Live) -> None:
+    before = Decimal((await live.venue.get_account()).balance)
+    live.fake.deposit("USDT", "1000")  # balanceUpdate, then outboundAccountPosition
+    await live.until("BALANCE_UPDATED")
+    live.fake.deposit("ETH", "-10")  # all of it withdrawn: the position goes
+    await live.until("POSITION_CLOSED")
+    accounts = [m.account.account for m in live.out if m.account is not None and m.account.account]
+    assert Decimal(accounts[0].balance) == before + 1000
+    assert await live.venue.list_positions("ETHUSDT") == []
+
+
 async def test_limit_modify_amend_cancel_and_cancel_all(live: Live) -> None:
     v = live.venue
     handle = await v.submit_order(limit("50000.004"))
@@ -276,6 +293,50 @@ async def test_a_limit_bracket_is_a_native_otoco_and_a_market_bracket_is_managed
     assert {o.parent_order_id for o in stops} == {handle.id, market.id}
 
 
+async def test_a_limit_entry_with_one_exit_is_a_native_oto(live: Live) -> None:
+    v = live.venue
+    handle = await v.submit_order(limit("50000", stop_loss="45000"))
+    [leg] = [o for o in await v.list_orders(ListOrdersRequest()) if o.parent_order_id == handle.id]
+    assert (leg.order_type, leg.stop_price, leg.status) == (OrderType.STOP, "45000", OrderStatus.PENDING)
+    [listed] = live.fake.exchange.lists.values()
+    assert listed.contingency == "OTO" and len(listed.order_ids) == 2
+    live.fake.fill("BTCUSDT", int(handle.id.rsplit("-", 1)[1]))  # the entry fills: its stop starts working
+    await live.until("ORDER_FILLED")
+    async with asyncio.timeout(10):
+        while (await v.get_order(leg.id)).status != OrderStatus.OPEN:
+            await asyncio.sleep(0.05)
+
+
+async def test_cancel_all_of_one_symbol_leaves_the_others(live: Live) -> None:
+    v = live.venue
+    btc = [await v.submit_order(limit(p)) for p in ("49000", "49001")]
+    eth = await v.submit_order(limit("3000", symbol="ETHUSDT", quantity="0.1"))
+    cancelled = await v.cancel_all_orders("BTC/USDT")
+    assert (cancelled.cancelled_count, cancelled.failed_count) == (2, 0)
+    assert [o.id for o in await v.list_orders(ListOrdersRequest())] == [eth.id]
+    assert {(await v.get_order(h.id)).status for h in btc} == {OrderStatus.CANCELLED}
+
+
+async def test_exchange_info_is_read_again_on_a_schedule(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        config = BinanceConfig.from_env(
+            testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(tmp_path / "s")}
+        )
+        venue = BinanceVenue(config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, rules_refresh=0.2)
+        await venue.connect()
+        try:
+            fake.set_symbol_status("BTCUSDT", "HALT")  # Binance halts the symbol; nothing tells us
+            async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+                while venue._rules["BTCUSDT"].status != "HALT":
+                    await asyncio.sleep(0.05)
+            with pytest.raises(OrderRejected) as caught:  # refused here from the fresh rules, not sent
+                await venue.submit_order(limit("50000"))
+            assert caught.value.details["reject_code"] == "MARKET_CLOSED"
+            assert "broker" not in caught.value.details and fake.exchange.orders == {}
+        finally:
+            await venue.close()
+
+
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:
     with pytest.raises(OrderRejected) as caught:
         await live.venue.submit_order(limit("50000", quantity="0.00005"))  # 2.5 USDT < 5
@@ -350,6 +411,32 @@ async def test_a_skewed_clock_is_resynced_and_the_request_retried_once(live: Liv
     assert live.venue.http.offset_ms < -20_000
 
 
+async def test_a_clock_that_keeps_running_away_is_retried_once_then_a_provider_error(live: Live) -> None:
+    sent: list[tuple[str, str]] = []
+
+    async def note(request: httpx.Request) -> None:  # watches what goes on the wire, changes nothing
+        sent.append((request.method, request.url.path))
+
+    live.venue.http._client.event_hooks["request"].append(note)
+
+    async def leap() -> None:
+        while True:  # Binance's clock leaps a minute at every turn of the loop: no offset keeps up
+            live.fake.clock.advance(60)
+            await asyncio.sleep(0)
+
+    leaping = asyncio.create_task(leap())
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await live.venue.submit_order(limit("50000"))
+    finally:
+        leaping.cancel()
+    assert caught.value.details["broker"]["code"] == -1021
+    posts = [path for method, path in sent if method == "POST"]
+    assert posts == ["/api/v3/order", "/api/v3/order"]  # the first send and one retry, after one resync
+    assert sent.count(("GET", "/api/v3/time")) == 1
+    assert live.fake.exchange.orders == {}  # -1021: nothing was executed
+
+
 async def test_429_is_rate_limited_and_then_shed_locally_never_418(live: Live) -> None:
     live.fake.faults.rate_limit(retry_after=30)
     with pytest.raises(RateLimited):
@@ -405,6 +492,21 @@ async def test_an_order_placed_while_the_socket_was_down_is_reported_once(live: 
     created = [o.id for o in live.orders("ORDER_CREATED")]
     assert created == [f"BTCUSDT-{body['orderId']}"]
     assert live.orders("ORDER_CREATED")[0].client_order_id == "elsewhere-1"  # not ours: shown as it is
+
+
+async def test_an_order_placed_and_filled_while_the_socket_was_down_is_reported_once(live: Live) -> None:
+    await live.venue.submit_order(order())  # a fill of ours first: Binance's last trade id is known
+    await live.until("TRADE_FILLED")
+    live.fake.drop_sockets()
+    # Placed and filled directly (as another client of the account would) while no socket listens.
+    params = [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "MARKET"), ("quantity", "0.01"),
+              ("newClientOrderId", "elsewhere-2")]  # fmt: skip
+    body = await live.venue.http.new_order(params)
+    await live.until("BROKER_RECONNECTED")
+    await asyncio.sleep(0.5)
+    theirs = f"BTCUSDT-{body['orderId']}"
+    assert [oid for _, oid in live.trades()].count(theirs) == 1  # binance.md §12: myTrades from the last id
+    assert [o.id for o in live.orders("ORDER_FILLED")].count(theirs) == 1
 
 
 async def test_server_shutdown_rotates_the_socket_without_a_gap(live: Live) -> None:
@@ -602,6 +704,28 @@ async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_p
             assert eth_again.average_entry_price == eth.average_entry_price != "0"
         finally:
             await again.close()
+
+
+async def test_a_first_start_rebuilds_the_average_entry_from_my_trades(tmp_path: Path) -> None:
+    async with fakes.FakeBinance() as fake:
+        venue = venue_for(fake, tmp_path)
+        await venue.connect()
+        harness = Live(fake, venue)
+        await venue.submit_order(order(symbol="ETHUSDT", side=Side.SELL, quantity="10"))  # flat: no seed
+        await harness.until("POSITION_CLOSED")
+        await venue.submit_order(order(symbol="ETHUSDT", quantity="6"))  # two levels: two prices
+        await harness.until("ORDER_FILLED", 2)
+        [eth] = await venue.list_positions("ETHUSDT")
+        await venue.close()
+        await harness._task
+        fresh = venue_for(fake, tmp_path / "elsewhere")  # another store: nothing persisted there
+        await fresh.connect()
+        try:
+            [rebuilt] = await fresh.list_positions("ETHUSDT")
+            assert Decimal(eth.average_entry_price) > 0
+            assert (rebuilt.quantity, rebuilt.average_entry_price) == (eth.quantity, eth.average_entry_price)
+        finally:
+            await fresh.close()
 
 
 # -- the gateway and the SDK ---------------------------------------------------------------------

@@ -183,6 +183,27 @@ async def test_market_bracket_stop_fires_at_binance_once(live: Live, fake: Any) 
     assert (stop.order_type, stop.status) == (OrderType.STOP, OrderStatus.FILLED)
 
 
+@pytest.mark.parametrize("fault", ["rate_limit", "server_error"])
+async def test_a_transient_failure_placing_the_exits_is_retried_not_rejected(
+    live: Live, fake: Any, fault: str
+) -> None:
+    """Binance answers the exits' `orderList/oco` with a 429 (Retry-After 1 s), or its account read with
+    a 503: nothing about the exits is wrong, so the gateway tries again rather than leave the position
+    unprotected with a REJECTED exit; the list is placed once."""
+    if fault == "rate_limit":
+        fake.faults.rate_limit(retry_after=1, method="POST", path="/api/v3/orderList/oco")
+    else:  # the account read that sizes the exits (a 5xx there is no unknown order outcome)
+        fake.faults.server_error_after(method="GET", path="/api/v3/account", status=503, times=2)
+    handle = await live.venue.submit_order(btc(stop_loss="55000", take_profit="70000"))
+    async with asyncio.timeout(15):  # a bound against hanging: the retries wait out Retry-After
+        while len(live.orders("ORDER_CREATED")) < 2:
+            await asyncio.sleep(0.05)
+    assert live.orders("ORDER_REJECTED") == []
+    assert sorted(kinds(fake)[1:]) == [("SELL", "LIMIT_MAKER"), ("SELL", "STOP_LOSS")]
+    working = await live.venue.list_orders(ListOrdersRequest())
+    assert {o.parent_order_id for o in working} == {handle.id} and len(working) == 2
+
+
 @pytest.mark.parametrize("take_profit", ["70000", None], ids=["oco-pair", "lone-stop"])
 async def test_a_stop_the_market_passed_before_it_was_placed_fires_as_a_trigger(
     live: Live, fake: Any, take_profit: str | None
@@ -203,6 +224,26 @@ async def test_a_stop_the_market_passed_before_it_was_placed_fires_as_a_trigger(
     assert held(fake) == 0  # every BTC the entry brought sold once, nothing oversold
     assert await live.venue.list_orders(ListOrdersRequest()) == []
     assert (await live.venue.get_order(stop.id)).status == OrderStatus.FILLED
+
+
+@pytest.mark.parametrize("book", ["traded", "quoted"])
+async def test_a_take_profit_the_market_passed_before_it_was_placed_takes_at_once(
+    live: Live, fake: Any, book: str
+) -> None:
+    """The price rises through the take-profit between the entry's fill and the exits' placement:
+    Binance refuses the OCO list (its prices no longer bracket the last price, or, with the book above
+    the take-profit before any trade there, its LIMIT_MAKER would take). Neither exit is lost as a
+    rejection: the take-profit goes out as a plain LIMIT and sells at once, the stop is dropped."""
+    await live.venue.submit_order(btc(stop_loss="55000", take_profit="70000"))
+    if book == "traded":
+        fake.set_price("BTCUSDT", "71000")  # before the manager's Place runs (it waits for this loop)
+    else:
+        fake.set_book("BTCUSDT", [("71000", "5")], [("71001", "5")])  # no trade: the last stays 60000
+    await live.until(lambda: any(o.order_type == OrderType.LIMIT for _, o in live.orders("ORDER_FILLED")))
+    await asyncio.sleep(0.3)
+    assert live.orders("ORDER_REJECTED") == []
+    assert held(fake) == 0  # every BTC the entry brought sold once, nothing oversold
+    assert await live.venue.list_orders(ListOrdersRequest()) == []
 
 
 async def test_bracket_no_oco_list_takes_has_a_gateway_stop_that_fires_once(live: Live, fake: Any) -> None:

@@ -20,6 +20,16 @@ from tradewire.brokers.binance.signing import (
 )
 
 SECRET = Secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
+#: The documentation's one Ed25519 vector with its key (fix-api.md, "Signature computation": the Logon
+#: payload's fields joined by SOH, signed and base64-encoded); the illustrative key is public.
+DOC_ED25519_PEM = Secret(
+    "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
+    "-----END PRIVATE KEY-----\n"
+)
+DOC_ED25519_PAYLOAD = "\x01".join(["A", "EXAMPLE", "SPOT", "1", "20240627-11:17:25.223"])
+DOC_ED25519_SIGNATURE = (
+    "4MHXelVVcpkdwuLbl6n73HQUXUf1dse2PCgT1DYqW9w8AVZ1RACFGM+5UdlGPrQHrgtS3CvsRURC1oj73j8gCA=="
+)
 ORDER = [("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "1"), ("price", "0.1"),
          ("recvWindow", "5000"), ("timestamp", "1499827319559")]  # fmt: skip
 
@@ -77,6 +87,14 @@ def test_ed25519_signs_base64_and_the_url_carries_it_percent_encoded() -> None:
     text, _, encoded = sent.rpartition("&signature=")
     assert "+" not in encoded and "/" not in encoded and "=" not in encoded
     key.public_key().verify(base64.b64decode(unquote(encoded)), text.encode())  # raises if wrong
+
+
+def test_ed25519_vector_from_the_documentation() -> None:
+    signer = signer_for(DOC_ED25519_PEM)
+    assert isinstance(signer, Ed25519Signer)
+    assert signer.sign(DOC_ED25519_PAYLOAD) == DOC_ED25519_SIGNATURE
+    sent = signed_query([("symbol", "BTCUSDT"), ("timestamp", "1")], signer)
+    assert unquote(sent.rpartition("&signature=")[2]) == signer.sign("symbol=BTCUSDT&timestamp=1")
 
 
 def test_a_plain_secret_is_hmac_and_a_wrong_pem_is_a_config_error() -> None:

@@ -11,7 +11,7 @@ import pytest
 from binance_fake_helpers import Rest, hmac_hex
 
 from tradewire.testkit.fakes.binance import FakeBinance
-from tradewire.testkit.fakes.binance.signing import Key, ws_payload
+from tradewire.testkit.fakes.binance.signing import Key, ed25519_key, ws_payload
 
 DOC_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 DOC_VECTORS = [
@@ -51,6 +51,28 @@ def test_documented_ws_api_vector_verifies() -> None:
     assert Key("doc", secret=DOC_SECRET).verify(
         payload, "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24"
     )
+
+
+def test_documented_ed25519_vector_verifies() -> None:
+    # fix-api.md's example: the only Ed25519 vector the documentation gives with its (illustrative) key.
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_private_key,
+    )
+
+    private = load_pem_private_key(
+        b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
+        b"-----END PRIVATE KEY-----\n",
+        password=None,
+    )
+    key = ed25519_key(
+        "doc", private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    payload = "\x01".join(["A", "EXAMPLE", "SPOT", "1", "20240627-11:17:25.223"])
+    signature = "4MHXelVVcpkdwuLbl6n73HQUXUf1dse2PCgT1DYqW9w8AVZ1RACFGM+5UdlGPrQHrgtS3CvsRURC1oj73j8gCA=="
+    assert key.verify(payload, signature)
+    assert not key.verify(payload + "0", signature)
 
 
 async def test_missing_and_unknown_keys_are_401(bn: FakeBinance, rest: Rest) -> None:

@@ -13,15 +13,26 @@ import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from tradewire.brokers._live.managed import Action, Cancel, Emit, ExitManager, Place
-from tradewire.protocol.errors import TradewireError
+from tradewire.protocol.errors import (
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    TradewireError,
+)
 from tradewire.protocol.messages import Order, ServerMessage, SubmitOrderRequest
 
 __all__ = ["ExitPort", "HoldAsTrigger", "ManagedExits"]
 
 log = logging.getLogger(__name__)
+
+#: Failures that say nothing about the exit itself (the broker busy, unreachable, or its answer lost):
+#: the place is tried again, after these pauses (or the broker's Retry-After, when longer), before the
+#: leg ends REJECTED. Places are idempotent, so a retry never makes a second order.
+_TRANSIENT: Final = (RateLimited, ProviderUnavailable, ProviderError)
+_RETRY_PAUSES: Final = (1.0, 2.0, 4.0)
 
 
 class HoldAsTrigger(Exception):
@@ -74,6 +85,9 @@ class ManagedExits:
         self._poll = poll_seconds
         self._actions: asyncio.Queue[Action] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        #: Transient failures so far per leg, and the places waiting to be retried.
+        self._failures: dict[str, int] = {}
+        self._retries: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -81,6 +95,8 @@ class ManagedExits:
         self._tasks = [asyncio.create_task(self._work()), asyncio.create_task(self._watch_prices())]
 
     async def close(self) -> None:
+        for task in list(self._retries):
+            task.cancel()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -141,9 +157,32 @@ class ManagedExits:
             except HoldAsTrigger:
                 self.submit(self.manager.held(action.leg_id))
             except TradewireError as e:
-                self.submit(self.manager.failed(action.leg_id, f"{e.code}: {e}"))
+                if not self._retry_later(action, e):
+                    self.submit(self.manager.failed(action.leg_id, f"{e.code}: {e}"))
             else:
+                self._failures.pop(action.leg_id, None)
                 self.submit(self.manager.placed(action.leg_id, order))
+
+    def _retry_later(self, action: Place, error: TradewireError) -> bool:
+        """Queue `action` again after a pause if `error` is transient and tries are left."""
+        tries = self._failures.get(action.leg_id, 0)
+        if not isinstance(error, _TRANSIENT) or tries >= len(_RETRY_PAUSES):
+            self._failures.pop(action.leg_id, None)
+            return False
+        self._failures[action.leg_id] = tries + 1
+        pause = max(_RETRY_PAUSES[tries], (error.retry_after or 0) if isinstance(error, RateLimited) else 0)
+        log.warning(
+            "managed exit %s: %s: %s; trying again in %.1f s", action.leg_id, error.code, error, pause
+        )
+        task = asyncio.create_task(self._place_later(action, pause))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+        return True
+
+    async def _place_later(self, action: Place, pause: float) -> None:
+        await asyncio.sleep(pause)
+        if self.manager.is_managed(action.leg_id):  # not cancelled or ended meanwhile
+            self.submit([action])
 
     async def _watch_prices(self) -> None:
         while True:

@@ -63,8 +63,12 @@ class ClockSkew(Exception):
 
 
 #: -2010 messages of an order the market has already gone past: a stop that would trigger at once, an
-#: OCO list whose prices no longer bracket the last price.
-_MARKET_PAST: Final = ("would trigger immediately", "relationship of the prices")
+#: OCO list whose prices no longer bracket the last price, or whose LIMIT_MAKER leg the book has passed.
+_MARKET_PAST: Final = (
+    "would trigger immediately",
+    "relationship of the prices",
+    "immediately match and take",
+)
 
 
 def market_is_past(error: TradewireError) -> bool:

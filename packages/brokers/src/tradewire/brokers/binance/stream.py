@@ -307,8 +307,9 @@ class UserStream(ResyncingStream[Change]):
 
     async def _snapshot(self, lost_at: dt.datetime | None = None) -> list[Update[Change]]:
         """What the gap hid (binance.md §12): each tracked order's state and its trades, then every open
-        order not followed yet (placed meanwhile, here or by another client of the account). Orders carry
-        their own versions and trades their ids, so the time of the loss is not needed."""
+        order not followed yet (placed meanwhile, here or by another client of the account), then the
+        trades since the last one reported of orders that finished unseen. Orders carry their own
+        versions and trades their ids, so the time of the loss is not needed."""
         updates: list[Update[Change]] = []
         followed = set(self.open_orders)
         for our_id, where in sorted(self.open_orders.items()):
@@ -322,13 +323,53 @@ class UserStream(ResyncingStream[Change]):
                     updates.append(self._trade_update(row))
             updates.append(self._rest_order_update(body))
         for body in await self.http.open_orders():
-            if mapping.order_id(str(body["symbol"]), int(body["orderId"])) not in followed:
+            our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
+            if our_id not in followed:
+                followed.add(our_id)
                 self.track(body)
                 if (jsondecimal.optional_decimal(body, "executedQty") or _ZERO) > 0:
                     for row in await self.http.my_trades(str(body["symbol"]), order_id=int(body["orderId"])):
                         updates.append(self._trade_update(row))
                 updates.append(self._rest_order_update(body))
+        return updates + await self._trades_since_last(followed)
+
+    async def _trades_since_last(self, done: set[str]) -> list[Update[Change]]:
+        """binance.md §12: `myTrades` from the last trade id reported, per symbol: the fills of orders
+        nobody followed that finished during the gap (placed by another client of the account), each
+        with its order's state. Orders in `done` were read with their trades already."""
+        updates: list[Update[Change]] = []
+        for symbol in sorted({ids.symbol for ids in self.store.orders()}):
+            last = self._last_trade(symbol)
+            if last is None:
+                continue
+            by_order: dict[int, list[BrokerBody]] = {}
+            for row in await self.http.trades_since(symbol, last + 1):
+                by_order.setdefault(int(row["orderId"]), []).append(row)
+            for broker_id, rows in sorted(by_order.items()):
+                if mapping.order_id(symbol, broker_id) in done:
+                    continue
+                updates += [self._trade_update(row) for row in rows]
+                with contextlib.suppress(OrderNotFound):
+                    body = await self.http.get_order(symbol, broker_id)
+                    self.track(body)
+                    updates.append(self._rest_order_update(body))
         return updates
+
+    def _last_trade(self, symbol: str) -> int | None:
+        text = self.store.value(f"last-trade:{symbol}")
+        return None if text is None else int(text)
+
+    def _note_last_trades(self, execution_ids: list[str]) -> None:
+        """The highest trade id reported per symbol (`<SYMBOL>-t<id>`), where the next resync reads on."""
+        highest: dict[str, int] = {}
+        for key in execution_ids:
+            symbol, _, digits = key.rpartition("-t")
+            if symbol and digits.isdigit():
+                highest[symbol] = max(highest.get(symbol, -1), int(digits))
+        for name, trade_id in highest.items():
+            last = self._last_trade(name)
+            if last is None or trade_id > last:
+                self.store.set_value(f"last-trade:{name}", str(trade_id))
 
     # -- events → updates -------------------------------------------------------------------------
     def _trade_update(self, row: BrokerBody) -> FillUpdate[Change]:
@@ -484,6 +525,7 @@ class UserStream(ResyncingStream[Change]):
                 fills.append(fill.execution_id)
         if fills:
             self.store.remember_fills(fills)
+            self._note_last_trades(fills)
         if messages:
             self._emit(StreamBatch(messages))
 

@@ -98,6 +98,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         backoff: The user-data stream's reconnect policy (mapping.md §8's by default).
         lifetime: Seconds before the user-data socket is rotated (Binance closes it at 24 h).
         exit_poll: Seconds between price reads of symbols with an armed managed stop trigger.
+        rules_refresh: Seconds between reads of exchangeInfo (filters and rate limits change).
     """
 
     broker_name = "Binance"
@@ -113,6 +114,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         backoff: Backoff | None = None,
         lifetime: float = LIFETIME,
         exit_poll: float = 1.0,
+        rules_refresh: float = _RULES_REFRESH,
     ) -> None:
         if platform not in _PLATFORMS:
             raise ValueError(f"not a Binance platform: {platform!r}")
@@ -127,6 +129,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         )
         self.config = config
         self._lifetime = lifetime
+        self._rules_refresh = rules_refresh
         self._rules: dict[str, SymbolRules] = {}
         self._book: PositionBook | None = None
         self._market: MarketStream | None = None
@@ -240,7 +243,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
 
     async def _refresh_rules(self) -> None:
         while True:
-            await asyncio.sleep(_RULES_REFRESH)
+            await asyncio.sleep(self._rules_refresh)
             try:
                 await self._load_rules()
             except TradewireError as e:  # the cached rules stay in force; the next round tries again
