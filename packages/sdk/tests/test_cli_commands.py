@@ -231,6 +231,32 @@ def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
         ).stat().st_size > 0 and "events: ev.jsonl (partial: the run stopped early)" in out
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT as a terminal's foreground job has it (a test run started from
+    a background shell has it ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_before_the_run_is_one_line_and_writes_nothing(files: Path) -> None:
+    # the strategy file presses Ctrl-C as it is loaded: before any bar, with the outputs asked for
+    (files / "press.py").write_text(
+        "import os, signal\n\nfrom tradewire.sdk import Strategy\n\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n\n\nclass Pressed(Strategy):\n    symbols = ('AAPL',)\n"
+    )
+    args = ["backtest", "press.py", "--sample", "--report", "r.html", "--events", "ev.jsonl"]
+    done = subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=files,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_default_sigint,
+    )
+    assert done.returncode == 130 and lines(done.stderr) == ["interrupted"], done.stderr
+    assert done.stdout == "" and not (files / "r.html").exists() and not (files / "ev.jsonl").exists()
+
+
 WAITER = """
 from pathlib import Path
 
