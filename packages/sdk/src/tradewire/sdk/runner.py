@@ -183,7 +183,7 @@ def run(
         raise ConfigurationError(f"reports come from backtests, not from {wanted}")
     from tradewire.sdk.transports.wire_samples import WireSamples
 
-    samples = WireSamples() if report else None
+    samples = WireSamples(frozenset(strategy.symbols) or None) if report else None
     with asyncio.Runner(loop_factory=polling.loop_factory(busy_poll)) as runner:
         result = runner.run(
             run_wire(
