@@ -48,6 +48,7 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "broken.py").write_text("from tradewire.sdk import Strategy\n\nclass S(Strategy)\n    pass\n")
     (tmp_path / "none.py").write_text("x = 1\n")
     (tmp_path / "bars.parquet").write_bytes(b"PAR1")
+    (tmp_path / "latin.csv").write_bytes(BARS.replace("AAPL", "\xc9TAT").encode("latin-1"))
     # a pyarrow that cannot be imported: Parquet without its extra
     (tmp_path / "no_pyarrow" / "pyarrow").mkdir(parents=True)
     (tmp_path / "no_pyarrow" / "pyarrow" / "__init__.py").write_text("raise ImportError('no pyarrow')\n")
@@ -64,6 +65,7 @@ def files(tmp_path: Path) -> Path:
         (["--sample", "--cash", "abc"], "cash must be a decimal amount such as 100000, not 'abc'"),
         (["--sample", "--cash", "-5"], "cash must be more than zero, not -5"),
         (["--data", "missing.csv"], "data file not found: missing.csv"),
+        (["--data", "latin.csv"], "latin.csv: not UTF-8 text"),
         (
             ["--sample", "--symbols", "SPY"],
             "no data for SPY in the bundled sample (symbols there: AAPL, BTC/USD, MSFT)",
