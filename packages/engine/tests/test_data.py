@@ -336,6 +336,13 @@ def test_a_file_that_is_not_utf8_text_or_not_gzip_is_a_data_error(tmp_path):
         s.prepare()
 
 
+def test_a_file_that_is_not_parquet_is_a_data_error(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "bars.parquet").write_bytes(b"PAR1")
+    with pytest.raises(DataError, match=r"bars\.parquet: not a readable Parquet file"):
+        read_parquet(tmp_path / "bars.parquet")
+
+
 def test_an_adj_close_column_is_ignored_with_one_notice(tmp_path):
     from tradewire.engine import DataNotice
 

@@ -102,6 +102,25 @@ def test_parquet_without_pyarrow_says_how_to_install_it(files: Path) -> None:
     assert "pip install pyarrow" in done.stderr and "pip install -e 'packages/engine[parquet]'" in done.stderr
 
 
+def test_long_parquet_without_pandas_says_to_install_pandas(files: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {"timestamp": ["2024-01-02T00:00:00Z"], "symbol": ["AAPL"], "open": [1.0], "high": [2.0]}
+    pq.write_table(
+        pa.table({**columns, "low": [0.5], "close": [1.5], "volume": [10.0]}), files / "long.parquet"
+    )
+    (files / "no_pandas" / "pandas").mkdir(parents=True)
+    (files / "no_pandas" / "pandas" / "__init__.py").write_text("raise ImportError('no pandas')\n")
+    done = tradewire("backtest", SMA, "--data", "long.parquet", cwd=files, env={"PYTHONPATH": "no_pandas"})
+    assert done.returncode == 2 and len(lines(done.stderr)) == 1, done.stderr
+    assert (
+        "needs pandas too: pip install pyarrow pandas" in done.stderr
+        and "pip install pyarrow (" not in done.stderr
+    )
+    assert "pip install -e 'packages/engine[parquet,pandas]'" in done.stderr
+
+
 def test_debug_adds_the_traceback(files: Path) -> None:
     done = tradewire("backtest", SMA, "--data", "empty.csv", "--debug", cwd=files)
     assert done.returncode == 2

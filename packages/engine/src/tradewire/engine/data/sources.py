@@ -425,11 +425,15 @@ def read_parquet(
     """Series from a Parquet file (needs the `parquet` extra: pyarrow), streamed by record batch.
     Same columns as CSV; a timestamp index written by pandas is found by name."""
     try:
+        import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise ImportError("read_parquet needs pyarrow: pip install 'tradewire-engine[parquet]'") from e
     p = Path(path)
-    schema = pq.read_schema(p)
+    try:
+        schema = pq.read_schema(p)
+    except pa.ArrowException as e:  # not Parquet, or cut short: its footer is unreadable
+        raise DataError(p.name, None, f"not a readable Parquet file ({e})") from None
     names = [n.lower() for n in schema.names]
     _adjusted_notice(p.name, schema.names)
     if not any(n in names for n in _TS_NAMES):
@@ -463,7 +467,14 @@ def read_parquet(
             yield out
 
     if "symbol" in names:
-        import pandas as pd  # long-format files are small: split in memory
+        try:
+            import pandas as pd  # long-format files are small: split in memory
+        except ImportError as e:  # pragma: no cover - depends on the extra
+            raise ImportError(
+                "read_parquet needs pandas for a file with a symbol column: "
+                "pip install 'tradewire-engine[parquet,pandas]'",
+                name="pandas",
+            ) from e
 
         df = pd.read_parquet(p)
         if symbol is not None:
