@@ -47,6 +47,10 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "header.csv").write_text(BARS.splitlines()[0] + "\n")
     (tmp_path / "broken.py").write_text("from tradewire.sdk import Strategy\n\nclass S(Strategy)\n    pass\n")
     (tmp_path / "none.py").write_text("x = 1\n")
+    (tmp_path / "init.py").write_text(
+        "from tradewire.sdk import Strategy\n\nclass S(Strategy):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.ratio = 1 / 0\n"
+    )
     (tmp_path / "bars.parquet").write_bytes(b"PAR1")
     (tmp_path / "latin.csv").write_bytes(BARS.replace("AAPL", "\xc9TAT").encode("latin-1"))
     # a pyarrow that cannot be imported: Parquet without its extra
@@ -88,6 +92,7 @@ def test_user_errors_are_one_line_exit_2(files: Path, args: list[str], message: 
     [
         ("broken.py", "broken.py:3: syntax error: expected ':'"),
         ("none.py", "none.py: no Strategy subclass found"),
+        ("init.py", "S() raised ZeroDivisionError: division by zero"),
     ],
 )
 def test_a_bad_strategy_file_is_one_line(files: Path, strategy: str, message: str) -> None:
