@@ -327,6 +327,27 @@ def test_run_gives_up_with_one_line_when_the_gateway_goes_away(tmp_path: Path) -
     assert len(got) == 4 and "Traceback" not in err
 
 
+def test_run_against_a_web_server_that_is_no_gateway_is_one_line(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)  # 404 pages in HTML
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = tradewire("run", SMA, "--platform", "backtest", "--gateway", url, cwd=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 2 and lines(done.stderr) == [
+        "error: HTTP 404: an HTML page, not a Tradewire error body (is the URL a Tradewire gateway?)"
+    ], done.stderr
+
+
 def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp_path: Path) -> None:
     from tradewire.testkit.harness import running_gateway
 
