@@ -348,6 +348,44 @@ def test_run_against_a_web_server_that_is_no_gateway_is_one_line(tmp_path: Path)
     ], done.stderr
 
 
+@pytest.mark.parametrize("driver", ["websockets", "picows"])
+def test_ctrl_c_while_reconnecting_stops_the_run(tmp_path: Path, driver: str) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "waiter.py").write_text(WAITER)
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    with running_gateway("mock", mock=mock) as gw:
+        args = ["run", "waiter.py", "--platform", "mock", "--gateway", gw.url, "--no-progress"]
+        process = subprocess.Popen(
+            [str(SCRIPT), *args, "--reconnects", "50"],  # minutes of back-off: only Ctrl-C ends it soon
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200", "TRADEWIRE_STREAM_CLIENT": driver},
+            preexec_fn=_default_sigint,
+        )
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "up").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "up").exists()
+    assert process.stderr is not None
+    try:
+        seen = [process.stderr.readline(), process.stderr.readline()]  # the drop, then the first wait
+        assert seen[1].startswith("reconnecting in "), seen
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # never left running into the next test
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, err
+    got = lines(err)
+    assert got[-1].startswith("interrupted at ") and "Traceback" not in err
+    assert all(line.startswith(("reconnecting in ", "interrupted at ")) for line in got)
+    assert "Waiter on mock (partial: interrupted at" in " ".join(out.split())
+
+
 def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp_path: Path) -> None:
     from tradewire.testkit.harness import running_gateway
 
