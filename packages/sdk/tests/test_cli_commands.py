@@ -465,12 +465,18 @@ def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
     (tmp_path / "slow.py").write_text(SLOW)
     with running_gateway("backtest", mode="process") as gw:
         returncode, out, err = interrupted_once_started(
-            ["run", "slow.py", "--platform", "backtest", "--gateway", gw.url], tmp_path
+            ["run", "slow.py", "--platform", "backtest", "--gateway", gw.url, "--report", "out/r.html"],
+            tmp_path,
         )
     assert returncode == 130, err
     [line] = lines(err)
     assert line.startswith("interrupted at 2023-") and "Traceback" not in err
-    assert "Slow on backtest (partial: interrupted at" in " ".join(out.split())
+    when = line.removeprefix("interrupted at ")
+    assert f"Slow on backtest (partial: interrupted at {when})" in " ".join(out.split())
+    # the report up to that instant, marked partial, as in-process
+    saved = json.loads((tmp_path / "out/r.json").read_text())
+    assert saved["title"] == f"Slow on backtest (partial: interrupted at {when})"
+    assert "partial: interrupted at" in (tmp_path / "out/r.html").read_text() and len(saved["fills"]) == 1
 
 
 def test_cash_in_any_decimal_spelling(files: Path) -> None:

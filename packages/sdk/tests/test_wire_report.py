@@ -123,3 +123,32 @@ def test_only_the_strategys_symbols_make_a_sample_instant() -> None:
     assert s.ts.tolist() == []
     s.observe([Candle("AAPL", "1d", day, 10.0, 10.0, 10.0, 10.0, 1.0)])
     assert s.ts.tolist() == [2 * day] and s.marks["BTC/USD"].tolist() == [5.0]  # its mark is kept
+
+
+def test_a_run_stopped_by_its_strategy_keeps_its_report(gateway: Any) -> None:
+    import pytest
+
+    from tradewire.sdk import Candle, Strategy
+    from tradewire.sdk.failures import StrategyError
+
+    class Fails(Strategy):
+        symbols = ("AAPL",)
+        seen = 0
+
+        def on_candle(self, bar: Candle) -> None:
+            self.seen += 1
+            if self.seen == 1:
+                self.buy("AAPL", 1)
+            elif self.seen == 20:
+                raise RuntimeError("boom")
+
+    with pytest.raises(StrategyError) as here:
+        backtest(Fails(), sample=True)
+    with gateway("--platform", "backtest") as url, pytest.raises(StrategyError) as info:
+        run(Fails(), platform="backtest", gateway=url, report=True)
+    local, partial = here.value.result, info.value.result
+    assert local is not None and local.report is not None
+    assert partial is not None and partial.partial and partial.report is not None
+    assert len(partial.report.fills) == 1  # its report up to the failing bar, as in-process
+    np.testing.assert_array_equal(partial.report.equity_ts, local.report.equity_ts)
+    np.testing.assert_array_equal(partial.report.equity, local.report.equity)
