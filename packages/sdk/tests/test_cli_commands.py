@@ -443,6 +443,11 @@ def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
     assert wire.returncode == 0 and "MeanRev on backtest" in wire.stdout, wire.stderr
     again = tradewire("init", "mean-rev", cwd=tmp_path)
     assert again.returncode == 2 and "already exist: choose another NAME or add --force" in again.stderr
+    # the next step is one line to copy, however narrow the terminal
+    narrow = tradewire("init", "mean-rev-two", cwd=tmp_path, env={"COLUMNS": "40"})
+    assert lines(narrow.stdout)[-1] == (
+        "next: cd mean-rev-two && tradewire backtest mean_rev_two.py --sample && python -m pytest -q"
+    )
 
 
 def test_progress_shows_a_checking_data_phase_then_percentage_and_eta(tmp_path: Path) -> None:
