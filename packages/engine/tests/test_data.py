@@ -313,6 +313,36 @@ def test_an_empty_csv_is_a_data_error(tmp_path):
         s.prepare()
 
 
+def test_a_file_that_is_not_utf8_text_or_not_gzip_is_a_data_error(tmp_path):
+    rows = CSV.splitlines()
+    body = rows[1:] * 2000  # past the scale sample and the first decoded blocks
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        "\n".join([rows[0], *body[:5000], "2024-03-01T14:3\xe9", *body[5000:]]).encode("latin-1")
+    )
+    [s] = read_csv(latin)
+    with pytest.raises(DataError, match=r"latin\.csv: not UTF-8 text at or after row \d+ .*save it as UTF-8"):
+        s.prepare()
+    (tmp_path / "excel.csv").write_bytes(b"Date;\xc9tat;Open\n")
+    with pytest.raises(DataError, match=r"excel\.csv: not UTF-8 text"):
+        read_csv(tmp_path / "excel.csv")
+    (tmp_path / "plain.csv.gz").write_text(CSV)
+    with pytest.raises(DataError, match=r"plain\.csv\.gz: not a readable gzip file"):
+        read_csv(tmp_path / "plain.csv.gz")
+    whole = gzip.compress("\n".join([rows[0], *body]).encode())
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    [s] = read_csv(tmp_path / "cut.csv.gz")
+    with pytest.raises(DataError, match=r"cut\.csv\.gz: not a readable gzip file at or after row"):
+        s.prepare()
+
+
+def test_a_file_that_is_not_parquet_is_a_data_error(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "bars.parquet").write_bytes(b"PAR1")
+    with pytest.raises(DataError, match=r"bars\.parquet: not a readable Parquet file"):
+        read_parquet(tmp_path / "bars.parquet")
+
+
 def test_an_adj_close_column_is_ignored_with_one_notice(tmp_path):
     from tradewire.engine import DataNotice
 

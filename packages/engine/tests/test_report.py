@@ -263,6 +263,27 @@ def test_a_long_busy_run_draws_light_charts() -> None:
     assert len(text) < 7_000_000  # plotly's bundle (4.8 MB) and light data
 
 
+def test_time_axes_are_dates_with_few_ticks(page) -> None:
+    """Sane axis ticks at any length: time on a date axis (ISO text, which plotly ticks by calendar),
+    never raw nanoseconds, and a capped number of ticks on every axis."""
+    text, _ = page
+    charts = re.finditer(
+        r'Plotly\.newPlot\(\s*"(chart-[^"]+)",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{"displaylogo"', text, re.S
+    )
+    seen = set()
+    for match in charts:
+        name, traces, layout = match.group(1), json.loads(match.group(2)), json.loads(match.group(3))
+        seen.add(name)
+        axes = {k: v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
+        assert axes["xaxis"]["nticks"] <= 10 and all(
+            v["nticks"] <= 8 for k, v in axes.items() if k != "xaxis"
+        )
+        if name != "chart-distribution":  # the one chart whose x is a return, not a time
+            for trace in traces:
+                assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", x) for x in trace["x"]), name
+    assert {"chart-equity", "chart-drawdown", "chart-rolling", "chart-distribution"} <= seen
+
+
 def _png_is_drawn(path: Path, width: int, height: int) -> bool:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

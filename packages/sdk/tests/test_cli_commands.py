@@ -47,7 +47,12 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "header.csv").write_text(BARS.splitlines()[0] + "\n")
     (tmp_path / "broken.py").write_text("from tradewire.sdk import Strategy\n\nclass S(Strategy)\n    pass\n")
     (tmp_path / "none.py").write_text("x = 1\n")
+    (tmp_path / "init.py").write_text(
+        "from tradewire.sdk import Strategy\n\nclass S(Strategy):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.ratio = 1 / 0\n"
+    )
     (tmp_path / "bars.parquet").write_bytes(b"PAR1")
+    (tmp_path / "latin.csv").write_bytes(BARS.replace("AAPL", "\xc9TAT").encode("latin-1"))
     # a pyarrow that cannot be imported: Parquet without its extra
     (tmp_path / "no_pyarrow" / "pyarrow").mkdir(parents=True)
     (tmp_path / "no_pyarrow" / "pyarrow" / "__init__.py").write_text("raise ImportError('no pyarrow')\n")
@@ -64,6 +69,7 @@ def files(tmp_path: Path) -> Path:
         (["--sample", "--cash", "abc"], "cash must be a decimal amount such as 100000, not 'abc'"),
         (["--sample", "--cash", "-5"], "cash must be more than zero, not -5"),
         (["--data", "missing.csv"], "data file not found: missing.csv"),
+        (["--data", "latin.csv"], "latin.csv: not UTF-8 text"),
         (
             ["--sample", "--symbols", "SPY"],
             "no data for SPY in the bundled sample (symbols there: AAPL, BTC/USD, MSFT)",
@@ -86,6 +92,7 @@ def test_user_errors_are_one_line_exit_2(files: Path, args: list[str], message: 
     [
         ("broken.py", "broken.py:3: syntax error: expected ':'"),
         ("none.py", "none.py: no Strategy subclass found"),
+        ("init.py", "S() raised ZeroDivisionError: division by zero"),
     ],
 )
 def test_a_bad_strategy_file_is_one_line(files: Path, strategy: str, message: str) -> None:
@@ -98,6 +105,25 @@ def test_parquet_without_pyarrow_says_how_to_install_it(files: Path) -> None:
     done = tradewire("backtest", SMA, "--data", "bars.parquet", cwd=files, env=env)
     assert done.returncode == 2 and len(lines(done.stderr)) == 1, done.stderr
     assert "pip install pyarrow" in done.stderr and "pip install -e 'packages/engine[parquet]'" in done.stderr
+
+
+def test_long_parquet_without_pandas_says_to_install_pandas(files: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {"timestamp": ["2024-01-02T00:00:00Z"], "symbol": ["AAPL"], "open": [1.0], "high": [2.0]}
+    pq.write_table(
+        pa.table({**columns, "low": [0.5], "close": [1.5], "volume": [10.0]}), files / "long.parquet"
+    )
+    (files / "no_pandas" / "pandas").mkdir(parents=True)
+    (files / "no_pandas" / "pandas" / "__init__.py").write_text("raise ImportError('no pandas')\n")
+    done = tradewire("backtest", SMA, "--data", "long.parquet", cwd=files, env={"PYTHONPATH": "no_pandas"})
+    assert done.returncode == 2 and len(lines(done.stderr)) == 1, done.stderr
+    assert (
+        "needs pandas too: pip install pyarrow pandas" in done.stderr
+        and "pip install pyarrow (" not in done.stderr
+    )
+    assert "pip install -e 'packages/engine[parquet,pandas]'" in done.stderr
 
 
 def test_debug_adds_the_traceback(files: Path) -> None:
@@ -231,6 +257,32 @@ def test_ctrl_c_stops_at_the_current_instant_with_a_partial_summary_and_report(
         ).stat().st_size > 0 and "events: ev.jsonl (partial: the run stopped early)" in out
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT as a terminal's foreground job has it (a test run started from
+    a background shell has it ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_before_the_run_is_one_line_and_writes_nothing(files: Path) -> None:
+    # the strategy file presses Ctrl-C as it is loaded: before any bar, with the outputs asked for
+    (files / "press.py").write_text(
+        "import os, signal\n\nfrom tradewire.sdk import Strategy\n\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n\n\nclass Pressed(Strategy):\n    symbols = ('AAPL',)\n"
+    )
+    args = ["backtest", "press.py", "--sample", "--report", "r.html", "--events", "ev.jsonl"]
+    done = subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=files,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_default_sigint,
+    )
+    assert done.returncode == 130 and lines(done.stderr) == ["interrupted"], done.stderr
+    assert done.stdout == "" and not (files / "r.html").exists() and not (files / "ev.jsonl").exists()
+
+
 WAITER = """
 from pathlib import Path
 
@@ -273,6 +325,65 @@ def test_run_gives_up_with_one_line_when_the_gateway_goes_away(tmp_path: Path) -
         f"error: the gateway at {gw.url} is gone: no connection after 2 reconnect attempts"
     )
     assert len(got) == 4 and "Traceback" not in err
+
+
+def test_run_against_a_web_server_that_is_no_gateway_is_one_line(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)  # 404 pages in HTML
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = tradewire("run", SMA, "--platform", "backtest", "--gateway", url, cwd=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 2 and lines(done.stderr) == [
+        "error: HTTP 404: an HTML page, not a Tradewire error body (is the URL a Tradewire gateway?)"
+    ], done.stderr
+
+
+@pytest.mark.parametrize("driver", ["websockets", "picows"])
+def test_ctrl_c_while_reconnecting_stops_the_run(tmp_path: Path, driver: str) -> None:
+    from tradewire.testkit.harness import running_gateway
+
+    (tmp_path / "waiter.py").write_text(WAITER)
+    mock = {"symbols": ("AAPL",), "candle_interval": 0.05}
+    with running_gateway("mock", mock=mock) as gw:
+        args = ["run", "waiter.py", "--platform", "mock", "--gateway", gw.url, "--no-progress"]
+        process = subprocess.Popen(
+            [str(SCRIPT), *args, "--reconnects", "50"],  # minutes of back-off: only Ctrl-C ends it soon
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200", "TRADEWIRE_STREAM_CLIENT": driver},
+            preexec_fn=_default_sigint,
+        )
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "up").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "up").exists()
+    assert process.stderr is not None
+    try:
+        seen = [process.stderr.readline(), process.stderr.readline()]  # the drop, then the first wait
+        assert seen[1].startswith("reconnecting in "), seen
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # never left running into the next test
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, err
+    got = lines(err)
+    assert got[-1].startswith("interrupted at ") and "Traceback" not in err
+    assert all(line.startswith(("reconnecting in ", "interrupted at ")) for line in got)
+    assert "Waiter on mock (partial: interrupted at" in " ".join(out.split())
 
 
 def test_run_prints_the_summary_after_backtest_complete_and_never_reconnects(tmp_path: Path) -> None:
@@ -332,6 +443,11 @@ def test_init_writes_a_project_that_runs_as_written(tmp_path: Path) -> None:
     assert wire.returncode == 0 and "MeanRev on backtest" in wire.stdout, wire.stderr
     again = tradewire("init", "mean-rev", cwd=tmp_path)
     assert again.returncode == 2 and "already exist: choose another NAME or add --force" in again.stderr
+    # the next step is one line to copy, however narrow the terminal
+    narrow = tradewire("init", "mean-rev-two", cwd=tmp_path, env={"COLUMNS": "40"})
+    assert lines(narrow.stdout)[-1] == (
+        "next: cd mean-rev-two && tradewire backtest mean_rev_two.py --sample && python -m pytest -q"
+    )
 
 
 def test_progress_shows_a_checking_data_phase_then_percentage_and_eta(tmp_path: Path) -> None:
@@ -354,12 +470,18 @@ def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
     (tmp_path / "slow.py").write_text(SLOW)
     with running_gateway("backtest", mode="process") as gw:
         returncode, out, err = interrupted_once_started(
-            ["run", "slow.py", "--platform", "backtest", "--gateway", gw.url], tmp_path
+            ["run", "slow.py", "--platform", "backtest", "--gateway", gw.url, "--report", "out/r.html"],
+            tmp_path,
         )
     assert returncode == 130, err
     [line] = lines(err)
     assert line.startswith("interrupted at 2023-") and "Traceback" not in err
-    assert "Slow on backtest (partial: interrupted at" in " ".join(out.split())
+    when = line.removeprefix("interrupted at ")
+    assert f"Slow on backtest (partial: interrupted at {when})" in " ".join(out.split())
+    # the report up to that instant, marked partial, as in-process
+    saved = json.loads((tmp_path / "out/r.json").read_text())
+    assert saved["title"] == f"Slow on backtest (partial: interrupted at {when})"
+    assert "partial: interrupted at" in (tmp_path / "out/r.html").read_text() and len(saved["fills"]) == 1
 
 
 def test_cash_in_any_decimal_spelling(files: Path) -> None:

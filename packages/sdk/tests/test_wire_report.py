@@ -25,7 +25,8 @@ def _shared(html: str) -> str:
 
 def test_the_wire_report_is_the_inprocess_report(gateway: Any, example: Any) -> None:
     cls = example("sma_crossover")
-    local = backtest(cls(), sample=True, symbols=SYMBOLS).report
+    # the gateway serves SYMBOLS; the strategy asks for AAPL and MSFT, and in-process loads just those
+    local = backtest(cls(), sample=True).report
     with gateway("--platform", "backtest") as url:
         remote = run(cls(), platform="backtest", gateway=url, report=True).report
     assert remote is not None and local.round_trips
@@ -69,6 +70,26 @@ def test_tradewire_run_report_writes_it(gateway: Any, tmp_path: Path) -> None:
     assert report.with_suffix(".json").is_file()
 
 
+def test_tradewire_run_report_is_tradewire_backtest_report(gateway: Any, tmp_path: Path) -> None:
+    """The same command both ways: the gateway also streams BTC/USD (24/7), which the strategy never
+    asked for; its weekend candles must not become samples (they turned the annualisation 24/7)."""
+    import json
+
+    sma = str(ROOT / "examples" / "sma_crossover.py")
+    assert app(["backtest", sma, "--sample", "--no-progress", "--report", str(tmp_path / "a.html")]) == 0
+    with gateway("--platform", "backtest") as url:
+        wire = ["run", sma, "--platform", "backtest", "--gateway", url, "--no-progress"]
+        assert app([*wire, "--report", str(tmp_path / "b.html")]) == 0
+    local, remote = (json.loads((tmp_path / f"{n}.json").read_text()) for n in "ab")
+    assert remote["equity"] == local["equity"] and remote["prices"] == local["prices"]
+    assert remote["symbols"] == local["symbols"] == ["AAPL", "MSFT"]
+    assert remote["metrics"].pop("slippage") is None and local["metrics"].pop("slippage") == 0.0
+    assert remote["metrics"] == local["metrics"] and local["metrics"]["calendar"] == "sessions"
+    html = [(tmp_path / f"{n}.html").read_text(encoding="utf-8") for n in "ab"]
+    titles = ("SmaCrossover backtest", "SmaCrossover on backtest")
+    assert _shared(html[1]).replace(titles[1], "T") == _shared(html[0]).replace(titles[0], "T")
+
+
 def test_samples_follow_instants_across_frames_and_symbols() -> None:
     from tradewire.protocol import messages as m
     from tradewire.sdk.market import Candle
@@ -90,3 +111,44 @@ def test_samples_follow_instants_across_frames_and_symbols() -> None:
     assert not s.quotes
     s.observe([m.QuoteEvent()])
     assert s.quotes  # the wire report refuses these (candles only) rather than mark them wrongly
+
+
+def test_only_the_strategys_symbols_make_a_sample_instant() -> None:
+    from tradewire.sdk.market import Candle
+    from tradewire.sdk.transports.wire_samples import WireSamples
+
+    day = 86_400 * 10**9
+    s = WireSamples(frozenset({"AAPL"}))
+    s.observe([Candle("BTC/USD", "1d", 0, 5.0, 5.0, 5.0, 5.0, 1.0)])  # a Saturday of BTC alone
+    assert s.ts.tolist() == []
+    s.observe([Candle("AAPL", "1d", day, 10.0, 10.0, 10.0, 10.0, 1.0)])
+    assert s.ts.tolist() == [2 * day] and s.marks["BTC/USD"].tolist() == [5.0]  # its mark is kept
+
+
+def test_a_run_stopped_by_its_strategy_keeps_its_report(gateway: Any) -> None:
+    import pytest
+
+    from tradewire.sdk import Candle, Strategy
+    from tradewire.sdk.failures import StrategyError
+
+    class Fails(Strategy):
+        symbols = ("AAPL",)
+        seen = 0
+
+        def on_candle(self, bar: Candle) -> None:
+            self.seen += 1
+            if self.seen == 1:
+                self.buy("AAPL", 1)
+            elif self.seen == 20:
+                raise RuntimeError("boom")
+
+    with pytest.raises(StrategyError) as here:
+        backtest(Fails(), sample=True)
+    with gateway("--platform", "backtest") as url, pytest.raises(StrategyError) as info:
+        run(Fails(), platform="backtest", gateway=url, report=True)
+    local, partial = here.value.result, info.value.result
+    assert local is not None and local.report is not None
+    assert partial is not None and partial.partial and partial.report is not None
+    assert len(partial.report.fills) == 1  # its report up to the failing bar, as in-process
+    np.testing.assert_array_equal(partial.report.equity_ts, local.report.equity_ts)
+    np.testing.assert_array_equal(partial.report.equity, local.report.equity)

@@ -78,7 +78,10 @@ def error_for(status: int, headers: Any, content: bytes) -> TradewireError:
     try:
         body = codec.decode(ErrorBody, content)
     except codec.DecodeError:
-        text = content[:200].decode("utf-8", "replace").strip() or f"HTTP {status}"
+        # one line: the start of the body, whitespace folded; a page says what it is instead
+        text = " ".join(content[:200].decode("utf-8", "replace").split()) or f"HTTP {status}"
+        if text.startswith("<"):
+            text = "an HTML page, not a Tradewire error body (is the URL a Tradewire gateway?)"
         fallback = {
             401: ErrorCode.UNAUTHORIZED,
             404: ErrorCode.INVALID_REQUEST,

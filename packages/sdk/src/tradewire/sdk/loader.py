@@ -125,8 +125,11 @@ def _typed(cls: type[Strategy], key: str, value: str) -> Any:
 
 
 def instantiate(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
-    """`cls(**params)`, with an unknown parameter reported as a StrategyLoadError."""
+    """`cls(**params)`, with an unknown parameter, or an error raised by the class's own `__init__`,
+    reported as a StrategyLoadError (one line; the cause kept for a traceback)."""
     try:
         return cls(**params)
     except TypeError as e:
         raise StrategyLoadError(str(e)) from None
+    except Exception as e:
+        raise StrategyLoadError(f"{cls.__name__}() raised {type(e).__name__}: {e}") from e

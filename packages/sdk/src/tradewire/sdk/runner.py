@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tradewire.protocol import platforms
 from tradewire.sdk._frames import StreamState
 from tradewire.sdk.errors import ConfigurationError, LiveTradingNotAllowed
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.strategy import Strategy
+
+if TYPE_CHECKING:
+    from tradewire.sdk.transports.wire_samples import WireSamples
 
 __all__ = [
     "ENV_ALLOW_LIVE",
@@ -181,27 +185,40 @@ def run(
         busy_poll = polling.DEFAULT_BUDGET_S if wanted == "backtest" else 0.0
     if report and wanted != "backtest":
         raise ConfigurationError(f"reports come from backtests, not from {wanted}")
+    from tradewire.sdk.failures import Interrupted, StrategyError
     from tradewire.sdk.transports.wire_samples import WireSamples
 
-    samples = WireSamples() if report else None
-    with asyncio.Runner(loop_factory=polling.loop_factory(busy_poll)) as runner:
-        result = runner.run(
-            run_wire(
-                strategy,
-                config=config,
-                reconnect=True,
-                progress=progress,
-                events_log=events_log,
-                busy_poll_s=busy_poll,
-                strict=strict,
-                samples=samples,
-                max_reconnects=max_reconnects,
-                on_connection=on_connection,
+    samples = WireSamples(frozenset(strategy.symbols) or None) if report else None
+    try:
+        with asyncio.Runner(loop_factory=polling.loop_factory(busy_poll)) as runner:
+            result = runner.run(
+                run_wire(
+                    strategy,
+                    config=config,
+                    reconnect=True,
+                    progress=progress,
+                    events_log=events_log,
+                    busy_poll_s=busy_poll,
+                    strict=strict,
+                    samples=samples,
+                    max_reconnects=max_reconnects,
+                    on_connection=on_connection,
+                )
             )
-        )
+    except (Interrupted, StrategyError) as e:
+        # a stopped run's result carries its report up to where it stopped, as in-process
+        if samples is not None and e.result is not None:
+            with contextlib.suppress(ConfigurationError):  # stopped before the account was read
+                e.result.report = _wire_report(samples, e.result, strategy)
+        raise
     if samples is not None:
-        from tradewire.sdk.parameters import strategy_parameters
-        from tradewire.sdk.transports.inprocess.reports import from_wire
-
-        result.report = from_wire(samples, result, strategy_parameters(strategy))
+        result.report = _wire_report(samples, result, strategy)
     return result
+
+
+def _wire_report(samples: WireSamples, result: RunResult, strategy: Strategy) -> Any:
+    """The engine's BacktestResult of a backtest run over the wire (its report)."""
+    from tradewire.sdk.parameters import strategy_parameters
+    from tradewire.sdk.transports.inprocess.reports import from_wire
+
+    return from_wire(samples, result, strategy_parameters(strategy))

@@ -8,6 +8,7 @@ import io
 import itertools
 import re
 import warnings
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,19 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")
 
 
+#: What reading a file that is not UTF-8 text, or a .gz that is not (whole) gzip, raises.
+_UNREADABLE = (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def _unreadable(name: str, error: Exception, after_row: int = 0) -> DataError:
+    """The DataError for an `_UNREADABLE` error (text is decoded in blocks: the bad byte is at or
+    after the row being read, `after_row`)."""
+    where = f" at or after row {after_row}" if after_row else ""
+    if isinstance(error, UnicodeDecodeError):
+        return DataError(name, None, f"not UTF-8 text{where} ({error.reason}): save it as UTF-8 CSV")
+    return DataError(name, None, f"not a readable gzip file{where} ({error})")
+
+
 def _delimiter(first_line: str) -> str:
     """The header line's delimiter: the one of `_DELIMITERS` it holds most of (a comma on a tie)."""
     counts = {d: first_line.count(d) for d in _DELIMITERS}
@@ -255,15 +269,18 @@ def _text_price_scale(path: Path, header: list[str], kind: str, delimiter: str =
     names = BAR_COLUMNS[:4] if kind == "bar" else QUOTE_COLUMNS[:2]
     columns = [i for i, name in enumerate(header) if name in names]
     scale = 0
-    with _open_text(path) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        next(reader)
-        for row in itertools.islice(reader, SCALE_SAMPLE_ROWS):
-            for i in columns:
-                if i < len(row):
-                    _, dot, frac = row[i].strip().partition(".")
-                    if dot and frac.isdigit():
-                        scale = max(scale, len(frac))
+    try:
+        with _open_text(path) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            next(reader)
+            for row in itertools.islice(reader, SCALE_SAMPLE_ROWS):
+                for i in columns:
+                    if i < len(row):
+                        _, dot, frac = row[i].strip().partition(".")
+                        if dot and frac.isdigit():
+                            scale = max(scale, len(frac))
+    except _UNREADABLE as e:
+        raise _unreadable(path.name, e, max(reader.line_num, 1)) from None
     return scale
 
 
@@ -285,8 +302,11 @@ def read_csv(
     A single-symbol file is streamed in chunks (flat memory); a file with a `symbol` column is read
     once and split per symbol."""
     p = Path(path)
-    with _open_text(p) as fh:
-        first = fh.readline()
+    try:
+        with _open_text(p) as fh:
+            first = fh.readline()
+    except _UNREADABLE as e:
+        raise _unreadable(p.name, e) from None
     if not first.strip():
         raise DataError(p.name, None, "empty file: no header row (timestamp, open, high, low, close, volume)")
     delimiter = _delimiter(first)
@@ -310,7 +330,11 @@ def read_csv(
             next(reader)
             offset = 0
             while True:
-                rows = [r for _, r in zip(range(chunk_rows), reader, strict=False)]
+                try:
+                    rows = [r for _, r in zip(range(chunk_rows), reader, strict=False)]
+                except _UNREADABLE as e:
+                    # line_num counts the header: it is the data row being read
+                    raise _unreadable(p.name, e, max(reader.line_num, 1)) from None
                 if not rows:
                     return
                 for i, r in enumerate(rows):
@@ -401,11 +425,15 @@ def read_parquet(
     """Series from a Parquet file (needs the `parquet` extra: pyarrow), streamed by record batch.
     Same columns as CSV; a timestamp index written by pandas is found by name."""
     try:
+        import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise ImportError("read_parquet needs pyarrow: pip install 'tradewire-engine[parquet]'") from e
     p = Path(path)
-    schema = pq.read_schema(p)
+    try:
+        schema = pq.read_schema(p)
+    except pa.ArrowException as e:  # not Parquet, or cut short: its footer is unreadable
+        raise DataError(p.name, None, f"not a readable Parquet file ({e})") from None
     names = [n.lower() for n in schema.names]
     _adjusted_notice(p.name, schema.names)
     if not any(n in names for n in _TS_NAMES):
@@ -439,7 +467,14 @@ def read_parquet(
             yield out
 
     if "symbol" in names:
-        import pandas as pd  # long-format files are small: split in memory
+        try:
+            import pandas as pd  # long-format files are small: split in memory
+        except ImportError as e:  # pragma: no cover - depends on the extra
+            raise ImportError(
+                "read_parquet needs pandas for a file with a symbol column: "
+                "pip install 'tradewire-engine[parquet,pandas]'",
+                name="pandas",
+            ) from e
 
         df = pd.read_parquet(p)
         if symbol is not None:

@@ -24,6 +24,9 @@ def _build() -> object:
             "Add --debug to any command to see the traceback behind an error."
         ),
         version="0.1.0",
+        # Ctrl-C outside a run (loading, checking data) reaches app(), which says so in one line;
+        # cyclopts would otherwise exit 130 without a word.
+        suppress_keyboard_interrupt=False,
     )
     application.command(backtest.backtest)
     application.command(run.run)
@@ -36,19 +39,20 @@ def _build() -> object:
 def app(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit status. `--debug` anywhere adds the
     traceback to a user error's one line."""
-    from tradewire.sdk.cli import _ui
-
     args = list(sys.argv[1:] if argv is None else argv)
-    _ui.set_debug("--debug" in args)
-    args = [a for a in args if a != "--debug"]
-    application = _build()
     try:
+        # the imports too: Ctrl-C while they load is one line, not a traceback through them
+        from tradewire.sdk.cli import _ui
+
+        _ui.set_debug("--debug" in args)
+        args = [a for a in args if a != "--debug"]
+        application = _build()
         with _ui.notices():
             result = application(args, result_action="return_value")  # type: ignore[operator]
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     except KeyboardInterrupt:
-        _ui.err.print("interrupted")
+        sys.stderr.write("interrupted\n")
         return 130
     return int(result or 0) if isinstance(result, int) else 0
 

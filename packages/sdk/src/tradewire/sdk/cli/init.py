@@ -135,6 +135,7 @@ def init(
         _ui.console.print(
             f"next: cd {folder} && tradewire backtest {module}.py --sample && python -m pytest -q",
             highlight=False,
+            soft_wrap=True,  # a command to copy: never broken across lines in a narrow terminal
         )
     except _ui.USER_ERRORS() as e:
         return _ui.fail(e)

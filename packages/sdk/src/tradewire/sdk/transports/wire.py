@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import inspect
@@ -86,9 +87,13 @@ class WireTransport:
         #: The strategy's state, told of each placed order (set when the strategy is bound).
         self.state: TradingState | None = None
         self.interrupted = False
+        #: Called on interrupt (from the signal handler): ends a wait for the next delivery now.
+        self.on_interrupt: Callable[[], None] | None = None
 
     def interrupt(self) -> None:
         self.interrupted = True
+        if self.on_interrupt is not None:
+            self.on_interrupt()
 
     def submit(self, request: m.SubmitOrderRequest | None, fields: dict[str, Any]) -> m.OrderHandle:
         self.submitted += 1
@@ -215,8 +220,33 @@ async def run_wire(
             max_reconnects=max_reconnects,
         )
         trades = result.trades
+        # Ctrl-C stops before the next delivery is handled; when none comes (a quiet live stream, a
+        # gateway being reconnected to) the wait for it is cancelled, or the run would go on.
+        loop, consumer, waiting = asyncio.get_running_loop(), asyncio.current_task(), [False]
+
+        def stop_waiting() -> None:
+            if waiting[0] and consumer is not None:
+                consumer.cancel()  # lands in the wait: the task has not resumed since it began
+
+        def wake() -> None:  # from the signal handler: into the loop, which it may find asleep
+            loop.call_soon_threadsafe(stop_waiting)
+
+        transport.on_interrupt = wake
         async with stream:
-            async for delivery in stream:
+            deliveries = aiter(stream)
+            while True:
+                waiting[0] = True
+                try:
+                    delivery = await anext(deliveries)
+                except StopAsyncIteration:
+                    break
+                except asyncio.CancelledError:
+                    if not transport.interrupted or consumer is None:
+                        raise
+                    consumer.uncancel()
+                    raise Interrupted() from None
+                finally:
+                    waiting[0] = False
                 if transport.interrupted:
                     raise Interrupted()  # before handling: the run ends at the last acknowledged instant
                 if states:

@@ -19,9 +19,14 @@ _NS = 1_000_000_000
 
 
 class WireSamples:
-    """Sample times (ns) and, per symbol, the last close at each (NaN before its first), compactly."""
+    """Sample times (ns) and, per symbol, the last close at each (NaN before its first), compactly.
 
-    def __init__(self) -> None:
+    `only`: the strategy's symbols (None: all). A gateway streams every symbol it serves; the run
+    in-process loads only the strategy's, so only their candles make a sample instant (a 24/7 symbol
+    the strategy never asked for would add weekend samples and change the annualisation)."""
+
+    def __init__(self, only: frozenset[str] | None = None) -> None:
+        self.only = only
         self.ts = array("q")
         self.marks: dict[str, array[float]] = {}
         self._last: dict[str, float] = {}
@@ -32,8 +37,10 @@ class WireSamples:
         end = None
         for ev in events:
             if isinstance(ev, Candle):
+                # every symbol's mark is kept: a fill in one the strategy did not declare is valued
                 self._last[ev.symbol] = ev.close
-                end = ev.ts + TIMEFRAME_S[ev.timeframe] * _NS
+                if self.only is None or ev.symbol in self.only:
+                    end = ev.ts + TIMEFRAME_S[ev.timeframe] * _NS
             elif type(ev) is m.QuoteEvent:
                 self.quotes = True
         if end is None:

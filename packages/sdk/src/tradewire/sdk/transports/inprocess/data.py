@@ -97,6 +97,11 @@ PARQUET_HINT = (
     "reading Parquet needs pyarrow: pip install pyarrow "
     "(the engine's parquet extra; in a clone: pip install -e 'packages/engine[parquet]')"
 )
+#: What a long-format Parquet file (a symbol column) needs besides: the engine splits it with pandas.
+PARQUET_PANDAS_HINT = (
+    "reading Parquet with a symbol column needs pandas too: pip install pyarrow pandas "
+    "(the engine's parquet and pandas extras; in a clone: pip install -e 'packages/engine[parquet,pandas]')"
+)
 
 
 def _read_parquet(file: Path, timeframe: str | None) -> list[Any]:
@@ -104,8 +109,9 @@ def _read_parquet(file: Path, timeframe: str | None) -> list[Any]:
 
     try:
         return list(te.read_parquet(file, timeframe=timeframe))
-    except ImportError:
-        raise ConfigurationError(f"{file}: {PARQUET_HINT}") from None
+    except ImportError as e:
+        hint = PARQUET_PANDAS_HINT if e.name == "pandas" else PARQUET_HINT
+        raise ConfigurationError(f"{file}: {hint}") from None
 
 
 def from_frame(frame: Any, symbol: str | None) -> list[Any]:

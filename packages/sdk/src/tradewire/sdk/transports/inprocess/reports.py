@@ -75,7 +75,13 @@ def from_wire(samples: WireSamples, result: RunResult, parameters: dict[str, str
         for t in result.trades
     ]
     ts = np.frombuffer(samples.ts, dtype=np.int64).copy() if len(samples.ts) else np.array([], np.int64)
-    prices = {s: np.frombuffer(v, dtype=np.float64).copy() for s, v in samples.marks.items()}
+    # the strategy's symbols and those it traded, as in-process (a gateway streams all it serves)
+    shown = None if samples.only is None else samples.only | {f.symbol for f in fills}
+    prices = {
+        s: np.frombuffer(v, dtype=np.float64).copy()
+        for s, v in samples.marks.items()
+        if shown is None or s in shown
+    }
     engine_result = te.BacktestResult.from_records(
         symbols=list(prices),
         currency=result.account.currency,
