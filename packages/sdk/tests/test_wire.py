@@ -102,7 +102,7 @@ def test_compatible_single_event_framing_runs_to_the_end(
     cls = example("sma_crossover")
     with gateway("--platform", "backtest") as url:
         single = run(cls(), platform="backtest", gateway=url, framing="single")
-    assert single.bars == 1774 and single.trades and single.account is not None
+    assert single.bars == 1044 and single.trades and single.account is not None  # AAPL and MSFT bars
 
 
 def test_live_mock_platform_runs_until_the_strategy_stops(gateway: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tradewire.sdk import backtest, run
 from tradewire.sdk.cli import app
@@ -70,16 +71,20 @@ def test_tradewire_run_report_writes_it(gateway: Any, tmp_path: Path) -> None:
     assert report.with_suffix(".json").is_file()
 
 
-def test_tradewire_run_report_is_tradewire_backtest_report(gateway: Any, tmp_path: Path) -> None:
+def test_tradewire_run_report_is_tradewire_backtest_report(
+    gateway: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The same command both ways: the gateway also streams BTC/USD (24/7), which the strategy never
     asked for; its weekend candles must not become samples (they turned the annualisation 24/7)."""
     import json
 
     sma = str(ROOT / "examples" / "sma_crossover.py")
     assert app(["backtest", sma, "--sample", "--no-progress", "--report", str(tmp_path / "a.html")]) == 0
+    local_bars = _summary_row(capsys.readouterr().out, "bars")
     with gateway("--platform", "backtest") as url:
         wire = ["run", sma, "--platform", "backtest", "--gateway", url, "--no-progress"]
         assert app([*wire, "--report", str(tmp_path / "b.html")]) == 0
+    assert _summary_row(capsys.readouterr().out, "bars") == local_bars == "1,044"  # AAPL and MSFT only
     local, remote = (json.loads((tmp_path / f"{n}.json").read_text()) for n in "ab")
     assert remote["equity"] == local["equity"] and remote["prices"] == local["prices"]
     assert remote["symbols"] == local["symbols"] == ["AAPL", "MSFT"]
@@ -88,6 +93,12 @@ def test_tradewire_run_report_is_tradewire_backtest_report(gateway: Any, tmp_pat
     html = [(tmp_path / f"{n}.html").read_text(encoding="utf-8") for n in "ab"]
     titles = ("SmaCrossover backtest", "SmaCrossover on backtest")
     assert _shared(html[1]).replace(titles[1], "T") == _shared(html[0]).replace(titles[0], "T")
+
+
+def _summary_row(out: str, name: str) -> str:
+    """The value of summary row `name` in the printed table."""
+    row = next(line for line in out.splitlines() if line.strip("│ ").startswith(name + " "))
+    return row.split("│")[2].strip()
 
 
 def test_samples_follow_instants_across_frames_and_symbols() -> None:

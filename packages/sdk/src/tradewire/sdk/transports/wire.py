@@ -18,6 +18,7 @@ from tradewire.sdk._timeframes import candle_timeframe
 from tradewire.sdk.config import ClientConfig
 from tradewire.sdk.errors import ConnectionLost, TradewireError
 from tradewire.sdk.failures import HandlerFailed, Interrupted, StrategyError, describe_event, strategy_frame
+from tradewire.sdk.market import Candle
 from tradewire.sdk.refusals import REFUSALS, Refusals
 from tradewire.sdk.result import RunResult
 from tradewire.sdk.router import Router
@@ -190,6 +191,7 @@ async def run_wire(
     config = config or ClientConfig.resolve(base_url, api_key)
     client = rest_client(config, busy_poll_s)
     router = Router(strategy)
+    only = router.only
     timeframe = candle_timeframe(strategy)  # None: candles pass as the gateway streams them
     platform, run_id = _platform_and_run(client)
     result = RunResult(type(strategy).__name__, platform, "wire", run_id=run_id)
@@ -255,7 +257,10 @@ async def run_wire(
                     raw = delivery.raw
                     events_log.write((raw.encode() if isinstance(raw, str) else raw) + b"\n")
                 events = delivery.events
-                result.bars += delivery.bars
+                if only is None or not delivery.bars:
+                    result.bars += delivery.bars
+                else:  # the strategy's bars, as in-process (a gateway streams every symbol it serves)
+                    result.bars += sum(1 for ev in events if isinstance(ev, Candle) and ev.symbol in only)
                 if samples is not None:
                     samples.observe(events)
                 if delivery.bars != len(events):
