@@ -254,6 +254,43 @@ def test_attempts_back_off_exponentially_with_jitter_then_give_up() -> None:
     assert info.value.__suppress_context__
 
 
+def test_each_retry_after_a_timeout_is_said_at_once(caplog: pytest.LogCaptureFixture) -> None:
+    # a gateway that takes the connection but never answers costs timeout x attempts: never in silence
+    attempts = _attempts(max_retries=3)
+    with caplog.at_level("WARNING", logger="tradewire.sdk.http"):
+        attempts.after_error(ConnectionRefusedError("refused"))  # fast: the final error says it
+        for _ in range(2):
+            attempts.after_error(TimeoutError("timed out"), timed_out=True)
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+        "gateway http://127.0.0.1:8080 did not answer GET /v1/account"
+    ] * 2
+    assert [r.getMessage().rsplit(" (", 1)[1] for r in caplog.records] == ["retry 2 of 3)", "retry 3 of 3)"]
+
+
+def test_a_client_says_when_the_gateway_took_the_connection_but_never_answered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket
+
+    from tradewire.sdk import Client
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the backlog), never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        for transport in ("httpx", "keepalive"):
+            caplog.clear()
+            with (
+                caplog.at_level("WARNING", logger="tradewire.sdk.http"),
+                Client(url, timeout=0.2, max_retries=1, backoff_base=0.01, transport=transport) as client,
+                pytest.raises(ConnectionLost, match="unreachable"),
+            ):
+                client.health()
+            assert [r.getMessage().split(";")[0] for r in caplog.records] == [
+                f"gateway {url} did not answer GET /health (ReadTimeout: timed out)"
+                if transport == "httpx"
+                else f"gateway {url} did not answer GET /health (TimeoutError: timed out)"
+            ], transport
+
+
 def test_attempts_honour_retry_after_up_to_the_cap() -> None:
     attempts = _attempts(max_retries=5, backoff_max=2.0)
     assert attempts.after_answer(503, {"retry-after": "1.5"}) == 1.5

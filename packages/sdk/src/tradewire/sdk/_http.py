@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ __all__ = ["RETRY_STATUSES", "Answer", "Attempts", "Call", "backoff_delay", "err
 #: Statuses after which a read (or an idempotent submit) is tried again: nothing happened, try later.
 RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_BODY = 16 * 1024 * 1024
+_log = logging.getLogger("tradewire.sdk.http")
 
 #: One attempt's answer: status, headers (any mapping with a case-insensitive `get`), body.
 Answer = tuple[int, Any, bytes]
@@ -151,13 +153,31 @@ class Attempts:
         self._config = config
         self._retries = 0
 
-    def after_error(self, error: BaseException) -> float:
-        """Seconds to wait before trying again after `error`; raises ConnectionLost when giving up."""
+    def after_error(self, error: BaseException, *, timed_out: bool = False) -> float:
+        """Seconds to wait before trying again after `error`; raises ConnectionLost when giving up.
+
+        `timed_out`: no answer came within the timeout. Each such retry is logged at once: a gateway
+        that takes connections but never answers costs a timeout per attempt, never in silence.
+        """
         cfg = self._config
         if self._retries >= cfg.max_retries or not should_retry(self._call, error, None):
             raise lost(self._call, error, cfg.base_url) from None
         self._retries += 1
-        return backoff_delay(self._retries - 1, cfg.backoff_base, cfg.backoff_max)
+        delay = backoff_delay(self._retries - 1, cfg.backoff_base, cfg.backoff_max)
+        if not timed_out:
+            return delay
+        _log.warning(
+            "gateway %s did not answer %s %s (%s: %s); trying again in %.1f s (retry %d of %d)",
+            cfg.base_url,
+            self._call.method,
+            self._call.path,
+            type(error).__name__,
+            error,
+            delay,
+            self._retries,
+            cfg.max_retries,
+        )
+        return delay
 
     def after_answer(self, status: int, headers: Any) -> float | None:
         """Seconds to wait before repeating the call after this answer; None when it is final."""

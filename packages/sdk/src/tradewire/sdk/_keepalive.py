@@ -40,6 +40,7 @@ class KeepAliveSender:
     """
 
     errors: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)
+    timeouts: tuple[type[BaseException], ...] = (TimeoutError,)
 
     def __init__(
         self, base_url: str, headers: dict[str, str], timeout: float, busy_poll_s: float | None = None

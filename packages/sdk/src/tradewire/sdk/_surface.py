@@ -35,6 +35,8 @@ class RestSurface:
 
     config: ClientConfig
     _transport_errors: tuple[type[BaseException], ...] = ()
+    #: Which of them mean no answer came in time.
+    _timeout_errors: tuple[type[BaseException], ...] = ()
 
     def _send(self, call: Call) -> Answer:  # pragma: no cover - implemented by the clients
         raise NotImplementedError
@@ -46,7 +48,7 @@ class RestSurface:
             try:
                 status, headers, content = self._send(call)
             except self._transport_errors as e:
-                time.sleep(attempts.after_error(e))
+                time.sleep(attempts.after_error(e, timed_out=isinstance(e, self._timeout_errors)))
                 continue
             delay = attempts.after_answer(status, headers)
             if delay is None:

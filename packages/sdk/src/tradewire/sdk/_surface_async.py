@@ -34,6 +34,8 @@ class AsyncRestSurface:
 
     config: ClientConfig
     _transport_errors: tuple[type[BaseException], ...] = ()
+    #: Which of them mean no answer came in time.
+    _timeout_errors: tuple[type[BaseException], ...] = ()
 
     async def _send(self, call: Call) -> Answer:  # pragma: no cover - implemented by the clients
         raise NotImplementedError
@@ -45,7 +47,7 @@ class AsyncRestSurface:
             try:
                 status, headers, content = await self._send(call)
             except self._transport_errors as e:
-                await asyncio.sleep(attempts.after_error(e))
+                await asyncio.sleep(attempts.after_error(e, timed_out=isinstance(e, self._timeout_errors)))
                 continue
             delay = attempts.after_answer(status, headers)
             if delay is None:

@@ -36,6 +36,7 @@ class AsyncClient(AsyncRestSurface):
     """
 
     _transport_errors = (httpx.TransportError,)
+    _timeout_errors = (httpx.TimeoutException,)
 
     def __init__(
         self,

@@ -21,6 +21,8 @@ class _Sender(Protocol):
     """One HTTP attempt at a time: the answer, or one of `errors` when the exchange failed."""
 
     errors: tuple[type[BaseException], ...]
+    #: The `errors` that mean no answer came in time (each cost a whole timeout).
+    timeouts: tuple[type[BaseException], ...]
 
     def send(self, call: Call) -> Answer: ...
 
@@ -72,6 +74,7 @@ class Client(RestSurface):
         else:
             self._sender = _HttpxSender(self.config, None if isinstance(transport, str) else transport)
         self._transport_errors = self._sender.errors
+        self._timeout_errors = self._sender.timeouts
 
     def _send(self, call: Call) -> Answer:
         return self._sender.send(call)
@@ -113,6 +116,7 @@ class _HttpxSender:
         import httpx
 
         self.errors: tuple[type[BaseException], ...] = (httpx.TransportError,)
+        self.timeouts: tuple[type[BaseException], ...] = (httpx.TimeoutException,)
         self._http = httpx.Client(
             base_url=config.base_url, headers=config.headers(), timeout=config.timeout, transport=transport
         )
