@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -378,3 +379,25 @@ async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
             runs.append(venue.run_id)
             await venue.close()
     assert runs[0] and runs == [runs[0]] * 2
+
+
+async def test_no_key_reaches_a_log_line_even_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both streams authenticate with the keys in a frame, which websockets logs at debug level."""
+    caplog.set_level(logging.DEBUG)
+    async with FakeAlpaca() as fake:
+        env = {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s"),
+               "TRADEWIRE_ALPACA_SYMBOLS": "AAPL,BTC/USD"}  # fmt: skip
+        venue = AlpacaVenue(AlpacaConfig.from_env(paper=True, env=env), TradingPlatform.ALPACA_PAPER)
+        await venue.connect()
+        try:
+            await venue.submit_order(order())
+            async with asyncio.timeout(10):  # both data streams' auth frames were logged, scrubbed
+                while caplog.text.count('"action": "auth"') < 2:
+                    await asyncio.sleep(0.02)
+        finally:
+            await venue.close()
+    assert '"action": "authenticate"' in caplog.text  # the trading stream's frame too
+    for secret in (fake.config.key_id, fake.config.secret_key):
+        assert secret not in caplog.text

@@ -188,7 +188,11 @@ class TradeStream(ResyncingStream[Change]):
             StreamClosed: anything else went wrong.
         """
         ws = await websockets.connect(
-            self.config.stream_url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22
+            self.config.stream_url,
+            open_timeout=_HANDSHAKE,
+            close_timeout=_CLOSE,
+            max_size=2**22,
+            logger=self.config.wire_logger(),
         )
         try:
             keys = self.config.credentials
