@@ -401,3 +401,23 @@ async def test_no_key_reaches_a_log_line_even_at_debug(
     assert '"action": "authenticate"' in caplog.text  # the trading stream's frame too
     for secret in (fake.config.key_id, fake.config.secret_key):
         assert secret not in caplog.text
+
+
+async def test_a_filled_brackets_exits_are_listed_and_cancelled_with_their_parent(live: Live) -> None:
+    """Once the entry filled, Alpaca's `nested=true` list no longer shows the bracket (its parent is
+    closed): the exits are still working orders, listed with their parent, and cancel-all reaches them."""
+    v = live.venue
+    entry = await v.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = await v.list_orders(ListOrdersRequest())
+    assert sorted((o.order_type.name, o.parent_order_id) for o in legs) == [
+        ("LIMIT", entry.id), ("STOP", entry.id),
+    ]  # fmt: skip
+    assert {(await v.get_order(o.id)).parent_order_id for o in legs} == {entry.id}
+    assert (await v.cancel_all_orders("AAPL")).failed_count == 0
+    async with asyncio.timeout(10):
+        while await v.list_orders(ListOrdersRequest()):
+            await asyncio.sleep(0.05)
+    assert {live.fake.broker.orders[o.id].status for o in legs} == {"canceled"}

@@ -75,6 +75,8 @@ __all__ = ["AlpacaVenue"]
 log = logging.getLogger(__name__)
 
 _ZERO: Final = Decimal(0)
+#: Store key prefix of a bracket leg's parent order id (`_remember_legs`).
+_PARENT: Final = "parent:"
 _PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
 
 
@@ -264,6 +266,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         except OrderRejected as e:
             raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
+        self._remember_legs(body)
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
         if self._stream is not None:
@@ -280,6 +283,48 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
             )
         return body
 
+    def _remember_legs(self, body: BrokerBody) -> None:
+        """Keep the parent of each leg `body` lists: once the entry has filled, Alpaca lists the legs on
+        their own (nested or not), and a leg's own body names no parent."""
+        for leg in body.get("legs") or ():
+            if self.store.value(_PARENT + str(leg["id"])) is None:
+                self.store.set_value(_PARENT + str(leg["id"]), str(body["id"]))
+
+    async def _rows(
+        self, status: str, *, after: str | None, until: str | None, symbols: str | None, side: str | None
+    ) -> list[tuple[BrokerBody, str | None]]:
+        """Alpaca's `nested=true` list: each order with its parent's id (None: not a leg)."""
+        rows: list[tuple[BrokerBody, str | None]] = []
+        for body in await self.http.list_orders(status, after=after, until=until, symbols=symbols, side=side):
+            self._remember_legs(body)
+            rows.append((body, None))
+            rows += [(leg, str(body["id"])) for leg in body.get("legs") or ()]
+        return rows
+
+    async def _open_rows(
+        self,
+        *,
+        after: str | None = None,
+        until: str | None = None,
+        symbols: str | None = None,
+        side: str | None = None,
+    ) -> list[tuple[BrokerBody, str | None]]:
+        """Alpaca's working orders, each with its parent's id (None: not a leg), parents before legs.
+
+        `nested=true` lists a bracket's legs under their parent only while the parent works: once the
+        entry filled, its working exits are listed by `nested=false` alone (alpaca.md §4), so both
+        lists are read, and the parent of such a leg is the one remembered from an earlier body.
+        """
+        rows = await self._rows("open", after=after, until=until, symbols=symbols, side=side)
+        listed = {str(body["id"]) for body, _ in rows}
+        flat = await self.http.list_orders(
+            "open", after=after, until=until, symbols=symbols, side=side, nested=False
+        )
+        for body in flat:
+            if str(body["id"]) not in listed:
+                rows.append((body, self.store.value(_PARENT + str(body["id"]))))
+        return rows
+
     def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
         # rest.md: the client order id as given at submission, none when the client gave none.
         return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
@@ -290,8 +335,10 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         if held is not None:
             return held
         body = await self.http.get_order(manager.broker_id(order_id) or order_id)
+        self._remember_legs(body)
+        parent = self.store.value(_PARENT + str(body["id"]))
         # the manager knows its legs by the client order id the broker has: decorate, then echo as given
-        return as_given(self.store, manager.decorate(mapping.order_from_broker(body)))
+        return as_given(self.store, manager.decorate(mapping.order_from_broker(body, parent_id=parent)))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
         try:
@@ -300,19 +347,13 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
             return []  # a filter on a symbol Alpaca does not know matches no order
 
     async def _listed(self, status: str, request: ListOrdersRequest) -> list[Order]:
-        bodies = await self.http.list_orders(
-            status,
-            after=_rfc3339(request.since),
-            until=_rfc3339(request.until),
-            symbols=request.symbol,
-            side=None if request.side is None else Side(request.side).name.lower(),
-        )
-        out: list[Order] = []
-        for body in bodies:
-            out.append(mapping.order_from_broker(body))
-            out += [
-                mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
-            ]
+        after, until = _rfc3339(request.since), _rfc3339(request.until)
+        side = None if request.side is None else Side(request.side).name.lower()
+        if status == "open":
+            rows = await self._open_rows(after=after, until=until, symbols=request.symbol, side=side)
+        else:
+            rows = await self._rows(status, after=after, until=until, symbols=request.symbol, side=side)
+        out = [mapping.order_from_broker(body, parent_id=parent) for body, parent in rows]
         manager = self.exits.manager
         out = [as_given(self.store, manager.decorate(o)) for o in out]
         if request.since is None and request.until is None and request.side is None:
@@ -374,14 +415,20 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
                 failed_count=len(failed),
                 failed_order_ids=failed,
             )
-        # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one.
+        # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one. Cancelling
+        # any order of a bracket cancels its group (alpaca.md §6): the rest of the group is not sent.
         cancelled, failed = 0, []
-        for body in await self.http.list_orders("open", symbols=symbol):
-            try:
-                await self.http.cancel_order(str(body["id"]))
-                cancelled += 1
-            except TradewireError:
-                failed.append(str(body["id"]))
+        gone: set[str] = set()  # groups cancelled, by their parent's id
+        for body, parent in await self._open_rows(symbols=symbol):
+            group = parent or str(body["id"])
+            if group not in gone:
+                try:
+                    await self.http.cancel_order(str(body["id"]))
+                except TradewireError:
+                    failed.append(str(body["id"]))
+                    continue
+                gone.add(group)
+            cancelled += 1
         return CancelAllResult(
             cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
         )
