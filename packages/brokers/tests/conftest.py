@@ -63,7 +63,7 @@ def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> AbstractContextMan
     return serve_platform("alpaca-paper", env, log_path)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a plain function: module-scoped fixtures may start a gateway with it
 def serve_alpaca() -> Callable[[Mapping[str, str], Path], AbstractContextManager[str]]:
     """`with serve_alpaca(env, log_path) as url:` (see `serve_platform`)."""
     return alpaca_gateway
