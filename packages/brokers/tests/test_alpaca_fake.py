@@ -421,3 +421,51 @@ async def test_a_filled_brackets_exits_are_listed_and_cancelled_with_their_paren
         while await v.list_orders(ListOrdersRequest()):
             await asyncio.sleep(0.05)
     assert {live.fake.broker.orders[o.id].status for o in legs} == {"canceled"}
+
+
+async def test_a_brackets_exits_filled_and_cancelled_in_a_gap_are_reported_once(live: Live) -> None:
+    v = live.venue
+    entry = await v.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = {o.order_type.name: o.id for o in await v.list_orders(ListOrdersRequest())}
+    live.fake.faults.drop_trade_stream("before_fill")  # the take-profit's fill is lost to the socket
+    live.fake.set_price("AAPL", "201")
+    await live.until("BROKER_RECONNECTED")
+    await live.until("POSITION_CLOSED")
+    await asyncio.sleep(0.3)  # anything late or repeated would show now
+    events = [(m.order.order.id, m.order.event.name) for m in live.out if m.order and m.order.order]
+    assert events.count((legs["LIMIT"], "ORDER_FILLED")) == 1
+    assert events.count((legs["STOP"], "ORDER_CANCELLED")) == 1, events
+    assert [oid for oid, _, _ in live.trades()] == [entry.id, legs["LIMIT"]]
+
+
+async def test_after_a_restart_a_filled_brackets_exits_are_resynced_after_a_gap(live: Live) -> None:
+    """The exits of a bracket whose entry filled before the restart are known to the new venue: a gap
+    that hides the take-profit's fill and the stop's cancel is resynced, each reported once."""
+    entry = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = {o.order_type.name: o.id for o in await live.venue.list_orders(ListOrdersRequest())}
+    await live.venue.close()
+    await live._task
+    venue = AlpacaVenue(
+        live.venue.config, TradingPlatform.ALPACA_PAPER, backoff=Backoff(initial=0.1, cap=0.3)
+    )
+    await venue.connect()
+    again = Live(live.fake, venue)
+    try:
+        live.fake.faults.drop_trade_stream("before_fill")
+        live.fake.set_price("AAPL", "201")
+        await again.until("BROKER_RECONNECTED")
+        await again.until("POSITION_CLOSED")
+        await asyncio.sleep(0.3)
+        events = [(m.order.order.id, m.order.event.name) for m in again.out if m.order and m.order.order]
+    finally:
+        await venue.close()
+        await again._task
+    assert events.count((legs["LIMIT"], "ORDER_FILLED")) == 1, (events, again.labels())
+    assert events.count((legs["STOP"], "ORDER_CANCELLED")) == 1, events
+    assert [oid for oid, _, _ in again.trades()] == [legs["LIMIT"]] and entry.id

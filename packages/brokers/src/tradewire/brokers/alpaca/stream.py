@@ -130,7 +130,8 @@ class TradeStream(ResyncingStream[Change]):
         """
         mark = self.store.caught_up_to()
         missed: list[BrokerBody] = []
-        for body in await self.http.list_orders("open"):
+        # Flat: a bracket whose entry filled is not in the nested list, its working exits only here.
+        for body in await self.http.list_orders("open", nested=False):
             if mark is not None and mapping.time_ns(_text(body, "updated_at")) > mark:
                 missed.append(body)  # changed while no venue ran: news, emitted by the catch-up
             else:
