@@ -240,8 +240,10 @@ async def test_slow_submit_times_out_and_is_adopted(live: Live) -> None:
 
 async def test_429_is_rate_limited_and_then_shed_locally(live: Live) -> None:
     live.fake.faults.rate_limit(reset_in=30)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as first:
         await live.venue.submit_order(order(order_type=OrderType.LIMIT, limit_price="150"))
+    assert first.value.details["retry_after_seconds"] > 2  # Alpaca's X-Ratelimit-Reset
+    assert not live.fake.broker.orders  # a 429 made no order
     with pytest.raises(RateLimited) as caught:
         await live.venue.get_account()  # not sent: the limiter holds until Alpaca's reset
     assert caught.value.details["retry_after_seconds"] > 2
