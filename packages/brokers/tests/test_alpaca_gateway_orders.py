@@ -127,6 +127,9 @@ class Rest:
     def account(self) -> dict[str, Any]:
         return self._ok(self.http.get("/v1/account"))  # type: ignore[no-any-return]
 
+    def trades(self, **query: Any) -> list[dict[str, Any]]:
+        return self._ok(self.http.get("/v1/trades", params=query))  # type: ignore[no-any-return]
+
     def close_client(self) -> None:
         self.http.close()
 
@@ -184,6 +187,9 @@ class Sdk:
 
     def account(self) -> dict[str, Any]:
         return codec.to_dict(self.client.get_account())  # type: ignore[no-any-return]
+
+    def trades(self, **query: Any) -> list[dict[str, Any]]:
+        return [codec.to_dict(t) for t in self.client.list_trades(**query)]  # type: ignore[arg-type]
 
     def close_client(self) -> None:
         self.client.close()
@@ -507,6 +513,11 @@ def test_positions_close_close_all_and_the_account(via: Rest | Sdk, served: Serv
     assert Decimal(account["balance"]) == served.fake.call(lambda: broker.account.cash)
     assert Decimal(account["unrealized_pnl"]) == sum(Decimal(p["unrealized_pnl"]) for p in via.positions())
     assert account["currency"] == "USD"
+    fills = via.trades()  # newest first, one per fill, each with its order
+    assert sorted((t["symbol"], t["side"], t["quantity"]) for t in fills[:3]) == [
+        ("AAPL", "BUY", "10"), ("BTC/USD", "BUY", "0.5"), ("MSFT", "SELL", "2"),
+    ]  # fmt: skip
+    assert [t["order_id"] for t in via.trades(symbol="MSFT", limit=1)] == [fills[0]["order_id"]]
     via.close("AAPL", quantity="4")
     wait_for(lambda: via.position("AAPL")["quantity"] == "6", "a partial close")
     via.close("AAPL", quantity="100")  # rest.md: larger than the position closes all of it
