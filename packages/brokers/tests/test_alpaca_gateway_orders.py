@@ -536,3 +536,35 @@ def test_the_gateway_log_at_debug_shows_no_key(served: Served) -> None:
     text = wait_for(lambda: (t := served.log.read_text()).count('\\"action\\": \\"auth\\"') >= 2 and t)
     for secret in (served.fake.fake.config.key_id, served.fake.fake.config.secret_key):
         assert secret not in text
+
+
+#: A stock bracket (native legs at Alpaca) and a crypto one (a resting take-profit, a gateway stop).
+BRACKETS = [
+    {"symbol": "AAPL", "quantity": "2", "order_type": "LIMIT", "limit_price": "190", "stop_loss": "180",
+     "take_profit": "195"},
+    {"symbol": "BTC/USD", "quantity": "0.5", "order_type": "MARKET", "stop_loss": "60000",
+     "take_profit": "70000"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("bracket", BRACKETS, ids=["stock", "crypto"])
+def test_closing_a_bracketed_position_cleans_up_its_exits(via: Rest | Sdk, bracket: dict[str, str]) -> None:
+    """rest.md: a closed position's attached exits are always cleaned up (cancel_associated_orders or not);
+    Alpaca itself refuses the close while they hold the position's quantity."""
+    via.submit(side="BUY", time_in_force="GTC", **bracket)
+    wait_for(lambda: len(via.working()) == 2, "the exits work")
+    [position] = via.positions()
+    via.close(position["id"])
+    wait_for(lambda: not via.positions(), "the position closes")
+    wait_for(lambda: not via.working(), "its exits are cancelled")
+
+
+def test_a_limit_close_is_an_opposite_limit_order(via: Rest | Sdk) -> None:
+    via.submit(symbol="AAPL", side="BUY", quantity="5", order_type="MARKET", time_in_force="DAY")
+    wait_for(via.positions)
+    handle = via.close("AAPL", quantity="2", order_type="LIMIT", limit_price="250")
+    order = settled(via, handle["id"])
+    assert (order["side"], order["order_type"], order["quantity"], order["limit_price"]) == (
+        "SELL", "LIMIT", "2", "250",
+    )  # fmt: skip
+    assert order["status"] == "OPEN"

@@ -11,6 +11,7 @@ events pass through the manager, which labels them and places or cancels the exi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -40,6 +41,7 @@ from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
+    OrderNotFound,
     OrderRejected,
     PositionNotFound,
     SymbolNotFound,
@@ -75,6 +77,9 @@ __all__ = ["AlpacaVenue"]
 log = logging.getLogger(__name__)
 
 _ZERO: Final = Decimal(0)
+#: How often, and how far apart in seconds, a close waits for the exits it cancelled to end.
+_END_POLLS: Final = 10
+_END_POLL_S: Final = 0.2
 #: Store key prefix of a bracket leg's parent order id (`_remember_legs`).
 _PARENT: Final = "parent:"
 _PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
@@ -415,23 +420,46 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
                 failed_count=len(failed),
                 failed_order_ids=failed,
             )
-        # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one. Cancelling
-        # any order of a bracket cancels its group (alpaca.md §6): the rest of the group is not sent.
-        cancelled, failed = 0, []
+        # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one.
+        cancelled, failed = await self._cancel_rows(await self._open_rows(symbols=symbol))
+        return CancelAllResult(
+            cancelled_count=len(cancelled) + triggers, failed_count=len(failed), failed_order_ids=failed
+        )
+
+    async def _cancel_rows(self, rows: list[tuple[BrokerBody, str | None]]) -> tuple[list[str], list[str]]:
+        """Cancel each order of `rows` (`_open_rows`); (ids cancelled, ids Alpaca refused to cancel).
+
+        Cancelling any order of a bracket cancels its group (alpaca.md §6): the rest is not sent.
+        """
+        cancelled: list[str] = []
+        failed: list[str] = []
         gone: set[str] = set()  # groups cancelled, by their parent's id
-        for body, parent in await self._open_rows(symbols=symbol):
-            group = parent or str(body["id"])
+        for body, parent in rows:
+            order_id = str(body["id"])
+            group = parent or order_id
             if group not in gone:
                 try:
-                    await self.http.cancel_order(str(body["id"]))
+                    await self.http.cancel_order(order_id)
                 except TradewireError:
-                    failed.append(str(body["id"]))
+                    failed.append(order_id)
                     continue
                 gone.add(group)
-            cancelled += 1
-        return CancelAllResult(
-            cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
-        )
+            cancelled.append(order_id)
+        return cancelled, failed
+
+    async def _until_ended(self, order_ids: list[str]) -> None:
+        """Wait, a bounded while, until Alpaca has ended each cancelled order: a cancel is asynchronous,
+        and the quantity an order holds is free only then (a close sent earlier is refused)."""
+        for _ in range(_END_POLLS):
+            working = []
+            for order_id in order_ids:
+                with contextlib.suppress(OrderNotFound):
+                    if str((await self.http.get_order(order_id)).get("status")) not in mapping.TERMINAL:
+                        working.append(order_id)
+            if not working:
+                return
+            order_ids = working
+            await asyncio.sleep(_END_POLL_S)
 
     # -- positions --------------------------------------------------------------------------------
     def _position(self, body: BrokerBody) -> Position:
@@ -455,6 +483,15 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         position = await self.get_position(position_id)
         if request.cancel_associated_orders:
             await self.cancel_all_orders(position.symbol)
+        whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
+        if whole:
+            # rest.md: a closed position's exits are always cleaned up; and Alpaca refuses the close
+            # while they hold its quantity (403 `held_for_orders`). Its exits: the working orders of
+            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit).
+            closing = "sell" if position.side == PositionSide.LONG else "buy"
+            rows = await self._open_rows(symbols=position.symbol, side=closing)
+            cancelled, _ = await self._cancel_rows(rows)
+            await self._until_ended(cancelled)
         if request.order_type == OrderType.LIMIT:
             # Alpaca closes at market only: a limit close is an opposite limit order for the size.
             side = Side.SELL if position.side == PositionSide.LONG else Side.BUY
