@@ -568,3 +568,18 @@ def test_a_limit_close_is_an_opposite_limit_order(via: Rest | Sdk) -> None:
         "SELL", "LIMIT", "2", "250",
     )  # fmt: skip
     assert order["status"] == "OPEN"
+
+
+def test_modifying_a_brackets_stop_leg_keeps_it_in_the_bracket(via: Rest | Sdk, served: Served) -> None:
+    """mapping.md §3: an exit price is modified by replacing the leg; the new leg is still the bracket's."""
+    entry = via.submit(**BRACKETS[0], side="BUY", time_in_force="GTC")
+    legs = wait_for(lambda: len(w := via.working()) == 2 and w, "the exits work")
+    stop = next(o for o in legs if o["order_type"] == "STOP")
+    result = via.modify(stop["id"], stop_price="181")
+    assert result["previous_order_id"] == stop["id"] and result["order"]["stop_price"] == "181"
+    assert result["order"].get("parent_order_id") == entry["id"]
+    working = {o["id"]: o for o in via.working()}
+    assert working[result["order"]["id"]].get("parent_order_id") == entry["id"]
+    served.set_price("AAPL", "180.5")
+    wait_for(lambda: not via.positions(), "the moved stop closes the position")
+    wait_for(lambda: not via.working(), "the take-profit is cancelled")

@@ -399,9 +399,12 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(new_id, str(new["id"]))
+        parent = self.store.value(_PARENT + order_id)
+        if parent is not None:  # a bracket's leg replaced: the new leg is the bracket's (alpaca.md §6)
+            self.store.set_value(_PARENT + str(new["id"]), parent)
         if self._stream is not None:
             self._stream.track(new)
-        return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
+        return ModifyOrderResult(order=self._order(new, parent), previous_order_id=order_id)
 
     async def _cancel_at_broker(self, order_id: str) -> Order:
         await self.http.cancel_order(order_id)
