@@ -471,3 +471,17 @@ async def test_after_a_restart_a_filled_brackets_exits_are_resynced_after_a_gap(
     assert events.count((legs["LIMIT"], "ORDER_FILLED")) == 1, (events, again.labels())
     assert events.count((legs["STOP"], "ORDER_CANCELLED")) == 1, events
     assert [oid for oid, _, _ in again.trades()] == [legs["LIMIT"]] and entry.id
+
+
+async def test_a_brackets_leg_events_carry_its_parent(live: Live) -> None:
+    """events.md: `parent_order_id` (top level and inside `order`) links a protective leg to its entry."""
+    entry = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    live.fake.set_price("AAPL", "201")
+    await live.until("POSITION_CLOSED")
+    await live.until("ORDER_CANCELLED")  # the stop, once the take-profit filled
+    legs = [m.order for m in live.out if m.order and m.order.order and m.order.order.id != entry.id]
+    assert {e.event.name for e in legs} >= {"ORDER_FILLED", "ORDER_CANCELLED"}
+    assert {(e.parent_order_id, e.order.parent_order_id) for e in legs if e.order} == {(entry.id, entry.id)}

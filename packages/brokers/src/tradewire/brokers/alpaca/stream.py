@@ -31,7 +31,7 @@ from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, Update
 from tradewire.brokers._live.store import Store
 from tradewire.brokers._live.user_stream import ResyncingStream, StreamClosed, utc_now
-from tradewire.brokers.alpaca import mapping, netting
+from tradewire.brokers.alpaca import legs, mapping, netting
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
@@ -388,9 +388,13 @@ class TradeStream(ResyncingStream[Change]):
         self._created.add(order_id)
         if kind is None:
             return None
-        order = as_given(self.store, mapping.order_from_broker(order_body))
+        legs.remember(self.store, order_body)
+        parent = legs.parent_of(self.store, order_id)
+        order = as_given(self.store, mapping.order_from_broker(order_body, parent_id=parent))
         stamp = mapping.timestamp(str(data.get("timestamp") or "")) or utc_now()
-        return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
+        return ServerMessage(
+            order=OrderEvent(event=kind, order=order, parent_order_id=parent, timestamp=stamp)
+        )
 
     def _position_messages(self, change: Change) -> list[ServerMessage]:
         """The position events of one stream fill, from its `position_qty` (mapping.md §6). A fill the

@@ -28,7 +28,7 @@ from tradewire.brokers._live.managed import Emit, ExitManager
 from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, submit_idempotent
-from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca import legs, mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
@@ -80,8 +80,6 @@ _ZERO: Final = Decimal(0)
 #: How often, and how far apart in seconds, a close waits for the exits it cancelled to end.
 _END_POLLS: Final = 10
 _END_POLL_S: Final = 0.2
-#: Store key prefix of a bracket leg's parent order id (`_remember_legs`).
-_PARENT: Final = "parent:"
 _PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
 
 
@@ -271,7 +269,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         except OrderRejected as e:
             raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
-        self._remember_legs(body)
+        legs.remember(self.store, body)
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
         if self._stream is not None:
@@ -288,20 +286,13 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
             )
         return body
 
-    def _remember_legs(self, body: BrokerBody) -> None:
-        """Keep the parent of each leg `body` lists: once the entry has filled, Alpaca lists the legs on
-        their own (nested or not), and a leg's own body names no parent."""
-        for leg in body.get("legs") or ():
-            if self.store.value(_PARENT + str(leg["id"])) is None:
-                self.store.set_value(_PARENT + str(leg["id"]), str(body["id"]))
-
     async def _rows(
         self, status: str, *, after: str | None, until: str | None, symbols: str | None, side: str | None
     ) -> list[tuple[BrokerBody, str | None]]:
         """Alpaca's `nested=true` list: each order with its parent's id (None: not a leg)."""
         rows: list[tuple[BrokerBody, str | None]] = []
         for body in await self.http.list_orders(status, after=after, until=until, symbols=symbols, side=side):
-            self._remember_legs(body)
+            legs.remember(self.store, body)
             rows.append((body, None))
             rows += [(leg, str(body["id"])) for leg in body.get("legs") or ()]
         return rows
@@ -318,7 +309,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
 
         `nested=true` lists a bracket's legs under their parent only while the parent works: once the
         entry filled, its working exits are listed by `nested=false` alone (alpaca.md §4), so both
-        lists are read, and the parent of such a leg is the one remembered from an earlier body.
+        lists are read, and the parent of such a leg is the one `legs` remembered from an earlier body.
         """
         rows = await self._rows("open", after=after, until=until, symbols=symbols, side=side)
         listed = {str(body["id"]) for body, _ in rows}
@@ -327,7 +318,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         )
         for body in flat:
             if str(body["id"]) not in listed:
-                rows.append((body, self.store.value(_PARENT + str(body["id"]))))
+                rows.append((body, legs.parent_of(self.store, str(body["id"]))))
         return rows
 
     def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
@@ -340,8 +331,8 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         if held is not None:
             return held
         body = await self.http.get_order(manager.broker_id(order_id) or order_id)
-        self._remember_legs(body)
-        parent = self.store.value(_PARENT + str(body["id"]))
+        legs.remember(self.store, body)
+        parent = legs.parent_of(self.store, str(body["id"]))
         # the manager knows its legs by the client order id the broker has: decorate, then echo as given
         return as_given(self.store, manager.decorate(mapping.order_from_broker(body, parent_id=parent)))
 
@@ -399,9 +390,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(new_id, str(new["id"]))
-        parent = self.store.value(_PARENT + order_id)
-        if parent is not None:  # a bracket's leg replaced: the new leg is the bracket's (alpaca.md §6)
-            self.store.set_value(_PARENT + str(new["id"]), parent)
+        parent = legs.carry(self.store, order_id, str(new["id"]))  # a leg's replacement is the bracket's
         if self._stream is not None:
             self._stream.track(new)
         return ModifyOrderResult(order=self._order(new, parent), previous_order_id=order_id)
