@@ -58,14 +58,16 @@ def serve_platform(
         process.wait(15)
 
 
-def alpaca_gateway(env: Mapping[str, str], log_path: Path) -> AbstractContextManager[str]:
+def alpaca_gateway(
+    env: Mapping[str, str], log_path: Path, *, kill: bool = False
+) -> AbstractContextManager[str]:
     """The gateway serving alpaca-paper (see `serve_platform`)."""
-    return serve_platform("alpaca-paper", env, log_path)
+    return serve_platform("alpaca-paper", env, log_path, kill=kill)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a plain function: module-scoped fixtures may start a gateway with it
 def serve_alpaca() -> Callable[[Mapping[str, str], Path], AbstractContextManager[str]]:
-    """`with serve_alpaca(env, log_path) as url:` (see `serve_platform`)."""
+    """`with serve_alpaca(env, log_path[, kill=True]) as url:` (see `serve_platform`)."""
     return alpaca_gateway
 
 

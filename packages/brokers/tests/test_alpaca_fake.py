@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -239,8 +240,10 @@ async def test_slow_submit_times_out_and_is_adopted(live: Live) -> None:
 
 async def test_429_is_rate_limited_and_then_shed_locally(live: Live) -> None:
     live.fake.faults.rate_limit(reset_in=30)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as first:
         await live.venue.submit_order(order(order_type=OrderType.LIMIT, limit_price="150"))
+    assert first.value.details["retry_after_seconds"] > 2  # Alpaca's X-Ratelimit-Reset
+    assert not live.fake.broker.orders  # a 429 made no order
     with pytest.raises(RateLimited) as caught:
         await live.venue.get_account()  # not sent: the limiter holds until Alpaca's reset
     assert caught.value.details["retry_after_seconds"] > 2
@@ -378,3 +381,107 @@ async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
             runs.append(venue.run_id)
             await venue.close()
     assert runs[0] and runs == [runs[0]] * 2
+
+
+async def test_no_key_reaches_a_log_line_even_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both streams authenticate with the keys in a frame, which websockets logs at debug level."""
+    caplog.set_level(logging.DEBUG)
+    async with FakeAlpaca() as fake:
+        env = {**fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s"),
+               "TRADEWIRE_ALPACA_SYMBOLS": "AAPL,BTC/USD"}  # fmt: skip
+        venue = AlpacaVenue(AlpacaConfig.from_env(paper=True, env=env), TradingPlatform.ALPACA_PAPER)
+        await venue.connect()
+        try:
+            await venue.submit_order(order())
+            async with asyncio.timeout(10):  # both data streams' auth frames were logged, scrubbed
+                while caplog.text.count('"action": "auth"') < 2:
+                    await asyncio.sleep(0.02)
+        finally:
+            await venue.close()
+    assert '"action": "authenticate"' in caplog.text  # the trading stream's frame too
+    for secret in (fake.config.key_id, fake.config.secret_key):
+        assert secret not in caplog.text
+
+
+async def test_a_filled_brackets_exits_are_listed_and_cancelled_with_their_parent(live: Live) -> None:
+    """Once the entry filled, Alpaca's `nested=true` list no longer shows the bracket (its parent is
+    closed): the exits are still working orders, listed with their parent, and cancel-all reaches them."""
+    v = live.venue
+    entry = await v.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = await v.list_orders(ListOrdersRequest())
+    assert sorted((o.order_type.name, o.parent_order_id) for o in legs) == [
+        ("LIMIT", entry.id), ("STOP", entry.id),
+    ]  # fmt: skip
+    assert {(await v.get_order(o.id)).parent_order_id for o in legs} == {entry.id}
+    assert (await v.cancel_all_orders("AAPL")).failed_count == 0
+    async with asyncio.timeout(10):
+        while await v.list_orders(ListOrdersRequest()):
+            await asyncio.sleep(0.05)
+    assert {live.fake.broker.orders[o.id].status for o in legs} == {"canceled"}
+
+
+async def test_a_brackets_exits_filled_and_cancelled_in_a_gap_are_reported_once(live: Live) -> None:
+    v = live.venue
+    entry = await v.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = {o.order_type.name: o.id for o in await v.list_orders(ListOrdersRequest())}
+    live.fake.faults.drop_trade_stream("before_fill")  # the take-profit's fill is lost to the socket
+    live.fake.set_price("AAPL", "201")
+    await live.until("BROKER_RECONNECTED")
+    await live.until("POSITION_CLOSED")
+    await asyncio.sleep(0.3)  # anything late or repeated would show now
+    events = [(m.order.order.id, m.order.event.name) for m in live.out if m.order and m.order.order]
+    assert events.count((legs["LIMIT"], "ORDER_FILLED")) == 1
+    assert events.count((legs["STOP"], "ORDER_CANCELLED")) == 1, events
+    assert [oid for oid, _, _ in live.trades()] == [entry.id, legs["LIMIT"]]
+
+
+async def test_after_a_restart_a_filled_brackets_exits_are_resynced_after_a_gap(live: Live) -> None:
+    """The exits of a bracket whose entry filled before the restart are known to the new venue: a gap
+    that hides the take-profit's fill and the stop's cancel is resynced, each reported once."""
+    entry = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    legs = {o.order_type.name: o.id for o in await live.venue.list_orders(ListOrdersRequest())}
+    await live.venue.close()
+    await live._task
+    venue = AlpacaVenue(
+        live.venue.config, TradingPlatform.ALPACA_PAPER, backoff=Backoff(initial=0.1, cap=0.3)
+    )
+    await venue.connect()
+    again = Live(live.fake, venue)
+    try:
+        live.fake.faults.drop_trade_stream("before_fill")
+        live.fake.set_price("AAPL", "201")
+        await again.until("BROKER_RECONNECTED")
+        await again.until("POSITION_CLOSED")
+        await asyncio.sleep(0.3)
+        events = [(m.order.order.id, m.order.event.name) for m in again.out if m.order and m.order.order]
+    finally:
+        await venue.close()
+        await again._task
+    assert events.count((legs["LIMIT"], "ORDER_FILLED")) == 1, (events, again.labels())
+    assert events.count((legs["STOP"], "ORDER_CANCELLED")) == 1, events
+    assert [oid for oid, _, _ in again.trades()] == [legs["LIMIT"]] and entry.id
+
+
+async def test_a_brackets_leg_events_carry_its_parent(live: Live) -> None:
+    """events.md: `parent_order_id` (top level and inside `order`) links a protective leg to its entry."""
+    entry = await live.venue.submit_order(
+        order(order_type=OrderType.LIMIT, limit_price="190", stop_loss="170", take_profit="200", quantity="2")
+    )
+    await live.until("POSITION_OPENED")
+    live.fake.set_price("AAPL", "201")
+    await live.until("POSITION_CLOSED")
+    await live.until("ORDER_CANCELLED")  # the stop, once the take-profit filled
+    legs = [m.order for m in live.out if m.order and m.order.order and m.order.order.id != entry.id]
+    assert {e.event.name for e in legs} >= {"ORDER_FILLED", "ORDER_CANCELLED"}
+    assert {(e.parent_order_id, e.order.parent_order_id) for e in legs if e.order} == {(entry.id, entry.id)}

@@ -299,7 +299,7 @@ def test_gateway_killed_mid_bracket_restarts_and_the_stop_fires_once(
         log = tmp_path / "gateway.log"
         body = {"symbol": "BTC/USD", "side": "BUY", "quantity": "0.5", "order_type": "MARKET",
                 "stop_loss": "60000", "take_profit": "70000"}  # fmt: skip
-        with serve_alpaca(env, log) as url:
+        with serve_alpaca(env, log, kill=True) as url:  # SIGKILL: no shutdown runs at all
             created = httpx.post(f"{url}/v1/orders", json=body, timeout=10)
             assert created.status_code == 201, created.text
             entry = created.json()["id"]

@@ -6,8 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+import httpx
 import pytest
 
 fakes = pytest.importorskip("tradewire.testkit.fakes.alpaca")
@@ -60,3 +64,28 @@ def test_refused_keys_end_the_server_with_one_line(tmp_path: Path) -> None:
     assert line.startswith("tradewire-gateway: cannot start alpaca-paper: "), line
     assert "rejected" in line.lower() or "unauthorized" in line.lower() or "key" in line.lower(), line
     assert "the-wrong-secret-0000" not in done.stderr + done.stdout
+
+
+def test_the_broker_gone_mid_run_is_one_warning_line_and_503s(
+    tmp_path: Path, serve_alpaca: Callable[..., AbstractContextManager[str]]
+) -> None:
+    """A user's fake killed under a running gateway: REST answers PROVIDER_UNAVAILABLE, the log says it
+    once in a line of its own (no traceback), and the gateway keeps serving."""
+    log_path = tmp_path / "gateway.log"
+    with fakes.running_fake() as running:
+        env = {**running.fake.env(), "TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}
+        serving = serve_alpaca(env, log_path)
+        url = serving.__enter__()
+    try:  # the fake stopped
+        answer = httpx.get(f"{url}/v1/account", timeout=10)
+        assert answer.status_code == 503 and answer.json()["code"] == "PROVIDER_UNAVAILABLE", answer.text
+        deadline = time.monotonic() + 15  # a bound against hanging, not a speed assertion
+        while "Alpaca trading stream lost" not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        assert httpx.get(f"{url}/livez", timeout=10).status_code == 200
+    finally:
+        serving.__exit__(None, None, None)
+    text = log_path.read_text()
+    assert "Traceback" not in text
+    assert len([line for line in text.splitlines() if "Alpaca trading stream lost" in line]) == 1

@@ -107,6 +107,25 @@ def test_a_higher_plan_limit_from_the_headers_is_adopted() -> None:
     assert limiter.limit == 1000
 
 
+def test_a_higher_plan_limit_raises_the_budget_of_the_current_window() -> None:
+    """A paid plan's gateway is not shed at the basic plan's 200 in its first minute."""
+    clock, wall = Clock(), 1_700_000_000.0
+    limiter = RateLimiter(limit=200, window=60, clock=clock, max_wait=0)
+    for _ in range(10):
+        limiter.reserve()
+    headers = {
+        "x-ratelimit-limit": "1000",
+        "x-ratelimit-remaining": "990",
+        "x-ratelimit-reset": str(int(wall) + 60),
+    }
+    limiter.observe(alpaca_observation(200, headers, wall))
+    assert limiter.remaining == 990
+    for _ in range(990):
+        limiter.reserve()
+    with pytest.raises(RateLimited):
+        limiter.reserve()
+
+
 def test_alpaca_429_blocks_until_the_reset_time() -> None:
     clock, wall = Clock(), 1_700_000_000.0
     limiter = RateLimiter(limit=200, window=60, clock=clock, max_wait=5)

@@ -202,6 +202,8 @@ class RateLimiter:
         now = self._clock()
         self._roll(now)
         if seen.limit is not None and seen.limit >= 1:
+            # A higher plan's budget is there at once: what we counted used stays used.
+            self._remaining += seen.limit - self.limit
             self.limit = seen.limit
         if seen.remaining is not None and seen.reset_in is not None and seen.reset_in > 0:
             server_reset = now + seen.reset_in

@@ -24,11 +24,11 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from tradewire.brokers._live import jsondecimal
-from tradewire.brokers._live.backoff import Backoff, LinkState, Reconnector, Step
+from tradewire.brokers._live.backoff import Backoff, LinkState, Notice, Reconnector, Step
 from tradewire.brokers._live.resync import PayloadT, SeenIds, Sequencer, Update
 from tradewire.brokers._live.store import Store
 from tradewire.protocol.errors import RateLimited, TradewireError
-from tradewire.protocol.messages import ServerMessage
+from tradewire.protocol.messages import ConnectionEventType, ServerMessage
 from tradewire.protocol.venue import StreamBatch
 
 __all__ = ["LINK_ERRORS", "ResyncingStream", "StreamClosed", "utc_now"]
@@ -191,7 +191,17 @@ class ResyncingStream(abc.ABC, Generic[PayloadT]):
             return
         messages = []
         for notice in step.notices:
+            self._log(notice)
             event = notice.message(self.broker)
             event.timestamp = utc_now()
             messages.append(ServerMessage(connection=event))
         self._emit(StreamBatch(messages))
+
+    def _log(self, notice: Notice) -> None:
+        """One line for an operator per loss, recovery or giving up (each attempt is an event only)."""
+        if notice.event == ConnectionEventType.BROKER_DISCONNECTED:
+            log.warning("%s lost (%s); reconnecting", self.label, notice.error)
+        elif notice.event == ConnectionEventType.BROKER_RECONNECTED:
+            log.info("%s reconnected after %s ms", self.label, notice.gap_duration_ms)
+        elif notice.event == ConnectionEventType.BROKER_CONNECTION_FAILED:
+            log.error("%s: gave up reconnecting (%s)", self.label, notice.error)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from tradewire.brokers._live.config import ConfigError, Credentials, env_credentials, env_url
+from tradewire.brokers._live.config import (
+    ConfigError,
+    Credentials,
+    RedactingFilter,
+    env_credentials,
+    env_url,
+)
 
 __all__ = [
     "DATA_STREAM_URL_VAR",
@@ -20,6 +27,7 @@ __all__ = [
     "STORE_VAR",
     "STREAM_URL_VAR",
     "SYMBOLS_VAR",
+    "WIRE_LOGGER",
     "AlpacaConfig",
 ]
 
@@ -38,6 +46,10 @@ FEED_VAR: Final = "TRADEWIRE_ALPACA_FEED"
 STORE_VAR: Final = "TRADEWIRE_ALPACA_STORE"
 #: Symbols whose quotes and minute bars are streamed, comma-separated (`AAPL,BTC/USD`); none by default.
 SYMBOLS_VAR: Final = "TRADEWIRE_ALPACA_SYMBOLS"
+
+#: The logger both WebSocket connections write their frame log to (debug level). Their first frames carry
+#: the keys (alpaca.md §2), so every record on it passes a `RedactingFilter` of them.
+WIRE_LOGGER: Final = "tradewire.brokers.alpaca.wire"
 
 _FEEDS: Final = frozenset({"iex", "sip", "delayed_sip", "test"})
 # alpaca.md §1: only the trading API differs between paper and live; market data is one service.
@@ -95,3 +107,21 @@ class AlpacaConfig:
     def crypto_stream_url(self) -> str:
         """The crypto data stream."""
         return f"{self.data_stream_url}/v1beta3/crypto/us"
+
+    def wire_logger(self) -> logging.Logger:
+        """The logger to hand `websockets.connect`: its debug lines of the auth frames show no key.
+
+        One filter per key pair, however often the streams reconnect.
+        """
+        logger = logging.getLogger(WIRE_LOGGER)
+        if not any(isinstance(f, _KeysFilter) and f.credentials == self.credentials for f in logger.filters):
+            logger.addFilter(_KeysFilter(self.credentials))
+        return logger
+
+
+class _KeysFilter(RedactingFilter):
+    """A `RedactingFilter` of one key pair, which it remembers so that it is added once."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__(credentials.secrets())
+        self.credentials = credentials

@@ -122,7 +122,13 @@ class DataStream:
             await self._sleep(wait)
 
     async def _open(self) -> ClientConnection:
-        ws = await websockets.connect(self.url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22)
+        ws = await websockets.connect(
+            self.url,
+            open_timeout=_HANDSHAKE,
+            close_timeout=_CLOSE,
+            max_size=2**22,
+            logger=self.config.wire_logger(),
+        )
         try:
             self._expect(await self._recv(ws), "success", "connected")
             keys = self.config.credentials

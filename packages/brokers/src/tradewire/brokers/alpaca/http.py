@@ -170,8 +170,9 @@ class AlpacaHttp:
         symbols: str | None = None,
         side: str | None = None,
         direction: str = "desc",
+        nested: bool = True,
     ) -> list[BrokerBody]:
-        """GET /v2/orders (nested: a bracket's legs under their parent)."""
+        """GET /v2/orders (`nested`: a bracket's legs under their parent, while the parent is listed)."""
         params = {
             "status": status,
             "limit": min(limit, _ORDERS_MAX),
@@ -180,7 +181,7 @@ class AlpacaHttp:
             "symbols": symbols,
             "side": side,
             "direction": direction,
-            "nested": True,
+            "nested": nested,
         }
         body: list[BrokerBody] = await self._call("GET", self._trading("/v2/orders"), "order", params=params)
         return body

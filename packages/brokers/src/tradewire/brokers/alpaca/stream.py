@@ -31,7 +31,7 @@ from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, Update
 from tradewire.brokers._live.store import Store
 from tradewire.brokers._live.user_stream import ResyncingStream, StreamClosed, utc_now
-from tradewire.brokers.alpaca import mapping, netting
+from tradewire.brokers.alpaca import legs, mapping, netting
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
@@ -130,7 +130,8 @@ class TradeStream(ResyncingStream[Change]):
         """
         mark = self.store.caught_up_to()
         missed: list[BrokerBody] = []
-        for body in await self.http.list_orders("open"):
+        # Flat: a bracket whose entry filled is not in the nested list, its working exits only here.
+        for body in await self.http.list_orders("open", nested=False):
             if mark is not None and mapping.time_ns(_text(body, "updated_at")) > mark:
                 missed.append(body)  # changed while no venue ran: news, emitted by the catch-up
             else:
@@ -188,7 +189,11 @@ class TradeStream(ResyncingStream[Change]):
             StreamClosed: anything else went wrong.
         """
         ws = await websockets.connect(
-            self.config.stream_url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22
+            self.config.stream_url,
+            open_timeout=_HANDSHAKE,
+            close_timeout=_CLOSE,
+            max_size=2**22,
+            logger=self.config.wire_logger(),
         )
         try:
             keys = self.config.credentials
@@ -383,9 +388,13 @@ class TradeStream(ResyncingStream[Change]):
         self._created.add(order_id)
         if kind is None:
             return None
-        order = as_given(self.store, mapping.order_from_broker(order_body))
+        legs.remember(self.store, order_body)
+        parent = legs.parent_of(self.store, order_id)
+        order = as_given(self.store, mapping.order_from_broker(order_body, parent_id=parent))
         stamp = mapping.timestamp(str(data.get("timestamp") or "")) or utc_now()
-        return ServerMessage(order=OrderEvent(event=kind, order=order, timestamp=stamp))
+        return ServerMessage(
+            order=OrderEvent(event=kind, order=order, parent_order_id=parent, timestamp=stamp)
+        )
 
     def _position_messages(self, change: Change) -> list[ServerMessage]:
         """The position events of one stream fill, from its `position_qty` (mapping.md §6). A fill the

@@ -11,6 +11,7 @@ events pass through the manager, which labels them and places or cancels the exi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -27,7 +28,7 @@ from tradewire.brokers._live.managed import Emit, ExitManager
 from tradewire.brokers._live.managed_run import ManagedExits
 from tradewire.brokers._live.store import OrderIds, Store, StoreError
 from tradewire.brokers._live.submit import ALPACA_CLIENT_ID, submit_idempotent
-from tradewire.brokers.alpaca import mapping
+from tradewire.brokers.alpaca import legs, mapping
 from tradewire.brokers.alpaca.capabilities import capabilities
 from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
@@ -40,6 +41,7 @@ from tradewire.brokers.alpaca.stream import TradeStream
 from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
+    OrderNotFound,
     OrderRejected,
     PositionNotFound,
     SymbolNotFound,
@@ -75,6 +77,9 @@ __all__ = ["AlpacaVenue"]
 log = logging.getLogger(__name__)
 
 _ZERO: Final = Decimal(0)
+#: How often, and how far apart in seconds, a close waits for the exits it cancelled to end.
+_END_POLLS: Final = 10
+_END_POLL_S: Final = 0.2
 _PLATFORMS: Final = {TradingPlatform.ALPACA_PAPER: "alpaca-paper", TradingPlatform.ALPACA_LIVE: "alpaca-live"}
 
 
@@ -264,6 +269,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         except OrderRejected as e:
             raise await explain_refusal(self.http, e, asset.crypto) from None
         body = self._same(payload, result.order) if result.adopted else result.order
+        legs.remember(self.store, body)
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(client_id, str(body["id"]))
         if self._stream is not None:
@@ -280,6 +286,41 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
             )
         return body
 
+    async def _rows(
+        self, status: str, *, after: str | None, until: str | None, symbols: str | None, side: str | None
+    ) -> list[tuple[BrokerBody, str | None]]:
+        """Alpaca's `nested=true` list: each order with its parent's id (None: not a leg)."""
+        rows: list[tuple[BrokerBody, str | None]] = []
+        for body in await self.http.list_orders(status, after=after, until=until, symbols=symbols, side=side):
+            legs.remember(self.store, body)
+            rows.append((body, None))
+            rows += [(leg, str(body["id"])) for leg in body.get("legs") or ()]
+        return rows
+
+    async def _open_rows(
+        self,
+        *,
+        after: str | None = None,
+        until: str | None = None,
+        symbols: str | None = None,
+        side: str | None = None,
+    ) -> list[tuple[BrokerBody, str | None]]:
+        """Alpaca's working orders, each with its parent's id (None: not a leg), parents before legs.
+
+        `nested=true` lists a bracket's legs under their parent only while the parent works: once the
+        entry filled, its working exits are listed by `nested=false` alone (alpaca.md §4), so both
+        lists are read, and the parent of such a leg is the one `legs` remembered from an earlier body.
+        """
+        rows = await self._rows("open", after=after, until=until, symbols=symbols, side=side)
+        listed = {str(body["id"]) for body, _ in rows}
+        flat = await self.http.list_orders(
+            "open", after=after, until=until, symbols=symbols, side=side, nested=False
+        )
+        for body in flat:
+            if str(body["id"]) not in listed:
+                rows.append((body, legs.parent_of(self.store, str(body["id"]))))
+        return rows
+
     def _order(self, body: BrokerBody, parent_id: str | None = None) -> Order:
         # rest.md: the client order id as given at submission, none when the client gave none.
         return as_given(self.store, mapping.order_from_broker(body, parent_id=parent_id))
@@ -290,8 +331,10 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         if held is not None:
             return held
         body = await self.http.get_order(manager.broker_id(order_id) or order_id)
+        legs.remember(self.store, body)
+        parent = legs.parent_of(self.store, str(body["id"]))
         # the manager knows its legs by the client order id the broker has: decorate, then echo as given
-        return as_given(self.store, manager.decorate(mapping.order_from_broker(body)))
+        return as_given(self.store, manager.decorate(mapping.order_from_broker(body, parent_id=parent)))
 
     async def _orders(self, status: str, request: ListOrdersRequest) -> list[Order]:
         try:
@@ -300,19 +343,13 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
             return []  # a filter on a symbol Alpaca does not know matches no order
 
     async def _listed(self, status: str, request: ListOrdersRequest) -> list[Order]:
-        bodies = await self.http.list_orders(
-            status,
-            after=_rfc3339(request.since),
-            until=_rfc3339(request.until),
-            symbols=request.symbol,
-            side=None if request.side is None else Side(request.side).name.lower(),
-        )
-        out: list[Order] = []
-        for body in bodies:
-            out.append(mapping.order_from_broker(body))
-            out += [
-                mapping.order_from_broker(leg, parent_id=str(body["id"])) for leg in body.get("legs") or ()
-            ]
+        after, until = _rfc3339(request.since), _rfc3339(request.until)
+        side = None if request.side is None else Side(request.side).name.lower()
+        if status == "open":
+            rows = await self._open_rows(after=after, until=until, symbols=request.symbol, side=side)
+        else:
+            rows = await self._rows(status, after=after, until=until, symbols=request.symbol, side=side)
+        out = [mapping.order_from_broker(body, parent_id=parent) for body, parent in rows]
         manager = self.exits.manager
         out = [as_given(self.store, manager.decorate(o)) for o in out]
         if request.since is None and request.until is None and request.side is None:
@@ -353,9 +390,10 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         new = await self.http.replace_order(order_id, {**body, "client_order_id": new_id})
         with contextlib.suppress(StoreError):
             self.store.set_broker_id(new_id, str(new["id"]))
+        parent = legs.carry(self.store, order_id, str(new["id"]))  # a leg's replacement is the bracket's
         if self._stream is not None:
             self._stream.track(new)
-        return ModifyOrderResult(order=self._order(new), previous_order_id=order_id)
+        return ModifyOrderResult(order=self._order(new, parent), previous_order_id=order_id)
 
     async def _cancel_at_broker(self, order_id: str) -> Order:
         await self.http.cancel_order(order_id)
@@ -375,16 +413,45 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
                 failed_order_ids=failed,
             )
         # Alpaca's cancel-all takes no symbol: cancel that symbol's open orders one by one.
-        cancelled, failed = 0, []
-        for body in await self.http.list_orders("open", symbols=symbol):
-            try:
-                await self.http.cancel_order(str(body["id"]))
-                cancelled += 1
-            except TradewireError:
-                failed.append(str(body["id"]))
+        cancelled, failed = await self._cancel_rows(await self._open_rows(symbols=symbol))
         return CancelAllResult(
-            cancelled_count=cancelled + triggers, failed_count=len(failed), failed_order_ids=failed
+            cancelled_count=len(cancelled) + triggers, failed_count=len(failed), failed_order_ids=failed
         )
+
+    async def _cancel_rows(self, rows: list[tuple[BrokerBody, str | None]]) -> tuple[list[str], list[str]]:
+        """Cancel each order of `rows` (`_open_rows`); (ids cancelled, ids Alpaca refused to cancel).
+
+        Cancelling any order of a bracket cancels its group (alpaca.md §6): the rest is not sent.
+        """
+        cancelled: list[str] = []
+        failed: list[str] = []
+        gone: set[str] = set()  # groups cancelled, by their parent's id
+        for body, parent in rows:
+            order_id = str(body["id"])
+            group = parent or order_id
+            if group not in gone:
+                try:
+                    await self.http.cancel_order(order_id)
+                except TradewireError:
+                    failed.append(order_id)
+                    continue
+                gone.add(group)
+            cancelled.append(order_id)
+        return cancelled, failed
+
+    async def _until_ended(self, order_ids: list[str]) -> None:
+        """Wait, a bounded while, until Alpaca has ended each cancelled order: a cancel is asynchronous,
+        and the quantity an order holds is free only then (a close sent earlier is refused)."""
+        for _ in range(_END_POLLS):
+            working = []
+            for order_id in order_ids:
+                with contextlib.suppress(OrderNotFound):
+                    if str((await self.http.get_order(order_id)).get("status")) not in mapping.TERMINAL:
+                        working.append(order_id)
+            if not working:
+                return
+            order_ids = working
+            await asyncio.sleep(_END_POLL_S)
 
     # -- positions --------------------------------------------------------------------------------
     def _position(self, body: BrokerBody) -> Position:
@@ -408,6 +475,15 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         position = await self.get_position(position_id)
         if request.cancel_associated_orders:
             await self.cancel_all_orders(position.symbol)
+        whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
+        if whole:
+            # rest.md: a closed position's exits are always cleaned up; and Alpaca refuses the close
+            # while they hold its quantity (403 `held_for_orders`). Its exits: the working orders of
+            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit).
+            closing = "sell" if position.side == PositionSide.LONG else "buy"
+            rows = await self._open_rows(symbols=position.symbol, side=closing)
+            cancelled, _ = await self._cancel_rows(rows)
+            await self._until_ended(cancelled)
         if request.order_type == OrderType.LIMIT:
             # Alpaca closes at market only: a limit close is an opposite limit order for the size.
             side = Side.SELL if position.side == PositionSide.LONG else Side.BUY
