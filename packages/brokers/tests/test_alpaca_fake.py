@@ -485,3 +485,60 @@ async def test_a_brackets_leg_events_carry_its_parent(live: Live) -> None:
     legs = [m.order for m in live.out if m.order and m.order.order and m.order.order.id != entry.id]
     assert {e.event.name for e in legs} >= {"ORDER_FILLED", "ORDER_CANCELLED"}
     assert {(e.parent_order_id, e.order.parent_order_id) for e in legs if e.order} == {(entry.id, entry.id)}
+
+
+async def test_minute_bars_missed_while_the_data_socket_was_down_come_from_rest_once(tmp_path: Path) -> None:
+    import time
+
+    start = (int(time.time()) // 60 - 60) * 60 * 10**9  # an hour ago, on a minute: every bar can close
+    async with FakeAlpaca(frozen_ns=start) as fake:
+        env = {
+            **fake.env(),
+            "TRADEWIRE_ALPACA_STORE": str(tmp_path / "s"),
+            "TRADEWIRE_ALPACA_SYMBOLS": "AAPL",
+        }
+        venue = AlpacaVenue(
+            AlpacaConfig.from_env(paper=True, env=env),
+            TradingPlatform.ALPACA_PAPER,
+            backoff=Backoff(initial=0.1, cap=0.3),
+        )
+        await venue.connect()
+        harness = Live(fake, venue)
+
+        def bars() -> list[tuple[int, str]]:
+            return [(int(b.timestamp.timestamp()), b.close) for m in harness.out
+                    if m.candle is not None and (b := m.candle.bar) is not None]  # fmt: skip
+
+        async def minute(price: str) -> None:
+            fake.set_price("AAPL", price)
+            fake.clock.advance(60)
+
+        try:
+            async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+                while venue.stale_symbols():
+                    await asyncio.sleep(0.02)
+            await minute("101")
+            await minute("102")
+            fake.set_price("AAPL", "103")  # opens minute 2: minutes 0 and 1 have closed
+            async with asyncio.timeout(10):
+                while len(bars()) < 2:
+                    await asyncio.sleep(0.02)
+            for conn in list(fake.data_hub.connections):
+                await conn.ws.close()  # Alpaca replays nothing on the next socket
+            await minute("104")  # the market moves while the socket is down
+            await minute("105")
+            async with asyncio.timeout(10):
+                while len(bars()) < 4:
+                    await asyncio.sleep(0.02)
+            await minute("106")  # its trade closes minute 3 on the stream again: already filled
+            fake.set_price("AAPL", "107")  # closes minute 4 on the stream
+            async with asyncio.timeout(10):
+                while len(bars()) < 5:
+                    await asyncio.sleep(0.02)
+            await asyncio.sleep(0.5)  # anything twice would show now
+            got = bars()
+            assert [close for _, close in got] == ["101", "102", "104", "105", "106"][: len(got)]
+            assert [t - got[0][0] for t, _ in got] == [0, 60, 120, 180, 240]
+        finally:
+            await venue.close()
+            await harness._task

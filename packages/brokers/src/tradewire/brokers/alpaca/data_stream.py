@@ -3,8 +3,8 @@
 Per alpaca.md §11: greeting, `auth` within seconds, `subscribe` (the reply lists the full set), then
 arrays of `q` / `b` messages (JSON numbers, parsed as exact decimals). Nothing is replayed after a
 drop: reconnect with `_live.backoff` (a 406 "connection limit exceeded" while Alpaca still holds the
-old socket is a hint to wait longer), resubscribe the full set, and report the symbols stale while
-down. Connection events describe the trading stream only. A 402 (auth failed) ends the stream: keys
+old socket is a hint to wait longer), resubscribe the full set, fill the minute bars missed meanwhile
+from REST (each once), and report the symbols stale while down. Connection events describe the trading stream only. A 402 (auth failed) ends the stream: keys
 do not improve by retrying.
 """
 
@@ -26,7 +26,8 @@ from tradewire.brokers._live import jsondecimal
 from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.alpaca import mapping
 from tradewire.brokers.alpaca.config import AlpacaConfig
-from tradewire.protocol.messages import CandleEvent, QuoteEvent, ServerMessage, Timeframe
+from tradewire.protocol.errors import TradewireError
+from tradewire.protocol.messages import Bar, CandleEvent, QuoteEvent, ServerMessage, Timeframe
 from tradewire.protocol.venue import StreamBatch
 
 __all__ = ["DataStream", "DataStreamError"]
@@ -57,6 +58,8 @@ class DataStream:
         url: The stream URL (`AlpacaConfig.stock_stream_url()` or `crypto_stream_url()`).
         symbols: What to subscribe quotes and bars for.
         emit: Called with each batch; must not block.
+        backfill: `(symbol, after) -> bars`: the closed minute bars that started after `after`, from REST
+            (`AlpacaVenue.closed_minute_bars`); None: gaps stay gaps.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class DataStream:
         policy: Backoff | None = None,
         draw: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        backfill: Callable[[str, dt.datetime], Awaitable[list[Bar]]] | None = None,
     ) -> None:
         self.config = config
         self.url = url
@@ -79,6 +83,9 @@ class DataStream:
         # those describe the trading stream; a silent feed shows in `stale`).
         self.policy = policy or Backoff()
         self._draw = draw
+        self._backfill = backfill
+        #: Start of the last minute bar emitted per symbol: a gap's fill starts after it.
+        self.last_bar: dict[str, dt.datetime] = {}
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
@@ -102,6 +109,7 @@ class DataStream:
             try:
                 async with await self._open() as ws:
                     failures = 0
+                    await self._fill_gaps()  # subscribed first: a bar closing meanwhile comes by stream
                     self.connected.set()
                     async for frame in ws:
                         self._on_frame(frame)
@@ -112,7 +120,7 @@ class DataStream:
                     self.connected.clear()
                     return
                 error, retry_after = str(e), (_LIMIT_WAIT if e.code == 406 else None)
-            except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as e:
+            except (OSError, TimeoutError, TradewireError, websockets.exceptions.WebSocketException) as e:
                 error, retry_after = f"{type(e).__name__}: {e}", None
             self.connected.clear()
             wait = self.policy.delay(failures, self._draw())
@@ -142,6 +150,31 @@ class DataStream:
             await ws.close()
             raise
         return ws
+
+    async def _fill_gaps(self) -> None:
+        """Minute bars that closed while disconnected, from REST (alpaca.md §12), oldest first."""
+        if self._backfill is None:
+            return
+        for symbol in self.symbols:
+            last = self.last_bar.get(symbol)
+            if last is None:
+                continue  # nothing streamed yet: no gap to fill
+            now = dt.datetime.now(dt.UTC)
+            out = [
+                ServerMessage(candle=CandleEvent(bar=bar, timestamp=now))
+                for bar in await self._backfill(symbol, last)
+                if self._is_new(bar)
+            ]
+            if out:
+                self._emit(StreamBatch(out))
+
+    def _is_new(self, bar: Bar) -> bool:
+        """Whether `bar` is after the last one emitted for its symbol (then it is the last)."""
+        last = self.last_bar.get(bar.symbol)
+        if bar.timestamp is None or (last is not None and bar.timestamp <= last):
+            return False
+        self.last_bar[bar.symbol] = bar.timestamp
+        return True
 
     async def _recv(self, ws: ClientConnection) -> dict[str, Any]:
         async with asyncio.timeout(_HANDSHAKE):
@@ -177,7 +210,8 @@ class DataStream:
                     out.append(ServerMessage(quote=QuoteEvent(quote=quote, timestamp=quote.timestamp or now)))
                 elif kind == "b":
                     bar = mapping.bar_from_broker(str(message["S"]), Timeframe.M1, message)
-                    out.append(ServerMessage(candle=CandleEvent(bar=bar, timestamp=now)))
+                    if self._is_new(bar):  # not already filled from REST
+                        out.append(ServerMessage(candle=CandleEvent(bar=bar, timestamp=now)))
                 elif kind == "error":
                     raise DataStreamError(int(message.get("code") or 500), str(message.get("msg") or ""))
             except (jsondecimal.BrokerJsonError, KeyError) as e:

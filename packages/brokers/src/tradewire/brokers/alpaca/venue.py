@@ -68,6 +68,7 @@ from tradewire.protocol.messages import (
     RejectReason,
     Side,
     SubmitOrderRequest,
+    Timeframe,
     Trade,
     TradingPlatform,
 )
@@ -77,6 +78,7 @@ __all__ = ["AlpacaVenue"]
 log = logging.getLogger(__name__)
 
 _ZERO: Final = Decimal(0)
+_MINUTE: Final = dt.timedelta(minutes=1)
 #: How often, and how far apart in seconds, a close waits for the exits it cancelled to end.
 _END_POLLS: Final = 10
 _END_POLL_S: Final = 0.2
@@ -165,7 +167,9 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
                 (self.config.crypto_stream_url(), crypto),
             ):
                 if symbols:
-                    data = DataStream(self.config, url, symbols, self._from_broker)
+                    data = DataStream(
+                        self.config, url, symbols, self._from_broker, backfill=self.closed_minute_bars
+                    )
                     data.start()
                     self._data.append(data)
         except BaseException:
@@ -543,6 +547,21 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     async def get_quote(self, symbol: str) -> Quote:
         quote = await self.http.latest_quote(symbol, mapping.is_crypto_symbol(symbol))
         return mapping.quote_from_broker(symbol, quote)
+
+    async def closed_minute_bars(self, symbol: str, after: dt.datetime) -> list[Bar]:
+        """The 1-minute bars that started after `after` and have closed by Alpaca's clock, oldest first."""
+        now = dt.datetime.fromisoformat(str((await self.http.clock())["timestamp"]))
+        rows = await self.http.bars(
+            symbol,
+            mapping.is_crypto_symbol(symbol),
+            "1Min",
+            start=_rfc3339(after + _MINUTE),
+            end=None,
+            limit=None,
+        )
+        bars = [mapping.bar_from_broker(symbol, Timeframe.M1, row) for row in rows]
+        # the minute still running is in the answer too: it comes by stream once it closes
+        return [b for b in bars if b.timestamp is not None and after < b.timestamp <= now - _MINUTE]
 
     async def get_bars(self, request: GetBarsRequest) -> list[Bar]:
         timeframe = mapping.TIMEFRAMES.get(request.timeframe)
