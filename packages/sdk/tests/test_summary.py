@@ -74,3 +74,19 @@ def test_undefined_ratios_read_n_a(field: str) -> None:
     got = dict(summary_rows(backtest(Idle(), sample=True)))
     label = {"sharpe": "Sharpe", "sortino": "Sortino", "calmar": "Calmar"}[field]
     assert got[label] == "n/a"  # a flat equity curve has no volatility and no drawdown
+
+
+def test_total_return_is_from_the_starting_equity_when_the_account_already_held_assets() -> None:
+    # a live account that starts with 1 BTC and trades nothing has made nothing: not +91 %
+    from tradewire.protocol import messages as m
+    from tradewire.sdk.result import RunResult
+
+    result = RunResult("Idle", "binance-testnet", "wire", start_cash=Decimal("10000"))
+    result.start_equity = Decimal("19100")
+    result.account = m.Account(balance="10000", equity="19100", currency="USDT")
+    rows = result.summary()
+    assert rows["total return"] == "+0.00 %"
+    assert rows["start cash"] == "10,000.00 USDT" and rows["start equity"] == "19,100.00 USDT"
+    backtested = RunResult("Idle", "backtest", "inprocess", start_cash=Decimal("100"))
+    backtested.account = m.Account(balance="110", equity="110", currency="USD")
+    assert backtested.summary()["total return"] == "+10.00 %" and "start equity" not in backtested.summary()

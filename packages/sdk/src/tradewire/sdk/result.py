@@ -29,6 +29,8 @@ class RunResult:
         bars: Candles handled.
         elapsed_s: Wall-clock seconds of the run.
         start_cash: Cash at the start, when known.
+        start_equity: Equity at the start (cash plus what the account already held), when known: the
+            base of the total return. A backtest starts with cash alone; a live account may not.
         report: The engine's results object (`BacktestResult`): in-process backtests, and backtests
             over the wire run with `report=True`.
         partial: The strategy raised and the run stopped early: everything here ends at that instant
@@ -50,6 +52,7 @@ class RunResult:
     bars: int = 0
     elapsed_s: float = 0.0
     start_cash: Decimal | None = None
+    start_equity: Decimal | None = None
     partial: bool = False
     run_id: str | None = None
     report: Any = field(default=None, repr=False)
@@ -113,11 +116,14 @@ class RunResult:
         currency = self.account.currency if self.account is not None else ""
         if self.start_cash is not None:
             rows["start cash"] = money_text(self.start_cash, currency)
+        start = self.start_equity if self.start_equity is not None else self.start_cash
+        if start is not None and start != self.start_cash:
+            rows["start equity"] = money_text(start, currency)
         if self.account is not None:
             rows["final equity"] = money_text(self.account.equity, currency)
             rows["final cash"] = money_text(self.account.balance, currency)
-            if self.start_cash:
-                ret = float(Decimal(self.account.equity) / self.start_cash - 1)
+            if start:
+                ret = float(Decimal(self.account.equity) / start - 1)
                 rows["total return"] = percent_text(ret, signed=True)
         if self.elapsed_s > 0:
             rows["elapsed"] = f"{self.elapsed_s:.2f} s ({self.bars / self.elapsed_s:,.0f} bars/s)"

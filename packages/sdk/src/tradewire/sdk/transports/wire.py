@@ -204,6 +204,7 @@ async def run_wire(
         strategy.state.load(client.get_account(), client.list_positions(), client.list_orders())
         if strategy.state.account is not None:
             result.start_cash = Decimal(strategy.state.account.balance)
+            result.start_equity = Decimal(strategy.state.account.equity)
         await _call(strategy.on_start)
         await _deliver_refusals(router, transport.refusals)
 
