@@ -487,3 +487,17 @@ def test_ctrl_c_stops_a_wire_run_with_a_partial_summary(tmp_path: Path) -> None:
 def test_cash_in_any_decimal_spelling(files: Path) -> None:
     done = tradewire("backtest", SMA, "--sample", "--cash", "1e6", cwd=files)
     assert done.returncode == 0 and "1,000,000" in done.stdout, done.stderr
+
+
+def test_init_says_to_install_pytest_where_it_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tradewire.sdk.cli import app
+    from tradewire.sdk.cli import init as init_command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(init_command, "find_spec", lambda name: None)  # an environment without pytest
+    assert app(["init", "bare"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "next: cd bare && tradewire backtest bare.py --sample && pip install pytest && python -m pytest -q"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated
 
@@ -132,8 +133,10 @@ def init(
         for path, text in files.items():
             path.write_text(text, encoding="utf-8")
             _ui.console.print(f"wrote {path}", highlight=False)
+        # the test it wrote needs pytest, which the SDK does not install
+        tests = "python -m pytest -q" if find_spec("pytest") else "pip install pytest && python -m pytest -q"
         _ui.console.print(
-            f"next: cd {folder} && tradewire backtest {module}.py --sample && python -m pytest -q",
+            f"next: cd {folder} && tradewire backtest {module}.py --sample && {tests}",
             highlight=False,
             soft_wrap=True,  # a command to copy: never broken across lines in a narrow terminal
         )
