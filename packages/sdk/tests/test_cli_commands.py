@@ -149,6 +149,16 @@ def test_output_folders_are_created_and_nothing_is_left_when_the_run_fails(files
     assert not (files / "x/r.html").exists() and not (files / "y/e.jsonl").exists()
 
 
+def test_a_report_from_a_live_platform_is_refused_before_connecting_or_making_folders(files: Path) -> None:
+    # nothing listens on the port: the refusal must come first, without a connection attempt
+    live = tradewire(
+        "run", SMA, "--platform", "mock", "--gateway", "http://127.0.0.1:9", "--report", "o/r.html", cwd=files
+    )
+    assert live.returncode == 2
+    assert lines(live.stderr) == ["error: --report: reports come from backtests, not from mock"]
+    assert not (files / "o").exists()
+
+
 def test_an_atomic_write_that_fails_leaves_the_old_file() -> None:
     import tempfile
 

@@ -72,6 +72,7 @@ def run(
     """
     from tradewire.sdk.failures import Interrupted
     from tradewire.sdk.loader import instantiate, load_strategy_class, parse_params
+    from tradewire.sdk.runner import canonical_platform
     from tradewire.sdk.runner import run as run_strategy
 
     try:
@@ -84,6 +85,10 @@ def run(
         if events is not None:
             _files.check_output(events, "--events")
         if report is not None:
+            if canonical_platform(platform) != "backtest":  # before any folder is made or a connection
+                from tradewire.sdk.errors import ConfigurationError
+
+                raise ConfigurationError(f"--report: reports come from backtests, not from {platform}")
             _files.check_output(report, "--report")
         interrupted = None
         with ExitStack() as files:
