@@ -21,6 +21,46 @@ import pytest
 from tradewire.brokers._live import jsondecimal
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+#: Environment variables a gateway child takes from the test's environment only when a test gives them.
+_BROKER_PREFIXES = ("TRADEWIRE_", "APCA_", "BINANCE_", "GATEWAY_")
+
+
+def _child_env(env: Mapping[str, str]) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(_BROKER_PREFIXES)}, **env}
+
+
+@pytest.fixture
+def dead_address() -> str:
+    """`127.0.0.1:<port>` with nothing listening (a broker that cannot be reached)."""
+    return f"127.0.0.1:{_free_port()}"
+
+
+@pytest.fixture
+def serve_to_exit(tmp_path: Path) -> Callable[[str, Mapping[str, str]], tuple[int, list[str], str]]:
+    """`serve_to_exit(platform, env)`: `tradewire-gateway serve` run until it ends (a start that fails);
+    its exit code, its `tradewire-gateway:` lines, and everything it printed."""
+
+    def run(platform: str, env: Mapping[str, str]) -> tuple[int, list[str], str]:
+        stores = {
+            f"TRADEWIRE_{b}_STORE": str(tmp_path / f"{b.lower()}.sqlite3") for b in ("ALPACA", "BINANCE")
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", platform,
+             "--port", str(_free_port())],
+            env=_child_env({**stores, **env}), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        errors = [line for line in done.stderr.splitlines() if line.startswith("tradewire-gateway:")]
+        return done.returncode, errors, done.stderr + done.stdout
+
+    return run
+
+
 @contextlib.contextmanager
 def serve_platform(
     platform: str, env: Mapping[str, str], log_path: Path, *, kill: bool = False
@@ -28,16 +68,12 @@ def serve_platform(
     """`tradewire-gateway serve --platform <platform>` pointed at a fake by `env` (its `env()` plus the
     store); yields its URL once ready and stops it at the end (`kill`: SIGKILL, no shutdown at all).
     For a fake on another thread (`running_fake`): this blocks."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    prefixes = ("TRADEWIRE_", "APCA_", "BINANCE_", "GATEWAY_")
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    port = _free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", platform,
              "--port", str(port)],
-            env={**child_env, **env}, stdout=log, stderr=subprocess.STDOUT,
+            env=_child_env(env), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

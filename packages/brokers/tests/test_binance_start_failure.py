@@ -4,12 +4,8 @@ and exit 3, no traceback, the secret nowhere; Binance gone mid-run: the gateway 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -19,31 +15,12 @@ import pytest
 fakes = pytest.importorskip("tradewire.testkit.fakes.binance")
 
 SECRET = "the-wrong-secret-0000"
+#: `serve_to_exit` (conftest): (platform, env) -> (exit code, error lines, output).
+Serve = Callable[[str, Mapping[str, str]], tuple[int, list[str], str]]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    prefixes = ("TRADEWIRE_", "BINANCE_", "GATEWAY_")
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    child_env |= env | {"TRADEWIRE_BINANCE_STORE": str(tmp_path / "gw.sqlite3")}
-    return subprocess.run(
-        [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "binance-testnet",
-         "--port", str(_free_port())],
-        env=child_env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-
-
-def _error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("tradewire-gateway:")]
-
-
-def test_unreachable_binance_ends_the_server_with_one_line(tmp_path: Path) -> None:
-    dead = f"127.0.0.1:{_free_port()}"
+def test_unreachable_binance_ends_the_server_with_one_line(dead_address: str, serve_to_exit: Serve) -> None:
+    dead = dead_address
     env = {
         "BINANCE_API_KEY": "K" * 64,
         "BINANCE_API_SECRET": SECRET,
@@ -51,25 +28,25 @@ def test_unreachable_binance_ends_the_server_with_one_line(tmp_path: Path) -> No
         "BINANCE_WS_API_URL": f"ws://{dead}/ws-api/v3",
         "BINANCE_STREAM_URL": f"ws://{dead}",
     }
-    done = _serve(env, tmp_path)
-    assert done.returncode == 3, done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-    assert _error_lines(done.stderr) == [
+    code, errors, output = serve_to_exit("binance-testnet", env)
+    assert code == 3, output
+    assert "Traceback" not in output
+    assert errors == [
         "tradewire-gateway: cannot start binance-testnet: Binance cannot be reached: ConnectError"
     ]
-    assert SECRET not in done.stderr + done.stdout
+    assert SECRET not in output
 
 
 @pytest.mark.parametrize("wrong", ["BINANCE_API_SECRET", "BINANCE_API_KEY"])
-def test_refused_keys_end_the_server_with_one_line(tmp_path: Path, wrong: str) -> None:
+def test_refused_keys_end_the_server_with_one_line(serve_to_exit: Serve, wrong: str) -> None:
     with fakes.running_fake() as running:  # its own loop: the child process reaches it
-        done = _serve({**running.fake.env(), wrong: SECRET}, tmp_path)
-    assert done.returncode == 3, done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-    assert _error_lines(done.stderr) == [
+        code, errors, output = serve_to_exit("binance-testnet", {**running.fake.env(), wrong: SECRET})
+    assert code == 3, output
+    assert "Traceback" not in output
+    assert errors == [
         "tradewire-gateway: cannot start binance-testnet: Binance refused the API key or signature"
     ]
-    assert SECRET not in done.stderr + done.stdout
+    assert SECRET not in output
 
 
 def test_binance_gone_mid_run_is_reported_without_a_traceback(

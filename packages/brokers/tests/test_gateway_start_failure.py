@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -16,54 +12,35 @@ import pytest
 
 fakes = pytest.importorskip("tradewire.testkit.fakes.alpaca")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+#: `serve_to_exit` (conftest): (platform, env) -> (exit code, error lines, output).
+Serve = Callable[[str, Mapping[str, str]], tuple[int, list[str], str]]
 
 
-def _serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWIRE_", "APCA_", "GATEWAY_"))}
-    child_env |= env | {"TRADEWIRE_ALPACA_STORE": str(tmp_path / "gw.sqlite3")}
-    return subprocess.run(
-        [sys.executable, "-m", "tradewire.gateway.cli", "serve", "--platform", "alpaca-paper",
-         "--port", str(_free_port())],
-        env=child_env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-
-
-def _error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("tradewire-gateway:")]
-
-
-def test_unreachable_broker_ends_the_server_with_one_line(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}"
+def test_unreachable_broker_ends_the_server_with_one_line(dead_address: str, serve_to_exit: Serve) -> None:
+    dead = f"http://{dead_address}"
     env = {
         "APCA_API_KEY_ID": "PKTESTKEY0000000",
         "APCA_API_SECRET_KEY": "not-a-real-secret-0000",
         "APCA_API_BASE_URL": dead,
         "APCA_API_DATA_URL": dead,
     }
-    done = _serve(env, tmp_path)
-    assert done.returncode == 3, done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-    assert _error_lines(done.stderr) == [
-        "tradewire-gateway: cannot start alpaca-paper: Alpaca cannot be reached: ConnectError"
-    ]
-    assert "not-a-real-secret-0000" not in done.stderr + done.stdout
+    code, errors, output = serve_to_exit("alpaca-paper", env)
+    assert code == 3, output
+    assert "Traceback" not in output
+    assert errors == ["tradewire-gateway: cannot start alpaca-paper: Alpaca cannot be reached: ConnectError"]
+    assert "not-a-real-secret-0000" not in output
 
 
-def test_refused_keys_end_the_server_with_one_line(tmp_path: Path) -> None:
+def test_refused_keys_end_the_server_with_one_line(serve_to_exit: Serve) -> None:
     with fakes.running_fake() as running:  # its own loop: the child process reaches it
         env = {**running.fake.env(), "APCA_API_SECRET_KEY": "the-wrong-secret-0000"}
-        done = _serve(env, tmp_path)
-    assert done.returncode == 3, done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-    [line] = _error_lines(done.stderr)
+        code, errors, output = serve_to_exit("alpaca-paper", env)
+    assert code == 3, output
+    assert "Traceback" not in output
+    [line] = errors
     assert line.startswith("tradewire-gateway: cannot start alpaca-paper: "), line
     assert "rejected" in line.lower() or "unauthorized" in line.lower() or "key" in line.lower(), line
-    assert "the-wrong-secret-0000" not in done.stderr + done.stdout
+    assert "the-wrong-secret-0000" not in output
 
 
 def test_the_broker_gone_mid_run_is_one_warning_line_and_503s(
