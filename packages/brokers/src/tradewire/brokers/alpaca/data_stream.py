@@ -4,8 +4,8 @@ Per alpaca.md §11: greeting, `auth` within seconds, `subscribe` (the reply list
 arrays of `q` / `b` messages (JSON numbers, parsed as exact decimals). Nothing is replayed after a
 drop: reconnect with `_live.backoff` (a 406 "connection limit exceeded" while Alpaca still holds the
 old socket is a hint to wait longer), resubscribe the full set, fill the minute bars missed meanwhile
-from REST (each once), and report the symbols stale while down. Connection events describe the trading stream only. A 402 (auth failed) ends the stream: keys
-do not improve by retrying.
+from REST (each once), and report the symbols stale while down. Connection events describe the
+trading stream only. A 402 (auth failed) ends the stream: keys do not improve by retrying.
 """
 
 from __future__ import annotations

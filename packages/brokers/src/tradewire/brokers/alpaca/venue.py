@@ -550,7 +550,8 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
 
     async def closed_minute_bars(self, symbol: str, after: dt.datetime) -> list[Bar]:
         """The 1-minute bars that started after `after` and have closed by Alpaca's clock, oldest first."""
-        now = dt.datetime.fromisoformat(str((await self.http.clock())["timestamp"]))
+        clock = await self.http.clock()
+        now = mapping.timestamp(str(clock.get("timestamp") or "")) or dt.datetime.now(dt.UTC)
         rows = await self.http.bars(
             symbol,
             mapping.is_crypto_symbol(symbol),
