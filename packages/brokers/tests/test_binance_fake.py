@@ -823,3 +823,27 @@ async def test_the_sdk_trades_binance_testnet_through_the_gateway(tmp_path: Path
             assert await client.list_orders() == []
         finally:
             await client.aclose()
+
+
+async def test_no_key_reaches_a_log_line_even_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The user-data subscription's frame carries the API key, and websockets logs frames at debug
+    (shortened to their ends today: a longer excerpt would show the key)."""
+    import logging
+
+    from tradewire.brokers.binance.config import WIRE_LOGGER
+
+    caplog.set_level(logging.DEBUG)
+    async with fakes.FakeBinance() as fake:
+        venue = venue_for(fake, tmp_path)
+        await venue.connect()
+        try:
+            await venue.submit_order(order())
+        finally:
+            await venue.close()
+    frames = [r for r in caplog.records if r.name == WIRE_LOGGER and "TEXT" in r.getMessage()]
+    assert any("userDataStream.subscr" in r.getMessage() for r in frames)  # through the scrubbing logger
+    venue.config.wire_logger().debug("> TEXT %s", {"apiKey": fake.config.api_key})  # a whole frame
+    for secret in (fake.config.api_key, fake.config.api_secret):
+        assert secret not in caplog.text

@@ -21,6 +21,7 @@ __all__ = [
     "check_live",
     "env_credentials",
     "env_url",
+    "redacted_logger",
 ]
 
 #: What a secret shows instead of its value, in repr, str, format and logs.
@@ -145,6 +146,24 @@ class RedactingFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = self._scrub(record.exc_text)
         return True
+
+
+class _KeysFilter(RedactingFilter):
+    """A `RedactingFilter` of one key pair, which it remembers so that it is added once."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__(credentials.secrets())
+        self.credentials = credentials
+
+
+def redacted_logger(name: str, credentials: Credentials) -> logging.Logger:
+    """The logger `name` with a `RedactingFilter` of `credentials` (once per key pair, however often
+    it is asked for): what an adapter hands `websockets.connect`, whose debug log shows every frame,
+    the ones carrying keys too."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, _KeysFilter) and f.credentials == credentials for f in logger.filters):
+        logger.addFilter(_KeysFilter(credentials))
+    return logger
 
 
 def check_live(venue: Venue, allow_live_orders: bool, env: Mapping[str, str] | None = None) -> None:

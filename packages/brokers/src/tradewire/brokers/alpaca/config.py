@@ -9,13 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from tradewire.brokers._live.config import (
-    ConfigError,
-    Credentials,
-    RedactingFilter,
-    env_credentials,
-    env_url,
-)
+from tradewire.brokers._live.config import ConfigError, Credentials, env_credentials, env_url, redacted_logger
 
 __all__ = [
     "DATA_STREAM_URL_VAR",
@@ -109,19 +103,5 @@ class AlpacaConfig:
         return f"{self.data_stream_url}/v1beta3/crypto/us"
 
     def wire_logger(self) -> logging.Logger:
-        """The logger to hand `websockets.connect`: its debug lines of the auth frames show no key.
-
-        One filter per key pair, however often the streams reconnect.
-        """
-        logger = logging.getLogger(WIRE_LOGGER)
-        if not any(isinstance(f, _KeysFilter) and f.credentials == self.credentials for f in logger.filters):
-            logger.addFilter(_KeysFilter(self.credentials))
-        return logger
-
-
-class _KeysFilter(RedactingFilter):
-    """A `RedactingFilter` of one key pair, which it remembers so that it is added once."""
-
-    def __init__(self, credentials: Credentials) -> None:
-        super().__init__(credentials.secrets())
-        self.credentials = credentials
+        """The logger to hand `websockets.connect`: its debug lines of the auth frames show no key."""
+        return redacted_logger(WIRE_LOGGER, self.credentials)

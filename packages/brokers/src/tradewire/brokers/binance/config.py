@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from tradewire.brokers._live.config import ConfigError, Credentials, env_credentials, env_url
+from tradewire.brokers._live.config import ConfigError, Credentials, env_credentials, env_url, redacted_logger
 
 __all__ = [
     "ASSETS_VAR",
@@ -20,6 +21,7 @@ __all__ = [
     "STORE_VAR",
     "STREAM_URL_VAR",
     "SYMBOLS_VAR",
+    "WIRE_LOGGER",
     "WS_API_URL_VAR",
     "BinanceConfig",
 ]
@@ -42,6 +44,9 @@ QUOTES_VAR: Final = "TRADEWIRE_BINANCE_QUOTE_ASSETS"
 ASSETS_VAR: Final = "TRADEWIRE_BINANCE_ASSETS"
 #: recvWindow in ms (binance.md §2: default 5000, at most 60000).
 RECV_WINDOW_VAR: Final = "TRADEWIRE_BINANCE_RECV_WINDOW"
+#: The logger the WebSocket connections write their frame log to (debug level). The user-data
+#: subscription's frame carries the API key, so every record on it passes a filter of the keys.
+WIRE_LOGGER: Final = "tradewire.brokers.binance.wire"
 
 _REST: Final = {True: "https://testnet.binance.vision", False: "https://api.binance.com"}
 _WS_API: Final = {
@@ -98,3 +103,7 @@ class BinanceConfig:
             assets=_names(source.get(ASSETS_VAR, "")),
             recv_window=int(window_text),
         )
+
+    def wire_logger(self) -> logging.Logger:
+        """The logger to hand `websockets.connect`: its debug lines of the signed frames show no key."""
+        return redacted_logger(WIRE_LOGGER, self.credentials)

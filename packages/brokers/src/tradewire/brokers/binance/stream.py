@@ -230,7 +230,11 @@ class UserStream(ResyncingStream[Change]):
             StreamClosed: anything else went wrong.
         """
         ws = await websockets.connect(
-            self.config.ws_api_url, open_timeout=_HANDSHAKE, close_timeout=_CLOSE, max_size=2**22
+            self.config.ws_api_url,
+            open_timeout=_HANDSHAKE,
+            close_timeout=_CLOSE,
+            max_size=2**22,
+            logger=self.config.wire_logger(),
         )
         try:
             params: dict[str, object] = {
