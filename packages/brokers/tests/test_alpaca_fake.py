@@ -542,3 +542,21 @@ async def test_minute_bars_missed_while_the_data_socket_was_down_come_from_rest_
         finally:
             await venue.close()
             await harness._task
+
+
+@pytest.mark.parametrize("fault", ["none", "server_error_after", "drop_connection_after"])
+async def test_a_managed_brackets_entry_filled_before_its_answer_still_gets_its_exits(
+    live: Live, fault: str
+) -> None:
+    """A crypto market entry fills at once: its fill can reach the stream before the submit's answer
+    (or its lookup after a lost answer) names the order. The exits must follow all the same."""
+    if fault != "none":
+        getattr(live.fake.faults, fault)()
+    bracket = order(symbol="BTC/USD", quantity="0.5", time_in_force=TimeInForce.GTC, stop_loss="60000",
+                    take_profit="70000")  # fmt: skip
+    handle = await live.venue.submit_order(bracket)
+    async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+        while len(working := await live.venue.list_orders(ListOrdersRequest(symbol="BTC/USD"))) < 2:
+            await asyncio.sleep(0.05)
+    assert sorted(o.order_type.name for o in working) == ["LIMIT", "STOP"]
+    assert {o.parent_order_id for o in working} == {handle.id}

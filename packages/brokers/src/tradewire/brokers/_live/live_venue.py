@@ -28,6 +28,7 @@ from tradewire.protocol.messages import (
     OrderHandle,
     OrderStatus,
     OrderType,
+    ServerMessage,
     SubmitOrderRequest,
     TradingPlatform,
 )
@@ -130,7 +131,13 @@ class LiveVenue(Venue, Generic[HttpT, StreamT]):
         # The broker's events as clients see managed orders; their effect on the exit rules is queued.
         if self._exits is not None:
             batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
-        self._queue.put_nowait(batch)
+        self._queue.put_nowait(StreamBatch(self._for_clients(batch.messages), batch.step, batch.event_ids))
+
+    def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
+        """The stream's messages as clients see them, once the exit rules have seen them as the broker
+        sent them (an adapter that hides its own client order ids does it here, not before: the rules
+        know an order they sent by that id before the broker's answer names it)."""
+        return messages
 
     def _connected(self, part: T | None) -> T:
         """`part`, which exists only while the venue is connected."""

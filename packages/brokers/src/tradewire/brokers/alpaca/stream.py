@@ -32,7 +32,6 @@ from tradewire.brokers._live.resync import FillUpdate, OrderUpdate, Update
 from tradewire.brokers._live.store import Store
 from tradewire.brokers._live.user_stream import ResyncingStream, StreamClosed, utc_now
 from tradewire.brokers.alpaca import legs, mapping, netting
-from tradewire.brokers.alpaca.client_ids import as_given
 from tradewire.brokers.alpaca.config import AlpacaConfig
 from tradewire.brokers.alpaca.http import AlpacaHttp, BrokerBody
 from tradewire.protocol.errors import AuthenticationError, OrderNotFound, ProviderUnavailable, TradewireError
@@ -390,7 +389,8 @@ class TradeStream(ResyncingStream[Change]):
             return None
         legs.remember(self.store, order_body)
         parent = legs.parent_of(self.store, order_id)
-        order = as_given(self.store, mapping.order_from_broker(order_body, parent_id=parent))
+        # with Alpaca's client order id: the exit rules follow it (the venue shows clients theirs)
+        order = mapping.order_from_broker(order_body, parent_id=parent)
         stamp = mapping.timestamp(str(data.get("timestamp") or "")) or utc_now()
         return ServerMessage(
             order=OrderEvent(event=kind, order=order, parent_order_id=parent, timestamp=stamp)

@@ -66,6 +66,7 @@ from tradewire.protocol.messages import (
     PositionSide,
     Quote,
     RejectReason,
+    ServerMessage,
     Side,
     SubmitOrderRequest,
     Timeframe,
@@ -547,6 +548,14 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     async def get_quote(self, symbol: str) -> Quote:
         quote = await self.http.latest_quote(symbol, mapping.is_crypto_symbol(symbol))
         return mapping.quote_from_broker(symbol, quote)
+
+    def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
+        if self._store is None:  # closing: nothing is delivered any more
+            return messages
+        for m in messages:  # only the client order id the client gave (rest.md: echo when given)
+            if m.order is not None and m.order.order is not None:
+                as_given(self._store, m.order.order)
+        return messages
 
     async def closed_minute_bars(self, symbol: str, after: dt.datetime) -> list[Bar]:
         """The 1-minute bars that started after `after` and have closed by Alpaca's clock, oldest first."""
