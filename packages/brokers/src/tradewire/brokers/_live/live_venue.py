@@ -129,9 +129,8 @@ class LiveVenue(Venue, Generic[HttpT, StreamT]):
 
     def _from_broker(self, batch: StreamBatch) -> None:
         # The broker's events as clients see managed orders; their effect on the exit rules is queued.
-        if self._exits is not None:
-            batch = StreamBatch(self._exits.feed(batch.messages), batch.step, batch.event_ids)
-        self._queue.put_nowait(StreamBatch(self._for_clients(batch.messages), batch.step, batch.event_ids))
+        messages = batch.messages if self._exits is None else self._exits.feed(batch.messages)
+        self._queue.put_nowait(StreamBatch(self._for_clients(messages), batch.step, batch.event_ids))
 
     def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
         """The stream's messages as clients see them, once the exit rules have seen them as the broker
