@@ -131,7 +131,7 @@ class ProtocolOperations:
             self.sim.symbols,
             r.symbol,
             int(r.side),
-            r.quantity,
+            order_rules.quantity_of(r, "the simulator"),
             int(r.order_type),
             time_in_force=None if r.time_in_force is None else int(r.time_in_force),
             limit_price=r.limit_price,

@@ -118,9 +118,11 @@ def _rejected_order(r: m.SubmitOrderRequest, reason: m.RejectReason, now: dt.dat
         symbol=r.symbol,
         side=r.side,
         order_type=r.order_type,
-        quantity=r.quantity,
+        # rest.md: an order sized by notional shows what filled until the venue says more
+        quantity=r.quantity or "0",
         filled_quantity="0",
-        remaining_quantity=r.quantity,
+        remaining_quantity=r.quantity or "0",
+        notional=r.notional,
         limit_price=r.limit_price,
         stop_price=r.stop_price,
         stop_loss=r.stop_loss,

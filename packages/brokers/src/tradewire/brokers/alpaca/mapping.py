@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import BrokerJsonError, decimal_field, decimal_text, optional_decimal
-from tradewire.protocol import codec, precision
+from tradewire.protocol import codec, order_rules, precision
 from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Account,
@@ -310,7 +310,8 @@ def normalize_submit(request: SubmitOrderRequest, asset: Asset) -> SubmitOrderRe
             request,
             "quantity",
             precision.quantity(
-                Decimal(request.quantity), grid_for(asset, fractional=fractional_allowed(request))
+                Decimal(order_rules.quantity_of(request, _VENUE)),
+                grid_for(asset, fractional=fractional_allowed(request)),
             ),
         )
     }
@@ -340,7 +341,7 @@ def order_payload(request: SubmitOrderRequest, client_order_id: str, asset: Asse
     order_type = OrderType(request.order_type)
     payload: dict[str, Any] = {
         "symbol": asset.symbol,
-        "qty": _text(request.quantity),
+        "qty": _text(order_rules.quantity_of(request, _VENUE)),
         "side": _SIDES[Side(request.side)],
         "type": _TYPES[order_type],
         "time_in_force": _TIFS[_tif(request)],

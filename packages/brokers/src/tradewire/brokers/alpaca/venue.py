@@ -222,7 +222,7 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         if request.reduce_only:
             # Not native on Alpaca: checked against the position (mapping.md §2).
             held = await self._held(request.symbol)
-            quantity = Decimal(request.quantity)
+            quantity = Decimal(order_rules.quantity_of(request, "alpaca"))
             reduces = (held > 0 and request.side == Side.SELL) or (held < 0 and request.side == Side.BUY)
             if not reduces or quantity > abs(held):
                 raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text, optional_decimal
 from tradewire.brokers.binance.filters import OrderFigures, SymbolRules
+from tradewire.protocol import order_rules
 from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Bar,
@@ -199,7 +200,7 @@ def order_params(request: SubmitOrderRequest, client_order_id: str, symbol: str)
     ]
     if kind in _WITH_TIF:
         params.append(("timeInForce", _TIFS[_tif(request)]))
-    params.append(("quantity", decimal_text(Decimal(request.quantity))))
+    params.append(("quantity", decimal_text(Decimal(order_rules.quantity_of(request, _VENUE)))))
     if request.limit_price is not None:
         params.append(("price", decimal_text(Decimal(request.limit_price))))
     if request.stop_price is not None and OrderType(request.order_type) != OrderType.TRAILING_STOP:
@@ -219,7 +220,7 @@ def list_params(
     its parameters. The entry's client order id is `client_order_id`; the exits' are `leg_ids`."""
     entry_side = Side(request.side)
     exit_side = _SIDES[Side.SELL if entry_side == Side.BUY else Side.BUY]
-    quantity = decimal_text(Decimal(request.quantity))
+    quantity = decimal_text(Decimal(order_rules.quantity_of(request, _VENUE)))
     params = [
         ("symbol", symbol),
         ("listClientOrderId", f"{client_order_id}-l"[:36]),
@@ -327,7 +328,7 @@ def figures(request: SubmitOrderRequest, reference: Decimal | None) -> OrderFigu
     return OrderFigures(
         side=_SIDES[Side(request.side)],
         market=order_type in (OrderType.MARKET, OrderType.STOP, OrderType.TRAILING_STOP),
-        quantity=Decimal(request.quantity),
+        quantity=Decimal(order_rules.quantity_of(request, _VENUE)),
         price=None if request.limit_price is None else Decimal(request.limit_price),
         stop_price=None if request.stop_price is None else Decimal(request.stop_price),
         iceberg=None if request.display_quantity is None else Decimal(request.display_quantity),

@@ -402,7 +402,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         if (
             not plain
             or stop.side != request.side
-            or Decimal(stop.quantity) != Decimal(request.quantity)
+            or Decimal(stop.quantity) != Decimal(order_rules.quantity_of(request, "binance"))
             or (request.time_in_force not in (None, TimeInForce.GTC))
             or stop.time_in_force != TimeInForce.GTC
             or stop.stop_price is None
@@ -417,7 +417,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         path, params = mapping.oco_params(
             rules.symbol,
             Side(request.side),
-            Decimal(request.quantity),
+            Decimal(order_rules.quantity_of(request, "binance")),
             (client_id, Decimal(str(request.limit_price))),
             (
                 stop.id,
@@ -500,7 +500,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     def _check_reduce_only(self, request: SubmitOrderRequest, rules: SymbolRules) -> None:
         # Spot is long-only: a reduce-only order is a sell of at most the held base asset (mapping.md §2).
         held = self.book.held(rules.base)
-        if Side(request.side) != Side.SELL or Decimal(request.quantity) > held:
+        if Side(request.side) != Side.SELL or Decimal(order_rules.quantity_of(request, "binance")) > held:
             raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
 
     @property
