@@ -72,7 +72,7 @@ class Refusals:
             "%s order refused: %s %s %s %s: %s",
             codec.timestamp_text(now),
             codec.enum_spelling(request.side),
-            request.quantity,
+            request.quantity if request.notional is None else f"{request.notional} worth of",
             request.symbol,
             codec.enum_spelling(request.order_type),
             error.message,
