@@ -180,6 +180,26 @@ async def test_a_repeated_client_order_id_returns_the_order_sized_by_notional(li
     assert len(sent(live.fake)) == 1
 
 
+@pytest.mark.parametrize("fault", ["server_error_after", "timeout_after", "drop_connection_after"])
+async def test_an_unknown_outcome_of_a_notional_order_fills_once(live: Live, fault: str) -> None:
+    getattr(live.fake.faults, fault)()
+    handle = await live.venue.submit_order(by_notional("100"))
+    await live.until("ORDER_FILLED")
+    await asyncio.sleep(0.3)  # anything late would show now
+    assert len(sent(live.fake)) == 1 and [oid for _, oid in live.trades()] == [handle.id]
+    assert [o.notional for o in live.orders("ORDER_FILLED")] == ["100"]
+
+
+async def test_more_than_the_balance_by_notional_is_binances_refusal(live: Live) -> None:
+    # No estimate before sending (none is made for quantities either): Binance's -2010 answers.
+    for side, notional in ((Side.BUY, "200000"), (Side.SELL, "130000")):  # 100 000 USDT, 1 BTC held
+        with pytest.raises(OrderRejected) as caught:
+            await live.venue.submit_order(by_notional(notional, side=side))
+        assert caught.value.details["reject_code"] == "INSUFFICIENT_FUNDS"
+        assert caught.value.details["broker"]["code"] == -2010
+    assert sent(live.fake) == []
+
+
 async def test_a_notional_order_filled_while_the_socket_was_down_is_reported_once(live: Live) -> None:
     await live.venue.submit_order(by_notional("50"))  # one fill first: Binance's last trade id is known
     await live.until("TRADE_FILLED")
