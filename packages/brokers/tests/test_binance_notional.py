@@ -217,6 +217,9 @@ async def test_a_notional_order_filled_while_the_socket_was_down_is_reported_onc
         assert [o.notional for o in filled] == [notional]
         assert filled[0].quantity == filled[0].filled_quantity != "0"
         assert [oid for _, oid in live.trades()].count(order_id) == 1
+        # Its creation, reported late, shows it as it was placed: no quantity before the first fill.
+        created = [(o.notional, o.quantity) for o in live.orders("ORDER_CREATED") if o.id == order_id]
+        assert created == [(notional, "0")]
 
 
 async def test_a_restart_reports_a_notional_order_filled_meanwhile_once_with_its_notional(
