@@ -175,6 +175,8 @@ def test_an_order_sized_by_notional_goes_out_as_quote_order_qty(rules: SymbolRul
             "origQuoteOrderQty": "100.50000000"}  # fmt: skip
     assert mapping.same_order(params, same)
     assert not mapping.same_order(params, {**same, "origQuoteOrderQty": "101.00000000"})
+    by_quantity = dict(mapping.order_params(order(quantity="0.00167"), "n-1", "BTCUSDT"))
+    assert not mapping.same_order(by_quantity, same)  # the quantity it bought, asked by quantity
     with pytest.raises(UnsupportedOperation) as caught:
         mapping.check_supported(request, replace(rules, quote_market_allowed=False))
     assert caught.value.details["field"] == "notional"

@@ -318,6 +318,8 @@ def same_order(params: Mapping[str, str], body: Mapping[str, Any]) -> bool:
         return False
     if params["type"] != body.get("type"):
         return False
+    if ("quoteOrderQty" in params) != ((optional_decimal(body, "origQuoteOrderQty") or _ZERO) > 0):
+        return False  # one sized by notional, the other by quantity
     for sent_key, body_key in (
         ("quantity", "origQty"),
         ("quoteOrderQty", "origQuoteOrderQty"),
