@@ -561,6 +561,9 @@ class UserStream(ResyncingStream[Change]):
         self._created.add(order.id)
         order.status = OrderStatus.OPEN
         order.filled_quantity = "0"
+        if order.notional is not None:
+            # Sized by notional: no quantity before its first fill (rest.md), as a live NEW report shows.
+            order.quantity = "0"
         order.remaining_quantity = order.quantity
         order.average_fill_price = None
         with_list_exits(self.store, order, order.client_order_id)

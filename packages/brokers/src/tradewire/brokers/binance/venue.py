@@ -307,6 +307,10 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         mapping.check_supported(request, rules)
         market = OrderType(request.order_type) == OrderType.MARKET
         request = precision.normalize_submit(request, rules.grid(market=market))
+        if request.notional is not None:
+            amount = rules.quote_amount(Decimal(request.notional))
+            if amount != Decimal(request.notional):
+                request = replace(request, notional=codec.dec(amount))
         rules.check(mapping.figures(request, await self._reference(symbol)))
         if request.reduce_only:
             self._check_reduce_only(request, rules)
@@ -499,8 +503,12 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
 
     def _check_reduce_only(self, request: SubmitOrderRequest, rules: SymbolRules) -> None:
         # Spot is long-only: a reduce-only order is a sell of at most the held base asset (mapping.md §2).
+        # A sell by notional has no quantity before it fills: it needs a holding, and Binance refuses
+        # one that would sell more than the balance holds (-2010 insufficient balance).
         held = self.book.held(rules.base)
-        if Side(request.side) != Side.SELL or Decimal(order_rules.quantity_of(request, "binance")) > held:
+        if Side(request.side) != Side.SELL or held <= 0:
+            raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
+        if request.quantity is not None and Decimal(request.quantity) > held:
             raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
 
     @property
