@@ -567,7 +567,6 @@ class UserStream(ResyncingStream[Change]):
         order.remaining_quantity = order.quantity
         order.average_fill_price = None
         with_list_exits(self.store, order, order.client_order_id)
-        order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(
                 event=OrderEventType.ORDER_CREATED,
@@ -631,7 +630,8 @@ class UserStream(ResyncingStream[Change]):
         if kind is None:
             return None
         with_list_exits(self.store, order, client)
-        order.client_order_id = self.given.shown(order.client_order_id)
+        # The client order id stays the one Binance has: the exit rules know an entry by it until
+        # the submit's answer names Binance's id; BinanceVenue._for_clients shows it as given.
         return ServerMessage(
             order=OrderEvent(
                 event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=utc_now()
