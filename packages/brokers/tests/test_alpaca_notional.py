@@ -23,6 +23,7 @@ from tradewire.brokers.alpaca.venue import AlpacaVenue
 from tradewire.protocol import codec, order_rules
 from tradewire.protocol.errors import TradewireError
 from tradewire.protocol.messages import (
+    ListOrdersRequest,
     Order,
     OrderType,
     ServerMessage,
@@ -362,3 +363,16 @@ async def test_a_notional_order_filled_while_the_stream_was_down_reaches_clients
     assert [(o.notional, o.quantity, o.client_order_id) for o in fills] == [("100", total, "gap-1")]
     read = await alpaca.get_order(handle.id)  # the REST answer after the resync, the same
     assert (read.notional, read.quantity, read.filled_quantity) == ("100", total, total)
+
+
+@pytest.mark.parametrize("fault", ["server_error_after", "drop_connection_after", "duplicate_after"])
+async def test_a_notional_submit_whose_answer_is_lost_makes_exactly_one_order(
+    venue: tuple[AlpacaVenue, Any, list[ServerMessage]], fault: str
+) -> None:
+    alpaca, fake, _ = venue
+    fake.close_market()  # it stays working, so the venue's working list shows it
+    getattr(fake.faults, fault)()
+    handle = await alpaca.submit_order(notional_order())
+    assert len(fake.broker.orders) == 1
+    [order] = await alpaca.list_orders(ListOrdersRequest())
+    assert (order.id, order.notional, order.quantity) == (handle.id, "100", "0")
