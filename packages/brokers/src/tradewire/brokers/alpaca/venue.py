@@ -220,7 +220,8 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         mapping.check_supported(request, asset)
         request = mapping.normalize_submit(request, asset)
         if request.reduce_only:
-            # Not native on Alpaca: checked against the position (mapping.md §2).
+            # Not native on Alpaca: checked against the position (mapping.md §2); an order sized by
+            # notional has no quantity to check, and `check_supported` refused it.
             held = await self._held(request.symbol)
             quantity = Decimal(order_rules.quantity_of(request, "alpaca"))
             reduces = (held > 0 and request.side == Side.SELL) or (held < 0 and request.side == Side.BUY)
