@@ -337,6 +337,25 @@ async def test_exchange_info_is_read_again_on_a_schedule(tmp_path: Path) -> None
             await venue.close()
 
 
+async def test_a_refreshed_lot_size_minimum_decides_what_is_dust(tmp_path: Path) -> None:
+    """The position book's minimum follows exchangeInfo's LOT_SIZE on each read, not only the first."""
+    async with fakes.FakeBinance(balances={"USDT": Decimal("1000"), "BTC": Decimal("0.005")}) as fake:
+        config = BinanceConfig.from_env(
+            testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(tmp_path / "s")}
+        )
+        venue = BinanceVenue(config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, rules_refresh=0.2)
+        await venue.connect()
+        try:
+            assert [p.quantity for p in await venue.list_positions("BTCUSDT")] == ["0.005"]
+            spec = fake.exchange.specs["BTCUSDT"]
+            fake.exchange.specs["BTCUSDT"] = replace(spec, min_qty=Decimal("0.01"))
+            async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+                while await venue.list_positions("BTCUSDT"):
+                    await asyncio.sleep(0.05)
+        finally:
+            await venue.close()
+
+
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:
     with pytest.raises(OrderRejected) as caught:
         await live.venue.submit_order(limit("50000", quantity="0.00005"))  # 2.5 USDT < 5

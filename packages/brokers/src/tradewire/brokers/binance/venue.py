@@ -152,10 +152,8 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         self._http = BinanceHttp(self.config, timeout=self._timeout)
         try:
             await self._http.sync_time()
-            await self._load_rules()
             self._book = PositionBook(self._store, self.config.quote_assets, self.config.assets)
-            for symbol, rules in self._rules.items():
-                self._book.min_quantity[symbol] = rules.min_quantity
+            await self._load_rules()
             self._stream = UserStream(
                 self.config,
                 self._http,
@@ -235,6 +233,8 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         for body in info.get("symbols") or ():
             rules = SymbolRules.from_broker(body)
             self._rules[rules.symbol] = rules
+            if self._book is not None:  # dust below LOT_SIZE's minimum is no position, then or now
+                self._book.min_quantity[rules.symbol] = rules.min_quantity
         for limit in info.get("rateLimits") or ():
             kind, interval = limit.get("rateLimitType"), (limit.get("interval"), limit.get("intervalNum"))
             if kind == "ORDERS" and interval == ("SECOND", 10):
