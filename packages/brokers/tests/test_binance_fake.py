@@ -513,6 +513,22 @@ async def test_an_order_placed_while_the_socket_was_down_is_reported_once(live: 
     assert live.orders("ORDER_CREATED")[0].client_order_id == "elsewhere-1"  # not ours: shown as it is
 
 
+async def test_an_order_list_placed_while_the_socket_was_down_reports_each_member_once(live: Live) -> None:
+    """binance.md §12: the resync reads open orders and open order lists; an OTO placed by another
+    client of the account during the gap shows both its working and its pending order, once each."""
+    live.fake.drop_sockets()
+    params = [("symbol", "BTCUSDT"), ("workingType", "LIMIT"), ("workingSide", "BUY"),
+              ("workingPrice", "50000"), ("workingQuantity", "0.01"), ("workingTimeInForce", "GTC"),
+              ("pendingType", "LIMIT_MAKER"), ("pendingSide", "SELL"), ("pendingPrice", "70000"),
+              ("pendingQuantity", "0.01")]  # fmt: skip
+    body = await live.venue.http.new_order_list("/api/v3/orderList/oto", params)
+    await live.until("BROKER_RECONNECTED")
+    await asyncio.sleep(0.5)
+    members = sorted(f"BTCUSDT-{o['orderId']}" for o in body["orders"])
+    assert sorted(o.id for o in live.orders("ORDER_CREATED")) == members
+    assert sorted(o.id for o in await live.venue.list_orders(ListOrdersRequest())) == members
+
+
 async def test_an_order_placed_and_filled_while_the_socket_was_down_is_reported_once(live: Live) -> None:
     await live.venue.submit_order(order())  # a fill of ours first: Binance's last trade id is known
     await live.until("TRADE_FILLED")
