@@ -20,6 +20,7 @@ from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
 from tradewire.protocol.errors import UnsupportedOperation
 from tradewire.protocol.messages import (
+    ClosePositionRequest,
     ListOrdersRequest,
     ModifyOrderRequest,
     Order,
@@ -400,3 +401,20 @@ async def test_a_market_brackets_exits_follow_whatever_the_submit_answer(
     assert kinds(fake) == [("BUY", "MARKET"), ("SELL", "LIMIT_MAKER"), ("SELL", "STOP_LOSS")]
     shown = {o.client_order_id for _, o in live.orders() if o.id == entry}
     assert shown == {None}, f"the entry's made-up client order id reached clients: {shown}"
+
+
+async def test_closing_a_bracketed_position_cleans_up_its_exits_and_sells_it_all(
+    live: Live, fake: Any
+) -> None:
+    """rest.md: the attached exits of a closed position are always cleaned up. On Binance they lock the
+    BTC they would sell, so they go first; then the whole holding is sold at market."""
+    _, tp, sl = await bracket(live)
+    await live.venue.close_position("BTCUSDT", ClosePositionRequest())
+    await live.until(lambda: held(fake) == 0)
+    await asyncio.sleep(0.3)  # an exit left behind, or placed again, would show now
+    assert await live.venue.list_orders(ListOrdersRequest()) == []
+    assert {(await live.venue.get_order(i)).status for i in (tp, sl)} <= {
+        OrderStatus.CANCELLED,
+        OrderStatus.EXPIRED,
+    }
+    assert [k for k in kinds(fake) if k == ("SELL", "MARKET")] == [("SELL", "MARKET")]

@@ -44,6 +44,7 @@ from tradewire.protocol import codec, order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotFound,
+    OrderNotModifiable,
     OrderRejected,
     PositionNotFound,
     SymbolNotFound,
@@ -718,9 +719,11 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
         order_rules.check_close(request)
         position = await self.get_position(position_id)
-        if request.cancel_associated_orders:
-            await self.cancel_all_orders(position.symbol)
-            await self._refresh_balances()
+        whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
+        if whole or request.cancel_associated_orders:
+            # rest.md: a closed position's exits are always cleaned up; and they lock the asset they
+            # would sell, so only what they leave free could be sold while they stand.
+            await self._cancel_exits(position.symbol)
         rules = await self._symbol_rules(position.symbol)
         # Closable now = the free balance (binance.md §11), floored to the step by submit_order.
         free = self.book.free(rules.base)
@@ -737,6 +740,15 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
                 limit_price=request.limit_price if limit else None,
             )
         )
+
+    async def _cancel_exits(self, symbol: str) -> None:
+        """Cancel the working sells of `symbol`: a long position's exits (spot is long-only), resting at
+        Binance or held by the gateway as triggers; then read the balances they unlocked."""
+        for order in await self.list_orders(ListOrdersRequest(symbol=symbol, side=Side.SELL)):
+            # cancelling one member of a list cancels the list: its siblings are then gone already
+            with contextlib.suppress(OrderNotFound, OrderNotModifiable):
+                await self.cancel_order(order.id)
+        await self._refresh_balances()
 
     async def close_all_positions(self, symbol: str | None = None) -> list[OrderHandle]:
         await self.cancel_all_orders(symbol)
