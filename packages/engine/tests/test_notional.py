@@ -213,12 +213,14 @@ def test_the_in_process_api_answers_the_gateways_words(bars, run, kwargs, error,
     assert type(s.errors[0]) is error and text in s.errors[0].message
 
 
-def test_the_quantity_of_a_notional_order_cannot_be_modified(bars, run):
+@pytest.mark.parametrize("change", [{"quantity": "3"}, {"stop_loss": "90"}, {"take_profit": "110"}])
+def test_the_quantity_and_exits_of_a_notional_order_cannot_be_modified(bars, run, change):
     def modify(bt):
-        return bt.modify("ord-000001", quantity="3")
+        return bt.modify("ord-000001", **change)
 
     s, _ = run(bars("AAPL", ROWS), {0: lambda bt: (bt.buy("AAPL", notional="1000"), modify(bt))})
     assert isinstance(s.errors[0], errors.OrderNotModifiable)
+    assert s.bt.order("ord-000001").status.name == "FILLED"  # it still fills at the next open
 
 
 def test_capabilities_list_notional_orders(bars, run):

@@ -253,9 +253,14 @@ def parse_modify(
     from tradewire.protocol.errors import OrderNotModifiable
 
     changes: dict[str, int] = {}
-    if quantity is not None and o.notional is not None:
-        # its quantity is the venue's to work out from the notional (rest.md "Sized by notional")
-        raise OrderNotModifiable("quantity cannot be set on an order sized by notional", {"order_id": o.id})
+    if o.notional is not None:
+        # its quantity is worked out from the notional, and exits need one up front (rest.md "Sized by
+        # notional", order_rules.NOTIONAL_FORBIDDEN); nothing else is modifiable on a MARKET order
+        for name, value in (("quantity", quantity), ("stop_loss", stop_loss), ("take_profit", take_profit)):
+            if value is not None:
+                raise OrderNotModifiable(
+                    f"{name} cannot be set on an order sized by notional", {"order_id": o.id}
+                )
     if quantity is not None:
         q = quantity_lots(k, quantity)
         if q < o.filled:
