@@ -479,13 +479,12 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
         order_rules.check_close(request)
         position = await self.get_position(position_id)
-        if request.cancel_associated_orders:
-            await self.cancel_all_orders(position.symbol)
         whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
-        if whole:
+        if whole or request.cancel_associated_orders:
             # rest.md: a closed position's exits are always cleaned up; and Alpaca refuses the close
             # while they hold its quantity (403 `held_for_orders`). Its exits: the working orders of
-            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit).
+            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit); an
+            # order adding to the position is none of them and stays.
             closing = "sell" if position.side == PositionSide.LONG else "buy"
             rows = await self._open_rows(symbols=position.symbol, side=closing)
             cancelled, _ = await self._cancel_rows(rows)
