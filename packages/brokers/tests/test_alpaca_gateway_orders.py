@@ -559,6 +559,26 @@ def test_closing_a_bracketed_position_cleans_up_its_exits(via: Rest | Sdk, brack
     wait_for(lambda: not via.working(), "its exits are cancelled")
 
 
+def test_a_partial_close_with_cancel_associated_orders_cancels_the_exits_only(via: Rest | Sdk) -> None:
+    """cancel_associated_orders on a partial close cancels the position's exits (the closing side's
+    working orders), not an order that adds to the position (it used to cancel every order of the
+    symbol)."""
+    if isinstance(via, Sdk):
+        pytest.skip(
+            "the SDK's close_position takes no cancel_associated_orders (rest.md: compatibility only)"
+        )
+    via.submit(symbol="AAPL", side="BUY", quantity="5", order_type="MARKET", time_in_force="DAY")
+    wait_for(via.positions, "the position opens")
+    add = via.submit(symbol="AAPL", side="BUY", quantity="1", order_type="LIMIT", limit_price="100",
+                     time_in_force="GTC")  # fmt: skip
+    via.submit(symbol="AAPL", side="SELL", quantity="5", order_type="LIMIT", limit_price="400",
+               time_in_force="GTC")  # fmt: skip
+    wait_for(lambda: len(via.working()) == 2, "both limits work")
+    via.close("AAPL", quantity="2", cancel_associated_orders=True)
+    wait_for(lambda: [o["id"] for o in via.working()] == [add["id"]], "only the sell limit is cancelled")
+    wait_for(lambda: [p["quantity"] for p in via.positions()] == ["3"], "two of five are sold")
+
+
 def test_a_limit_close_is_an_opposite_limit_order(via: Rest | Sdk) -> None:
     via.submit(symbol="AAPL", side="BUY", quantity="5", order_type="MARKET", time_in_force="DAY")
     wait_for(via.positions)

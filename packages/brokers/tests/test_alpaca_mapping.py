@@ -478,3 +478,85 @@ def test_a_position_after_one_fill_is_netted_as_alpaca_does(
         position_qty=Decimal(position_qty),
     )
     assert (None if body is None else (body["qty"], body["side"], body["avg_entry_price"])) == expected
+
+
+# -- sized by notional (rest.md "Sized by notional") ---------------------------------------------
+def notional_req(**kw: object) -> SubmitOrderRequest:
+    return req(**{"quantity": None, "notional": "100", **kw})
+
+
+def test_a_notional_order_is_sent_as_notional_and_a_stock_one_as_day() -> None:
+    stock = mapping.normalize_submit(notional_req(notional="100.129"), AAPL)
+    assert (stock.notional, stock.time_in_force) == ("100.12", TimeInForce.DAY)
+    payload = mapping.order_payload(stock, "c1", AAPL)
+    assert "qty" not in payload
+    assert (payload["notional"], payload["type"], payload["time_in_force"]) == ("100.12", "market", "day")
+    crypto = mapping.normalize_submit(notional_req(symbol="BTC/USD", notional="250.1234567891"), BTC)
+    payload = mapping.order_payload(crypto, "c2", BTC)
+    assert (payload["notional"], payload["time_in_force"]) == ("250.123456789", "gtc")
+
+
+def test_a_stock_notional_under_a_dollar_is_invalid_quantity() -> None:
+    with pytest.raises(OrderRejected) as caught:
+        mapping.normalize_submit(notional_req(notional="0.999"), AAPL)
+    assert caught.value.details["reject_code"] == "INVALID_QUANTITY"
+    assert caught.value.details["field"] == "notional"
+
+
+@pytest.mark.parametrize(
+    ("asset", "kw", "field"),
+    [
+        (GME, {"symbol": "GME"}, "notional"),
+        (AAPL, {"time_in_force": TimeInForce.GTC}, "time_in_force"),
+        (AAPL, {"time_in_force": TimeInForce.IOC}, "time_in_force"),
+        (BTC, {"symbol": "BTC/USD", "time_in_force": TimeInForce.DAY}, "time_in_force"),
+        (AAPL, {"reduce_only": True}, "reduce_only"),
+        (BTC, {"symbol": "BTC/USD", "reduce_only": True}, "reduce_only"),
+    ],
+)
+def test_notional_refusals(asset: Asset, kw: dict[str, object], field: str) -> None:
+    with pytest.raises(UnsupportedOperation) as caught:
+        mapping.check_supported(notional_req(**kw), asset)
+    assert caught.value.details["field"] == field
+
+
+def test_notional_taken_on_fractionable_stocks_day_and_crypto_gtc_ioc() -> None:
+    mapping.check_supported(notional_req(), AAPL)
+    mapping.check_supported(notional_req(time_in_force=TimeInForce.DAY), AAPL)
+    for tif in (None, TimeInForce.GTC, TimeInForce.IOC):
+        mapping.check_supported(notional_req(symbol="BTC/USD", time_in_force=tif), BTC)
+
+
+#: A notional order as Alpaca answers it: `qty` null until it names one (alpaca.md §7).
+NOTIONAL_ORDER = {**ORDER, "type": "market", "order_type": "market", "limit_price": None, "qty": None,
+                  "notional": "100"}  # fmt: skip
+
+
+def test_a_notional_order_echoes_it_with_the_quantity_filled_so_far() -> None:
+    new = mapping.order_from_broker({**NOTIONAL_ORDER, "status": "new"})
+    assert (new.notional, new.quantity, new.filled_quantity, new.remaining_quantity) == ("100", "0", "0", "0")
+    assert new.status == OrderStatus.OPEN
+    part = mapping.order_from_broker({**NOTIONAL_ORDER, "status": "partially_filled", "filled_qty": "0.2"})
+    assert (part.quantity, part.remaining_quantity, part.status) == ("0.2", "0", OrderStatus.PARTIALLY_FILLED)
+    done = mapping.order_from_broker({**NOTIONAL_ORDER, "status": "filled", "filled_qty": "0.533304890"})
+    assert (done.notional, done.quantity, done.remaining_quantity) == ("100", "0.533304890", "0")
+    named = mapping.order_from_broker(
+        {**NOTIONAL_ORDER, "status": "filled", "qty": "0.5", "filled_qty": "0.5"}
+    )
+    assert (named.quantity, named.remaining_quantity) == ("0.5", "0")  # once Alpaca names it
+    assert mapping.order_from_broker(ORDER).notional is None
+
+
+def test_an_unknown_status_of_a_partly_filled_notional_order_is_not_filled() -> None:
+    order = mapping.order_from_broker({**NOTIONAL_ORDER, "status": "brand_new_status", "filled_qty": "0.2"})
+    assert order.status == OrderStatus.PARTIALLY_FILLED
+
+
+def test_a_client_id_is_the_same_order_only_for_the_same_sizing() -> None:
+    payload = mapping.order_payload(mapping.normalize_submit(notional_req(), AAPL), "c1", AAPL)
+    assert mapping.same_order(payload, NOTIONAL_ORDER)
+    assert mapping.same_order(payload, {**NOTIONAL_ORDER, "qty": "0.5", "filled_qty": "0.5"})  # filled since
+    assert not mapping.same_order(payload, {**NOTIONAL_ORDER, "notional": "101"})
+    by_qty = mapping.order_payload(req(quantity="1", time_in_force=TimeInForce.DAY), "c1", AAPL)
+    assert not mapping.same_order(by_qty, {**NOTIONAL_ORDER, "qty": "1", "filled_qty": "1"})
+    assert not mapping.same_order(payload, {**ORDER, "type": "market", "limit_price": None, "qty": "1"})

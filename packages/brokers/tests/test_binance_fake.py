@@ -337,6 +337,25 @@ async def test_exchange_info_is_read_again_on_a_schedule(tmp_path: Path) -> None
             await venue.close()
 
 
+async def test_a_refreshed_lot_size_minimum_decides_what_is_dust(tmp_path: Path) -> None:
+    """The position book's minimum follows exchangeInfo's LOT_SIZE on each read, not only the first."""
+    async with fakes.FakeBinance(balances={"USDT": Decimal("1000"), "BTC": Decimal("0.005")}) as fake:
+        config = BinanceConfig.from_env(
+            testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(tmp_path / "s")}
+        )
+        venue = BinanceVenue(config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, rules_refresh=0.2)
+        await venue.connect()
+        try:
+            assert [p.quantity for p in await venue.list_positions("BTCUSDT")] == ["0.005"]
+            spec = fake.exchange.specs["BTCUSDT"]
+            fake.exchange.specs["BTCUSDT"] = replace(spec, min_qty=Decimal("0.01"))
+            async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
+                while await venue.list_positions("BTCUSDT"):
+                    await asyncio.sleep(0.05)
+        finally:
+            await venue.close()
+
+
 async def test_filters_refuse_before_sending_naming_the_filter(live: Live) -> None:
     with pytest.raises(OrderRejected) as caught:
         await live.venue.submit_order(limit("50000", quantity="0.00005"))  # 2.5 USDT < 5
@@ -492,6 +511,22 @@ async def test_an_order_placed_while_the_socket_was_down_is_reported_once(live: 
     created = [o.id for o in live.orders("ORDER_CREATED")]
     assert created == [f"BTCUSDT-{body['orderId']}"]
     assert live.orders("ORDER_CREATED")[0].client_order_id == "elsewhere-1"  # not ours: shown as it is
+
+
+async def test_an_order_list_placed_while_the_socket_was_down_reports_each_member_once(live: Live) -> None:
+    """binance.md §12: the resync reads open orders and open order lists; an OTO placed by another
+    client of the account during the gap shows both its working and its pending order, once each."""
+    live.fake.drop_sockets()
+    params = [("symbol", "BTCUSDT"), ("workingType", "LIMIT"), ("workingSide", "BUY"),
+              ("workingPrice", "50000"), ("workingQuantity", "0.01"), ("workingTimeInForce", "GTC"),
+              ("pendingType", "LIMIT_MAKER"), ("pendingSide", "SELL"), ("pendingPrice", "70000"),
+              ("pendingQuantity", "0.01")]  # fmt: skip
+    body = await live.venue.http.new_order_list("/api/v3/orderList/oto", params)
+    await live.until("BROKER_RECONNECTED")
+    await asyncio.sleep(0.5)
+    members = sorted(f"BTCUSDT-{o['orderId']}" for o in body["orders"])
+    assert sorted(o.id for o in live.orders("ORDER_CREATED")) == members
+    assert sorted(o.id for o in await live.venue.list_orders(ListOrdersRequest())) == members
 
 
 async def test_an_order_placed_and_filled_while_the_socket_was_down_is_reported_once(live: Live) -> None:

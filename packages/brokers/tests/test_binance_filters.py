@@ -84,3 +84,24 @@ def test_market_notional_uses_the_reference_price_and_is_skipped_without_one(rul
     assert refused(
         rules, figures(market=True, price=None, quantity=Decimal("0.00001"), reference=Decimal("50000"))
     )
+
+
+def test_a_notional_is_floored_to_the_quote_precision_and_checked_by_itself(
+    rules: SymbolRules, btcusdt: dict[str, Any]
+) -> None:
+    two = SymbolRules.from_broker({**btcusdt, "quoteAssetPrecision": 2})
+    assert two.quote_amount(Decimal("100.129")) == Decimal("100.12")
+    assert rules.quote_amount(Decimal("100.129")) == Decimal("100.129")  # 8 places
+    assert SymbolRules.from_broker({**btcusdt, "quoteAssetPrecision": 0}).quote_precision == 0
+    assert (
+        SymbolRules.from_broker({**btcusdt, "quoteAssetPrecision": None, "quotePrecision": 4}).quote_precision
+        == 4
+    )
+    with pytest.raises(OrderRejected) as caught:
+        two.quote_amount(Decimal("0.009"))
+    assert caught.value.details["field"] == "notional"
+    assert rules.quote_market_allowed
+    by_notional = figures(market=True, price=None, quantity=Decimal(0), notional=Decimal("5"))
+    rules.check(by_notional)  # no LOT_SIZE for a quantity Binance works out; NOTIONAL without a price
+    small = refused(rules, figures(market=True, price=None, quantity=Decimal(0), notional=Decimal("4.99")))
+    assert small.details["filter"] == "NOTIONAL" and small.details["reject_code"] == "INVALID_QUANTITY"

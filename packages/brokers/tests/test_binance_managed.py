@@ -20,6 +20,7 @@ from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
 from tradewire.protocol.errors import UnsupportedOperation
 from tradewire.protocol.messages import (
+    ClosePositionRequest,
     ListOrdersRequest,
     ModifyOrderRequest,
     Order,
@@ -382,3 +383,38 @@ def wait_for(check: Callable[[], T]) -> T:
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
     return value
+
+
+@pytest.mark.parametrize("fault", ["none", "server_error_after", "drop_connection_after"])
+async def test_a_market_brackets_exits_follow_whatever_the_submit_answer(
+    live: Live, fake: Any, fault: str
+) -> None:
+    """The entry fills at once, so its reports can reach the exit rules before the submit's answer (or
+    the lookup after a lost one) names the order; the rules know it by the client order id Binance has,
+    which the stream now hides only after they have seen it (BinanceVenue._for_clients)."""
+    if fault != "none":
+        getattr(fake.faults, fault)()
+    entry, tp, sl = await bracket(live)
+    working = {o.id: o for o in await live.venue.list_orders(ListOrdersRequest())}
+    assert set(working) == {tp, sl} and {o.parent_order_id for o in working.values()} == {entry}
+    await asyncio.sleep(0.3)  # a second set of exits would show now
+    assert kinds(fake) == [("BUY", "MARKET"), ("SELL", "LIMIT_MAKER"), ("SELL", "STOP_LOSS")]
+    shown = {o.client_order_id for _, o in live.orders() if o.id == entry}
+    assert shown == {None}, f"the entry's made-up client order id reached clients: {shown}"
+
+
+async def test_closing_a_bracketed_position_cleans_up_its_exits_and_sells_it_all(
+    live: Live, fake: Any
+) -> None:
+    """rest.md: the attached exits of a closed position are always cleaned up. On Binance they lock the
+    BTC they would sell, so they go first; then the whole holding is sold at market."""
+    _, tp, sl = await bracket(live)
+    await live.venue.close_position("BTCUSDT", ClosePositionRequest())
+    await live.until(lambda: held(fake) == 0)
+    await asyncio.sleep(0.3)  # an exit left behind, or placed again, would show now
+    assert await live.venue.list_orders(ListOrdersRequest()) == []
+    assert {(await live.venue.get_order(i)).status for i in (tp, sl)} <= {
+        OrderStatus.CANCELLED,
+        OrderStatus.EXPIRED,
+    }
+    assert [k for k in kinds(fake) if k == ("SELL", "MARKET")] == [("SELL", "MARKET")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -160,6 +162,40 @@ def test_a_full_answer_is_the_order(full: dict[str, Any]) -> None:
         "4000",
         None,
     )
+
+
+def test_an_order_sized_by_notional_goes_out_as_quote_order_qty(rules: SymbolRules) -> None:
+    request = order(quantity=None, notional="100.5", client_order_id="n-1")
+    params = dict(mapping.order_params(request, "n-1", "BTCUSDT"))
+    assert params["quoteOrderQty"] == "100.5" and "quantity" not in params and "timeInForce" not in params
+    figures = mapping.figures(request, None)
+    assert (figures.notional, figures.quantity) == (Decimal("100.5"), Decimal(0))
+    # A repeated client order id is the same order only for the same quote amount.
+    same = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "origQty": "0.00167",
+            "origQuoteOrderQty": "100.50000000"}  # fmt: skip
+    assert mapping.same_order(params, same)
+    assert not mapping.same_order(params, {**same, "origQuoteOrderQty": "101.00000000"})
+    by_quantity = dict(mapping.order_params(order(quantity="0.00167"), "n-1", "BTCUSDT"))
+    assert not mapping.same_order(by_quantity, same)  # the quantity it bought, asked by quantity
+    with pytest.raises(UnsupportedOperation) as caught:
+        mapping.check_supported(request, replace(rules, quote_market_allowed=False))
+    assert caught.value.details["field"] == "notional"
+
+
+def test_an_order_sized_by_notional_echoes_it_and_its_quantity_once_named(
+    full: dict[str, Any], report: dict[str, Any]
+) -> None:
+    assert mapping.order_from_broker(full).notional is None  # origQuoteOrderQty 0: sized by quantity
+    named = mapping.order_from_broker({**full, "origQuoteOrderQty": "4000.00000000"})
+    assert (named.notional, named.quantity, named.remaining_quantity) == ("4000", "1", "0")
+    # Binance names no quantity yet: what has filled (rest.md), so nothing remains.
+    unnamed = mapping.order_from_report({**report, "q": "0.00000000", "Q": "0.05000000"})
+    assert (unnamed.notional, unnamed.quantity, unnamed.filled_quantity) == ("0.05", "0.4", "0.4")
+    assert unnamed.remaining_quantity == "0"
+    created = mapping.order_from_report(
+        {**report, "x": "NEW", "X": "NEW", "q": "0", "z": "0", "Z": "0", "Q": "0.05000000"}
+    )
+    assert (created.notional, created.quantity, created.status) == ("0.05", "0", OrderStatus.OPEN)
 
 
 @pytest.mark.parametrize(

@@ -58,3 +58,20 @@ def test_a_fill_moves_the_balances_ahead_of_binances_report(tmp_path: Path) -> N
         }
         book.apply_fill_balances("BTC", False, Decimal("0.000999"), Decimal("110"), Decimal("0.11"), "USDT")
         assert book.held("BTC") == 0 and book.balances["USDT"] == (Decimal("1009.89"), Decimal("0"))
+
+
+def test_a_holding_partly_of_unknown_cost_shows_pnl_only_on_what_our_fills_paid_for(tmp_path: Path) -> None:
+    """binance.md §11: the average entry comes from our own fills; 1 BTC deposited (or seeded on testnet)
+    has no known cost, so it adds no unrealized PnL (it used to be marked against our fills' average)."""
+    with Store.open(tmp_path / "s") as store:
+        book = PositionBook(store, ["USDT"])
+        book.set_balances(rows(USDT="1000", BTC="1"), replace=True)
+        [position] = book.positions()
+        assert (position.average_entry_price, position.unrealized_pnl) == ("0", "0"), "unknown: no PnL"
+        book.apply_fill_balances("BTC", True, Decimal("0.5"), Decimal("50"), Decimal("0"), "USDT")
+        book.apply_fill("BTC", True, Decimal("0.5"), Decimal("100"), Decimal("0"), "USDT")
+        book.prices["BTCUSDT"] = Decimal("120")
+        [position] = book.positions()
+        assert (position.quantity, position.average_entry_price) == ("1.5", "100")
+        assert position.unrealized_pnl == "10", "only the 0.5 BTC our fill paid 100 for: (120 - 100) x 0.5"
+        assert book.account().unrealized_pnl == "10"

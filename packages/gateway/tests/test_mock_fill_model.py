@@ -41,6 +41,9 @@ ORDERS = [
         stop_loss="1.00",
         take_profit="100000.00",
     ),
+    # sized by quote notional: the quantity is worked out at the touch, floored to the lot
+    SubmitOrderRequest(symbol="AAPL", side=Side.BUY, notional="1000.005", order_type=OrderType.MARKET),
+    SubmitOrderRequest(symbol="AAPL", side=Side.SELL, notional="250.5", order_type=OrderType.MARKET),
 ]
 
 
@@ -76,7 +79,8 @@ async def test_mock_and_backtest_fill_the_same_orders_alike(ticks):
     everything = codec.decode_query(ListTradesRequest, {})
     trades = [codec.to_dict(t) for t in await mock.list_trades(everything)]
     assert trades == [codec.to_dict(t) for t in await backtest.list_trades(everything)]
-    assert len(trades) == 4  # two market orders, the marketable limit and the bracket entry
+    # two market orders, the marketable limit, the bracket entry and the two sized by notional
+    assert len(trades) == 6
     assert codec.to_dict(await mock.get_account()) == codec.to_dict(await backtest.get_account())
     mine = [codec.to_dict(p) for p in await mock.list_positions()]
     assert mine == [codec.to_dict(p) for p in await backtest.list_positions()]

@@ -149,6 +149,7 @@ NEEDS: dict[str, dict[str, str]] = {
     "stop_price": {"order_type": "STOP"},
     "trailing_distance": {"order_type": "TRAILING_STOP", "trailing_type": "ABSOLUTE"},
     "display_quantity": {"quantity": "100"},
+    "notional": {"quantity": None},
 }
 DECIMAL_FIELDS = [
     (message, f["name"]) for message in BODIES for f in MESSAGES[message]["fields"] if f["kind"] == "decimal"

@@ -124,7 +124,7 @@ def test_enum_wire_spellings_from_the_schema() -> None:
         ({"symbol": 123}, "symbol", "expected a string, got a number"),
         ({"reduce_only": "yes"}, "reduce_only", "expected a boolean, got a string"),
         ({"quantity": True}, "quantity", "expected a decimal string, got a boolean"),
-        ({"quantity": None}, "quantity", "missing required field"),
+        ({"side": None}, "side", "missing required field"),
     ],
 )
 def test_missing_and_wrong_types(changes: dict[str, object], path: str, reason: str) -> None:

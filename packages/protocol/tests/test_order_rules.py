@@ -214,3 +214,79 @@ def test_a_close_is_market_or_limit_with_a_price() -> None:
     assert e.value.details == {"field": "order_type", "provided": "STOP_LIMIT"}
     with pytest.raises(InvalidRequest):
         order_rules.check_close_type(OrderType.LIMIT, None)
+
+
+# -- sizing by quote notional (rest.md "Sized by notional") -----------------------------------------
+
+
+def test_a_market_order_may_be_sized_by_notional_instead_of_quantity() -> None:
+    order_rules.check_submit(order(quantity=None, notional="250.50"))
+    with pytest.raises(codec.DecodeError) as e:
+        order_rules.check_submit(order(quantity=None))
+    assert e.value.message == "quantity: missing required field", "the answer from before notional existed"
+    assert e.value.details == {"field": "quantity"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message", "field"),
+    [
+        (
+            {"notional": "100"},
+            InvalidValue,
+            "Invalid value: give quantity or notional, not both",
+            "quantity",
+        ),
+        (
+            {"quantity": None, "notional": "100", "order_type": "LIMIT", "limit_price": "10"},
+            InvalidValue,
+            "Invalid value: notional is not allowed for Limit orders; only Market orders are sized by notional",
+            "notional",
+        ),
+        (
+            {"quantity": None, "notional": "0"},
+            ValidationError,
+            "Validation error: notional must be greater than 0",
+            "notional",
+        ),
+        (
+            {"quantity": None, "notional": "100", "stop_loss": "90"},
+            InvalidValue,
+            "Invalid value: stop_loss is not allowed on an order sized by notional",
+            "stop_loss",
+        ),
+        (
+            {"quantity": None, "notional": "100", "take_profit": "120"},
+            InvalidValue,
+            "Invalid value: take_profit is not allowed on an order sized by notional",
+            "take_profit",
+        ),
+        (
+            {"quantity": None, "notional": "100", "oco_group_id": "g"},
+            InvalidValue,
+            "Invalid value: oco_group_id is not allowed on an order sized by notional",
+            "oco_group_id",
+        ),
+        (
+            {"quantity": None, "notional": "100", "display_quantity": "1"},
+            InvalidValue,
+            "Invalid value: display_quantity is not allowed on an order sized by notional",
+            "display_quantity",
+        ),
+    ],
+)
+def test_notional_rules(changes: dict[str, Any], error: type[Exception], message: str, field: str) -> None:
+    with pytest.raises(error) as e:
+        order_rules.check_submit(order(**changes))
+    assert isinstance(e.value, InvalidRequest | InvalidValue | ValidationError)
+    assert e.value.message == message
+    assert e.value.details is not None and e.value.details["field"] == field
+
+
+def test_a_venue_that_sizes_by_quantity_only_refuses_notional_with_501() -> None:
+    from tradewire.protocol.errors import UnsupportedOperation
+
+    assert order_rules.quantity_of(order(), "somewhere") == "1"
+    with pytest.raises(UnsupportedOperation) as e:
+        order_rules.quantity_of(order(quantity=None, notional="5"), "somewhere")
+    assert e.value.details == {"platform": "somewhere", "field": "notional"}
+    assert "somewhere" in e.value.message

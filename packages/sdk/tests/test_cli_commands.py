@@ -87,6 +87,14 @@ def test_user_errors_are_one_line_exit_2(files: Path, args: list[str], message: 
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+def test_a_run_stopped_by_a_check_leaves_no_folder_behind(files: Path) -> None:
+    """The output folders are made when a file is written, not when its name is checked."""
+    args = ("--data", "header.csv", "--report", "out/deep/r.html", "--events", "ev/e.jsonl")
+    done = tradewire("backtest", SMA, *args, cwd=files)
+    assert done.returncode == 2 and "no rows of data" in done.stderr, done.stderr
+    assert not (files / "out").exists() and not (files / "ev").exists()
+
+
 @pytest.mark.parametrize(
     ("strategy", "message"),
     [

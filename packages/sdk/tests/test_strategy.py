@@ -215,3 +215,38 @@ def test_fast_path_state_equals_event_built_state() -> None:
     backtest(general, _data(bars=60))
     assert fast.seen == general.seen
     assert len({s[0] for s in fast.seen}) > 2  # the account did change along the way
+
+
+def test_orders_sized_by_notional_reach_the_engine_in_process() -> None:
+    """The in-process transport passes `notional` through, by keywords and in a request alike."""
+
+    class Notional(Strategy):
+        def on_start(self) -> None:
+            self.orders: list[m.Order] = []
+
+        def on_candle(self, bar: Candle) -> None:
+            if not self.orders and self.position(bar.symbol) == 0:
+                self.submit_order(symbol=bar.symbol, side="BUY", order_type="MARKET", notional="500")
+                request = m.SubmitOrderRequest(
+                    symbol=bar.symbol, side=m.Side.BUY, order_type=m.OrderType.MARKET, notional="250"
+                )
+                self.submit_order(request)
+
+        def on_order(self, event: m.OrderEvent) -> None:
+            if event.event == m.OrderEventType.ORDER_FILLED:
+                self.orders.append(event.order)
+
+    s = Notional()
+    backtest(s, _data(bars=5), strict=True)
+    assert [o.notional for o in s.orders] == ["500.00", "250.00"]
+    for o in s.orders:
+        spent = Decimal(o.filled_quantity) * Decimal(o.average_fill_price or "0")
+        assert Decimal(0) < spent <= Decimal(o.notional or "0")
+
+    class FloatNotional(Strategy):
+        def on_candle(self, bar: Candle) -> None:
+            self.submit_order(symbol=bar.symbol, side="BUY", order_type="MARKET", notional=1.5)
+
+    with pytest.raises(StrategyError) as failed:
+        backtest(FloatNotional(), _data(bars=2))
+    assert isinstance(failed.value.error, TypeError)

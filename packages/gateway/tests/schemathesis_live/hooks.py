@@ -27,6 +27,7 @@ DECIMALS = (
     "take_profit",
     "display_quantity",
     "leverage",
+    "notional",
 )
 
 

@@ -299,6 +299,11 @@ async def test_refusals_with_alpaca_codes(fake: FakeAlpaca, http: httpx.AsyncCli
     assert (await post(type="limit", limit_price="187.555")).json()["code"] == 42210000
     assert (await post(qty="0")).json() == {"code": 40010001, "message": "qty must be > 0"}
     assert (await post(notional="100")).status_code == 400  # qty and notional together
+    sub_penny = await post(qty=None, notional="100.005")  # a stock notional in fractions of a cent
+    assert (sub_penny.status_code, sub_penny.json()["code"]) == (422, 42210000)
+    assert (
+        await post(qty=None, symbol="BTC/USD", time_in_force="gtc", notional="100.005")
+    ).status_code == 200
     broke = await post(qty="100000")
     assert broke.status_code == 403 and broke.json()["message"] == "insufficient buying power"
     assert (await post(symbol="GME", side="sell")).status_code == 403  # not shortable

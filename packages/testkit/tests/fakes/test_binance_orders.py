@@ -280,6 +280,32 @@ async def test_market_lot_size_caps_market_orders_only() -> None:
         assert (await rest.ok("POST", "/api/v3/order", **limit("BUY", "0.2", "59000.00")))["status"] == "NEW"
 
 
+async def test_quote_order_qty_follows_the_symbols_quote_precision_and_flag() -> None:
+    config = FakeConfig()
+    config.symbols[0] = replace(config.symbols[0], quote_precision=2)
+    config.symbols[1] = replace(config.symbols[1], quote_market_allowed=False)
+    async with FakeBinance(config) as fake, httpx.AsyncClient(base_url=fake.base_url) as http:
+        rest = Rest(fake, http)
+        info = {s["symbol"]: s for s in (await rest.public("/api/v3/exchangeInfo"))["symbols"]}
+        assert (info["BTCUSDT"]["quoteAssetPrecision"], info["BTCUSDT"]["quotePrecision"]) == (2, 2)
+        assert info["ETHUSDT"]["quoteOrderQtyMarketAllowed"] is False
+        market = {"side": "BUY", "type": "MARKET"}
+        status, body = await error(rest, "POST", "/api/v3/order", **BTC, **market, quoteOrderQty="100.001")
+        assert status == 400 and body == {
+            "code": -1111,
+            "msg": "Parameter 'quoteOrderQty' has too much precision.",
+        }
+        status, body = await error(
+            rest, "POST", "/api/v3/order", symbol="ETHUSDT", **market, quoteOrderQty="100"
+        )
+        assert status == 400 and body == {
+            "code": -2010,
+            "msg": "Quote order qty market orders are not support for this symbol.",
+        }
+        order = await rest.ok("POST", "/api/v3/order", **BTC, **market, quoteOrderQty="100.10")
+        assert order["origQuoteOrderQty"] == "100.10000000" and order["status"] == "FILLED"
+
+
 async def test_a_halted_symbol_refuses_orders(bn: FakeBinance, rest: Rest) -> None:
     bn.set_symbol_status("BTCUSDT", "BREAK")
     info = await rest.public("/api/v3/exchangeInfo", symbol="BTCUSDT")

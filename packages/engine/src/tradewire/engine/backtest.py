@@ -287,24 +287,33 @@ class Backtest:
         self,
         symbol: str,
         side: str | int,
-        quantity: Decimal | int | str,
+        quantity: Decimal | int | str | None = None,
         order_type: str | int = MARKET,
         **fields: Any,
     ) -> OrderState:
         """Submit an order; fields as in SubmitOrderRequest (limit_price, stop_price, time_in_force,
         trailing_distance, trailing_type, stop_loss, take_profit, client_order_id, oco_group_id,
-        reduce_only, post_only). Prices/quantities are decimal text, Decimal or int.
+        reduce_only, post_only, notional). Prices/quantities are decimal text, Decimal or int; a MARKET
+        order may give `notional` (quote currency) instead of `quantity`.
         Returns the live order state (`.id`, `.status`); raises the protocol's typed errors."""
         return self.operations.submit(symbol, side, quantity, order_type, **fields)
 
     def buy(
-        self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
+        self,
+        symbol: str,
+        quantity: Decimal | int | str | None = None,
+        order_type: str | int = MARKET,
+        **fields: Any,
     ) -> OrderState:
         """Submit a BUY order (market unless `order_type` says otherwise)."""
         return self.operations.submit(symbol, BUY, quantity, order_type, **fields)
 
     def sell(
-        self, symbol: str, quantity: Decimal | int | str, order_type: str | int = MARKET, **fields: Any
+        self,
+        symbol: str,
+        quantity: Decimal | int | str | None = None,
+        order_type: str | int = MARKET,
+        **fields: Any,
     ) -> OrderState:
         """Submit a SELL order (market unless `order_type` says otherwise)."""
         return self.operations.submit(symbol, SELL, quantity, order_type, **fields)

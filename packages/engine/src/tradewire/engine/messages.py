@@ -118,6 +118,7 @@ class MessageBuilder:
             tif,
             created,
             updated,
+            notional,
         ) = snap
         ps = self._ps[sym]
         qs = self._qs
@@ -151,6 +152,7 @@ class MessageBuilder:
             time_in_force=_TIME_IN_FORCE[tif],
             created_at=ns_to_dt(created),
             updated_at=ns_to_dt(updated),
+            notional=None if notional is None else fmt_money(notional, self._ms),
         )
 
     def trade(self, f: Fill) -> m.Trade:

@@ -120,7 +120,7 @@ class ProtocolOperations:
 
     # ------------------------------------------------------------------ orders
     def submit(
-        self, symbol: str, side: Any, quantity: Any, order_type: Any = MARKET, **kw: Any
+        self, symbol: str, side: Any, quantity: Any = None, order_type: Any = MARKET, **kw: Any
     ) -> OrderState:
         """Submit an order (see `core.submit.submit_order` for the fields and errors)."""
         return submit_order(self.k, self.sim.symbols, symbol, side, quantity, order_type, **kw)
@@ -146,6 +146,7 @@ class ProtocolOperations:
             post_only=r.post_only,
             display_quantity=r.display_quantity,
             leverage=r.leverage,
+            notional=r.notional,
         )
 
     def get_order(self, order_id: str) -> m.Order:
@@ -386,6 +387,7 @@ class ProtocolOperations:
             "ioc",
             "fok",
             "post_only",
+            order_rules.NOTIONAL_FEATURE,
         ]
         if not k.cash_account:
             features = ["bracket_orders", *features, "short_selling" if k.allow_short else "long_only"]

@@ -12,7 +12,7 @@ from typing import Any
 from tradewire.protocol import decimals, routes
 from tradewire.protocol._generated.wire_table import ENUMS
 from tradewire.protocol.messages import OrderType, TrailingType
-from tradewire.protocol.order_rules import MAX_ID, MAX_SYMBOL, PRICE_RULES
+from tradewire.protocol.order_rules import MAX_ID, MAX_SYMBOL, NOTIONAL_FORBIDDEN, PRICE_RULES
 
 #: A decimal string above zero: digits with at least one non-zero, optional fraction, no sign.
 POSITIVE_DECIMAL_PATTERN = r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)$"
@@ -108,8 +108,27 @@ def _order_type_branch(order_type: OrderType, trailing: TrailingType | None = No
     return {"title": f"{title} order", "properties": props, "required": ["order_type", *required]}
 
 
+def _sizing_branches() -> list[dict[str, Any]]:
+    """rest.md: an order is sized by quantity, or (MARKET only, no exits) by quote notional; never both."""
+    by_notional: dict[str, Any] = {
+        "notional": NOT_NULL,
+        "quantity": NULL,
+        "order_type": {"enum": spellings("OrderType", OrderType.MARKET)},
+    }
+    by_notional |= {name: NULL for name in NOTIONAL_FORBIDDEN}
+    return [
+        {
+            "title": "Sized by quantity",
+            "properties": {"quantity": NOT_NULL, "notional": NULL},
+            "required": ["quantity"],
+        },
+        {"title": "Sized by notional", "properties": by_notional, "required": ["notional", "order_type"]},
+    ]
+
+
 def submit_rules() -> dict[str, Any]:
-    """rest.md "Price fields per order type": one branch per type (a trailing stop per trailing type)."""
+    """rest.md "Price fields per order type" (one branch per type, a trailing stop per trailing type),
+    and how the order is sized (quantity or notional)."""
     branches = []
     for order_type in PRICE_RULES:
         if order_type == OrderType.TRAILING_STOP:
@@ -119,10 +138,13 @@ def submit_rules() -> dict[str, Any]:
         else:
             branches.append(_order_type_branch(order_type))
     return {
-        "oneOf": branches,
+        "allOf": [{"oneOf": branches}, {"oneOf": _sizing_branches()}],
         "description": (
             "Price fields per order type: a missing required one is 400 INVALID_REQUEST, a forbidden one "
-            "400 INVALID_VALUE. display_quantity must be below quantity (400 INVALID_VALUE)."
+            "400 INVALID_VALUE. display_quantity must be below quantity (400 INVALID_VALUE). An order is "
+            "sized by quantity or, MARKET only and without stop_loss, take_profit, oco_group_id or "
+            "display_quantity, by notional (an amount of the quote currency); a venue without the "
+            "notional_orders feature answers 501 UNSUPPORTED_OPERATION."
         ),
     }
 

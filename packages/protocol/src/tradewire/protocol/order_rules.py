@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from tradewire.protocol import codec, decimals
-from tradewire.protocol.errors import InvalidRequest, InvalidValue, ValidationError
+from tradewire.protocol.errors import InvalidRequest, InvalidValue, UnsupportedOperation, ValidationError
 from tradewire.protocol.messages import (
     ClosePositionRequest,
     ModifyOrderRequest,
@@ -24,6 +24,8 @@ from tradewire.protocol.messages import (
 __all__ = [
     "MAX_ID",
     "MAX_SYMBOL",
+    "NOTIONAL_FEATURE",
+    "NOTIONAL_FORBIDDEN",
     "PRICE_FIELDS",
     "PRICE_RULES",
     "check_close",
@@ -32,12 +34,14 @@ __all__ = [
     "check_exits",
     "check_id",
     "check_modify",
+    "check_notional",
     "check_price_fields",
     "check_submit",
     "check_symbol",
     "check_trailing",
     "decimal_value",
     "positive",
+    "quantity_of",
     "type_label",
 ]
 
@@ -55,6 +59,11 @@ PRICE_RULES: Final[Mapping[OrderType, tuple[tuple[str, ...], tuple[str, ...]]]] 
 MAX_SYMBOL: Final = 20
 #: Longest `client_order_id` / `oco_group_id`, in characters.
 MAX_ID: Final = 64
+#: The capabilities feature of a venue that takes MARKET orders sized by quote notional.
+NOTIONAL_FEATURE: Final = "notional_orders"
+#: What an order sized by notional may not carry: exits, an OCO pairing and an iceberg size need a
+#: quantity up front.
+NOTIONAL_FORBIDDEN: Final = ("stop_loss", "take_profit", "oco_group_id", "display_quantity")
 _HUNDRED: Final = Decimal(100)
 _MODIFY_PRICES: Final = ("limit_price", "stop_price", "stop_loss", "take_profit", "trailing_distance")
 _SUBMIT_POSITIVE: Final = (*PRICE_FIELDS, "stop_loss", "take_profit", "leverage", "display_quantity")
@@ -167,10 +176,67 @@ def check_display(display_quantity: Decimal, quantity: Decimal, provided: object
         )
 
 
+def check_notional(
+    order_type: OrderType, notional: object, quantity: object = None, **others: object
+) -> Decimal:
+    """An order sized by quote notional: MARKET only, no quantity, no exits or iceberg size; > 0.
+
+    `others` are the NOTIONAL_FORBIDDEN fields as given (None when absent). Returns the notional.
+    """
+    if quantity is not None:
+        raise InvalidValue(
+            "Invalid value: give quantity or notional, not both",
+            {"field": "quantity", "provided": _text(quantity)},
+        )
+    if order_type != OrderType.MARKET:
+        raise InvalidValue(
+            f"Invalid value: notional is not allowed for {type_label(order_type)} orders; "
+            "only Market orders are sized by notional",
+            {"field": "notional", "provided": _text(notional)},
+        )
+    for name in NOTIONAL_FORBIDDEN:
+        value = others.get(name)
+        if value is not None:
+            raise InvalidValue(
+                f"Invalid value: {name} is not allowed on an order sized by notional",
+                {"field": name, "provided": _text(value)},
+            )
+    return positive("notional", notional, ValidationError)
+
+
+def quantity_of(req: SubmitOrderRequest, venue: str) -> str:
+    """The quantity of a checked request, for a venue that sizes orders by quantity only.
+
+    An order sized by notional gets 501 UNSUPPORTED_OPERATION naming `venue` (rest.md: a venue
+    without the `notional_orders` feature).
+    """
+    if req.quantity is None:
+        raise UnsupportedOperation(
+            f"Unsupported operation: orders sized by notional are not supported on {venue}; give quantity",
+            {"platform": venue, "field": "notional"},
+        )
+    return req.quantity
+
+
 def check_submit(req: SubmitOrderRequest) -> None:
     """Raise the spec's error for an order request that decodes but breaks a rule."""
+    if req.quantity is None and req.notional is None:
+        # The answer from before notional existed, when quantity was a required field of the schema.
+        raise codec.DecodeError("quantity", "missing required field")
     check_symbol(req.symbol)
-    quantity = positive("quantity", req.quantity, ValidationError)
+    quantity: Decimal | None = None
+    if req.notional is not None:
+        check_notional(
+            OrderType(req.order_type),
+            req.notional,
+            req.quantity,
+            stop_loss=req.stop_loss,
+            take_profit=req.take_profit,
+            oco_group_id=req.oco_group_id,
+            display_quantity=req.display_quantity,
+        )
+    else:
+        quantity = positive("quantity", req.quantity, ValidationError)
     check_id("client_order_id", req.client_order_id)
     check_id("oco_group_id", req.oco_group_id)
     check_price_fields(
@@ -182,7 +248,7 @@ def check_submit(req: SubmitOrderRequest) -> None:
             positive(name, value)
     if req.trailing_distance is not None:
         check_trailing(req.trailing_type, Decimal(req.trailing_distance), req.trailing_distance)
-    if req.display_quantity is not None:
+    if req.display_quantity is not None and quantity is not None:
         check_display(Decimal(req.display_quantity), quantity, req.display_quantity)
 
 

@@ -160,9 +160,9 @@ def normalize_submit(req: SubmitOrderRequest, grid: Grid) -> SubmitOrderRequest:
     Expects a request that passed `order_rules.check_submit` (decimals positive and bounded).
     """
     side = req.side
-    changes: dict[str, Any] = {
-        "quantity": _text(req.quantity, quantity(Decimal(req.quantity), grid)),
-    }
+    changes: dict[str, Any] = {}
+    if req.quantity is not None:  # else sized by notional, which the venue brings to its quote precision
+        changes["quantity"] = _text(req.quantity, quantity(Decimal(req.quantity), grid))
     if req.display_quantity is not None:
         display = quantity(Decimal(req.display_quantity), grid, "display_quantity")
         changes["display_quantity"] = _text(req.display_quantity, display)

@@ -109,6 +109,7 @@ def build_order(
     display_quantity: DecimalLike | None = None,
     leverage: DecimalLike | None = None,
     margin_mode: m.MarginMode | str | None = None,
+    notional: DecimalLike | None = None,
     new_id: Any = None,
 ) -> m.SubmitOrderRequest:
     """A SubmitOrderRequest from a message or keywords; always with a client_order_id (UUID4 if absent).
@@ -123,12 +124,13 @@ def build_order(
         copy = codec.from_dict(m.SubmitOrderRequest, codec.to_dict(request))
         copy.client_order_id = make_id()
         return copy
-    if symbol is None or side is None or quantity is None:
-        raise TypeError("submit_order needs symbol, side and quantity (or a SubmitOrderRequest)")
+    if symbol is None or side is None or (quantity is None and notional is None):
+        raise TypeError("submit_order needs symbol, side and quantity or notional (or a SubmitOrderRequest)")
     return m.SubmitOrderRequest(
         symbol=symbol,
         side=_enum(m.Side, side.upper() if isinstance(side, str) else side),
-        quantity=codec.dec(quantity),
+        quantity=_dec(quantity),
+        notional=_dec(notional),
         order_type=_enum(m.OrderType, order_type.upper() if isinstance(order_type, str) else order_type),
         time_in_force=_enum(
             m.TimeInForce, time_in_force.upper() if isinstance(time_in_force, str) else time_in_force

@@ -70,7 +70,9 @@ class RestSurface:
         after a transport error or 502/503/504 can never create a second order.
         Keywords: symbol, side, quantity, order_type (default MARKET), time_in_force, limit_price,
         stop_price, trailing_distance, trailing_type, stop_loss, take_profit, client_order_id,
-        oco_group_id, position_id, reduce_only, post_only, hidden, display_quantity, leverage, margin_mode.
+        oco_group_id, position_id, reduce_only, post_only, hidden, display_quantity, leverage, margin_mode,
+        notional (a MARKET order sized by an amount of the quote currency instead of quantity, on
+        venues whose capabilities list `notional_orders`).
 
         Raises:
             OrderRejected: the venue refused it (InsufficientFunds when for lack of money).

@@ -204,17 +204,24 @@ class Strategy:
     def buy(
         self,
         symbol: str,
-        quantity: Decimal | int | str,
+        quantity: Decimal | int | str | None = None,
         *,
+        notional: Decimal | int | str | None = None,
         limit: Decimal | int | str | None = None,
         stop: Decimal | int | str | None = None,
         **fields: Any,
     ) -> m.OrderHandle:
         """Buy `quantity` of `symbol`: at market, or LIMIT/STOP/STOP_LIMIT when `limit`/`stop` are given.
 
-        Other keywords (time_in_force, stop_loss, take_profit, client_order_id, ...) pass through.
+        `notional` instead of `quantity`: a market buy of that much of the quote currency's worth
+        (venues whose capabilities list `notional_orders`; the backtest does). Other keywords
+        (time_in_force, stop_loss, take_profit, client_order_id, ...) pass through.
         """
+        if (quantity is None) == (notional is None):
+            raise TypeError("buy() takes a quantity or a notional (one of them)")
         fields["symbol"], fields["side"], fields["quantity"] = symbol, "BUY", quantity
+        if notional is not None:
+            fields["notional"] = notional
         if limit is None and stop is None:
             fields["order_type"] = "MARKET"
         else:
@@ -224,14 +231,19 @@ class Strategy:
     def sell(
         self,
         symbol: str,
-        quantity: Decimal | int | str,
+        quantity: Decimal | int | str | None = None,
         *,
+        notional: Decimal | int | str | None = None,
         limit: Decimal | int | str | None = None,
         stop: Decimal | int | str | None = None,
         **fields: Any,
     ) -> m.OrderHandle:
-        """Sell `quantity` of `symbol` (see `buy`)."""
+        """Sell `quantity` of `symbol`, or `notional` worth of it at market (see `buy`)."""
+        if (quantity is None) == (notional is None):
+            raise TypeError("sell() takes a quantity or a notional (one of them)")
         fields["symbol"], fields["side"], fields["quantity"] = symbol, "SELL", quantity
+        if notional is not None:
+            fields["notional"] = notional
         if limit is None and stop is None:
             fields["order_type"] = "MARKET"
         else:

@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Final
 
 from tradewire.brokers._live.store import ExitRule, Store
-from tradewire.protocol import codec
+from tradewire.protocol import codec, order_rules
 from tradewire.protocol.messages import (
     Order,
     OrderEvent,
@@ -254,7 +254,7 @@ class ExitManager:
         symbol = request.symbol
         entry = Leg(
             entry_client_id, group, "entry", "entry", symbol, side, OrderType(request.order_type), tif,
-            Decimal(request.quantity), _opt(request.take_profit or ""), _opt(request.stop_loss or ""),
+            Decimal(order_rules.quantity_of(request, "gateway-managed exits")), _opt(request.take_profit or ""), _opt(request.stop_loss or ""),
             phase="working",
         )  # fmt: skip
         legs = [entry]
@@ -280,7 +280,7 @@ class ExitManager:
             client_id, f"oco:{request.oco_group_id}", "member", "trigger" if trigger else "rest",
             request.symbol, Side(request.side), order_type,
             TimeInForce.GTC if request.time_in_force is None else TimeInForce(request.time_in_force),
-            Decimal(request.quantity), _opt(request.limit_price or ""), _opt(request.stop_price or ""),
+            Decimal(order_rules.quantity_of(request, "gateway-managed OCO groups")), _opt(request.limit_price or ""), _opt(request.stop_price or ""),
             phase="working", oco=request.oco_group_id or "",
         )  # fmt: skip
         self._save(leg)

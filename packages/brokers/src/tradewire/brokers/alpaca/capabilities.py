@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tradewire.brokers._live.ratelimit import ALPACA_LIMIT
+from tradewire.protocol import order_rules
 from tradewire.protocol.messages import (
     AssetClass,
     Capabilities,
@@ -73,8 +74,16 @@ BY_CLASS: Final[Mapping[AssetClass, ClassCapabilities]] = {
     ),
 }
 
-#: Features of the venue as a whole.
-_VENUE_FEATURES: Final = ("idempotent_submit", "modify_order", "cancel_all", "close_all", "market_data")
+#: Features of the venue as a whole. Notional orders: MARKET, on crypto and fractionable stocks (a stock
+#: one DAY only); `mapping.check_supported` refuses the rest.
+_VENUE_FEATURES: Final = (
+    "idempotent_submit",
+    "modify_order",
+    "cancel_all",
+    "close_all",
+    "market_data",
+    order_rules.NOTIONAL_FEATURE,
+)
 
 
 def capabilities() -> Capabilities:

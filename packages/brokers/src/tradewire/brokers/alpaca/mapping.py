@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import BrokerJsonError, decimal_field, decimal_text, optional_decimal
-from tradewire.protocol import codec, precision
+from tradewire.protocol import codec, order_rules, precision
 from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Account,
@@ -58,6 +58,7 @@ __all__ = [
     "managed_route",
     "modify_payload",
     "normalize_submit",
+    "notional_grid",
     "order_event_type",
     "order_from_broker",
     "order_payload",
@@ -89,6 +90,11 @@ _WHOLE: Final = Decimal(1)
 _CENT: Final = Decimal("0.01")
 _SUB_DOLLAR_TICK: Final = Decimal("0.0001")
 _ZERO: Final = Decimal(0)
+#: Notional amounts on equities: Alpaca documents 9 decimals (alpaca.md §3) but refuses sub-penny ones
+#: (422 42210000, as for prices), and takes no order under $1 (403 "cost basis must be >= minimal amount
+#: of order 1"); crypto notionals keep the documented 9 decimals (a BTC-quoted pair needs them).
+_STOCK_NOTIONAL: Final = precision.Grid(tick_size=_CENT, lot_step=_CENT, min_quantity=_WHOLE)
+_CRYPTO_NOTIONAL: Final = precision.Grid(tick_size=_FRACTION_STEP, lot_step=_FRACTION_STEP)
 
 # -- times --------------------------------------------------------------------------------------
 _RFC3339: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
@@ -191,6 +197,11 @@ def grid_for(asset: Asset, price: Decimal | None = None, *, fractional: bool = T
     return precision.Grid(tick_size=tick, lot_step=lot)
 
 
+def notional_grid(asset: Asset) -> precision.Grid:
+    """The grid a notional amount on `asset` is floored to (its `lot_step`; `min_quantity` the least)."""
+    return _CRYPTO_NOTIONAL if asset.crypto else _STOCK_NOTIONAL
+
+
 def fractional_allowed(request: SubmitOrderRequest) -> bool:
     """Alpaca takes fractional equity quantities on simple DAY market and limit orders only (alpaca.md
     §5): any other order's lot step is one share, so its quantity is floored to whole shares."""
@@ -232,9 +243,31 @@ def _refuse(feature: str, field: str, asset: Asset | None = None) -> Unsupported
     )
 
 
-def _tif(request: SubmitOrderRequest) -> TimeInForce:
-    # rest.md: time_in_force defaults to GTC.
-    return TimeInForce.GTC if request.time_in_force is None else TimeInForce(request.time_in_force)
+def _tif(request: SubmitOrderRequest, asset: Asset | None = None) -> TimeInForce:
+    if request.time_in_force is not None:
+        return TimeInForce(request.time_in_force)
+    if request.notional is not None and asset is not None and not asset.crypto:
+        # Alpaca documents stock notional orders as market + day only (alpaca.md §5): an omitted
+        # time_in_force is sent as DAY and the order echoes DAY, not the GTC default.
+        return TimeInForce.DAY
+    return TimeInForce.GTC  # rest.md: time_in_force defaults to GTC
+
+
+def _check_notional(request: SubmitOrderRequest, asset: Asset) -> None:
+    """Alpaca's notional orders (alpaca.md §5): fractionable assets only; a stock one is DAY only."""
+    if not asset.crypto and not asset.fractionable:
+        raise _refuse(f"notional on {asset.symbol}, which is not fractionable,", "notional", asset)
+    tif = _tif(request, asset)
+    if not asset.crypto and tif != TimeInForce.DAY:
+        raise _refuse(
+            f"an order sized by notional with time_in_force {codec.enum_spelling(tif)}",
+            "time_in_force",
+            asset,
+        )
+    if request.reduce_only:
+        # Alpaca works out the quantity as it fills: the position check of reduce_only (mapping.md §2)
+        # cannot be made before sending, and a guess from a quote could flip the position.
+        raise _refuse("reduce_only on an order sized by notional", "reduce_only", asset)
 
 
 def check_supported(request: SubmitOrderRequest, asset: Asset) -> None:
@@ -249,8 +282,10 @@ def check_supported(request: SubmitOrderRequest, asset: Asset) -> None:
     for field in ("display_quantity", "leverage", "margin_mode"):
         if getattr(request, field) is not None:
             raise _refuse(field, field)
+    if request.notional is not None:
+        _check_notional(request, asset)
     order_type = OrderType(request.order_type)
-    tif = _tif(request)
+    tif = _tif(request, asset)
     has_exits = request.stop_loss is not None or request.take_profit is not None
     if request.oco_group_id is not None:
         # Managed (`managed_route`): Alpaca's `oco` class takes both exits in one request, ours come one by one.
@@ -305,15 +340,15 @@ def normalize_submit(request: SubmitOrderRequest, asset: Asset) -> SubmitOrderRe
     brought onto the grid of its own value. Raises 422 INVALID_QUANTITY / INVALID_PRICE as `precision`.
     """
     side = Side(request.side)
-    changes: dict[str, Any] = {
-        "quantity": _moved(
-            request,
-            "quantity",
-            precision.quantity(
-                Decimal(request.quantity), grid_for(asset, fractional=fractional_allowed(request))
-            ),
-        )
-    }
+    changes: dict[str, Any] = {}
+    if request.notional is not None:
+        notional = precision.quantity(Decimal(request.notional), notional_grid(asset), "notional")
+        changes["notional"] = _moved(request, "notional", notional)
+        changes["time_in_force"] = _tif(request, asset)
+    else:
+        quantity = Decimal(order_rules.quantity_of(request, _VENUE))
+        grid = grid_for(asset, fractional=fractional_allowed(request))
+        changes["quantity"] = _moved(request, "quantity", precision.quantity(quantity, grid))
     for field in ("limit_price", "stop_price", "stop_loss", "take_profit"):
         text = getattr(request, field)
         if text is not None:
@@ -338,12 +373,17 @@ def _text(value: str) -> str:
 def order_payload(request: SubmitOrderRequest, client_order_id: str, asset: Asset) -> dict[str, Any]:
     """The `POST /v2/orders` body for a checked, normalized request (alpaca.md §5)."""
     order_type = OrderType(request.order_type)
+    # Exactly one of qty and notional (alpaca.md §5), as check_submit lets through.
+    if request.notional is not None:
+        size = {"notional": _text(request.notional)}
+    else:
+        size = {"qty": _text(order_rules.quantity_of(request, _VENUE))}
     payload: dict[str, Any] = {
         "symbol": asset.symbol,
-        "qty": _text(request.quantity),
+        **size,
         "side": _SIDES[Side(request.side)],
         "type": _TYPES[order_type],
-        "time_in_force": _TIFS[_tif(request)],
+        "time_in_force": _TIFS[_tif(request, asset)],
         "client_order_id": client_order_id,
     }
     if request.limit_price is not None:
@@ -365,14 +405,17 @@ def order_payload(request: SubmitOrderRequest, client_order_id: str, asset: Asse
 
 def same_order(payload: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
     """Whether Alpaca's order `body` is the order `payload` asks for (a repeated client order id is
-    idempotent only for the same request; mapping.md §7): symbol, side, quantity, type and prices."""
+    idempotent only for the same request; mapping.md §7): symbol, side, quantity or notional, type and
+    prices. An order sized one way is never the order sized the other way."""
     if position_id(str(payload["symbol"])) != position_id(str(body.get("symbol") or "")):
+        return False
+    if ("notional" in payload) != (optional_decimal(body, "notional") is not None):
         return False
     if payload["side"] != body.get("side") or payload["type"] != (body.get("type") or body.get("order_type")):
         return False
     # Only what was sent is compared: Alpaca fills in prices of its own (a trailing stop's current
     # stop, the collar it puts on a market buy).
-    for key in ("qty", "limit_price", "stop_price", "trail_price", "trail_percent"):
+    for key in ("qty", "notional", "limit_price", "stop_price", "trail_price", "trail_percent"):
         sent = payload.get(key)
         if sent is not None and Decimal(str(sent)) != optional_decimal(body, key):
             return False
@@ -502,10 +545,12 @@ def order_from_broker(body: Mapping[str, Any], parent_id: str | None = None) -> 
 
     Its id is Alpaca's own order id (a replace makes a new one, reported with `previous_order_id`).
     """
-    quantity = optional_decimal(body, "qty")
-    if quantity is None:  # a notional order: its quantity is known once filled
-        quantity = optional_decimal(body, "filled_qty") or _ZERO
     filled = optional_decimal(body, "filled_qty") or _ZERO
+    # rest.md "Sized by notional": an order Alpaca sizes by notional has `qty` null until it names one
+    # (alpaca.md §7); until then its quantity is what has filled so far.
+    quantity = optional_decimal(body, "qty")
+    if quantity is None:
+        quantity = filled
     status_text = str(body.get("status") or "")
     order_type_text = str(body.get("type") or body.get("order_type") or "")
     order_type = _TYPES_BACK.get(order_type_text)
@@ -526,7 +571,7 @@ def order_from_broker(body: Mapping[str, Any], parent_id: str | None = None) -> 
         order_type=order_type,
         quantity=codec.dec(quantity),
         filled_quantity=codec.dec(filled),
-        remaining_quantity=codec.dec(max(quantity - filled, _ZERO)),
+        remaining_quantity=codec.dec(quantity - filled if quantity > filled else _ZERO),  # "0", not "0.000"
         limit_price=_dec(body, "limit_price"),
         stop_price=_dec(body, "stop_price"),
         stop_loss=stop_loss,
@@ -536,11 +581,13 @@ def order_from_broker(body: Mapping[str, Any], parent_id: str | None = None) -> 
             TrailingType.PERCENT if trail_percent else TrailingType.ABSOLUTE if trail_price else None
         ),
         average_fill_price=_dec(body, "filled_avg_price"),
-        status=order_status(status_text, quantity, filled),
+        # an unknown status is judged by the quantity Alpaca names, none yet for a notional order
+        status=order_status(status_text, optional_decimal(body, "qty") or _ZERO, filled),
         parent_order_id=parent_id,
         time_in_force=tif,
         created_at=timestamp(_str(body, "created_at") or _str(body, "submitted_at")),
         updated_at=timestamp(_str(body, "updated_at")),
+        notional=_dec(body, "notional"),
     )
     return order
 

@@ -220,9 +220,10 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         mapping.check_supported(request, asset)
         request = mapping.normalize_submit(request, asset)
         if request.reduce_only:
-            # Not native on Alpaca: checked against the position (mapping.md §2).
+            # Not native on Alpaca: checked against the position (mapping.md §2); an order sized by
+            # notional has no quantity to check, and `check_supported` refused it.
             held = await self._held(request.symbol)
-            quantity = Decimal(request.quantity)
+            quantity = Decimal(order_rules.quantity_of(request, "alpaca"))
             reduces = (held > 0 and request.side == Side.SELL) or (held < 0 and request.side == Side.BUY)
             if not reduces or quantity > abs(held):
                 raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
@@ -478,13 +479,12 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
     async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
         order_rules.check_close(request)
         position = await self.get_position(position_id)
-        if request.cancel_associated_orders:
-            await self.cancel_all_orders(position.symbol)
         whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
-        if whole:
+        if whole or request.cancel_associated_orders:
             # rest.md: a closed position's exits are always cleaned up; and Alpaca refuses the close
             # while they hold its quantity (403 `held_for_orders`). Its exits: the working orders of
-            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit).
+            # the symbol on the closing side (a bracket's legs, OCO members, any resting exit); an
+            # order adding to the position is none of them and stays.
             closing = "sell" if position.side == PositionSide.LONG else "buy"
             rows = await self._open_rows(symbols=position.symbol, side=closing)
             cancelled, _ = await self._cancel_rows(rows)

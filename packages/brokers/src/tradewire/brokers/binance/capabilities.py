@@ -7,7 +7,8 @@ lone stop-loss as a resting STOP_LOSS); only a pair that does not fit has its ta
 stop-loss held as a gateway trigger (two resting exits would each reserve the balance). An OCO group a
 client forms from two orders with `oco_group_id` is gateway-managed too (`managed_oco_orders`): one native
 OCO list when its STOP member comes first and the pair fits, else managed pairing (the STOP a trigger).
-Trailing stops trail in percent only (`trailingDelta`), where the symbol allows it.
+Trailing stops trail in percent only (`trailingDelta`), where the symbol allows it; MARKET orders may be
+sized by notional (`quoteOrderQty`) likewise.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 from tradewire.brokers._live.ratelimit import BINANCE_WEIGHT_LIMIT
+from tradewire.protocol import order_rules
 from tradewire.protocol.messages import AssetClass, Capabilities, OrderType, PositionMode, RateLimits
 
 __all__ = ["FEATURES", "ORDER_TYPES", "capabilities"]
@@ -54,6 +56,8 @@ FEATURES: Final = (
     "trailing_stop",
     "trailing_stop_percent",
     "long_only",
+    # MARKET orders sized by quote amount (`quoteOrderQty`), where the symbol allows it.
+    order_rules.NOTIONAL_FEATURE,
     # Every entry takes exits and any two orders an OCO group (native or managed, above).
     "bracket_orders",
     "oco_orders",

@@ -22,7 +22,7 @@ from tradewire.brokers.binance import errors, mapping
 from tradewire.brokers.binance.client_ids import GivenIds
 from tradewire.brokers.binance.filters import SymbolRules
 from tradewire.brokers.binance.http import BinanceHttp, BrokerBody, OrderPath
-from tradewire.protocol import precision, reject_codes
+from tradewire.protocol import order_rules, precision, reject_codes
 from tradewire.protocol.errors import OrderRejected
 from tradewire.protocol.messages import (
     Order,
@@ -146,7 +146,7 @@ class BinanceExits:
         path, params = mapping.oco_params(
             symbol,
             Side(request.side),
-            Decimal(request.quantity),
+            Decimal(order_rules.quantity_of(request, "binance")),
             (pair.take_id, pair.take_price),
             (pair.stop_id, pair.stop_price, None),
         )
@@ -173,7 +173,7 @@ class BinanceExits:
             # A buy's commission is paid in the base asset (binance.md §11): the exit sells what the
             # account holds of it, never more than the rule's quantity.
             free = await self._free(rules.base)  # floored to the lot step with the rest below
-            if free < Decimal(request.quantity):
+            if free < Decimal(order_rules.quantity_of(request, "binance")):
                 if free <= 0:
                     raise reject_codes.rejected(RejectReason.INSUFFICIENT_BALANCE, symbol=request.symbol)
                 request = replace(request, quantity=decimal_text(free))

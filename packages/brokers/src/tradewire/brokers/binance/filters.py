@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import optional_decimal
@@ -34,12 +34,22 @@ def _refuse(name: str, why: str, **details: object) -> OrderRejected:
     )
 
 
+def _precision(body: Mapping[str, Any]) -> int:
+    # quoteAssetPrecision is the current name, quotePrecision the older one; 0 is a precision too.
+    for key in ("quoteAssetPrecision", "quotePrecision"):
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    return 8
+
+
 @dataclass(frozen=True, slots=True)
 class OrderFigures:
     """The numbers of one order (after normalization) that the filters look at."""
 
     side: str
     market: bool
+    #: 0 for an order sized by notional (Binance works the quantity out as it fills).
     quantity: Decimal
     price: Decimal | None = None
     stop_price: Decimal | None = None
@@ -47,6 +57,8 @@ class OrderFigures:
     trailing_delta: int | None = None
     #: A recent price of the symbol (bookTicker mid): NOTIONAL of market orders and PERCENT_PRICE.
     reference: Decimal | None = None
+    #: The quote amount of a MARKET order sized by notional (`quoteOrderQty`), floored already.
+    notional: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,8 @@ class SymbolRules:
     quote: str
     order_types: frozenset[str]
     quote_precision: int = 8
+    #: `quoteOrderQtyMarketAllowed`: MARKET orders may be sized by a quote amount.
+    quote_market_allowed: bool = False
     iceberg_allowed: bool = False
     oco_allowed: bool = False
     oto_allowed: bool = False
@@ -76,7 +90,8 @@ class SymbolRules:
             base=str(body.get("baseAsset") or ""),
             quote=str(body.get("quoteAsset") or ""),
             order_types=frozenset(str(t) for t in body.get("orderTypes") or ()),
-            quote_precision=int(body.get("quoteAssetPrecision") or body.get("quotePrecision") or 8),
+            quote_precision=_precision(body),
+            quote_market_allowed=bool(body.get("quoteOrderQtyMarketAllowed")),
             iceberg_allowed=bool(body.get("icebergAllowed")),
             oco_allowed=bool(body.get("ocoAllowed")),
             oto_allowed=bool(body.get("otoAllowed")),
@@ -111,6 +126,23 @@ class SymbolRules:
             tick_size=self.tick, lot_step=step or precision.DEFAULT_LOT_STEP, min_quantity=minimum
         )
 
+    def quote_amount(self, notional: Decimal) -> Decimal:
+        """`notional` floored to the quote asset's precision (rest.md: never spend more than asked).
+
+        Raises:
+            OrderRejected: 422 INVALID_QUANTITY when less than one unit of that precision is left.
+        """
+        unit = Decimal(1).scaleb(-self.quote_precision)
+        floored = notional.quantize(unit, rounding=ROUND_DOWN)
+        if floored <= 0:
+            raise OrderRejected(
+                f"Order rejected: notional {codec.dec(notional)} is below {codec.dec(unit)}, "
+                f"the precision of {self.quote or 'the quote asset'}",
+                {reject_codes.KEY: reject_codes.INVALID_QUANTITY, "field": "notional",
+                 "quote_precision": self.quote_precision},
+            )  # fmt: skip
+        return floored
+
     @property
     def min_quantity(self) -> Decimal:
         """LOT_SIZE's minQty (0 when unset): smaller holdings are dust, not positions (binance.md §11)."""
@@ -126,7 +158,8 @@ class SymbolRules:
         for value in (order.price, order.stop_price):
             if value is not None:
                 self._price_bounds(value)
-        self._lot(order)
+        if order.notional is None:  # else Binance works the quantity out from the notional as it fills
+            self._lot(order)
         if order.iceberg is not None:
             self._iceberg(order)
         self._notional(order)
@@ -165,10 +198,13 @@ class SymbolRules:
             raise _refuse("ICEBERG_PARTS", f"more than {codec.dec(limit)} visible parts")
 
     def _notional(self, order: OrderFigures) -> None:
-        price = order.reference if order.market else (order.price or order.stop_price or order.reference)
-        if price is None:
-            return  # a market order before any price is known: Binance checks it against its average
-        notional = price * order.quantity
+        if order.notional is not None:
+            notional = order.notional  # sized by notional: the filter's figure itself, no price needed
+        else:
+            price = order.reference if order.market else (order.price or order.stop_price or order.reference)
+            if price is None:
+                return  # a market order before any price is known: Binance checks it against its average
+            notional = price * order.quantity
         for name, min_key, applies_key in (
             ("NOTIONAL", "minNotional", "applyMinToMarket"),
             ("MIN_NOTIONAL", "minNotional", "applyToMarket"),

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from tradewire.brokers._live.jsondecimal import decimal_field, decimal_text, optional_decimal
 from tradewire.brokers.binance.filters import OrderFigures, SymbolRules
+from tradewire.protocol import order_rules
 from tradewire.protocol.errors import OrderNotModifiable, UnsupportedOperation
 from tradewire.protocol.messages import (
     Bar,
@@ -149,6 +150,8 @@ def check_supported(request: SubmitOrderRequest, rules: SymbolRules) -> None:
         request.stop_loss is not None or request.take_profit is not None
     ):
         raise unsupported("an OCO group member with its own stop_loss / take_profit", "oco_group_id")
+    if request.notional is not None and not rules.quote_market_allowed:
+        raise unsupported(f"orders sized by notional on {rules.symbol}", "notional")
 
 
 def managed_route(request: SubmitOrderRequest, rules: SymbolRules) -> str | None:
@@ -199,7 +202,11 @@ def order_params(request: SubmitOrderRequest, client_order_id: str, symbol: str)
     ]
     if kind in _WITH_TIF:
         params.append(("timeInForce", _TIFS[_tif(request)]))
-    params.append(("quantity", decimal_text(Decimal(request.quantity))))
+    if request.notional is not None:
+        # A MARKET order sized by quote amount (binance.md §5.1), already on the quote precision.
+        params.append(("quoteOrderQty", decimal_text(Decimal(request.notional))))
+    else:
+        params.append(("quantity", decimal_text(Decimal(order_rules.quantity_of(request, _VENUE)))))
     if request.limit_price is not None:
         params.append(("price", decimal_text(Decimal(request.limit_price))))
     if request.stop_price is not None and OrderType(request.order_type) != OrderType.TRAILING_STOP:
@@ -219,7 +226,7 @@ def list_params(
     its parameters. The entry's client order id is `client_order_id`; the exits' are `leg_ids`."""
     entry_side = Side(request.side)
     exit_side = _SIDES[Side.SELL if entry_side == Side.BUY else Side.BUY]
-    quantity = decimal_text(Decimal(request.quantity))
+    quantity = decimal_text(Decimal(order_rules.quantity_of(request, _VENUE)))
     params = [
         ("symbol", symbol),
         ("listClientOrderId", f"{client_order_id}-l"[:36]),
@@ -311,7 +318,14 @@ def same_order(params: Mapping[str, str], body: Mapping[str, Any]) -> bool:
         return False
     if params["type"] != body.get("type"):
         return False
-    for sent_key, body_key in (("quantity", "origQty"), ("price", "price"), ("stopPrice", "stopPrice")):
+    if ("quoteOrderQty" in params) != ((optional_decimal(body, "origQuoteOrderQty") or _ZERO) > 0):
+        return False  # one sized by notional, the other by quantity
+    for sent_key, body_key in (
+        ("quantity", "origQty"),
+        ("quoteOrderQty", "origQuoteOrderQty"),
+        ("price", "price"),
+        ("stopPrice", "stopPrice"),
+    ):
         sent = params.get(sent_key)
         if sent is not None and Decimal(sent) != optional_decimal(body, body_key):
             return False
@@ -327,12 +341,13 @@ def figures(request: SubmitOrderRequest, reference: Decimal | None) -> OrderFigu
     return OrderFigures(
         side=_SIDES[Side(request.side)],
         market=order_type in (OrderType.MARKET, OrderType.STOP, OrderType.TRAILING_STOP),
-        quantity=Decimal(request.quantity),
+        quantity=_ZERO if request.notional is not None else Decimal(order_rules.quantity_of(request, _VENUE)),
         price=None if request.limit_price is None else Decimal(request.limit_price),
         stop_price=None if request.stop_price is None else Decimal(request.stop_price),
         iceberg=None if request.display_quantity is None else Decimal(request.display_quantity),
         trailing_delta=delta,
         reference=reference,
+        notional=None if request.notional is None else Decimal(request.notional),
     )
 
 
@@ -408,6 +423,12 @@ def _price(body: Mapping[str, Any], key: str) -> str | None:
     return None if value is None or value == 0 else decimal_text(value)
 
 
+def _notional(body: Mapping[str, Any], key: str) -> Decimal | None:
+    # An order sized by quantity has a zero quote amount (binance.md §5.1 `origQuoteOrderQty`).
+    value = optional_decimal(body, key)
+    return None if value is None or value <= 0 else value
+
+
 def _order(
     *,
     symbol: str,
@@ -427,8 +448,12 @@ def _order(
     created: dt.datetime | None,
     updated: dt.datetime | None,
     parent_id: str | None,
+    notional: Decimal | None = None,
 ) -> Order:
     order_type = _TYPES_BACK.get(kind, OrderType.UNSPECIFIED)
+    if notional is not None and quantity <= 0:
+        # Sized by notional and the venue named no quantity yet: what has filled (rest.md).
+        quantity = filled
     trailing = isinstance(delta, int) and not isinstance(delta, bool) and delta > 0
     if trailing and kind == "STOP_LOSS":
         order_type = OrderType.TRAILING_STOP
@@ -453,6 +478,7 @@ def _order(
         time_in_force=_TIFS_BACK.get(tif, TimeInForce.GTC),
         created_at=created,
         updated_at=updated,
+        notional=None if notional is None else decimal_text(notional),
     )
 
 
@@ -476,6 +502,7 @@ def order_from_broker(body: Mapping[str, Any], parent_id: str | None = None) -> 
         created=millis(body.get("time") or body.get("transactTime")),
         updated=millis(body.get("updateTime") or body.get("transactTime") or body.get("workingTime")),
         parent_id=parent_id,
+        notional=_notional(body, "origQuoteOrderQty"),
     )
 
 
@@ -500,6 +527,7 @@ def order_from_report(event: Mapping[str, Any], parent_id: str | None = None) ->
         created=millis(event.get("O")),
         updated=millis(event.get("T") or event.get("E")),
         parent_id=parent_id,
+        notional=_notional(event, "Q"),
     )
 
 

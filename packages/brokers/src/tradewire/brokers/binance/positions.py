@@ -3,7 +3,8 @@
 Quote assets (USDT, ...) are cash; every other asset held at or above its symbol's minimum quantity
 is a LONG position in `<ASSET><QUOTE>` (the first configured quote asset). The average entry price
 is the weighted cost of our own fills, persisted in the store (rebuilt from `myTrades` on a first
-start), reset when the holding goes flat; equity = cash + Σ quantity × price.
+start), reset when the holding goes flat; unrealized PnL covers only the part of the holding those
+fills paid for; equity = cash + Σ quantity × price.
 """
 
 from __future__ import annotations
@@ -192,7 +193,10 @@ class PositionBook:
         basis = self.basis(asset)
         average = None if basis is None else basis.average
         price = self.prices.get(symbol) or average or _ZERO
-        unrealized = (price - average) * held if average is not None and price else _ZERO
+        # Only what our fills paid for has a known cost: a part of the holding bought elsewhere or
+        # deposited (testnet's seeded assets) adds no unrealized PnL rather than an invented one.
+        costed = min(held, basis.quantity) if basis is not None else _ZERO
+        unrealized = (price - average) * costed if average is not None and price else _ZERO
         opened = self._opened.setdefault(asset, now) if held > 0 else self._opened.pop(asset, now)
         return Position(
             id=symbol,

@@ -311,9 +311,9 @@ class UserStream(ResyncingStream[Change]):
 
     async def _snapshot(self, lost_at: dt.datetime | None = None) -> list[Update[Change]]:
         """What the gap hid (binance.md §12): each tracked order's state and its trades, then every open
-        order not followed yet (placed meanwhile, here or by another client of the account), then the
-        trades since the last one reported of orders that finished unseen. Orders carry their own
-        versions and trades their ids, so the time of the loss is not needed."""
+        order and open order list member not followed yet (placed meanwhile, here or by another client
+        of the account), then the trades since the last one reported of orders that finished unseen.
+        Orders carry their own versions and trades their ids, so the time of the loss is not needed."""
         updates: list[Update[Change]] = []
         followed = set(self.open_orders)
         for our_id, where in sorted(self.open_orders.items()):
@@ -330,12 +330,28 @@ class UserStream(ResyncingStream[Change]):
             our_id = mapping.order_id(str(body["symbol"]), int(body["orderId"]))
             if our_id not in followed:
                 followed.add(our_id)
-                self.track(body)
-                if (jsondecimal.optional_decimal(body, "executedQty") or _ZERO) > 0:
-                    for row in await self.http.my_trades(str(body["symbol"]), order_id=int(body["orderId"])):
-                        updates.append(self._trade_update(row))
-                updates.append(self._rest_order_update(body))
+                updates += await self._unfollowed(body)
+        # binance.md §12: the open order lists too. Their members are open orders, so openOrders
+        # normally named them already; one it did not (an OTO's pending order) is read here.
+        for listed in await self.http.open_order_lists():
+            for member in listed.get("orders") or ():
+                symbol, broker_id = str(member["symbol"]), int(member["orderId"])
+                if mapping.order_id(symbol, broker_id) in followed:
+                    continue
+                followed.add(mapping.order_id(symbol, broker_id))
+                with contextlib.suppress(OrderNotFound):
+                    updates += await self._unfollowed(await self.http.get_order(symbol, broker_id))
         return updates + await self._trades_since_last(followed)
+
+    async def _unfollowed(self, body: BrokerBody) -> list[Update[Change]]:
+        """An order the resync found that nobody followed: followed from now on; its fills and state."""
+        self.track(body)
+        updates: list[Update[Change]] = []
+        if (jsondecimal.optional_decimal(body, "executedQty") or _ZERO) > 0:
+            for row in await self.http.my_trades(str(body["symbol"]), order_id=int(body["orderId"])):
+                updates.append(self._trade_update(row))
+        updates.append(self._rest_order_update(body))
+        return updates
 
     async def _trades_since_last(self, done: set[str]) -> list[Update[Change]]:
         """binance.md §12: `myTrades` from the last trade id reported, per symbol: the fills of orders
@@ -561,10 +577,12 @@ class UserStream(ResyncingStream[Change]):
         self._created.add(order.id)
         order.status = OrderStatus.OPEN
         order.filled_quantity = "0"
+        if order.notional is not None:
+            # Sized by notional: no quantity before its first fill (rest.md), as a live NEW report shows.
+            order.quantity = "0"
         order.remaining_quantity = order.quantity
         order.average_fill_price = None
         with_list_exits(self.store, order, order.client_order_id)
-        order.client_order_id = self.given.shown(order.client_order_id)
         return ServerMessage(
             order=OrderEvent(
                 event=OrderEventType.ORDER_CREATED,
@@ -628,7 +646,8 @@ class UserStream(ResyncingStream[Change]):
         if kind is None:
             return None
         with_list_exits(self.store, order, client)
-        order.client_order_id = self.given.shown(order.client_order_id)
+        # The client order id stays the one Binance has: the exit rules know an entry by it until
+        # the submit's answer names Binance's id; BinanceVenue._for_clients shows it as given.
         return ServerMessage(
             order=OrderEvent(
                 event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=utc_now()

@@ -44,6 +44,7 @@ from tradewire.protocol import codec, order_rules, precision, reject_codes
 from tradewire.protocol.errors import (
     InvalidRequest,
     OrderNotFound,
+    OrderNotModifiable,
     OrderRejected,
     PositionNotFound,
     SymbolNotFound,
@@ -67,6 +68,7 @@ from tradewire.protocol.messages import (
     Position,
     Quote,
     RejectReason,
+    ServerMessage,
     Side,
     SubmitOrderRequest,
     TimeInForce,
@@ -151,10 +153,8 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         self._http = BinanceHttp(self.config, timeout=self._timeout)
         try:
             await self._http.sync_time()
-            await self._load_rules()
             self._book = PositionBook(self._store, self.config.quote_assets, self.config.assets)
-            for symbol, rules in self._rules.items():
-                self._book.min_quantity[symbol] = rules.min_quantity
+            await self._load_rules()
             self._stream = UserStream(
                 self.config,
                 self._http,
@@ -234,6 +234,8 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         for body in info.get("symbols") or ():
             rules = SymbolRules.from_broker(body)
             self._rules[rules.symbol] = rules
+            if self._book is not None:  # dust below LOT_SIZE's minimum is no position, then or now
+                self._book.min_quantity[rules.symbol] = rules.min_quantity
         for limit in info.get("rateLimits") or ():
             kind, interval = limit.get("rateLimitType"), (limit.get("interval"), limit.get("intervalNum"))
             if kind == "ORDERS" and interval == ("SECOND", 10):
@@ -307,6 +309,10 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         mapping.check_supported(request, rules)
         market = OrderType(request.order_type) == OrderType.MARKET
         request = precision.normalize_submit(request, rules.grid(market=market))
+        if request.notional is not None:
+            amount = rules.quote_amount(Decimal(request.notional))
+            if amount != Decimal(request.notional):
+                request = replace(request, notional=codec.dec(amount))
         rules.check(mapping.figures(request, await self._reference(symbol)))
         if request.reduce_only:
             self._check_reduce_only(request, rules)
@@ -402,7 +408,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         if (
             not plain
             or stop.side != request.side
-            or Decimal(stop.quantity) != Decimal(request.quantity)
+            or Decimal(stop.quantity) != Decimal(order_rules.quantity_of(request, "binance"))
             or (request.time_in_force not in (None, TimeInForce.GTC))
             or stop.time_in_force != TimeInForce.GTC
             or stop.stop_price is None
@@ -417,7 +423,7 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
         path, params = mapping.oco_params(
             rules.symbol,
             Side(request.side),
-            Decimal(request.quantity),
+            Decimal(order_rules.quantity_of(request, "binance")),
             (client_id, Decimal(str(request.limit_price))),
             (
                 stop.id,
@@ -499,13 +505,26 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
 
     def _check_reduce_only(self, request: SubmitOrderRequest, rules: SymbolRules) -> None:
         # Spot is long-only: a reduce-only order is a sell of at most the held base asset (mapping.md §2).
+        # A sell by notional has no quantity before it fills: it needs a holding, and Binance refuses
+        # one that would sell more than the balance holds (-2010 insufficient balance).
         held = self.book.held(rules.base)
-        if Side(request.side) != Side.SELL or Decimal(request.quantity) > held:
+        if Side(request.side) != Side.SELL or held <= 0:
+            raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
+        if request.quantity is not None and Decimal(request.quantity) > held:
             raise reject_codes.rejected(RejectReason.REDUCE_ONLY_VIOLATED)
 
     @property
     def given(self) -> GivenIds:
         return self.user_stream.given
+
+    def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
+        if self._stream is None:  # closing: nothing is delivered any more
+            return messages
+        given = self.given
+        for m in messages:  # only the client order id the client gave (rest.md: echo when given)
+            if m.order is not None and m.order.order is not None:
+                m.order.order.client_order_id = given.shown(m.order.order.client_order_id)
+        return messages
 
     def _where(self, order_id: str) -> tuple[str, int]:
         parsed = mapping.parse_order_id(order_id)
@@ -700,9 +719,11 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     async def close_position(self, position_id: str, request: ClosePositionRequest) -> OrderHandle:
         order_rules.check_close(request)
         position = await self.get_position(position_id)
-        if request.cancel_associated_orders:
-            await self.cancel_all_orders(position.symbol)
-            await self._refresh_balances()
+        whole = request.quantity is None or Decimal(request.quantity) >= Decimal(position.quantity)
+        if whole or request.cancel_associated_orders:
+            # rest.md: a closed position's exits are always cleaned up; and they lock the asset they
+            # would sell, so only what they leave free could be sold while they stand.
+            await self._cancel_exits(position.symbol)
         rules = await self._symbol_rules(position.symbol)
         # Closable now = the free balance (binance.md §11), floored to the step by submit_order.
         free = self.book.free(rules.base)
@@ -719,6 +740,15 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
                 limit_price=request.limit_price if limit else None,
             )
         )
+
+    async def _cancel_exits(self, symbol: str) -> None:
+        """Cancel the working sells of `symbol`: a long position's exits (spot is long-only), resting at
+        Binance or held by the gateway as triggers; then read the balances they unlocked."""
+        for order in await self.list_orders(ListOrdersRequest(symbol=symbol, side=Side.SELL)):
+            # cancelling one member of a list cancels the list: its siblings are then gone already
+            with contextlib.suppress(OrderNotFound, OrderNotModifiable):
+                await self.cancel_order(order.id)
+        await self._refresh_balances()
 
     async def close_all_positions(self, symbol: str | None = None) -> list[OrderHandle]:
         await self.cancel_all_orders(symbol)

@@ -242,6 +242,8 @@ class Kernel:
         """Fill `order` at `res` (price, maker) within the participation cap, then apply its TIF."""
         if res is not None:
             price, maker = res
+            if order.notional is not None and order.qty == 0 and not self._size(order, price, spread):
+                return
             qty = order.remaining
             if order.reduce_only:
                 pos = self.ledger.positions[order.sym].qty
@@ -266,21 +268,37 @@ class Kernel:
         if order.working and order.tif in (IOC, FOK):
             self._finish(order, EXPIRED, EV_EXPIRED)
 
+    def _size(self, order: OrderState, price: int, spread: int | None) -> bool:
+        """Fix the quantity of an order sized by notional at its first execution: the notional over the
+        fill price (a market order is a taker, so slipped) floored to the lot step. An order too small for
+        one lot ends EXPIRED unfilled; returns whether it may fill."""
+        fill_price = self.slippage.slip(price, order.side == BUY, spread)
+        unit = fill_price * self.instruments[order.sym].factor  # one lot's cost, money scale
+        qty = order.notional // unit if order.notional is not None and unit > 0 else 0
+        if qty <= 0:
+            self._finish(order, EXPIRED, EV_EXPIRED)
+            return False
+        order.qty = qty
+        return True
+
+    def _fee(self, order: OrderState, qty: int, price: int, maker: bool) -> int:
+        """The commission of a fill of `qty` at `price`, money scale."""
+        if self.free:
+            return 0
+        fee_dec = self.commission.fee(
+            Decimal(qty).scaleb(-self.qs),
+            Decimal(price).scaleb(-self.instruments[order.sym].price_scale),
+            maker,
+            order.fills == 0,
+        )
+        return round_scaled(fee_dec, self.ms) if fee_dec else 0
+
     def fill(self, order: OrderState, qty: int, price: int, maker: bool) -> bool:
         """Book one fill of `order` and emit order, trade, position, account events (in that order)."""
         led = self.ledger
-        inst = self.instruments[order.sym]
         is_buy = order.side == BUY
         signed = qty if is_buy else -qty
-        fee = 0
-        if not self.free:
-            fee_dec = self.commission.fee(
-                Decimal(qty).scaleb(-self.qs),
-                Decimal(price).scaleb(-inst.price_scale),
-                maker,
-                order.fills == 0,
-            )
-            fee = round_scaled(fee_dec, self.ms) if fee_dec else 0
+        fee = self._fee(order, qty, price, maker)
         # the account is checked again at the fill: the price may have gapped since submission
         reason = self._afford(order.sym, signed, price, fee)
         if reason is not None:
@@ -338,21 +356,30 @@ class Kernel:
                     self._finish(o, CANCELLED, EV_CANCELLED)
         return True
 
-    def _afford(self, sym: int, signed: int, price: int, fee: int) -> int | None:
-        """Reject reason if the account cannot take a fill of `signed` qty at `price`, else None."""
+    def _afford(self, sym: int, signed: int, price: int, fee: int, spend: int | None = None) -> int | None:
+        """Reject reason if the account cannot take a fill of `signed` qty at `price`, else None.
+
+        `spend` (money scale) is a buy sized by notional: all of it may be spent, so it stands for the
+        cost of the quantity (`signed` being that notional's quantity at `price`) when the buy adds to a
+        long or flat position."""
         led = self.ledger
         pos = led.positions[sym].qty
         f = self.instruments[sym].factor
         if self.cash_account:
+            if spend is not None:
+                return R_INSUFFICIENT_BALANCE if spend + fee > led.cash else None
             if signed > 0:
                 return R_INSUFFICIENT_BALANCE if signed * price * f + fee > led.cash else None
             return R_INSUFFICIENT_BALANCE if -signed > pos else None
-        new = pos + signed
-        if new < 0 and not self.allow_short and new < min(pos, 0):
-            return R_INSUFFICIENT_BALANCE
-        if abs(new) <= abs(pos) and (new == 0 or (new > 0) == (pos > 0)):
-            return None  # reducing exposure is always allowed
-        added = (abs(new) - (abs(pos) if (new > 0) == (pos > 0) else 0)) * price * f
+        if spend is not None and pos >= 0:
+            added = spend
+        else:
+            new = pos + signed
+            if new < 0 and not self.allow_short and new < min(pos, 0):
+                return R_INSUFFICIENT_BALANCE
+            if abs(new) <= abs(pos) and (new == 0 or (new > 0) == (pos > 0)):
+                return None  # reducing exposure is always allowed
+            added = (abs(new) - (abs(pos) if (new > 0) == (pos > 0) else 0)) * price * f
         if self.lev1 and not self.watch:
             # unlevered and long or flat everywhere: prices are > 0, so gross exposure equals market
             # value and equity - margin used is the cash; no pass over the positions is needed
@@ -428,8 +455,41 @@ class Kernel:
         self.orders[oid] = o
         return o
 
+    def _reference(self, o: OrderState) -> int:
+        """The price a market order would trade at now: the quote's ask/bid when quoting, else the mark."""
+        q = self.quote[o.sym]
+        if q is not None and self.quote_mark[o.sym]:
+            return q[2] if o.side == BUY else q[1]
+        return self.mark(o.sym)
+
+    def _precheck_notional(self, o: OrderState) -> int | None:
+        """Reject reason for a new order sized by notional. Its quantity is worked out at the fill, which
+        checks it as any fill is checked; here the least it can trade (one lot) must pass the reduce-only,
+        holdings and short rules, and a buy's notional plus the commission at the current price must be
+        affordable as a quantity order's cost would be (unchecked before the first price, as for one)."""
+        pos = self.ledger.positions[o.sym].qty
+        lot = 1 if o.side == BUY else -1
+        if o.reduce_only and (pos == 0 or (pos > 0) == (lot > 0)):
+            return R_REDUCE_ONLY
+        if o.side == SELL:
+            if self.cash_account:
+                held = pos - sum(x.remaining for x in self.working[o.sym] if x.side == SELL)
+                return R_INSUFFICIENT_BALANCE if held < 1 else None
+            if not self.allow_short and pos < 1:
+                return R_INSUFFICIENT_BALANCE
+            return None
+        if not self.has_price[o.sym] or o.notional is None:
+            return None
+        ref = self._reference(o)
+        unit = ref * self.instruments[o.sym].factor
+        qty = o.notional // unit if unit > 0 else 0
+        fee = self._fee(o, qty, ref, False) if qty else 0
+        return self._afford(o.sym, qty, ref, fee, spend=o.notional)
+
     def precheck(self, o: OrderState) -> int | None:
         """Reject reason for a new order at submission, from the current account and price."""
+        if o.notional is not None:
+            return self._precheck_notional(o)
         pos = self.ledger.positions[o.sym].qty
         signed = o.qty if o.side == BUY else -o.qty
         if o.reduce_only and (pos == 0 or (pos > 0) == (signed > 0) or abs(signed) > abs(pos)):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
-__all__ = ["dec_text", "fmt_money", "fmt_qty", "fmt_scaled", "parse_scaled", "to_decimal"]
+__all__ = ["dec_text", "floor_scaled", "fmt_money", "fmt_qty", "fmt_scaled", "parse_scaled", "to_decimal"]
 
 _POW10: list[int] = [int(10**i) for i in range(40)]
 # Scaling only moves the exponent: a context as wide as any accepted input (decimals of at most 40
@@ -32,6 +32,11 @@ def parse_scaled(value: Decimal | int | str, scale: int) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than {scale} decimal places")
     return int(scaled)
+
+
+def floor_scaled(value: Decimal, scale: int) -> int:
+    """`value` floored to `scale` decimals, as a scaled integer (exact for any accepted input)."""
+    return int(_EXACT.scaleb(value, scale).to_integral_value(ROUND_FLOOR))
 
 
 def round_scaled(value: Decimal, scale: int) -> int:

@@ -30,6 +30,7 @@ OrderSnapshot = tuple[
     int,
     int,
     int,
+    int | None,
 ]
 
 # Values equal the generated protocol enums (tradewire.protocol.messages), so no mapping is needed;
@@ -62,6 +63,7 @@ class OrderState:
         "is_leg",
         "legs",
         "limit",
+        "notional",
         "oco",
         "otype",
         "parent",
@@ -118,6 +120,8 @@ class OrderState:
         self.reduce_only = False
         self.post_only = False
         self.reject: int | None = None
+        # sized by quote notional (money scale): `qty` is 0 until the first execution works it out
+        self.notional: int | None = None
 
     @property
     def remaining(self) -> int:
@@ -154,4 +158,5 @@ class OrderState:
             self.tif,
             self.created,
             self.updated,
+            self.notional,
         )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradewire.engine.core.kernel import Kernel
-from tradewire.engine.core.numbers import parse_scaled, pow10, to_decimal
+from tradewire.engine.core.numbers import floor_scaled, parse_scaled, pow10, to_decimal
 from tradewire.engine.core.orders import (
     BUY,
     GTC,
@@ -109,6 +109,30 @@ def _check_hints(k: Kernel, qty: int, display_quantity: Any, leverage: Any) -> N
         order_rules.check_display(Decimal(shown), Decimal(qty), display_quantity)
 
 
+def _notional(
+    k: Kernel,
+    order_type: int,
+    notional: Any,
+    quantity: Any,
+    stop_loss: Any,
+    take_profit: Any,
+    oco_group_id: str | None,
+    display_quantity: Any,
+) -> int:
+    """A checked notional (order_rules.check_notional, the gateway's words), floored to the money scale:
+    never more is spent than asked (rest.md)."""
+    d = order_rules.check_notional(
+        OrderType(order_type),
+        notional,
+        quantity,
+        stop_loss=stop_loss,
+        take_profit=take_profit,
+        oco_group_id=oco_group_id,
+        display_quantity=display_quantity,
+    )
+    return floor_scaled(d, k.ms)
+
+
 def raise_rejected(o: OrderState) -> None:
     """Raise OrderRejected for an order the kernel refused (its ORDER_REJECTED event is already out)."""
     raise reject_codes.rejected(RejectReason(o.reject or RejectReason.UNKNOWN), order_id=o.id)
@@ -119,7 +143,7 @@ def submit_order(
     symbols: dict[str, int],
     symbol: str,
     side: Any,
-    quantity: Any,
+    quantity: Any = None,
     order_type: Any = MARKET,
     time_in_force: Any = None,
     limit_price: Any = None,
@@ -135,8 +159,13 @@ def submit_order(
     display_quantity: Any = None,
     leverage: Any = None,
     raise_on_reject: bool = True,
+    *,
+    notional: Any = None,
 ) -> OrderState:
     """Validate a new order, hand it to the kernel and return it (FILLED already if it acted at once).
+
+    A MARKET order may give `notional` (an amount of the quote currency, rest.md "Sized by notional")
+    instead of `quantity`: floored to the money scale, its quantity is worked out at the first fill.
 
     Raises the protocol's typed errors: InvalidRequest / InvalidValue / ValidationError for bad
     fields, SymbolNotFound, UnsupportedOperation (order type the account model lacks), and
@@ -155,6 +184,13 @@ def submit_order(
     sd = side if side is BUY or side is SELL else enum_value(side, _SIDES, "side")
     ot = order_type if order_type is MARKET else enum_value(order_type, _TYPES, "order_type")
     tif = GTC if time_in_force is None else enum_value(time_in_force, _TIFS, "time_in_force")
+    if notional is not None:
+        notional = _notional(
+            k, ot, notional, quantity, stop_loss, take_profit, oco_group_id, display_quantity
+        )
+    elif quantity is None:
+        # the wire's words (order_rules.check_submit): quantity is required unless notional is given
+        raise InvalidRequest("quantity: missing required field", {"field": "quantity"})
     if ot != MARKET or limit_price is not None or stop_price is not None or trailing_distance is not None:
         order_rules.check_price_fields(
             OrderType(ot), limit_price, stop_price, trailing_distance, trailing_type
@@ -169,10 +205,11 @@ def submit_order(
             "bracket exits are not supported by the cash (spot) account model",
             {reject_codes.KEY: reject_codes.UNSUPPORTED_ORDER_TYPE},
         )
-    qty = quantity_lots(k, quantity)
+    qty = 0 if notional is not None else quantity_lots(k, quantity)
     if display_quantity is not None or leverage is not None:
         _check_hints(k, qty, display_quantity, leverage)
     o = k.new_order(sym, sd, ot, qty, tif)
+    o.notional = notional
     o.client_order_id = client_order_id
     o.oco = oco_group_id
     o.reduce_only = bool(reduce_only)
@@ -216,6 +253,14 @@ def parse_modify(
     from tradewire.protocol.errors import OrderNotModifiable
 
     changes: dict[str, int] = {}
+    if o.notional is not None:
+        # its quantity is worked out from the notional, and exits need one up front (rest.md "Sized by
+        # notional", order_rules.NOTIONAL_FORBIDDEN); nothing else is modifiable on a MARKET order
+        for name, value in (("quantity", quantity), ("stop_loss", stop_loss), ("take_profit", take_profit)):
+            if value is not None:
+                raise OrderNotModifiable(
+                    f"{name} cannot be set on an order sized by notional", {"order_id": o.id}
+                )
     if quantity is not None:
         q = quantity_lots(k, quantity)
         if q < o.filled:

@@ -19,7 +19,6 @@ def write_file(path: Path, text: str) -> None:
     a temporary name and renamed, so a failure leaves no half file)."""
     from tradewire.sdk.cli._files import atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic(path) as part:
         part.write_text(text, encoding="utf-8")
 

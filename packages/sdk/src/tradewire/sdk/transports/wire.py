@@ -42,9 +42,11 @@ def placed_order(request: m.SubmitOrderRequest, handle: m.OrderHandle, at: dt.da
         symbol=request.symbol,
         side=request.side,
         order_type=request.order_type,
-        quantity=request.quantity,
+        # rest.md: an order sized by notional shows what filled until the venue says more
+        quantity=request.quantity or "0",
         filled_quantity="0",
-        remaining_quantity=request.quantity,
+        remaining_quantity=request.quantity or "0",
+        notional=request.notional,
         limit_price=request.limit_price,
         stop_price=request.stop_price,
         stop_loss=request.stop_loss,

@@ -29,6 +29,8 @@ BRACKETS: Final = "brackets"
 POST_ONLY: Final = "post_only"
 #: Orders grouped by `oco_group_id`: one filling cancels the others.
 OCO: Final = "oco"
+#: MARKET orders sized by an amount of the quote currency (`notional`) instead of a quantity.
+NOTIONAL: Final = "notional_orders"
 #: Time in force IOC, FOK and DAY.
 IOC: Final = "ioc"
 FOK: Final = "fok"
@@ -44,6 +46,7 @@ FEATURES: Final = {
     FOK: frozenset({"fok"}),
     DAY: frozenset({"time_in_force_day"}),
     BRACKETS: frozenset({"bracket_orders", "brackets"}),
+    NOTIONAL: frozenset({"notional_orders"}),
 }
 
 #: Order-type capabilities, derived from `Capabilities.supported_order_types`.
@@ -77,6 +80,7 @@ DESCRIPTIONS: Final = {
     IOC: "time in force IOC",
     FOK: "time in force FOK",
     DAY: "time in force DAY",
+    NOTIONAL: "MARKET orders sized by notional",
     **{v: f"{k} orders" for k, v in ORDER_TYPES.items()},
 }
 

@@ -1,4 +1,5 @@
-"""Hypothesis strategies for scripted scenarios: all order types and TIFs, brackets, cancels, modifies."""
+"""Hypothesis strategies for scripted scenarios: all order types and TIFs, brackets, orders sized by
+notional, cancels, modifies."""
 
 # On 1-3 symbols of seeded synthetic bars (1m, 1h or 1d; fills at the next open or at the close),
 # in every read style, with and without event handlers.
@@ -47,6 +48,7 @@ def actions(symbols: int) -> st.SearchStrategy[Action]:
         limit_bps=st.integers(-100, 100),
         bracket=st.none() | st.tuples(st.integers(10, 400), st.integers(10, 400)),
         trail_percent=st.booleans(),
+        notional=st.booleans(),
     )
     return st.one_of(
         place,

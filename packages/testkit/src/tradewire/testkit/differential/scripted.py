@@ -48,7 +48,8 @@ class Place:
 
     `offset_bps`: limit/stop price (stop price for STOP_LIMIT, distance for TRAILING_STOP) against the
     last close; `limit_bps`: a STOP_LIMIT's limit against its stop; `bracket`: (stop-loss, take-profit)
-    distances in basis points, for MARKET and LIMIT entries.
+    distances in basis points, for MARKET and LIMIT entries; `notional`: a MARKET order sized by quote
+    notional (the budget share itself, no bracket) instead of by quantity.
     """
 
     symbol: int
@@ -60,6 +61,7 @@ class Place:
     limit_bps: int = 0
     bracket: tuple[int, int] | None = None
     trail_percent: bool = False
+    notional: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ class ScriptedStrategy(Strategy):
                     "ABSOLUTE",
                     _tick(last * distance / _BPS),
                 )
+        if a.notional and a.kind == "MARKET":
+            return self._place_notional(symbol, a)
         if a.bracket is not None and a.kind in ("MARKET", "LIMIT"):
             sign = 1 if a.side == "BUY" else -1
             fields["stop_loss"] = _moved(last, -sign * a.bracket[0])
@@ -177,6 +181,22 @@ class ScriptedStrategy(Strategy):
             return ("skipped", "no budget")
         handle = self.submit_order(symbol=symbol, side=a.side, quantity=quantity, order_type=a.kind, **fields)
         return ("placed", handle.id, handle.status.name, str(quantity))
+
+    def _place_notional(self, symbol: str, a: Place) -> tuple[Any, ...]:
+        budget = min(max(self.budget(symbol), Decimal(0)), self.cap)
+        notional = (budget * a.size / 1000).quantize(_TICK, ROUND_DOWN)
+        if notional <= 0:
+            return ("skipped", "no budget")
+        # a request message: both transports take it as it is
+        request = m.SubmitOrderRequest(
+            symbol=symbol,
+            side=m.Side[a.side],
+            order_type=m.OrderType.MARKET,
+            time_in_force=m.TimeInForce[a.tif],
+            notional=str(notional),
+        )
+        handle = self.submit_order(request)
+        return ("placed", handle.id, handle.status.name, f"notional {notional}")
 
     def _pick(self, which: int) -> m.Order | None:
         orders = sorted(self.open_orders.values(), key=lambda o: o.id)

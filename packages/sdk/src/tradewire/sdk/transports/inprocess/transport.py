@@ -32,6 +32,7 @@ _ENGINE_FIELDS = frozenset(
         "oco_group_id",
         "reduce_only",
         "post_only",
+        "notional",
     }
 )
 _SIDES = {"BUY": 1, "SELL": 2, "buy": 1, "sell": 2}
@@ -87,7 +88,11 @@ class InProcessTransport:
                 if not fields.get("client_order_id"):
                     fields["client_order_id"] = self.new_id()
                 try:
-                    symbol, side, quantity = fields["symbol"], fields["side"], fields["quantity"]
+                    symbol, side = fields["symbol"], fields["side"]
+                    # an order sized by notional gives no quantity (the engine checks the pair)
+                    quantity = (
+                        fields.get("quantity") if fields.get("notional") is not None else fields["quantity"]
+                    )
                 except KeyError as e:
                     raise TypeError(f"submit_order needs symbol, side and quantity (missing {e})") from None
                 kw = {k: v for k, v in fields.items() if k in _ENGINE_FIELDS and v is not None}

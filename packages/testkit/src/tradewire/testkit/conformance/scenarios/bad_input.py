@@ -378,3 +378,34 @@ async def amendment_values_validated(s: Session) -> None:
     (pos,) = await c.list_positions(s.symbol)
     await expect_error(c.close_position(pos.id, quantity="0"), pe.ValidationError, "VALIDATION_ERROR")
     await expect_error(c.modify_position_exits(pos.id), pe.ValidationError, "VALIDATION_ERROR")
+
+
+@scenario("CF-BAD-019")
+async def notional_sizing_validated(s: Session) -> None:
+    """An order is sized by quantity or by notional, never both; notional is MARKET only, without exits, > 0.
+
+    rest.md "Sized by notional": these are the order rules, answered before any venue looks at the
+    order, so a venue without the `notional_orders` feature gives the same 400s.
+    """
+    c = s.client
+    base: dict[str, Any] = {"symbol": s.symbol, "side": "BUY", "order_type": "MARKET"}
+    cases: list[tuple[dict[str, Any], type[pe.TradewireError], str, str]] = [
+        ({"quantity": "1", "notional": "100"}, pe.InvalidValue, "INVALID_VALUE", "quantity"),
+        (
+            {"notional": "100", "order_type": "LIMIT", "limit_price": "1"},
+            pe.InvalidValue,
+            "INVALID_VALUE",
+            "notional",
+        ),
+        ({"notional": "100", "stop_loss": "1"}, pe.InvalidValue, "INVALID_VALUE", "stop_loss"),
+        ({"notional": "100", "take_profit": "1000000"}, pe.InvalidValue, "INVALID_VALUE", "take_profit"),
+        ({"notional": "0"}, pe.ValidationError, "VALIDATION_ERROR", "notional"),
+        ({"notional": "-5"}, pe.ValidationError, "VALIDATION_ERROR", "notional"),
+    ]
+    for fields, error, code, field in cases:
+        what = ", ".join(f"{k}={v}" for k, v in fields.items())
+        err = await expect_error(c.submit_order(**{**base, **fields}), error, code, what)
+        assert isinstance(err.details, dict) and err.details.get("field") == field, (
+            f"{what}: details {err.details}"
+        )
+    assert not await c.list_orders(symbol=s.symbol), "a refused order was created"

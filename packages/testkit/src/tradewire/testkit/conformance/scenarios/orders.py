@@ -585,3 +585,42 @@ async def bracket_exits_modified(s: Session) -> None:
     assert wire_name(ev.event) == "BRACKET_ORDER_MODIFIED", f"exit change reported as {s.describe(ev)}"
     assert D((await s.client.get_order(h.id)).stop_loss) == D("86.00")
     await s.client.cancel_order(h.id)
+
+
+@scenario("CF-ORD-025", requires={cap.MARKET_ORDERS, cap.NOTIONAL})
+async def market_orders_sized_by_notional(s: Session) -> None:
+    """A market buy and sell sized by notional fill what that amount buys at the fill price, never more.
+
+    rest.md "Sized by notional": the order echoes `notional`; once filled its `quantity` is what
+    filled and nothing remains; the fills cost at most the notional (commission aside).
+    """
+    await s.step()
+    q = await s.client.get_quote(s.symbol)
+    # 10.5 units' worth at the ask, in cents: whatever the lot step, flooring loses under a tenth.
+    notional = (D(q.ask) * D("10.5")).quantize(D("0.01"))
+    h = await s.client.submit_order(symbol=s.symbol, side="BUY", notional=str(notional), order_type="MARKET")
+    assert h.id, "the OrderHandle has no id"
+    done = await s.until(is_order("ORDER_FILLED", h.id), f"ORDER_FILLED for the notional buy {h.id}")
+    created = s.events("order", "ORDER_CREATED", h.id)
+    assert created and D(created[0].order.notional) == notional, f"ORDER_CREATED: {created}"
+    o = await s.client.get_order(h.id)
+    assert o.notional is not None and D(o.notional) == notional, (
+        f"GET /v1/orders/{{id}} notional {o.notional}"
+    )
+    assert D(o.filled_quantity) > 0 and D(o.quantity) == D(o.filled_quantity), s.describe(done)
+    assert D(o.remaining_quantity) == 0, f"remaining_quantity {o.remaining_quantity}"
+    fills = fills_of(s, h.id)
+    spent = sum((D(f.quantity) * D(f.price) for f in fills), D(0))
+    assert sum((D(f.quantity) for f in fills), D(0)) == D(o.filled_quantity), f"fills {fills}"
+    assert notional * D("0.9") <= spent <= notional, f"spent {spent} of the notional {notional}"
+
+    q = await s.client.get_quote(s.symbol)
+    sell_notional = (D(q.bid) * D("4.5")).quantize(D("0.01"))
+    sold = await s.client.submit_order(
+        symbol=s.symbol, side="SELL", notional=str(sell_notional), order_type="MARKET"
+    )
+    await s.until(is_order("ORDER_FILLED", sold.id), f"ORDER_FILLED for the notional sell {sold.id}")
+    out = await s.client.get_order(sold.id)
+    got = sum((D(f.quantity) * D(f.price) for f in fills_of(s, sold.id)), D(0))
+    assert D(out.notional) == sell_notional and 0 < got <= sell_notional, f"sold {got} of {sell_notional}"
+    assert D(out.quantity) == D(out.filled_quantity) > 0 and D(out.remaining_quantity) == 0, out

@@ -177,6 +177,12 @@ def _check_asset_class(d: Draft) -> None:
             raise errors.invalid("fractional orders must be simple DAY market or limit orders")
     if d.notional is not None and d.type != "market":
         raise errors.invalid("notional orders must be market orders")
+    if d.notional is not None and d.notional != d.notional.quantize(Decimal("0.01")):
+        # Documented as 9 decimals, but a stock notional in fractions of a cent is refused like a
+        # sub-penny price (Alpaca's forum: "notional increment does not fulfill minimum pricing criteria").
+        raise errors.unprocessable(
+            f"invalid notional {d.notional}. sub-penny increment does not fulfill minimum pricing criteria"
+        )
 
 
 def _check_class(d: Draft) -> None:

@@ -23,6 +23,10 @@ class SymbolSpec:
     min_price: Decimal = Decimal("0.01")
     max_price: Decimal = Decimal("1000000")
     market_max_qty: Decimal | None = None  # MARKET_LOT_SIZE maxQty (None: LOT_SIZE's)
+    #: quoteAssetPrecision: the decimals a `quoteOrderQty` may have (more: -1111).
+    quote_precision: int = 8
+    #: quoteOrderQtyMarketAllowed: MARKET orders may be sized by `quoteOrderQty`.
+    quote_market_allowed: bool = True
     #: PERCENT_PRICE_BY_SIDE: the price band around the last price, for either side.
     multiplier_up: Decimal = Decimal("5")
     multiplier_down: Decimal = Decimal("0.2")

@@ -47,6 +47,8 @@ WOULD_TRIGGER = "Order would trigger immediately."
 WOULD_TAKE = "Order would immediately match and take."
 UNKNOWN_ORDER = "Unknown order sent."
 MARKET_CLOSED = "Market is closed."
+#: Binance's own spelling (errors.md, -2010 messages), "support" and all.
+QUOTE_QTY_NOT_ALLOWED = "Quote order qty market orders are not support for this symbol."
 
 
 class BinanceError(Exception):

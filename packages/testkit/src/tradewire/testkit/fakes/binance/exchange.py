@@ -183,6 +183,12 @@ class Exchange:
             raise errors.illegal_client_id("newClientOrderId")
         if any(o.client_id == order.client_id for o in self.open_orders(order.symbol)):
             raise errors.rejected(errors.DUPLICATE_ORDER)
+        if order.quote_qty:
+            if not spec.quote_market_allowed:
+                raise errors.rejected(errors.QUOTE_QTY_NOT_ALLOWED)
+            unit = Decimal(1).scaleb(-spec.quote_precision)
+            if order.quote_qty != order.quote_qty.quantize(unit, ROUND_DOWN):
+                raise errors.too_much_precision("quoteOrderQty")
         filters.check(order, spec, market.last)
         if order.is_stop and order.trailing_delta is None and self._triggers(order, market.last):
             raise errors.rejected(errors.WOULD_TRIGGER)

@@ -2034,6 +2034,12 @@ class Order(betterproto2.Message):
         28, betterproto2.TYPE_MESSAGE, unwrap=lambda: __google__protobuf__.Timestamp, optional=True
     )
 
+    notional: "str | None" = betterproto2.field(29, betterproto2.TYPE_STRING, optional=True)
+    """
+    Set when the order was sized by quote notional; quantity is then what the
+    venue has worked out so far (filled_quantity until the venue knows more).
+    """
+
 
 default_message_pool.register_message("tradewire.v1", "Order", Order)
 
@@ -2413,9 +2419,9 @@ class SubmitOrderRequest(betterproto2.Message):
 
     side: "Side" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: Side(0))
 
-    quantity: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    quantity: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
     """
-    > 0.
+    > 0. Required unless notional is given; never both.
     """
 
     order_type: "OrderType" = betterproto2.field(
@@ -2477,6 +2483,12 @@ class SubmitOrderRequest(betterproto2.Message):
     """
 
     margin_mode: "MarginMode | None" = betterproto2.field(20, betterproto2.TYPE_ENUM, optional=True)
+
+    notional: "str | None" = betterproto2.field(21, betterproto2.TYPE_STRING, optional=True)
+    """
+    MARKET only, instead of quantity: spend (buy) or receive (sell) this much
+    of the quote currency, > 0; the venue works out the quantity as it fills.
+    """
 
 
 default_message_pool.register_message("tradewire.v1", "SubmitOrderRequest", SubmitOrderRequest)
