@@ -401,6 +401,10 @@ async def test_a_market_brackets_exits_follow_whatever_the_submit_answer(
     assert kinds(fake) == [("BUY", "MARKET"), ("SELL", "LIMIT_MAKER"), ("SELL", "STOP_LOSS")]
     shown = {o.client_order_id for _, o in live.orders() if o.id == entry}
     assert shown == {None}, f"the entry's made-up client order id reached clients: {shown}"
+    # An exit shows its own id (the manager's), on the stream as on REST.
+    on_rest = {o.id: o.client_order_id for o in await live.venue.list_orders(ListOrdersRequest())}
+    on_stream = {o.id: o.client_order_id for _, o in live.orders() if o.id in (tp, sl)}
+    assert on_stream == on_rest and None not in on_rest.values(), (on_stream, on_rest)
 
 
 async def test_closing_a_bracketed_position_cleans_up_its_exits_and_sells_it_all(
