@@ -563,10 +563,6 @@ def test_a_partial_close_with_cancel_associated_orders_cancels_the_exits_only(vi
     """cancel_associated_orders on a partial close cancels the position's exits (the closing side's
     working orders), not an order that adds to the position (it used to cancel every order of the
     symbol)."""
-    if isinstance(via, Sdk):
-        pytest.skip(
-            "the SDK's close_position takes no cancel_associated_orders (rest.md: compatibility only)"
-        )
     via.submit(symbol="AAPL", side="BUY", quantity="5", order_type="MARKET", time_in_force="DAY")
     wait_for(via.positions, "the position opens")
     add = via.submit(symbol="AAPL", side="BUY", quantity="1", order_type="LIMIT", limit_price="100",

@@ -241,11 +241,13 @@ def close_position(
     quantity: DecimalLike | None,
     order_type: m.OrderType | str | None,
     limit_price: DecimalLike | None,
+    cancel_associated_orders: bool | None = None,
 ) -> Call:
     request = m.ClosePositionRequest(
         quantity=_dec(quantity),
         order_type=_enum(m.OrderType, order_type.upper() if isinstance(order_type, str) else order_type),
         limit_price=_dec(limit_price),
+        cancel_associated_orders=cancel_associated_orders,
     )
     body = codec.encode(request)
     # DELETE is retried: closing an already closed position answers 404, never a second close order.

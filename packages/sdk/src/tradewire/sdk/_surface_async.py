@@ -153,9 +153,16 @@ class AsyncRestSurface:
         quantity: DecimalLike | None = None,
         order_type: m.OrderType | str | None = None,
         limit_price: DecimalLike | None = None,
+        cancel_associated_orders: bool | None = None,
     ) -> m.OrderHandle:
-        """`DELETE /v1/positions/{id}`: close a position fully (default) or partly."""
-        return await self._run(r.close_position(position_id, quantity, order_type, limit_price))
+        """`DELETE /v1/positions/{id}`: close a position fully (default) or partly.
+
+        A closed position's exits are always cleaned up; `cancel_associated_orders=True` asks a broker
+        to cancel them on a partial close too (rest.md).
+        """
+        return await self._run(
+            r.close_position(position_id, quantity, order_type, limit_price, cancel_associated_orders)
+        )
 
     async def close_all_positions(self, symbol: str | None = None) -> list[m.OrderHandle]:
         """`DELETE /v1/positions`: close every open position at market."""
