@@ -20,6 +20,9 @@ import pytest
 
 from tradewire.brokers._live import jsondecimal
 
+# The tests' own helper modules (binance_live) import by name, as in the testkit's tests.
+sys.path.insert(0, str(Path(__file__).parent))
+
 
 def _free_port() -> int:
     with socket.socket() as s:

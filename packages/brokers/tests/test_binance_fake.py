@@ -22,7 +22,6 @@ import httpx
 import pytest
 import websockets
 
-from tradewire.brokers._live.backoff import Backoff
 from tradewire.brokers.binance.config import BinanceConfig
 from tradewire.brokers.binance.venue import BinanceVenue
 from tradewire.protocol.errors import (
@@ -40,7 +39,6 @@ from tradewire.protocol.messages import (
     ModifyOrderRequest,
     OrderStatus,
     OrderType,
-    ServerMessage,
     Side,
     SubmitOrderRequest,
     Timeframe,
@@ -50,6 +48,7 @@ from tradewire.protocol.messages import (
 )
 
 fakes = pytest.importorskip("tradewire.testkit.fakes.binance")
+from binance_live import Live, venue_for  # noqa: E402
 
 
 def order(**kw: object) -> SubmitOrderRequest:
@@ -68,55 +67,10 @@ def limit(price: str = "50000", **kw: object) -> SubmitOrderRequest:
     )
 
 
-def label(m: ServerMessage) -> str:
-    kind = m.order or m.trade or m.position or m.account or m.connection or m.quote or m.candle
-    assert kind is not None
-    return getattr(kind, "event", type(kind)).name
-
-
-class Live:
-    """A connected venue and everything its stream emitted."""
-
-    def __init__(self, fake: Any, venue: BinanceVenue) -> None:
-        self.fake, self.venue = fake, venue
-        self.out: list[ServerMessage] = []
-        self._task = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        async for batch in self.venue.stream():
-            self.out.extend(batch.messages)
-
-    def labels(self) -> list[str]:
-        return [label(m) for m in self.out if m.quote is None and m.candle is None]
-
-    async def until(self, name: str, count: int = 1) -> list[str]:
-        async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
-            while self.labels().count(name) < count:
-                await asyncio.sleep(0.02)
-        return self.labels()
-
-    def trades(self) -> list[tuple[str, str]]:
-        return [(t.trade.id, t.trade.order_id) for m in self.out
-                if (t := m.trade) is not None and t.trade is not None]  # fmt: skip
-
-    def orders(self, event: str) -> list[Any]:
-        return [m.order.order for m in self.out if m.order is not None and m.order.event.name == event]
-
-
-def venue_for(fake: Any, tmp_path: Path, **env: str) -> BinanceVenue:
-    config = BinanceConfig.from_env(
-        testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(tmp_path / "s"), **env}
-    )
-    # Quick reconnects; a timeout a slow answer can exceed.
-    return BinanceVenue(
-        config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, backoff=Backoff(initial=0.1, cap=0.3)
-    )
-
-
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[Live]:
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         await venue.connect()
         harness = Live(fake, venue)
         yield harness
@@ -469,7 +423,7 @@ async def test_the_order_count_budget_from_exchange_info_is_kept_before_binance_
     tmp_path: Path,
 ) -> None:
     async with fakes.FakeBinance(orders_10s=3) as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         await venue.connect()
         try:
             for price in ("50000", "50001", "50002"):
@@ -556,7 +510,7 @@ async def test_server_shutdown_rotates_the_socket_without_a_gap(live: Live) -> N
 
 async def test_the_socket_is_rotated_before_its_lifetime_and_events_are_deduped(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         venue._lifetime = 0.5
         await venue.connect()
         harness = Live(fake, venue)
@@ -577,7 +531,7 @@ async def test_the_socket_is_rotated_before_its_lifetime_and_events_are_deduped(
 
 async def test_market_data_quotes_stream_and_mark_positions(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path, TRADEWIRE_BINANCE_SYMBOLS="BTC/USDT")
+        venue = venue_for(fake, tmp_path / "s", TRADEWIRE_BINANCE_SYMBOLS="BTC/USDT")
         await venue.connect()
         harness = Live(fake, venue)
         try:
@@ -599,7 +553,7 @@ async def test_market_data_quotes_stream_and_mark_positions(tmp_path: Path) -> N
 
 async def test_pings_are_answered_so_neither_socket_is_dropped(tmp_path: Path) -> None:
     async with fakes.FakeBinance(ping_interval=0.1, pong_timeout=0.4) as fake:
-        venue = venue_for(fake, tmp_path, TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
+        venue = venue_for(fake, tmp_path / "s", TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
         await venue.connect()
         harness = Live(fake, venue)
         try:
@@ -618,7 +572,7 @@ async def test_pings_are_answered_so_neither_socket_is_dropped(tmp_path: Path) -
 async def test_closed_bars_stream_and_a_gap_is_filled_from_rest_klines_once(tmp_path: Path) -> None:
     start = (int(time.time()) // 60 - 60) * 60_000  # an hour ago, on a minute: every bar can close
     async with fakes.FakeBinance(frozen_ms=start) as fake:
-        venue = venue_for(fake, tmp_path, TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
+        venue = venue_for(fake, tmp_path / "s", TRADEWIRE_BINANCE_SYMBOLS="BTCUSDT")
         await venue.connect()
         harness = Live(fake, venue)
 
@@ -670,7 +624,7 @@ async def test_an_ed25519_key_signs_rest_and_the_user_data_subscription(tmp_path
     private = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
     async with fakes.FakeBinance(ed25519_public_pem=public) as fake:
         venue = venue_for(
-            fake, tmp_path, BINANCE_API_KEY=fake.config.ed25519_api_key, BINANCE_API_SECRET=private
+            fake, tmp_path / "s", BINANCE_API_KEY=fake.config.ed25519_api_key, BINANCE_API_SECRET=private
         )
         assert venue.config.credentials.secret.reveal().startswith("-----BEGIN")
         await venue.connect()
@@ -687,7 +641,7 @@ async def test_an_ed25519_key_signs_rest_and_the_user_data_subscription(tmp_path
 
 async def test_a_restart_reports_what_happened_while_no_venue_ran_once(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
-        first = venue_for(fake, tmp_path)
+        first = venue_for(fake, tmp_path / "s")
         await first.connect()
         harness = Live(fake, first)
         handle = await first.submit_order(limit("59000", quantity="0.02"))
@@ -697,7 +651,7 @@ async def test_a_restart_reports_what_happened_while_no_venue_ran_once(tmp_path:
         _, number = handle.id.rsplit("-", 1)
         fake.fill("BTCUSDT", int(number))  # filled while no venue ran
         for run in range(2):  # a second restart has nothing new to say
-            again = venue_for(fake, tmp_path)
+            again = venue_for(fake, tmp_path / "s")
             await again.connect()
             later = Live(fake, again)
             await asyncio.sleep(0.5)
@@ -715,7 +669,7 @@ async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
         runs = []
         for _ in range(2):
-            venue = venue_for(fake, tmp_path)
+            venue = venue_for(fake, tmp_path / "s")
             await venue.connect()
             runs.append(venue.run_id)
             await venue.close()
@@ -724,7 +678,7 @@ async def test_the_run_is_the_stores_across_restarts(tmp_path: Path) -> None:
 
 async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         await venue.connect()
         harness = Live(fake, venue)
         await venue.submit_order(order(symbol="ETHUSDT", quantity="1"))
@@ -732,7 +686,7 @@ async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_p
         [eth] = await venue.list_positions("ETHUSDT")
         await venue.close()
         await harness._task
-        again = venue_for(fake, tmp_path)
+        again = venue_for(fake, tmp_path / "s")
         await again.connect()
         try:
             [eth_again] = await again.list_positions("ETHUSDT")
@@ -743,7 +697,7 @@ async def test_a_restart_keeps_the_average_entry_and_reports_no_fill_twice(tmp_p
 
 async def test_a_first_start_rebuilds_the_average_entry_from_my_trades(tmp_path: Path) -> None:
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         await venue.connect()
         harness = Live(fake, venue)
         await venue.submit_order(order(symbol="ETHUSDT", side=Side.SELL, quantity="10"))  # flat: no seed
@@ -871,7 +825,7 @@ async def test_no_key_reaches_a_log_line_even_at_debug(
 
     caplog.set_level(logging.DEBUG)
     async with fakes.FakeBinance() as fake:
-        venue = venue_for(fake, tmp_path)
+        venue = venue_for(fake, tmp_path / "s")
         await venue.connect()
         try:
             await venue.submit_order(order())

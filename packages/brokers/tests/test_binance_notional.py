@@ -17,22 +17,18 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from tradewire.brokers._live.backoff import Backoff
-from tradewire.brokers.binance.config import BinanceConfig
-from tradewire.brokers.binance.venue import BinanceVenue
 from tradewire.protocol import order_rules
 from tradewire.protocol.errors import OrderRejected, UnsupportedOperation, ValidationError
 from tradewire.protocol.messages import (
-    Order,
     OrderStatus,
     OrderType,
-    ServerMessage,
     Side,
     SubmitOrderRequest,
-    TradingPlatform,
 )
 
 fakes = pytest.importorskip("tradewire.testkit.fakes.binance")
+from binance_live import Live, venue_for  # noqa: E402
+
 from tradewire.testkit.fakes.binance.config import default_symbols  # noqa: E402
 
 #: BTCUSDT keeps two decimals of USDT (so flooring shows); ETHUSDT takes no quoteOrderQty at all.
@@ -50,45 +46,6 @@ def by_notional(notional: str, **kw: object) -> SubmitOrderRequest:
         "order_type": OrderType.MARKET,
     }
     return SubmitOrderRequest(**{**base, **kw})  # type: ignore[arg-type]
-
-
-class Live:
-    """A connected venue and everything its stream emitted."""
-
-    def __init__(self, fake: Any, venue: BinanceVenue) -> None:
-        self.fake, self.venue = fake, venue
-        self.out: list[ServerMessage] = []
-        self._task = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        async for batch in self.venue.stream():
-            self.out.extend(batch.messages)
-
-    def orders(self, event: str) -> list[Order]:
-        return [m.order.order for m in self.out if m.order is not None and m.order.event.name == event]
-
-    def events(self) -> list[str]:
-        return [k.event.name for m in self.out if (k := m.order or m.trade or m.connection) is not None]
-
-    def trades(self) -> list[tuple[str, str]]:
-        return [(t.trade.id, t.trade.order_id) for m in self.out
-                if (t := m.trade) is not None and t.trade is not None]  # fmt: skip
-
-    async def until(self, name: str, count: int = 1) -> None:
-        async with asyncio.timeout(10):  # a bound against hanging, not a speed assertion
-            while self.events().count(name) < count:
-                await asyncio.sleep(0.02)
-
-    async def close(self) -> None:
-        await self.venue.close()
-        await self._task
-
-
-def venue_for(fake: Any, store: Path) -> BinanceVenue:
-    config = BinanceConfig.from_env(testnet=True, env={**fake.env(), "TRADEWIRE_BINANCE_STORE": str(store)})
-    return BinanceVenue(
-        config, TradingPlatform.BINANCE_TESTNET, timeout=1.0, backoff=Backoff(initial=0.1, cap=0.3)
-    )
 
 
 @pytest.fixture
