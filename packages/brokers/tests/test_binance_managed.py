@@ -391,7 +391,7 @@ async def test_a_market_brackets_exits_follow_whatever_the_submit_answer(
 ) -> None:
     """The entry fills at once, so its reports can reach the exit rules before the submit's answer (or
     the lookup after a lost one) names the order; the rules know it by the client order id Binance has,
-    which the stream now hides only after they have seen it (BinanceVenue._for_clients)."""
+    which the stream now hides only after they have seen it (BinanceVenue._show_order)."""
     if fault != "none":
         getattr(fake.faults, fault)()
     entry, tp, sl = await bracket(live)

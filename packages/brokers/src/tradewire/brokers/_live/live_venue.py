@@ -134,9 +134,16 @@ class LiveVenue(Venue, Generic[HttpT, StreamT]):
 
     def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
         """The stream's messages as clients see them, once the exit rules have seen them as the broker
-        sent them (an adapter that hides its own client order ids does it here, not before: the rules
-        know an order they sent by that id before the broker's answer names it)."""
+        sent them: each order shown by `_show_order`."""
+        for m in messages:
+            if m.order is not None and m.order.order is not None:
+                self._show_order(m.order.order)
         return messages
+
+    def _show_order(self, order: Order) -> None:
+        """Make a streamed order what clients see; nothing by default. An adapter that hides its own
+        client order ids does it here, not before: the exit rules know an order they sent by that id
+        before the broker's answer names it."""
 
     def _connected(self, part: T | None) -> T:
         """`part`, which exists only while the venue is connected."""

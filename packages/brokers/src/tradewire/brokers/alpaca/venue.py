@@ -66,7 +66,6 @@ from tradewire.protocol.messages import (
     PositionSide,
     Quote,
     RejectReason,
-    ServerMessage,
     Side,
     SubmitOrderRequest,
     Timeframe,
@@ -549,13 +548,9 @@ class AlpacaVenue(LiveVenue[AlpacaHttp, TradeStream]):
         quote = await self.http.latest_quote(symbol, mapping.is_crypto_symbol(symbol))
         return mapping.quote_from_broker(symbol, quote)
 
-    def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
-        if self._store is None:  # closing: nothing is delivered any more
-            return messages
-        for m in messages:  # only the client order id the client gave (rest.md: echo when given)
-            if m.order is not None and m.order.order is not None:
-                as_given(self._store, m.order.order)
-        return messages
+    def _show_order(self, order: Order) -> None:
+        if self._store is not None:  # else closing: nothing is delivered any more
+            as_given(self._store, order)  # only the client order id the client gave (rest.md)
 
     async def closed_minute_bars(self, symbol: str, after: dt.datetime) -> list[Bar]:
         """The 1-minute bars that started after `after` and have closed by Alpaca's clock, oldest first."""

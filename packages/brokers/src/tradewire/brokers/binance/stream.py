@@ -647,7 +647,7 @@ class UserStream(ResyncingStream[Change]):
             return None
         with_list_exits(self.store, order, client)
         # The client order id stays the one Binance has: the exit rules know an entry by it until
-        # the submit's answer names Binance's id; BinanceVenue._for_clients shows it as given.
+        # the submit's answer names Binance's id; BinanceVenue._show_order shows it as given.
         return ServerMessage(
             order=OrderEvent(
                 event=kind, order=order, parent_order_id=order.parent_order_id, timestamp=utc_now()

@@ -68,7 +68,6 @@ from tradewire.protocol.messages import (
     Position,
     Quote,
     RejectReason,
-    ServerMessage,
     Side,
     SubmitOrderRequest,
     TimeInForce,
@@ -517,14 +516,10 @@ class BinanceVenue(LiveVenue[BinanceHttp, UserStream]):
     def given(self) -> GivenIds:
         return self.user_stream.given
 
-    def _for_clients(self, messages: list[ServerMessage]) -> list[ServerMessage]:
-        if self._stream is None:  # closing: nothing is delivered any more
-            return messages
-        given = self.given
-        for m in messages:  # only the client order id the client gave (rest.md: echo when given)
-            if m.order is not None and m.order.order is not None:
-                m.order.order.client_order_id = given.shown(m.order.order.client_order_id)
-        return messages
+    def _show_order(self, order: Order) -> None:
+        if self._stream is not None:  # else closing: nothing is delivered any more
+            # only the client order id the client gave (rest.md: echo when given)
+            order.client_order_id = self.given.shown(order.client_order_id)
 
     def _where(self, order_id: str) -> tuple[str, int]:
         parsed = mapping.parse_order_id(order_id)
